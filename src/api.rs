@@ -1,0 +1,102 @@
+//! The X API as the executor sees it: one small trait, so that tests can
+//! swap the HTTP client for an in-process fake on a virtual clock.
+
+use std::future::Future;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Rate-limit headers of one answer: `x-rate-limit-*` for the endpoint's
+/// window and `x-user-limit-24hour-*` where a daily cap applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RateInfo {
+    pub window: Option<Limit>,
+    pub user_24h: Option<Limit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limit {
+    pub limit: u32,
+    pub remaining: u32,
+    /// When the window ends (X sends Unix seconds).
+    pub reset: Timestamp,
+}
+
+/// A tweet as X returns it from a lookup or a timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteTweet {
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response<T> {
+    pub value: T,
+    pub rate: RateInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// 429. `rate.window`/`rate.user_24h` say when it resets.
+    #[error("rate limited by X (429 Too Many Requests)")]
+    RateLimited { rate: RateInfo },
+    /// 403 "You are not allowed to create a Tweet with duplicate content."
+    #[error("X refused a duplicate: {detail}")]
+    Duplicate { detail: String },
+    #[error("not found (404): {detail}")]
+    NotFound { detail: String },
+    /// 401: bad or missing credentials. Never carries the credentials.
+    #[error("X rejected the credentials (401 Unauthorized): {detail}")]
+    Unauthorized { detail: String },
+    /// Any other 4xx: not retried. `detail` is X's own.
+    #[error("X refused the request ({status} {title}): {detail}")]
+    Client {
+        status: u16,
+        title: String,
+        detail: String,
+    },
+    /// 5xx: retried with backoff.
+    #[error("X failed ({status}): {detail}")]
+    Server { status: u16, detail: String },
+    /// Connection refused, reset, timed out: the request may or may not have
+    /// reached X. Retried, and a create is settled through its intent.
+    #[error("network error: {0}")]
+    Network(String),
+}
+
+impl ApiError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ApiError::Server { .. } | ApiError::Network(_))
+    }
+}
+
+pub type ApiResult<T> = Result<Response<T>, (ApiError, RateInfo)>;
+
+/// The endpoints a publisher needs. Implemented by the reqwest client
+/// ([`crate::client::XClient`]) and by the in-process fake used in tests.
+pub trait XApi: Send + Sync {
+    /// `POST /2/tweets` with a body from [`crate::post::Tweet::request_body`].
+    fn create_tweet(
+        &self,
+        body: &serde_json::Value,
+    ) -> impl Future<Output = ApiResult<RemoteTweet>> + Send;
+
+    /// `DELETE /2/tweets/:id`; `Ok(false)` when X says `deleted: false`.
+    fn delete_tweet(&self, id: &str) -> impl Future<Output = ApiResult<bool>> + Send;
+
+    /// `GET /2/users/me`: the authenticated account's user ID.
+    fn me(&self) -> impl Future<Output = ApiResult<String>> + Send;
+
+    /// `GET /2/users/:id/tweets` with `start_time` and `tweet.fields=created_at`,
+    /// newest first, every page.
+    fn user_tweets(
+        &self,
+        user_id: &str,
+        since: Timestamp,
+    ) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send;
+
+    /// `GET /2/tweets?ids=`: which of these tweets still exist.
+    fn lookup(&self, ids: &[String]) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send;
+}

@@ -1,0 +1,1 @@
+//! The rate budget: how many creates and deletes X will accept, and when.

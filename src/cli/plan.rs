@@ -1,0 +1,10 @@
+//! `tweetform plan`.
+
+use super::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<u8> {
+    anyhow::bail!("`tweetform plan` is not built yet")
+}

@@ -1,0 +1,1 @@
+//! The X API over HTTP: reqwest with rustls, OAuth 1.0a user context.

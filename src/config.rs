@@ -1,0 +1,132 @@
+//! `tweetform.yaml`: optional project settings. Every field has a default,
+//! so a repository with only `posts/` works.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub const CONFIG_FILE: &str = "tweetform.yaml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Directory holding the posts, relative to the project root.
+    pub posts_dir: PathBuf,
+    /// Globs (relative to `posts_dir`) of files that are posts.
+    pub include: Vec<String>,
+    /// Globs (relative to `posts_dir`) of files to skip.
+    pub exclude: Vec<String>,
+    /// The lockfile, relative to the project root.
+    pub state: PathBuf,
+    /// Let `apply` delete and replace published tweets without `--allow-destroy`.
+    pub allow_destroy: bool,
+    pub budget: BudgetConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            posts_dir: PathBuf::from("posts"),
+            include: vec!["**/*.yaml".into(), "**/*.yml".into()],
+            exclude: Vec::new(),
+            state: PathBuf::from("state/tweets.lock.json"),
+            allow_destroy: false,
+            budget: BudgetConfig::default(),
+        }
+    }
+}
+
+/// The rate budget: a named preset or custom windows.
+///
+/// ```yaml
+/// budget: basic            # a preset
+/// budget:                  # or custom numbers
+///   creates: [{ limit: 100, window: 15m }, { limit: 100, window: 24h }]
+///   deletes: [{ limit: 50, window: 15m }]
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum BudgetConfig {
+    Preset(BudgetPreset),
+    Custom(CustomBudget),
+}
+
+impl Default for BudgetConfig {
+    fn default() -> Self {
+        BudgetConfig::Preset(BudgetPreset::Default)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BudgetPreset {
+    /// The integration guide's limits: 200 creates / 15 min, 300 / 3 h, 50 deletes / 15 min.
+    Default,
+    /// X's current rate-limit table: 100 creates / 15 min, 50 deletes / 15 min.
+    Current,
+    /// Free access level: 17 creates / 24 h.
+    Free,
+    /// Basic access level: 100 creates / 24 h.
+    Basic,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomBudget {
+    #[serde(default)]
+    pub creates: Vec<WindowConfig>,
+    #[serde(default)]
+    pub deletes: Vec<WindowConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowConfig {
+    pub limit: u32,
+    /// A duration such as `15m`, `3h`, `24h` (jiff's friendly format).
+    pub window: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads `tweetform.yaml` under `root`, or the defaults when it is absent.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        serde_saphyr::from_str::<Config>(&text).map_err(|e| {
+            let (line, column) = crate::yaml::error_location(&e).unwrap_or((1, 1));
+            ConfigError::Parse {
+                path: PathBuf::from(CONFIG_FILE),
+                line,
+                column,
+                message: crate::yaml::error_message(&e),
+            }
+        })
+    }
+
+    pub fn state_path(&self, root: &Path) -> PathBuf {
+        root.join(&self.state)
+    }
+}

@@ -1,0 +1,1 @@
+//! A fake X API for tests and rehearsals: OAuth-checked, rate-limited, fault-injecting.

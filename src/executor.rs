@@ -1,0 +1,1 @@
+//! Executes a plan against [`crate::api::XApi`], saving the state after every change.

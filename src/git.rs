@@ -1,0 +1,1 @@
+//! `apply --commit`: committing the updated state.

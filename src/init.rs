@@ -1,0 +1,1 @@
+//! `tweetform init`: setting up a repository.

@@ -1,0 +1,26 @@
+//! tweetform: tweets as code.
+//!
+//! Data flows one way: files ([`load`]) → posts ([`post`], checked by
+//! [`validate`]) → plan ([`plan`], against [`state`]) → [`executor`] (through
+//! [`api::XApi`], within [`budget`]) → state.
+
+pub mod api;
+pub mod budget;
+pub mod cli;
+pub mod client;
+pub mod clock;
+pub mod config;
+pub mod diagnostic;
+pub mod emulator;
+pub mod executor;
+pub mod git;
+pub mod github;
+pub mod init;
+pub mod load;
+pub mod lock;
+pub mod plan;
+pub mod post;
+pub mod render;
+pub mod state;
+pub mod validate;
+pub mod yaml;

@@ -1,0 +1,1 @@
+//! One apply at a time per state file.
