@@ -258,6 +258,7 @@ pub struct XClient {
     /// `http://127.0.0.1:8080`.
     base: String,
     creds: Credentials,
+    request_timeout: Duration,
 }
 
 impl fmt::Debug for XClient {
@@ -308,22 +309,53 @@ impl XClient {
     /// emulator's `http://127.0.0.1:8080`).
     pub fn new(base_url: &str, creds: Credentials) -> Result<XClient, ClientError> {
         let base = normalise_base_url(base_url)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
             // X does not redirect API calls; a redirect would drop the
             // signature anyway.
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if is_loopback(&base) {
+            // The emulator on this machine: an HTTP_PROXY meant for the
+            // outside world must not capture it.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| ClientError::Http(error_chain(&e)))?;
-        Ok(XClient { http, base, creds })
+        Ok(XClient {
+            http,
+            base,
+            creds,
+            request_timeout: REQUEST_TIMEOUT,
+        })
+    }
+
+    /// Gives up on a request after `timeout` (30 s by default) with a
+    /// [`ApiError::Network`]: the request may still have taken effect.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
     }
 
     /// The normalised base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base
     }
+}
+
+fn is_loopback(base: &str) -> bool {
+    let Some(host) = Url::parse(base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+    else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// An error and its causes on one line, as `a: b: c`.
@@ -349,6 +381,7 @@ impl Transport for XClient {
         let mut builder = self
             .http
             .request(req.method.clone(), &full)
+            .timeout(self.request_timeout)
             .header(reqwest::header::AUTHORIZATION, auth)
             .header(reqwest::header::ACCEPT, "application/json");
         if let Some(body) = req.body {
@@ -784,6 +817,14 @@ mod tests {
             req.encoded_query().unwrap(),
             "max_results=100&start_time=2026-01-01T00%3A00%3A00Z&tweet.fields=created_at"
         );
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        assert!(is_loopback("http://127.0.0.1:8080"));
+        assert!(is_loopback("http://localhost:1"));
+        assert!(is_loopback("http://[::1]:1"));
+        assert!(!is_loopback("https://api.x.com"));
     }
 
     #[test]

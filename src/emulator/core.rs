@@ -1425,7 +1425,8 @@ fn check(v: &Value, schema: &Schema, path: &str, out: &mut Vec<String>) {
         },
         Schema::Enum(values) => match v.as_str() {
             Some(s) if values.contains(&s) => {}
-            _ => out.push(format!(
+            None => wrong(out, "string"),
+            Some(_) => out.push(format!(
                 "{path}: does not have a value in the enumeration [{}]",
                 values.join(", ")
             )),
