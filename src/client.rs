@@ -807,6 +807,46 @@ mod tests {
         assert!(!header.contains("LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE"));
     }
 
+    /// The client's signature (oauth1-request) checked by the emulator's
+    /// hand-written verifier: query parameters with reserved characters, and
+    /// a non-default port that must be part of the signed URL.
+    #[test]
+    fn emulator_verifies_client_signatures() {
+        use crate::emulator::signature::{AcceptedKeys, AuthFailure, Verifier, parse_query};
+        let creds = vector_creds();
+        let keys = AcceptedKeys {
+            consumer_key: creds.consumer_key.clone(),
+            consumer_secret: creds.consumer_secret.clone(),
+            token: creds.access_token.clone(),
+            token_secret: creds.access_token_secret.clone(),
+        };
+        let req = RawRequest::new(Method::GET, "/2/tweets")
+            .query("ids", "1,2,3")
+            .query("odd", "a b+c:é/~*'()!")
+            .query("tweet.fields", "created_at");
+        let url = "http://127.0.0.1:8080/2/tweets";
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let header = authorization_header(
+            &req.method,
+            url,
+            &req.query,
+            &creds,
+            Some(("nonce-1", 1_800_000_000)),
+        );
+        let sent = parse_query(&req.encoded_query().unwrap());
+        let verify =
+            |url: &str| Verifier::default().verify("GET", url, &sent, Some(&header), &keys, now);
+        assert_eq!(verify(url), Ok(()));
+        assert_eq!(
+            verify("http://127.0.0.1/2/tweets"),
+            Err(AuthFailure::BadSignature)
+        );
+        assert_eq!(
+            verify("http://127.0.0.1:8081/2/tweets"),
+            Err(AuthFailure::BadSignature)
+        );
+    }
+
     #[test]
     fn signed_query_matches_sent_query() {
         let req = RawRequest::new(Method::GET, "/2/users/1/tweets")

@@ -372,6 +372,9 @@ pub struct Faults {
     pub failures: Vec<Failure>,
     /// Answer every request this late (after it took effect).
     pub delay: Option<Duration>,
+    /// A new tweet shows in the user's timeline only this long after it
+    /// was created (X's timelines lag behind; lookups by ID do not).
+    pub timeline_lag: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -587,6 +590,11 @@ impl FakeX {
     /// Answer every request `delay` late; `None` to stop.
     pub fn set_delay(&mut self, delay: Option<Duration>) {
         self.faults.delay = delay;
+    }
+
+    /// Hide tweets younger than `lag` from the timeline; `None` to stop.
+    pub fn set_timeline_lag(&mut self, lag: Option<Duration>) {
+        self.faults.timeline_lag = lag;
     }
 
     // -- state for assertions ----------------------------------------------
@@ -1063,10 +1071,23 @@ impl FakeX {
                 json!({"errors": [not_found_problem("user", "id", user_id)], "meta": {"result_count": 0}}),
             );
         }
-        let mut matching: Vec<&StoredTweet> = self
+        let now = self.clock.now();
+        let visible_before = self
+            .faults
+            .timeline_lag
+            .and_then(|lag| now.checked_sub(lag).ok())
+            .unwrap_or(Timestamp::MAX);
+        // X serves a timeline's latest 3,200 tweets, newest first (IDs grow
+        // with time), no older ones.
+        let mut recent: Vec<&StoredTweet> = self
             .tweets
             .iter()
-            .filter(|t| t.is_live())
+            .filter(|t| t.is_live() && t.created_at <= visible_before)
+            .collect();
+        recent.sort_by_key(|t| std::cmp::Reverse(t.id.parse::<u64>().unwrap_or(0)));
+        recent.truncate(TIMELINE_DEPTH);
+        let mut matching: Vec<&StoredTweet> = recent
+            .into_iter()
             .filter(|t| start.is_none_or(|s| t.created_at >= s))
             .filter(|t| end.is_none_or(|e| t.created_at <= e))
             .filter(|t| {
@@ -1077,8 +1098,6 @@ impl FakeX {
             })
             .filter(|t| !(exclude_replies && t.in_reply_to.is_some()))
             .collect();
-        // Newest first: IDs grow with time.
-        matching.sort_by_key(|t| std::cmp::Reverse(t.id.parse::<u64>().unwrap_or(0)));
         let next = matching
             .get(max_results)
             .map(|t| t.id.parse::<u64>().unwrap_or(0));
@@ -1107,6 +1126,9 @@ impl FakeX {
 
 // ---------------------------------------------------------------------------
 // Helpers
+
+/// How far back X's user timeline goes.
+const TIMELINE_DEPTH: usize = 3200;
 
 const READ_FIELDS: &[&str] = &[
     "tweet.fields",
@@ -1663,6 +1685,15 @@ mod tests {
         );
         assert_eq!(a.body["meta"]["result_count"], 1);
         assert!(a.body["meta"].get("next_token").is_none());
+
+        f.set_timeline_lag(Some(Duration::from_secs(90)));
+        let a = get(&mut f, &path, "max_results=5");
+        assert_eq!(
+            a.body["data"][0]["id"],
+            ids[10].as_str(),
+            "the newest is not visible yet"
+        );
+        f.set_timeline_lag(None);
 
         assert_eq!(get(&mut f, &path, "tweet.fields=created_At").status, 400);
         assert_eq!(get(&mut f, &path, "max_results=500").status, 400);

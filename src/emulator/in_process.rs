@@ -16,6 +16,10 @@ use crate::client::{RawRequest, RawResponse, Transport, ops};
 use crate::clock::Clock;
 
 /// The in-process X. Cheap to clone: clones share the fake.
+///
+/// Give it a clone of the [`Clock`] the code under test reads (not a second
+/// `Clock::starting_at` made later), so that both agree on the wall time
+/// that `x-rate-limit-reset` is expressed in.
 #[derive(Debug, Clone)]
 pub struct InProcess {
     fake: SharedFake,
