@@ -9,13 +9,14 @@
 // An error answer is built at most once per request: its size does not matter.
 #![allow(clippy::result_large_err)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::schema::{self, is_id};
 use super::signature::{self, AcceptedKeys, AuthFailure, Verifier};
 use crate::clock::Clock;
 
@@ -152,8 +153,6 @@ pub struct Config {
     /// Refuse texts longer than this weighted length (X: 280 for accounts
     /// without long posts). `None` accepts any length.
     pub max_weighted_length: Option<usize>,
-    /// The first tweet ID handed out; later ones count up.
-    pub first_tweet_id: u64,
     /// OAuth timestamps further than this from the clock are refused.
     pub max_clock_skew: Duration,
 }
@@ -165,7 +164,6 @@ impl Default for Config {
             keys: TEST_CREDENTIALS.accepted_keys(),
             limits: Limits::default(),
             max_weighted_length: Some(280),
-            first_tweet_id: 1_900_000_000_000_000_000,
             max_clock_skew: Duration::from_secs(300),
         }
     }
@@ -495,7 +493,8 @@ pub struct FakeX {
     config: Config,
     clock: Clock,
     tweets: Vec<StoredTweet>,
-    next_id: u64,
+    /// Every tweet ID handed out.
+    ids: BTreeSet<u64>,
     counters: Counters,
     verifier: Verifier,
     faults: Faults,
@@ -509,7 +508,7 @@ impl FakeX {
         FakeX {
             counters: Counters::new(&config.limits),
             verifier: Verifier::new(config.max_clock_skew),
-            next_id: config.first_tweet_id,
+            ids: BTreeSet::new(),
             config,
             clock,
             tweets: Vec::new(),
@@ -632,7 +631,7 @@ impl FakeX {
 
     /// Adds a tweet as if posted earlier by the account, bypassing limits.
     pub fn insert_tweet(&mut self, text: &str, created_at: Timestamp) -> String {
-        let id = self.next_tweet_id();
+        let id = self.new_tweet_id(created_at);
         self.tweets.push(StoredTweet {
             id: id.clone(),
             text: text.to_owned(),
@@ -657,9 +656,17 @@ impl FakeX {
         }
     }
 
-    fn next_tweet_id(&mut self) -> String {
-        let id = self.next_id;
-        self.next_id += 1;
+    /// A snowflake ID as X makes them: milliseconds since X's epoch in the
+    /// high bits, so that IDs sort by creation time (a tweet inserted with
+    /// an old date gets an old ID), and a sequence in the low 22 bits.
+    fn new_tweet_id(&mut self, created_at: Timestamp) -> String {
+        const X_EPOCH_MS: i64 = 1_288_834_974_657;
+        let ms = u64::try_from(created_at.as_millisecond() - X_EPOCH_MS).unwrap_or(0);
+        let mut id = ms << 22;
+        while self.ids.contains(&id) {
+            id += 1;
+        }
+        self.ids.insert(id);
         id.to_string()
     }
 
@@ -824,7 +831,7 @@ impl FakeX {
             }
         };
         let mut problems = Vec::new();
-        check(&body, &CREATE_SCHEMA, "$", &mut problems);
+        schema::check_create(&body, &mut problems);
         if problems.is_empty() && body.get("text").is_none() {
             problems.push("$.text: is missing but it is required".to_owned());
         }
@@ -865,7 +872,7 @@ impl FakeX {
             );
         }
 
-        let id = self.next_tweet_id();
+        let id = self.new_tweet_id(now);
         self.tweets.push(StoredTweet {
             id: id.clone(),
             text: text.clone(),
@@ -1253,252 +1260,11 @@ fn tweet_json(t: &StoredTweet, fields: &[String]) -> Value {
     Value::Object(o)
 }
 
-fn is_id(s: &str) -> bool {
-    (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 fn invalid_id(name: &str, value: &str) -> Answer {
     Answer::invalid(vec![json!({
         "parameters": {name: [value]},
         "message": format!("The `{name}` query parameter value [{value}] does not match ^[0-9]{{1,19}}$"),
     })])
-}
-
-// ---------------------------------------------------------------------------
-// The CreatePostsRequest schema, as far as the fake checks it
-
-enum Schema {
-    Str,
-    Id,
-    Bool,
-    Int {
-        min: i64,
-        max: i64,
-    },
-    StrLen {
-        min: usize,
-        max: usize,
-    },
-    Enum(&'static [&'static str]),
-    Array {
-        item: &'static Schema,
-        min: Option<usize>,
-        max: Option<usize>,
-    },
-    Object {
-        fields: &'static [(&'static str, Schema)],
-        required: &'static [&'static str],
-    },
-    /// An object whose content the fake does not check.
-    AnyObject,
-}
-
-const REPLY_SETTINGS: &[&str] = &["following", "mentionedUsers", "subscribers", "verified"];
-
-static CREATE_SCHEMA: Schema = Schema::Object {
-    fields: &[
-        ("card_uri", Schema::Str),
-        ("community_id", Schema::Id),
-        ("direct_message_deep_link", Schema::Str),
-        (
-            "edit_options",
-            Schema::Object {
-                fields: &[("previous_post_id", Schema::Id)],
-                required: &["previous_post_id"],
-            },
-        ),
-        ("for_super_followers_only", Schema::Bool),
-        (
-            "geo",
-            Schema::Object {
-                fields: &[("place_id", Schema::Str)],
-                required: &["place_id"],
-            },
-        ),
-        ("made_with_ai", Schema::Bool),
-        (
-            "media",
-            Schema::Object {
-                fields: &[
-                    ("call_to_actions", Schema::AnyObject),
-                    ("description", Schema::Str),
-                    ("embeddable", Schema::Bool),
-                    (
-                        "media_ids",
-                        Schema::Array {
-                            item: &Schema::Id,
-                            min: Some(1),
-                            max: Some(4),
-                        },
-                    ),
-                    ("preview_media_id", Schema::Id),
-                    (
-                        "tagged_user_ids",
-                        Schema::Array {
-                            item: &Schema::Id,
-                            min: None,
-                            max: Some(10),
-                        },
-                    ),
-                    ("title", Schema::Str),
-                ],
-                required: &["media_ids"],
-            },
-        ),
-        ("nullcast", Schema::Bool),
-        ("paid_partnership", Schema::Bool),
-        (
-            "poll",
-            Schema::Object {
-                fields: &[
-                    ("duration_minutes", Schema::Int { min: 5, max: 10080 }),
-                    (
-                        "options",
-                        Schema::Array {
-                            item: &Schema::StrLen { min: 1, max: 25 },
-                            min: Some(2),
-                            max: Some(4),
-                        },
-                    ),
-                    ("reply_settings", Schema::Enum(REPLY_SETTINGS)),
-                ],
-                required: &["options", "duration_minutes"],
-            },
-        ),
-        ("quote_tweet_id", Schema::Id),
-        (
-            "reply",
-            Schema::Object {
-                fields: &[
-                    ("auto_populate_reply_metadata", Schema::Bool),
-                    (
-                        "exclude_reply_user_ids",
-                        Schema::Array {
-                            item: &Schema::Str,
-                            min: None,
-                            max: None,
-                        },
-                    ),
-                    ("in_reply_to_tweet_id", Schema::Id),
-                ],
-                required: &["in_reply_to_tweet_id"],
-            },
-        ),
-        ("reply_settings", Schema::Enum(REPLY_SETTINGS)),
-        ("share_with_followers", Schema::Bool),
-        ("text", Schema::Str),
-    ],
-    required: &[],
-};
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// JSON-schema-style messages, as X's validator words them.
-fn check(v: &Value, schema: &Schema, path: &str, out: &mut Vec<String>) {
-    let wrong = |out: &mut Vec<String>, expected: &str| {
-        out.push(format!(
-            "{path}: {} found, {expected} expected",
-            type_name(v)
-        ));
-    };
-    match schema {
-        Schema::Str => {
-            if !v.is_string() {
-                wrong(out, "string");
-            }
-        }
-        Schema::Id => match v.as_str() {
-            Some(s) if is_id(s) => {}
-            Some(_) => out.push(format!(
-                "{path}: does not match the regex pattern ^[0-9]{{1,19}}$"
-            )),
-            None => wrong(out, "string"),
-        },
-        Schema::Bool => {
-            if !v.is_boolean() {
-                wrong(out, "boolean");
-            }
-        }
-        Schema::Int { min, max } => match v.as_i64() {
-            Some(n) if n < *min => out.push(format!("{path}: must have a minimum value of {min}")),
-            Some(n) if n > *max => out.push(format!("{path}: must have a maximum value of {max}")),
-            Some(_) => {}
-            None => wrong(out, "integer"),
-        },
-        Schema::StrLen { min, max } => match v.as_str() {
-            Some(s) if s.chars().count() < *min => {
-                out.push(format!("{path}: must be at least {min} characters long"))
-            }
-            Some(s) if s.chars().count() > *max => {
-                out.push(format!("{path}: may only be {max} characters long"))
-            }
-            Some(_) => {}
-            None => wrong(out, "string"),
-        },
-        Schema::Enum(values) => match v.as_str() {
-            Some(s) if values.contains(&s) => {}
-            None => wrong(out, "string"),
-            Some(_) => out.push(format!(
-                "{path}: does not have a value in the enumeration [{}]",
-                values.join(", ")
-            )),
-        },
-        Schema::Array { item, min, max } => match v.as_array() {
-            Some(a) => {
-                if let Some(min) = min
-                    && a.len() < *min
-                {
-                    out.push(format!(
-                        "{path}: there must be a minimum of {min} items in the array"
-                    ));
-                }
-                if let Some(max) = max
-                    && a.len() > *max
-                {
-                    out.push(format!(
-                        "{path}: there must be a maximum of {max} items in the array"
-                    ));
-                }
-                for (i, x) in a.iter().enumerate() {
-                    check(x, item, &format!("{path}[{i}]"), out);
-                }
-            }
-            None => wrong(out, "array"),
-        },
-        Schema::AnyObject => {
-            if !v.is_object() {
-                wrong(out, "object");
-            }
-        }
-        Schema::Object { fields, required } => match v.as_object() {
-            Some(o) => {
-                for r in *required {
-                    if !o.contains_key(*r) {
-                        out.push(format!("{path}.{r}: is missing but it is required"));
-                    }
-                }
-                for (k, x) in o {
-                    match fields.iter().find(|(name, _)| name == k) {
-                        Some((_, s)) => check(x, s, &format!("{path}.{k}"), out),
-                        None => out.push(format!(
-                            "{path}.{k}: is not defined in the schema and the schema does not allow additional properties"
-                        )),
-                    }
-                }
-            }
-            None => wrong(out, "object"),
-        },
-    }
 }
 
 #[cfg(test)]
@@ -1712,6 +1478,32 @@ mod tests {
         let a = get(&mut f, "/2/tweets", "ids=99");
         assert!(a.body.get("data").is_none());
         assert_eq!(get(&mut f, "/2/tweets", "ids=abc").status, 400);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn ids_sort_by_creation_time() {
+        let mut f = fake();
+        let new = post(&mut f, r#"{"text":"new"}"#).body["data"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let old = f.insert_tweet("old", "2025-12-31T00:00:00Z".parse().unwrap());
+        let same = f.insert_tweet("old too", "2025-12-31T00:00:00Z".parse().unwrap());
+        assert!(old.parse::<u64>().unwrap() < new.parse::<u64>().unwrap());
+        assert_eq!(
+            same.parse::<u64>().unwrap(),
+            old.parse::<u64>().unwrap() + 1
+        );
+        assert_eq!(new.len(), 19);
+        let path = format!("/2/users/{}/tweets", f.user().id);
+        let a = get(&mut f, &path, "");
+        let order: Vec<&str> = a.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(order, ["new", "old too", "old"]);
     }
 
     #[tokio::test(start_paused = true)]

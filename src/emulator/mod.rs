@@ -14,6 +14,7 @@
 
 pub mod core;
 mod in_process;
+mod schema;
 mod server;
 pub mod signature;
 
