@@ -15,7 +15,8 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::Plan;
+use crate::git::{Deleted, Failed, Published, tweet_url};
+use crate::plan::{Action, Plan};
 
 /// GitHub refuses a step summary larger than this (1 MiB per step).
 pub const SUMMARY_LIMIT: usize = 1024 * 1024;
@@ -204,6 +205,109 @@ pub fn apply_outputs(published: usize, deferred: usize) -> Vec<(&'static str, St
         ("published", published.to_string()),
         ("deferred", deferred.to_string()),
     ]
+}
+
+/// A post the apply left for a later run (rate budget, X's limits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    pub key: String,
+    /// The earliest time it can go, when known.
+    pub earliest: Option<jiff::Timestamp>,
+    pub reason: String,
+}
+
+/// The apply report for the job summary: every post with a link to each
+/// tweet published or deleted, then failures, deferrals, and whether the
+/// apply stopped part-way. Takes the same inputs as
+/// [`crate::git::commit_message`], so both say the same.
+pub fn apply_summary(
+    published: &[Published],
+    deleted: &[Deleted],
+    failed: &[Failed],
+    deferred: &[Deferred],
+    partial: bool,
+) -> String {
+    let mut out = String::from("## tweetform apply\n\n");
+    if published.is_empty() && deleted.is_empty() && failed.is_empty() && deferred.is_empty() {
+        out.push_str("Nothing to do: X already matches the posts.\n");
+        return out;
+    }
+    let links = |ids: &[String]| {
+        ids.iter()
+            .map(|id| format!("[{id}]({})", tweet_url(id)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for p in published {
+        let verb = match p.action {
+            Action::Create => "published",
+            Action::Append => "appended to",
+            Action::Replace => "replaced",
+            Action::Move => "moved",
+            Action::Delete => "deleted",
+            Action::Wait => "waiting",
+            Action::Unchanged => "unchanged",
+        };
+        out.push_str(&format!("- **{}** {verb}", md_text(&p.key)));
+        if !p.tweet_ids.is_empty() {
+            out.push_str(&format!(": {}", links(&p.tweet_ids)));
+        }
+        out.push('\n');
+    }
+    for d in deleted {
+        out.push_str(&format!("- **{}** deleted", md_text(&d.key)));
+        if !d.tweet_ids.is_empty() {
+            out.push_str(&format!(": {}", links(&d.tweet_ids)));
+        }
+        out.push('\n');
+    }
+    if !failed.is_empty() {
+        out.push_str("\n### Failed\n\n");
+        for f in failed {
+            out.push_str(&format!(
+                "- **{}**: {}\n",
+                md_text(&f.key),
+                md_text(&f.reason)
+            ));
+        }
+    }
+    if !deferred.is_empty() {
+        out.push_str("\n### Deferred to a later run\n\n");
+        for d in deferred {
+            out.push_str(&format!(
+                "- **{}**: {}",
+                md_text(&d.key),
+                md_text(&d.reason)
+            ));
+            if let Some(t) = d.earliest {
+                out.push_str(&format!(" (from {})", t.strftime("%Y-%m-%d %H:%M UTC")));
+            }
+            out.push('\n');
+        }
+    }
+    if partial {
+        out.push_str(
+            "\n> [!WARNING]\n> The apply stopped part-way. The state records what was done; \
+             the next run (scheduled every 15 minutes) continues from it.\n",
+        );
+    }
+    out
+}
+
+/// Text safe to put in Markdown: no formatting, links or HTML, one line.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -471,3 +471,606 @@ fn the_message_lists_deletes_appends_and_replaces() {
         "tweetform: update state\n"
     );
 }
+
+#[test]
+fn the_apply_summary_links_every_tweet_and_says_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let markdown = github::apply_summary(
+        &[published("2026/launch_v2", &["111", "112"])],
+        &[Deleted {
+            key: "old".into(),
+            tweet_ids: vec!["99".into()],
+        }],
+        &[Failed {
+            key: "bad".into(),
+            reason: "Your Tweet text is too long.\n<b>".into(),
+        }],
+        &[github::Deferred {
+            key: "later".into(),
+            earliest: Some("2026-11-23T14:15:00Z".parse().unwrap()),
+            reason: "200 creates per 15 minutes used".into(),
+        }],
+        true,
+    );
+    github::append_summary(&env, &markdown).unwrap();
+    let written = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
+    assert!(written.starts_with("## tweetform apply\n"));
+    assert!(written.contains(
+        "- **2026/launch\\_v2** published: [111](https://x.com/i/status/111), [112](https://x.com/i/status/112)\n"
+    ));
+    assert!(written.contains("- **old** deleted: [99](https://x.com/i/status/99)\n"));
+    assert!(written.contains("- **bad**: Your Tweet text is too long. \\<b\\>\n"));
+    assert!(
+        written
+            .contains("- **later**: 200 creates per 15 minutes used (from 2026-11-23 14:15 UTC)\n")
+    );
+    assert!(written.contains("The apply stopped part-way"));
+
+    let nothing = github::apply_summary(&[], &[], &[], &[], false);
+    assert!(nothing.contains("Nothing to do"));
+    assert!(!nothing.contains("part-way"));
+}
+
+// ---------------------------------------------------------------- the action
+
+/// The install step of `.github/actions/tweetform/action.yml`, run by bash
+/// against a fake release directory instead of github.com.
+struct ActionRun {
+    dir: tempfile::TempDir,
+}
+
+impl ActionRun {
+    fn new() -> ActionRun {
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["releases", "temp", "bin"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        // A `cargo` that records how it was called, for the fallback.
+        let cargo = dir.path().join("bin/cargo");
+        std::fs::write(
+            &cargo,
+            "#!/bin/sh\necho \"$@\" >> \"$FAKE/cargo-calls\"\nexit 1\n",
+        )
+        .unwrap();
+        make_executable(&cargo);
+        ActionRun { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Publishes a release asset: an archive holding a `tweetform` script
+    /// that prints `version`, and its `.sha256` (or a wrong one).
+    fn publish(&self, tag_dir: &str, version: &str, good_checksum: bool) {
+        let stage = self.path("stage/tweetform-x86_64-unknown-linux-gnu");
+        std::fs::create_dir_all(&stage).unwrap();
+        let exe = stage.join("tweetform");
+        std::fs::write(&exe, format!("#!/bin/sh\necho \"tweetform {version}\"\n")).unwrap();
+        make_executable(&exe);
+        let releases = self
+            .path("releases/tweetform/tweetform/releases")
+            .join(tag_dir);
+        std::fs::create_dir_all(&releases).unwrap();
+        let archive = releases.join("tweetform-x86_64-unknown-linux-gnu.tar.gz");
+        let status = Command::new("tar")
+            .arg("-czf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(self.path("stage"))
+            .arg("tweetform-x86_64-unknown-linux-gnu")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let bytes = std::fs::read(&archive).unwrap();
+        let mut digest = sha256_hex(&bytes);
+        if !good_checksum {
+            digest = digest.replace(&digest[..1], if &digest[..1] == "0" { "1" } else { "0" });
+        }
+        std::fs::write(
+            releases.join("tweetform-x86_64-unknown-linux-gnu.tar.gz.sha256"),
+            format!("{digest}  tweetform-x86_64-unknown-linux-gnu.tar.gz\n"),
+        )
+        .unwrap();
+    }
+
+    fn run(&self, version: &str, action_path: &str) -> std::process::Output {
+        let action = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/actions/tweetform/action.yml"),
+        )
+        .unwrap();
+        let doc: serde_json::Value = serde_saphyr::from_str(&action).unwrap();
+        let step = doc["runs"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "install")
+            .expect("an install step");
+        let script = step["run"].as_str().unwrap();
+        assert!(!script.contains("${{"), "expressions belong in env:");
+        let from = "https://github.com/$REPOSITORY/releases";
+        assert!(script.contains(from));
+        let script = script.replace(from, "file://$FAKE/releases/$REPOSITORY/releases");
+        let path = format!(
+            "{}:{}",
+            self.path("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .env("FAKE", self.dir.path())
+            .env("PATH", path)
+            .env("VERSION", version)
+            .env("REPOSITORY", "tweetform/tweetform")
+            .env("ACTION_PATH", action_path)
+            .env("RUNNER_OS_NAME", "Linux")
+            .env("RUNNER_ARCH_NAME", "X64")
+            .env("RUNNER_TEMP", self.path("temp"))
+            .env("GITHUB_PATH", self.path("github_path"))
+            .env("GITHUB_OUTPUT", self.path("github_output"))
+            .output()
+            .unwrap()
+    }
+
+    fn outputs(&self) -> BTreeMap<String, String> {
+        parse_outputs(&std::fs::read_to_string(self.path("github_output")).unwrap_or_default())
+    }
+}
+
+fn make_executable(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn show(out: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_installs_a_verified_release() {
+    let run = ActionRun::new();
+    run.publish("download/v1.2.3", "1.2.3", true);
+    let out = run.run(
+        "v1.2.3",
+        "/home/runner/work/repo/repo/.github/actions/tweetform",
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let outputs = run.outputs();
+    assert_eq!(outputs["version"], "1.2.3");
+    let bin = PathBuf::from(&outputs["bin"]);
+    assert!(bin.starts_with(run.path("temp")), "{}", bin.display());
+    let version = Command::new(&bin).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        "tweetform 1.2.3\n"
+    );
+    let github_path = std::fs::read_to_string(run.path("github_path")).unwrap();
+    assert_eq!(github_path.trim(), bin.parent().unwrap().to_str().unwrap());
+    assert!(!run.path("cargo-calls").exists(), "cargo must not run");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_refuses_a_release_whose_checksum_does_not_match() {
+    let run = ActionRun::new();
+    run.publish("latest/download", "6.6.6", false);
+    let out = run.run("latest", "/x");
+    assert!(!out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("checksum mismatch"),
+        "{}",
+        show(&out)
+    );
+    assert!(!run.outputs().contains_key("bin"));
+    assert!(
+        !run.path("cargo-calls").exists(),
+        "a bad checksum must not fall back"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_takes_its_version_from_its_own_tag() {
+    let run = ActionRun::new();
+    run.publish("download/v0.4.1", "0.4.1", true);
+    run.publish("latest/download", "9.9.9", true);
+    let out = run.run(
+        "",
+        "/home/runner/work/_actions/tweetform/tweetform/v0.4.1/.github/actions/tweetform",
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(run.outputs()["version"], "0.4.1");
+    // Used from a branch or a local path: the latest release.
+    let run = ActionRun::new();
+    run.publish("latest/download", "9.9.9", true);
+    let out = run.run(
+        "",
+        "/home/runner/work/_actions/tweetform/tweetform/main/.github/actions/tweetform",
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(run.outputs()["version"], "9.9.9");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_falls_back_to_cargo_install_without_a_release() {
+    let run = ActionRun::new();
+    let out = run.run("0.3.0", "/x");
+    // The fake cargo fails, so the step fails, after trying both sources.
+    assert!(!out.status.success(), "{}", show(&out));
+    let calls = std::fs::read_to_string(run.path("cargo-calls")).unwrap();
+    let root = run.path("temp/tweetform-action");
+    assert_eq!(
+        calls,
+        format!(
+            "install --locked --root {0} --version 0.3.0 tweetform\n\
+             install --locked --root {0} --git https://github.com/tweetform/tweetform --tag v0.3.0 tweetform\n",
+            root.display()
+        )
+    );
+}
+
+// ---------------------------------------------------------------- the plan comment
+
+/// The sticky-comment step of `.github/workflows/tweets.yml`, run by bash
+/// with a fake `gh` that serves `comments.json` and records what is sent.
+struct CommentRun {
+    dir: tempfile::TempDir,
+}
+
+impl CommentRun {
+    fn new(existing_comments: serde_json::Value) -> CommentRun {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        std::fs::create_dir_all(dir.path().join("temp")).unwrap();
+        std::fs::write(
+            dir.path().join("comments.json"),
+            existing_comments.to_string(),
+        )
+        .unwrap();
+        let gh = dir.path().join("bin/gh");
+        std::fs::write(
+            &gh,
+            r#"#!/usr/bin/env bash
+printf '%s\n' "$*" >> "$FAKE/gh-calls"
+if [[ " $* " == *" --paginate "* ]]; then
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --jq ]; then filter="$2"; fi
+    shift
+  done
+  jq -r "$filter" "$FAKE/comments.json"
+else
+  cat > "$FAKE/sent.json"
+fi
+"#,
+        )
+        .unwrap();
+        make_executable(&gh);
+        CommentRun { dir }
+    }
+
+    fn run(&self, plan: Option<&str>) -> std::process::Output {
+        let workflow = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
+        )
+        .unwrap();
+        let doc: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
+        let step = doc["jobs"]["plan"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("Comment the plan"))
+            })
+            .expect("a comment step");
+        let script = step["run"].as_str().unwrap();
+        assert!(!script.contains("${{"), "expressions belong in env:");
+        if let Some(plan) = plan {
+            std::fs::write(self.dir.path().join("temp/plan.md"), plan).unwrap();
+        }
+        let path = format!(
+            "{}:{}",
+            self.dir.path().join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        // The shell GitHub uses for `run:` on Linux.
+        Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .env("FAKE", self.dir.path())
+            .env("PATH", path)
+            .env("RUNNER_TEMP", self.dir.path().join("temp"))
+            .env("GITHUB_REPOSITORY", "acme/social")
+            .env("PR", "7")
+            .env(
+                "PLAN_OUTCOME",
+                if plan.is_some() { "success" } else { "failure" },
+            )
+            .env("RUN_URL", "https://github.com/acme/social/actions/runs/1")
+            .output()
+            .unwrap()
+    }
+
+    fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("gh-calls"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    fn sent_body(&self) -> String {
+        let sent: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(self.dir.path().join("sent.json")).unwrap(),
+        )
+        .unwrap();
+        sent["body"].as_str().unwrap().to_string()
+    }
+}
+
+const PLAN_MD: &str = "<!-- tweetform-plan -->\n### Plan: 1 to create\n\n> hello `world` | $(x)\n";
+
+#[cfg(unix)]
+#[test]
+fn the_first_plan_is_a_new_comment() {
+    let run = CommentRun::new(serde_json::json!([
+        { "id": 5, "user": { "login": "alice" }, "body": "looks good" }
+    ]));
+    let out = run.run(Some(PLAN_MD));
+    assert!(out.status.success(), "{}", show(&out));
+    let calls = run.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(calls[0].starts_with("api --paginate repos/acme/social/issues/7/comments"));
+    assert_eq!(
+        calls[1],
+        "api --method POST repos/acme/social/issues/7/comments --input -"
+    );
+    assert_eq!(run.sent_body(), PLAN_MD);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_later_plan_updates_the_bots_marked_comment() {
+    let run = CommentRun::new(serde_json::json!([
+        { "id": 1, "user": { "login": "github-actions[bot]" }, "body": "some other bot comment" },
+        { "id": 2, "user": { "login": "mallory" }, "body": "<!-- tweetform-plan -->\nfake" },
+        { "id": 3, "user": { "login": "github-actions[bot]" }, "body": "<!-- tweetform-plan -->\nold plan" },
+        { "id": 4, "user": { "login": "github-actions[bot]" }, "body": "<!-- tweetform-plan -->\nolder duplicate" }
+    ]));
+    let out = run.run(Some(PLAN_MD));
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        run.calls()[1],
+        "api --method PATCH repos/acme/social/issues/comments/3 --input -"
+    );
+    assert_eq!(run.sent_body(), PLAN_MD);
+}
+
+#[cfg(unix)]
+#[test]
+fn invalid_posts_replace_the_plan_with_a_pointer_to_the_errors() {
+    let run = CommentRun::new(serde_json::json!([
+        { "id": 3, "user": { "login": "github-actions[bot]" }, "body": "<!-- tweetform-plan -->\nold plan" }
+    ]));
+    let out = run.run(None);
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(body.starts_with("<!-- tweetform-plan -->\n"), "{body}");
+    assert!(body.contains("the posts have errors"), "{body}");
+    assert!(
+        body.contains("https://github.com/acme/social/actions/runs/1"),
+        "{body}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_comment_gets_the_marker_and_fits_githubs_limit() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let plan = "### Plan\n".to_string() + &"- a tweet preview line\n".repeat(5000);
+    let out = run.run(Some(&plan));
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(body.starts_with("<!-- tweetform-plan -->\n### Plan\n"));
+    assert!(
+        body.chars().count() < 65536,
+        "{} characters",
+        body.chars().count()
+    );
+    assert!(body.contains("the whole plan is in the [run's summary]"));
+}
+
+// ---------------------------------------------------------------- pushing the state
+
+/// The push step of the apply job in `.github/workflows/tweets.yml`, run in
+/// a clone of a local bare repository that someone else pushes to.
+fn push_step_script() -> String {
+    let workflow = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
+    let step = doc["jobs"]["apply"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Push the state")
+        .expect("a push step");
+    let script = step["run"].as_str().unwrap().to_string();
+    assert!(!script.contains("${{"), "expressions belong in env:");
+    script
+}
+
+struct Remote {
+    dir: tempfile::TempDir,
+}
+
+impl Remote {
+    /// A bare `origin` with one commit on `main`, and two clones: `runner`
+    /// (the apply job) and `human`.
+    fn new() -> Remote {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(
+            root,
+            &[
+                "init",
+                "--quiet",
+                "--bare",
+                "--initial-branch=main",
+                "origin.git",
+            ],
+        );
+        let seed = root.join("seed");
+        git(root, &["init", "--quiet", "--initial-branch=main", "seed"]);
+        configure(&seed);
+        std::fs::create_dir_all(seed.join("state")).unwrap();
+        std::fs::create_dir_all(seed.join("posts")).unwrap();
+        std::fs::write(seed.join("state/tweets.lock.json"), "{\"serial\": 1}\n").unwrap();
+        std::fs::write(seed.join("posts/a.yaml"), "text: a\n").unwrap();
+        git(&seed, &["add", "."]);
+        git(&seed, &["commit", "--quiet", "-m", "initial"]);
+        git(&seed, &["push", "--quiet", "../origin.git", "main"]);
+        for clone in ["runner", "human"] {
+            git(root, &["clone", "--quiet", "origin.git", clone]);
+            configure(&root.join(clone));
+        }
+        Remote { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn commit(&self, clone: &str, file: &str, contents: &str, message: &str) {
+        let dir = self.path(clone);
+        std::fs::write(dir.join(file), contents).unwrap();
+        git(&dir, &["add", file]);
+        git(&dir, &["commit", "--quiet", "-m", message]);
+    }
+
+    fn push_step(&self) -> std::process::Output {
+        Command::new("bash")
+            .args([
+                "--noprofile",
+                "--norc",
+                "-eo",
+                "pipefail",
+                "-c",
+                &push_step_script(),
+            ])
+            .current_dir(self.path("runner"))
+            .env("BRANCH", "main")
+            .output()
+            .unwrap()
+    }
+
+    fn origin_log(&self) -> Vec<String> {
+        git(&self.path("origin.git"), &["log", "--format=%s", "main"])
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+}
+
+fn configure(dir: &Path) {
+    git(dir, &["config", "user.name", "Test"]);
+    git(dir, &["config", "user.email", "test@example.com"]);
+    git(dir, &["config", "commit.gpgsign", "false"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_push_step_does_nothing_without_a_state_commit() {
+    let remote = Remote::new();
+    let out = remote.push_step();
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nothing to push."));
+    assert_eq!(remote.origin_log(), ["initial"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_push_step_rebases_on_a_concurrent_push_and_retries() {
+    let remote = Remote::new();
+    remote.commit(
+        "runner",
+        "state/tweets.lock.json",
+        "{\"serial\": 2}\n",
+        "tweetform: publish 1 post",
+    );
+    // Meanwhile a pull request is merged.
+    remote.commit("human", "posts/b.yaml", "text: b\n", "add post b");
+    git(
+        &remote.path("human"),
+        &["push", "--quiet", "origin", "main"],
+    );
+
+    let out = remote.push_step();
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("push rejected (attempt 1 of 5)"));
+    assert_eq!(
+        remote.origin_log(),
+        ["tweetform: publish 1 post", "add post b", "initial"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_push_step_stops_on_a_conflicting_state() {
+    let remote = Remote::new();
+    remote.commit(
+        "runner",
+        "state/tweets.lock.json",
+        "{\"serial\": 2}\n",
+        "tweetform: publish 1 post",
+    );
+    remote.commit(
+        "human",
+        "state/tweets.lock.json",
+        "{\"serial\": 9}\n",
+        "hand-edited state",
+    );
+    git(
+        &remote.path("human"),
+        &["push", "--quiet", "origin", "main"],
+    );
+
+    let out = remote.push_step();
+    assert!(!out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("the state commit conflicts with main"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(remote.origin_log(), ["hand-edited state", "initial"]);
+    // The runner's commit is intact (not left mid-rebase) for the artifact step.
+    let runner = remote.path("runner");
+    assert_eq!(
+        git(&runner, &["log", "-1", "--format=%s"]).trim(),
+        "tweetform: publish 1 post"
+    );
+    assert_eq!(
+        std::fs::read_to_string(runner.join("state/tweets.lock.json")).unwrap(),
+        "{\"serial\": 2}\n"
+    );
+}
