@@ -201,6 +201,21 @@ mod tests {
     }
 
     #[test]
+    fn the_example_post_waits_instead_of_publishing() {
+        let post = crate::load::parse_post(
+            "hello-world",
+            Path::new("posts/hello-world.yaml"),
+            EXAMPLE_POST.as_bytes(),
+        )
+        .expect("the example parses");
+        assert!(crate::validate::validate_post(&post).is_empty());
+        let now: jiff::Timestamp = "2030-06-01T00:00:00Z".parse().unwrap();
+        let plan = crate::plan::plan(&[post], &crate::state::State::new(), now);
+        assert!(!plan.has_changes());
+        assert_eq!(plan.summary.wait, 1);
+    }
+
+    #[test]
     fn files_follow_an_existing_config() {
         let config = Config {
             posts_dir: "content/tweets".into(),

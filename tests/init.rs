@@ -166,3 +166,20 @@ fn a_missing_directory_is_an_error() {
         .failure()
         .stderr(predicate::str::contains("is not a directory"));
 }
+
+#[test]
+fn the_example_post_is_valid_and_the_project_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path()).success();
+    let out = Command::cargo_bin("tweetform")
+        .unwrap()
+        .arg("-C")
+        .arg(dir.path())
+        .args(["validate", "--format", "json"])
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]));
+    assert_eq!(report["posts"][0]["key"], "hello-world");
+    assert_eq!(report["posts"].as_array().unwrap().len(), 1, "{report}");
+}
