@@ -185,9 +185,26 @@ pub fn commit_state_with_env(
     let toplevel = git.toplevel()?;
     let pathspec = pathspec(root, state_dir, &toplevel)?;
 
+    // A pathspec that matches nothing is an error for `git add`: with no
+    // state directory and nothing tracked under it, there is nothing to commit.
+    let tracked = git.run(&["ls-files", "--", &pathspec])?;
+    if tracked.is_empty() && !absolute_state_dir(root, state_dir).exists() {
+        return Ok(None);
+    }
+
     // `--all` stages deletions under the pathspec too (a state file removed
     // by hand), and the pathspec keeps everything else out of the index.
-    git.run(&["add", "--all", "--", &pathspec])?;
+    let add = git.output(&["add", "--all", "--", &pathspec])?;
+    if !add.status.success() {
+        let stderr = String::from_utf8_lossy(&add.stderr);
+        if stderr.contains("ignored by one of your .gitignore files") {
+            bail!(
+                "cannot commit the state: {} is ignored by git\n  = help: remove it from .gitignore; the state must be committed, as it is the only record of the published tweet IDs",
+                state_dir.display()
+            );
+        }
+        bail!("`git add` failed: {}", stderr.trim());
+    }
     let staged = git.output(&["diff", "--cached", "--quiet", "--", &pathspec])?;
     match staged.status.code() {
         Some(0) => return Ok(None),
@@ -216,11 +233,7 @@ pub fn commit_state_with_env(
 /// `state_dir` as a pathspec relative to the repository's top level, with
 /// `/` separators, so that it means the same whatever git's working directory.
 fn pathspec(root: &Path, state_dir: &Path, toplevel: &Path) -> anyhow::Result<String> {
-    let joined = if state_dir.is_absolute() {
-        state_dir.to_path_buf()
-    } else {
-        root.join(state_dir)
-    };
+    let joined = absolute_state_dir(root, state_dir);
     let absolute = normalize(&std::path::absolute(&joined).unwrap_or(joined.clone()));
     // The top level git reports is canonical; compare canonical paths where
     // the directory exists (it may be a symlink such as /tmp on macOS).
@@ -244,6 +257,14 @@ fn pathspec(root: &Path, state_dir: &Path, toplevel: &Path) -> anyhow::Result<St
     } else {
         format!(":(top){}", parts.join("/"))
     })
+}
+
+fn absolute_state_dir(root: &Path, state_dir: &Path) -> PathBuf {
+    if state_dir.is_absolute() {
+        state_dir.to_path_buf()
+    } else {
+        root.join(state_dir)
+    }
 }
 
 /// Removes `.` and resolves `..` lexically.

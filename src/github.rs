@@ -10,7 +10,7 @@
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
@@ -30,6 +30,8 @@ pub struct GithubEnv {
     pub step_summary: Option<PathBuf>,
     /// `GITHUB_OUTPUT`: the step's outputs, read by later steps.
     pub output: Option<PathBuf>,
+    /// `GITHUB_WORKSPACE`: the checkout, which annotation paths are relative to.
+    pub workspace: Option<PathBuf>,
 }
 
 impl GithubEnv {
@@ -45,6 +47,7 @@ impl GithubEnv {
             actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
             step_summary: path("GITHUB_STEP_SUMMARY"),
             output: path("GITHUB_OUTPUT"),
+            workspace: path("GITHUB_WORKSPACE"),
         }
     }
 }
@@ -79,6 +82,45 @@ pub fn annotations(diagnostics: &[Diagnostic]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The annotations for diagnostics of the project at `root` (the `-C`
+/// directory), with paths made relative to the workspace: diagnostics name
+/// files relative to the project root, GitHub places annotations relative to
+/// the checkout, and the two differ when the project is in a subdirectory.
+pub fn annotations_in(env: &GithubEnv, root: &Path, diagnostics: &[Diagnostic]) -> String {
+    let moved: Vec<Diagnostic> = diagnostics
+        .iter()
+        .map(|d| Diagnostic {
+            file: workspace_path(env, root, &d.file),
+            ..d.clone()
+        })
+        .collect();
+    annotations(&moved)
+}
+
+/// `file` (relative to `root`) relative to the workspace, when it is inside
+/// it; otherwise `root/file` as given.
+pub fn workspace_path(env: &GithubEnv, root: &Path, file: &Path) -> PathBuf {
+    let joined = if root == Path::new(".") || file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        root.join(file)
+    };
+    let Some(workspace) = &env.workspace else {
+        return joined;
+    };
+    let canonical = |p: &Path| {
+        std::path::absolute(p)
+            .ok()
+            .and_then(|a| a.canonicalize().ok().or(Some(a)))
+            .unwrap_or_else(|| p.to_path_buf())
+    };
+    let absolute = canonical(&joined);
+    match absolute.strip_prefix(canonical(workspace)) {
+        Ok(relative) => relative.to_path_buf(),
+        Err(_) => joined,
+    }
 }
 
 /// Escapes a workflow command's message (`%`, CR, LF), as the runner unescapes it.

@@ -21,6 +21,7 @@ fn env_in(dir: &Path) -> GithubEnv {
         actions: true,
         step_summary: Some(dir.join("summary.md")),
         output: Some(dir.join("output")),
+        workspace: Some(dir.to_path_buf()),
     }
 }
 
@@ -75,6 +76,33 @@ fn every_diagnostic_gets_one_annotation_line_in_order() {
     assert!(lines[0].starts_with("::error file=posts/a.yaml,line=1,col=1,"));
     assert!(lines[1].starts_with("::error file=posts/b.yaml,line=4,col=12,"));
     assert_eq!(github::annotations(&[]), "");
+}
+
+#[test]
+fn annotation_paths_are_relative_to_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("social");
+    std::fs::create_dir_all(project.join("posts")).unwrap();
+    std::fs::write(project.join("posts/a.yaml"), "text: x\n").unwrap();
+    let env = env_in(dir.path());
+    let ds = vec![diag("posts/a.yaml", 3, 5, "bad")];
+    // `-C social` from the workspace: the project is a subdirectory.
+    assert!(
+        github::annotations_in(&env, &project, &ds)
+            .starts_with("::error file=social/posts/a.yaml,line=3,col=5,")
+    );
+    // The project at the workspace's root: paths unchanged.
+    let root_env = env_in(&project);
+    assert!(
+        github::annotations_in(&root_env, &project, &ds)
+            .starts_with("::error file=posts/a.yaml,line=3,col=5,")
+    );
+    // No workspace known (outside Actions): as given.
+    let none = GithubEnv::default();
+    assert!(
+        github::annotations_in(&none, Path::new("."), &ds)
+            .starts_with("::error file=posts/a.yaml,")
+    );
 }
 
 // ---------------------------------------------------------------- summary
@@ -768,6 +796,12 @@ fi
     }
 
     fn run(&self, plan: Option<&str>) -> std::process::Output {
+        self.run_after(if plan.is_some() { "success" } else { "failure" }, plan)
+    }
+
+    /// `validate`: the outcome of the Validate step; `plan`: the plan's
+    /// Markdown, or `None` when the Plan step did not succeed.
+    fn run_after(&self, validate: &str, plan: Option<&str>) -> std::process::Output {
         let workflow = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
         )
@@ -803,8 +837,9 @@ fi
             .env("PR", "7")
             .env(
                 "PLAN_OUTCOME",
-                if plan.is_some() { "success" } else { "failure" },
+                if plan.is_some() { "success" } else { "skipped" },
             )
+            .env("VALIDATE_OUTCOME", validate)
             .env("RUN_URL", "https://github.com/acme/social/actions/runs/1")
             .output()
             .unwrap()
@@ -880,6 +915,18 @@ fn invalid_posts_replace_the_plan_with_a_pointer_to_the_errors() {
         body.contains("https://github.com/acme/social/actions/runs/1"),
         "{body}"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_plan_of_valid_posts_says_so() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let out = run.run_after("success", None);
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(body.starts_with("<!-- tweetform-plan -->\n"), "{body}");
+    assert!(body.contains("`tweetform plan` failed"), "{body}");
+    assert!(!body.contains("errors"), "{body}");
 }
 
 #[cfg(unix)]
@@ -1073,4 +1120,25 @@ fn the_push_step_stops_on_a_conflicting_state() {
         std::fs::read_to_string(runner.join("state/tweets.lock.json")).unwrap(),
         "{\"serial\": 2}\n"
     );
+}
+
+#[test]
+fn commit_state_without_a_state_directory_commits_nothing() {
+    let dir = repo();
+    let root = dir.path();
+    let result = git::commit_state(root, Path::new("never-written"), "x").unwrap();
+    assert_eq!(result, None);
+}
+
+#[test]
+fn commit_state_explains_an_ignored_state_directory() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join(".gitignore"), "data/\n").unwrap();
+    std::fs::create_dir(root.join("data")).unwrap();
+    std::fs::write(root.join("data/tweets.lock.json"), "{}\n").unwrap();
+    let err = git::commit_state(root, Path::new("data"), "x").unwrap_err();
+    let text = format!("{err:#}");
+    assert!(text.contains("data is ignored by git"), "{text}");
+    assert!(text.contains("help: remove it from .gitignore"), "{text}");
 }
