@@ -47,6 +47,43 @@ pub fn workflow_template() -> String {
     OWN_WORKFLOW.replace(LOCAL_ACTION, &remote)
 }
 
+/// [`workflow_template`] with its path filters (and the state artifact)
+/// following `config`'s posts and state directories.
+pub fn workflow_for(config: &Config) -> String {
+    let slash = |p: &Path| p.to_string_lossy().replace('\\', "/");
+    let posts = slash(&config.posts_dir);
+    let state = slash(&state_dir(config));
+    let mut wf = workflow_template();
+    if posts != "posts" {
+        wf = wf.replace("- \"posts/**\"", &format!("- \"{posts}/**\""));
+    }
+    if state != "state" {
+        let filter = if state == "." {
+            format!("- \"{}\"", slash(&config.state))
+        } else {
+            format!("- \"{state}/**\"")
+        };
+        wf = wf.replace("- \"state/**\"", &filter);
+        let artifact = if state == "." {
+            slash(&config.state)
+        } else {
+            format!("{state}/")
+        };
+        wf = wf.replace("path: state/\n", &format!("path: {artifact}\n"));
+    }
+    wf
+}
+
+/// The directory of the state file, `.` when it is at the root.
+fn state_dir(config: &Config) -> PathBuf {
+    config
+        .state
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 /// What happened to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -66,12 +103,7 @@ pub struct InitFile {
 /// example post and the state directory follow `tweetform.yaml` when one
 /// already exists.
 pub fn files(config: &Config) -> Vec<(PathBuf, String)> {
-    let state_dir = config
-        .state
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+    let state_dir = state_dir(config);
     let mut files = vec![
         (PathBuf::from(CONFIG_FILE), CONFIG_TEMPLATE.to_string()),
         (
@@ -83,7 +115,7 @@ pub fn files(config: &Config) -> Vec<(PathBuf, String)> {
     if state_dir != Path::new(".") {
         files.push((state_dir.join("README.md"), STATE_README.to_string()));
     }
-    files.push((PathBuf::from(WORKFLOW_PATH), workflow_template()));
+    files.push((PathBuf::from(WORKFLOW_PATH), workflow_for(config)));
     files
 }
 
@@ -225,5 +257,13 @@ mod tests {
         let paths: Vec<PathBuf> = files(&config).into_iter().map(|(p, _)| p).collect();
         assert!(paths.contains(&PathBuf::from("content/tweets/hello-world.yaml")));
         assert!(paths.contains(&PathBuf::from("data/README.md")));
+        let wf = workflow_for(&config);
+        assert!(wf.contains("- \"content/tweets/**\""));
+        assert!(wf.contains("- \"data/**\""));
+        assert!(wf.contains("path: data/\n"));
+        assert!(!wf.contains("\"posts/**\"") && !wf.contains("\"state/**\""));
+        assert!(!wf.contains("path: state/"));
+        // The defaults leave the template as it is.
+        assert_eq!(workflow_for(&Config::default()), workflow_template());
     }
 }

@@ -146,6 +146,9 @@ fn an_existing_config_decides_where_posts_and_state_go() {
     assert!(root.join("social/hello-world.yaml").is_file());
     assert!(root.join("social-state/README.md").is_file());
     assert!(!root.join("posts").exists());
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/tweets.yml")).unwrap();
+    assert!(workflow.contains("- \"social/**\""), "{workflow}");
+    assert!(workflow.contains("- \"social-state/**\""), "{workflow}");
 }
 
 #[test]
