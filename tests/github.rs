@@ -1142,3 +1142,141 @@ fn commit_state_explains_an_ignored_state_directory() {
     assert!(text.contains("data is ignored by git"), "{text}");
     assert!(text.contains("help: remove it from .gitignore"), "{text}");
 }
+
+// ---------------------------------------------------------------- what is due
+
+fn workflow_step(job: &str, name: &str) -> String {
+    let workflow = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
+    let step = doc["jobs"][job]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name:?} in job {job}"));
+    step["run"].as_str().unwrap().to_string()
+}
+
+/// Runs the "Check what is due" step with a `tweetform` that exits `code`;
+/// returns the step's exit status and the outputs it wrote.
+#[cfg(unix)]
+fn due_step(code: i32) -> (Option<i32>, BTreeMap<String, String>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bin")).unwrap();
+    let fake = dir.path().join("bin/tweetform");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\necho \"$@\" > \"$FAKE/args\"\nexit {code}\n"),
+    )
+    .unwrap();
+    make_executable(&fake);
+    let path = format!(
+        "{}:{}",
+        dir.path().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .arg(workflow_step("apply", "Check what is due"))
+        .env("FAKE", dir.path())
+        .env("PATH", path)
+        .env("GITHUB_OUTPUT", dir.path().join("output"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("args")).unwrap(),
+        "plan --detailed-exitcode\n"
+    );
+    let outputs =
+        parse_outputs(&std::fs::read_to_string(dir.path().join("output")).unwrap_or_default());
+    (out.status.code(), outputs)
+}
+
+#[cfg(unix)]
+#[test]
+fn the_apply_job_publishes_only_when_something_is_due() {
+    let (status, outputs) = due_step(0);
+    assert_eq!(status, Some(0));
+    assert_eq!(outputs["due"], "false");
+    let (status, outputs) = due_step(2);
+    assert_eq!(status, Some(0));
+    assert_eq!(outputs["due"], "true");
+    // A plan that fails (a corrupt state, invalid posts) fails the job.
+    let (status, outputs) = due_step(1);
+    assert_eq!(status, Some(1));
+    assert!(!outputs.contains_key("due"));
+}
+
+// ---------------------------------------------------------------- workflow shape
+
+fn tweets_workflow() -> serde_json::Value {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
+    )
+    .unwrap();
+    serde_saphyr::from_str(&text).unwrap()
+}
+
+#[test]
+fn secrets_reach_only_the_publish_step() {
+    let wf = tweets_workflow();
+    for (job_name, job) in wf["jobs"].as_object().unwrap() {
+        for step in job["steps"].as_array().unwrap() {
+            let text = step.to_string();
+            let is_publish = job_name == "apply" && step["name"] == "Publish";
+            assert_eq!(
+                text.contains("secrets."),
+                is_publish,
+                "job {job_name}, step {}",
+                step["name"]
+            );
+        }
+        assert!(!job.to_string().contains("secrets.") || job_name == "apply");
+    }
+    let publish = wf["jobs"]["apply"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Publish")
+        .unwrap();
+    for name in [
+        "X_API_KEY",
+        "X_API_SECRET",
+        "X_ACCESS_TOKEN",
+        "X_ACCESS_TOKEN_SECRET",
+    ] {
+        assert_eq!(publish["env"][name], format!("${{{{ secrets.{name} }}}}"));
+    }
+    assert_eq!(publish["if"], "steps.due.outputs.due == 'true'");
+}
+
+#[test]
+fn each_job_gets_the_least_permissions_and_applies_never_overlap() {
+    let wf = tweets_workflow();
+    assert_eq!(wf["permissions"], serde_json::json!({}));
+    assert_eq!(
+        wf["jobs"]["plan"]["permissions"],
+        serde_json::json!({ "contents": "read", "pull-requests": "write" })
+    );
+    assert_eq!(
+        wf["jobs"]["apply"]["permissions"],
+        serde_json::json!({ "contents": "write" })
+    );
+    assert_eq!(
+        wf["jobs"]["apply"]["concurrency"],
+        serde_json::json!({ "group": "tweetform-apply", "cancel-in-progress": false })
+    );
+    let on = &wf["on"];
+    assert!(on.get("pull_request_target").is_none());
+    assert_eq!(on["schedule"][0]["cron"], "*/15 * * * *");
+    assert!(on.get("workflow_dispatch").is_some());
+    assert!(
+        on["pull_request"]["paths"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("posts/**"))
+    );
+}
