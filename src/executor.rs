@@ -209,6 +209,10 @@ impl<A: XApi> Executor<A> {
         &self.api
     }
 
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
     pub fn budget(&self) -> &Budget {
         &self.budget
     }
@@ -219,11 +223,7 @@ impl<A: XApi> Executor<A> {
     /// call it before planning so that the plan sees the adopted tweets.
     pub async fn settle_pending(&mut self, state: &mut State) -> Result<bool, String> {
         self.budget.seed(&state.requests);
-        let mut report = Report::default();
-        match self.settle_all(state, &mut report).await {
-            Ok(changed) => Ok(changed),
-            Err(msg) => Err(msg),
-        }
+        self.settle_all(state).await
     }
 
     /// Executes `plan`. `posts` supply a tweet's body when the plan lacks it.
@@ -256,7 +256,7 @@ impl<A: XApi> Executor<A> {
         state: &mut State,
         report: &mut Report,
     ) -> Result<(), String> {
-        self.settle_all(state, report).await?;
+        self.settle_all(state).await?;
 
         let changes: Vec<&Change> = plan
             .changes
@@ -617,7 +617,7 @@ impl<A: XApi> Executor<A> {
 
     /// Settles every pending intent. Adopted tweets are reported as
     /// published (found on X); intents never sent are dropped.
-    async fn settle_all(&mut self, state: &mut State, report: &mut Report) -> Result<bool, String> {
+    async fn settle_all(&mut self, state: &mut State) -> Result<bool, String> {
         let mut changed = false;
         for intent in state.pending.clone() {
             match self.find(state, &intent).await {
@@ -651,7 +651,6 @@ impl<A: XApi> Executor<A> {
                 }
             }
         }
-        let _ = report;
         Ok(changed)
     }
 
@@ -933,26 +932,8 @@ pub fn same_text(remote: &str, sent: &str) -> bool {
 }
 
 /// Writes the state atomically with its serial increased.
-// TEMPORARY until `State::save` lands on main (h/planner): same contract.
 fn persist(state: &mut State, path: &Path) -> Result<(), StateError> {
-    use std::io::Write;
-    let write = |source| StateError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    state.serial += 1;
-    let mut json = serde_json::to_string_pretty(state).expect("a State always serialises");
-    json.push('\n');
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(write)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write)?;
-    tmp.write_all(json.as_bytes()).map_err(write)?;
-    tmp.as_file().sync_all().map_err(write)?;
-    tmp.persist(path).map_err(|e| write(e.error))?;
-    Ok(())
+    state.save(path)
 }
 
 #[cfg(test)]
