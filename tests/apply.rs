@@ -414,3 +414,90 @@ fn a_saved_plan_runs_once_and_only_against_its_state_and_posts() {
     assert_eq!(std::fs::read(project.state_path()).unwrap(), before);
     assert!(!fake.live().contains_key("edited after review"));
 }
+
+fn git(root: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn commit_records_the_state_and_nothing_else() {
+    let fake = Fake::start();
+    let project = Project::new(2);
+    let root = project.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "posts"]);
+    git(root, &["commit", "-q", "-m", "posts"]);
+    let out = project
+        .command(&fake)
+        .arg("--commit")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let files = git(root, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(
+        files.trim(),
+        "state/tweets.lock.json",
+        "the lock file stays out"
+    );
+    let message = git(root, &["log", "-1", "--format=%B"]);
+    let state = project.state();
+    for post in state.posts.values() {
+        for t in &post.tweets {
+            assert!(
+                message.contains(&format!("https://x.com/i/status/{}", t.id)),
+                "{message}"
+            );
+        }
+    }
+    // Nothing changed: no new commit.
+    let head = git(root, &["rev-parse", "HEAD"]);
+    let again = project
+        .command(&fake)
+        .arg("--commit")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn github_actions_get_a_summary_and_outputs() {
+    let fake = Fake::start();
+    let project = Project::new(2);
+    let summary = project.root().join("summary.md");
+    let outputs = project.root().join("outputs.txt");
+    let out = project
+        .command(&fake)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let outputs = std::fs::read_to_string(outputs).unwrap();
+    assert!(outputs.contains("published=3"), "{outputs}");
+    assert!(outputs.contains("deferred=0"), "{outputs}");
+    let summary = std::fs::read_to_string(summary).unwrap();
+    let state = project.state();
+    let id = &state.posts["threads/launch"].tweets[2].id;
+    assert!(
+        summary.contains(&format!("https://x.com/i/status/{id}")),
+        "{summary}"
+    );
+}
