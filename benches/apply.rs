@@ -8,7 +8,8 @@
 //!    target: within 1%, and none).
 //! 2. With the budget and the fake's limits lifted, creates per second
 //!    sustained in real time against the fake over HTTP on 127.0.0.1, with
-//!    the state saved (fsync) before and after every create as always.
+//!    the state saved (fsync) before and after every create as always; and
+//!    the client alone, without the executor.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -176,6 +177,43 @@ fn unlimited_over_http() {
     }
 }
 
+/// The client alone, without the executor's state writes: sequential
+/// creates over one keep-alive connection pool.
+fn client_alone_over_http() {
+    use tweetform::api::XApi;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (secs, n) = runtime.block_on(async {
+        let clock = Clock::system();
+        let lifted = Limits {
+            create: vec![Window::minutes(u32::MAX, 15)],
+            ..Limits::x_defaults()
+        };
+        let fake = FakeX::with_limits(lifted, clock);
+        let shared = std::sync::Arc::new(std::sync::Mutex::new(fake));
+        let server = emulator::spawn(shared.clone(), "127.0.0.1:0")
+            .await
+            .unwrap();
+        let client =
+            tweetform::client::XClient::new(&server.url(), TEST_CREDENTIALS.credentials()).unwrap();
+        let start = Instant::now();
+        for i in 0..POSTS {
+            let body = serde_json::json!({ "text": format!("client alone {i}") });
+            client.create_tweet(&body).await.unwrap();
+        }
+        let secs = start.elapsed().as_secs_f64();
+        server.shutdown().await;
+        (secs, POSTS)
+    });
+    println!(
+        "client alone over HTTP: {n} creates in {secs:.2}s = {:.0} requests/s (signing, HTTP/1.1 on 127.0.0.1, the fake's OAuth check)",
+        n as f64 / secs
+    );
+}
+
 fn main() {
     // `cargo test --benches` runs this binary with `--bench` absent: keep it quick then.
     let bench = std::env::args().any(|a| a == "--bench");
@@ -185,4 +223,5 @@ fn main() {
     }
     budgeted_on_virtual_clock();
     unlimited_over_http();
+    client_alone_over_http();
 }

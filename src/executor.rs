@@ -570,7 +570,10 @@ impl<A: XApi> Executor<A> {
                 self.backoff(what, attempt, &e).await;
                 Ok(())
             }
-            e => Err(Halt::Failed(format!("{what}: {e}"))),
+            e => Err(match refused(e) {
+                Halt::Failed(m) => Halt::Failed(format!("{what}: {m}")),
+                other => other,
+            }),
         }
     }
 
@@ -884,7 +887,7 @@ impl<A: XApi> Executor<A> {
                 Err((e, rate)) => {
                     self.budget.learn(Kind::Create, &rate);
                     self.drop_intent(state, &current)?;
-                    return Err(Halt::Failed(e.to_string()));
+                    return Err(refused(e));
                 }
             }
         }
@@ -931,7 +934,10 @@ impl<A: XApi> Executor<A> {
                 }
                 Err((e, rate)) => {
                     self.budget.learn(Kind::Delete, &rate);
-                    return Err(Halt::Failed(format!("{what}: {e}")));
+                    return Err(match refused(e) {
+                        Halt::Failed(m) => Halt::Failed(format!("{what}: {m}")),
+                        other => other,
+                    });
                 }
             }
         };
@@ -948,6 +954,17 @@ impl<A: XApi> Executor<A> {
             ))
         })?;
         Ok(already)
+    }
+}
+
+/// A request X refused for good. Bad credentials stop the whole apply:
+/// every other request would be refused the same way.
+fn refused(e: ApiError) -> Halt {
+    match e {
+        ApiError::Unauthorized { .. } => Halt::Fatal(format!(
+            "{e}\n  = help: check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (the app needs Read and Write permissions; regenerate the access token after changing them)"
+        )),
+        e => Halt::Failed(e.to_string()),
     }
 }
 

@@ -501,3 +501,26 @@ fn github_actions_get_a_summary_and_outputs() {
         "{summary}"
     );
 }
+
+#[test]
+fn rejected_credentials_stop_the_apply_at_the_first_refusal() {
+    let fake = Fake::start();
+    let project = Project::new(5);
+    let out = project
+        .command(&fake)
+        .env("X_API_SECRET", "not-the-secret")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("X rejected the credentials"), "{all}");
+    assert!(all.contains("= help: check X_API_KEY"), "{all}");
+    assert!(!all.contains("not-the-secret"), "{all}");
+    assert_eq!(fake.committed(), 0);
+    assert_eq!(
+        fake.with(|f| f.requests_to(emulator::Endpoint::CreateTweet)),
+        1,
+        "one refusal is enough"
+    );
+    assert!(project.state().pending.is_empty());
+}
