@@ -222,31 +222,50 @@ impl Budget {
     /// The earliest instant, not before `now`, at which a request of this
     /// kind is expected to be accepted.
     pub fn earliest(&self, kind: Kind, now: Timestamp) -> Timestamp {
+        self.earliest_why(kind, now).0
+    }
+
+    /// [`Budget::earliest`], and what holds the request back until then.
+    pub fn earliest_why(&self, kind: Kind, now: Timestamp) -> (Timestamp, String) {
         let lane = self.lane(kind);
         let mut t = now;
+        let mut why = String::new();
+        let mut later = |at: Timestamp, reason: &dyn Fn() -> String| {
+            if at > t {
+                t = at;
+                why = reason();
+            }
+        };
         let n = lane.history.len();
         for w in &lane.windows {
             let limit = w.limit as usize;
             if limit == 0 {
-                return Timestamp::MAX;
-            }
-            if n >= limit {
+                later(Timestamp::MAX, &|| format!("the budget allows no {kind}s"));
+            } else if n >= limit {
                 // The window ending at `t` holds the requests in (t - length, t].
                 // It has room once the limit-th most recent request has left it.
                 let h = lane.history[n - limit];
-                t = t.max(h.saturating_add(w.length).unwrap_or(Timestamp::MAX));
+                let at = h.saturating_add(w.length).unwrap_or(Timestamp::MAX);
+                later(at, &|| format!("the budget of {w} {kind}s is used"));
             }
         }
-        for l in [lane.endpoint, lane.daily].into_iter().flatten() {
-            if l.remaining == 0 && l.reset > now.saturating_sub(RESET_MARGIN).unwrap_or(now) {
-                t = t.max(
-                    l.reset
-                        .saturating_add(RESET_MARGIN)
-                        .unwrap_or(Timestamp::MAX),
-                );
+        let headers = [
+            (lane.endpoint, "x-rate-limit-remaining"),
+            (lane.daily, "x-user-limit-24hour-remaining"),
+        ];
+        for (l, header) in headers {
+            if let Some(l) = l
+                && l.remaining == 0
+                && l.reset > now.saturating_sub(RESET_MARGIN).unwrap_or(now)
+            {
+                let at = l
+                    .reset
+                    .saturating_add(RESET_MARGIN)
+                    .unwrap_or(Timestamp::MAX);
+                later(at, &|| format!("X says none remain ({header}: 0)"));
             }
         }
-        t
+        (t, why)
     }
 
     /// Drops history older than the longest window as of `now`: it no
@@ -509,6 +528,31 @@ mod tests {
         assert_eq!(b.earliest(Kind::Create, now), plus(reset, 1));
         // Once past the reset, the old numbers no longer bind.
         assert_eq!(b.earliest(Kind::Create, plus(now, 700)), plus(now, 700));
+    }
+
+    #[test]
+    fn the_binding_limit_is_named() {
+        let mut b = Budget::new(vec![Window::new(1, MIN_15)], vec![]);
+        let now = t0();
+        b.record(Kind::Create, now);
+        let (at, why) = b.earliest_why(Kind::Create, now);
+        assert_eq!(at, plus(now, 900));
+        assert_eq!(why, "the budget of 1 per 15m creates is used");
+        b.learn_refusal(
+            Kind::Create,
+            &RateInfo {
+                window: None,
+                user_24h: Some(Limit {
+                    limit: 17,
+                    remaining: 0,
+                    reset: plus(now, 3600),
+                }),
+            },
+            now,
+        );
+        let (at, why) = b.earliest_why(Kind::Create, now);
+        assert_eq!(at, plus(now, 3601));
+        assert_eq!(why, "X says none remain (x-user-limit-24hour-remaining: 0)");
     }
 
     #[test]

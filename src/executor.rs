@@ -476,22 +476,8 @@ impl<A: XApi> Executor<A> {
             return Err(Halt::Deferred(*t, why.clone()));
         }
         let now = self.clock.now();
-        let t = self.budget.earliest(kind, now);
+        let (t, why) = self.budget.earliest_why(kind, now);
         if t > now {
-            let windows: Vec<String> = self
-                .budget
-                .windows(kind)
-                .iter()
-                .map(|w| w.to_string())
-                .collect();
-            let why = if windows.is_empty() {
-                format!("X's rate limit for {kind}s")
-            } else {
-                format!(
-                    "rate budget for {kind}s ({}) or X's limit",
-                    windows.join(", ")
-                )
-            };
             self.pause_until(t, &why).await.inspect_err(|_| {
                 self.exhausted.insert(kind, (t, why.clone()));
             })?;

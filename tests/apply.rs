@@ -524,3 +524,73 @@ fn rejected_credentials_stop_the_apply_at_the_first_refusal() {
     );
     assert!(project.state().pending.is_empty());
 }
+
+#[test]
+fn a_custom_budget_defers_then_wait_publishes_the_rest() {
+    let fake = Fake::start();
+    let project = Project::new(3);
+    std::fs::write(
+        project.root().join("tweetform.yaml"),
+        "budget:\n  creates:\n    - { limit: 4, window: 2s }\n  deletes:\n    - { limit: 1, window: 2s }\n",
+    )
+    .unwrap();
+    // 6 tweets (3 singles, a thread of 3): 4 fit now.
+    let first = project.apply(&fake);
+    assert!(first.status.success(), "{}", text(&first));
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("deferred until"), "{stdout}");
+    assert!(stdout.contains("Deferred work can run from"), "{stdout}");
+    assert_eq!(fake.committed(), 4);
+    let state = project.state();
+    assert_eq!(
+        state.requests.creates.len(),
+        4,
+        "request times kept for the next run"
+    );
+
+    // The next run knows the window is full from the state alone, and waits.
+    let second = project
+        .command(&fake)
+        .args(["--wait", "10s"])
+        .output()
+        .unwrap();
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("waiting until"));
+    project.assert_published_exactly_once(&fake);
+    assert_eq!(fake.with(|f| f.too_many_requests_sent()), 0);
+}
+
+#[test]
+fn x_headers_hold_the_apply_back_before_a_429() {
+    let fake = Fake::start();
+    // X allows 3 creates per 2 seconds; tweetform's default budget thinks 200.
+    fake.with(|f| {
+        f.set_limits(emulator::Limits {
+            create: vec![emulator::Window::seconds(3, 2)],
+            ..emulator::Limits::x_defaults()
+        })
+    });
+    let project = Project::new(2);
+    let out = project
+        .command(&fake)
+        .args(["--wait", "30s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    project.assert_published_exactly_once(&fake);
+    assert_eq!(fake.with(|f| f.too_many_requests_sent()), 0);
+}
+
+#[test]
+fn a_bad_wait_duration_is_refused() {
+    let fake = Fake::start();
+    let project = Project::new(1);
+    let out = project
+        .command(&fake)
+        .args(["--wait", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("write it like `90s`, `15m` or `3h`"));
+    assert_eq!(fake.committed(), 0);
+}
