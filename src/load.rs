@@ -1097,6 +1097,21 @@ share_with_followers: true
     }
 
     #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for src in [
+            format!("text: {}", "[".repeat(100_000)),
+            format!("text: {}{}", "[".repeat(5_000), "]".repeat(5_000)),
+            "a:\n".repeat(1)
+                + &(1..2_000)
+                    .map(|i| format!("{}b:\n", " ".repeat(i)))
+                    .collect::<String>(),
+        ] {
+            let e = errors(&src);
+            assert!(e[0].line >= 1);
+        }
+    }
+
+    #[test]
     fn top_level_must_be_a_mapping() {
         let e = errors("- text: a\n- text: b\n");
         assert!(e[0].message.ends_with("found a list"));
@@ -1312,6 +1327,11 @@ mod props {
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = parse_post("k", Path::new("posts/k.yaml"), &bytes);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(src in "\\PC{0,200}") {
+            let _ = parse_post("k", Path::new("posts/k.yaml"), src.as_bytes());
         }
 
         #[test]
