@@ -1101,7 +1101,7 @@ share_with_followers: true
         for src in [
             format!("text: {}", "[".repeat(100_000)),
             format!("text: {}{}", "[".repeat(5_000), "]".repeat(5_000)),
-            "a:\n".repeat(1)
+            "a:\n".to_string()
                 + &(1..2_000)
                     .map(|i| format!("{}b:\n", " ".repeat(i)))
                     .collect::<String>(),
