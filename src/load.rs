@@ -145,10 +145,7 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
         if !include.is_match(&rel_str) || exclude.is_match(&rel_str) {
             continue;
         }
-        let key = match rel_str.rfind('.') {
-            Some(dot) if !rel_str[dot..].contains('/') => rel_str[..dot].to_string(),
-            _ => rel_str.clone(),
-        };
+        let key = post_key(&rel_str);
         by_key
             .entry(key)
             .or_default()
@@ -191,6 +188,16 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
     }
     loaded.posts.sort_by(|a, b| a.key.cmp(&b.key));
     loaded
+}
+
+/// `2026/launch.yaml` -> `2026/launch`. Only the last extension goes, and a
+/// leading dot is part of the name (`.yaml` stays `.yaml`), as in `Path::file_stem`.
+pub fn post_key(rel: &str) -> String {
+    let name_start = rel.rfind('/').map_or(0, |i| i + 1);
+    match rel[name_start..].rfind('.') {
+        Some(dot) if dot > 0 => rel[..name_start + dot].to_string(),
+        _ => rel.to_string(),
+    }
 }
 
 fn build_globset(patterns: &[String]) -> Result<GlobSet, String> {
@@ -1184,6 +1191,14 @@ share_with_followers: true
     fn a_byte_order_mark_is_accepted() {
         let post = parse("\u{feff}text: hi\n").unwrap();
         assert_eq!(post.tweets[0].text, "hi");
+    }
+
+    #[test]
+    fn keys_drop_the_last_extension_only() {
+        assert_eq!(post_key("2026/launch.yaml"), "2026/launch");
+        assert_eq!(post_key("a.b.yml"), "a.b");
+        assert_eq!(post_key("v1.2/post"), "v1.2/post");
+        assert_eq!(post_key("dir/.yaml"), "dir/.yaml");
     }
 
     #[test]
