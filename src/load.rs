@@ -384,15 +384,19 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
                             let fields = cx.fields(entries, &TWEET_FIELDS, &prefix);
                             post.tweets.push(cx.tweet(item.pos, &fields));
                         }
-                        other => cx.error(
-                            item.pos,
-                            format!(
-                                "thread entry {} must be a mapping of tweet fields; found {}",
-                                i + 1,
-                                other.describe()
-                            ),
-                            "write each tweet as `- text: ...`",
-                        ),
+                        other => {
+                            cx.error(
+                                item.pos,
+                                format!(
+                                    "thread entry {} must be a mapping of tweet fields; found {}",
+                                    i + 1,
+                                    other.describe()
+                                ),
+                                "write each tweet as `- text: ...`",
+                            );
+                            // Keeps the later tweets' numbers right.
+                            post.tweets.push(cx.tweet(item.pos, &Fields::new()));
+                        }
                     }
                 }
             }
@@ -415,10 +419,22 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
     }
 
     if cx.errors.is_empty() {
-        Ok(post)
-    } else {
-        Err(cx.errors)
+        return Ok(post);
     }
+    // The post is left out, but its other problems are still worth knowing
+    // in the same run: validate what could be read. A rule that fires on a
+    // line that already has an error is most likely a consequence of it (a
+    // `text: 12` that is not a string also leaves the tweet without text),
+    // so those are dropped.
+    let mut errors = cx.errors;
+    let lines: std::collections::BTreeSet<usize> = errors.iter().map(|d| d.line).collect();
+    errors.extend(
+        crate::validate::validate_post(&post)
+            .into_iter()
+            .filter(|d| !lines.contains(&d.line)),
+    );
+    errors.sort_by_key(|d| (d.line, d.column));
+    Err(errors)
 }
 
 /// The fields of one mapping: name -> (key position, value).
@@ -598,9 +614,9 @@ impl<'a> Cx<'a> {
         for (i, node) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
             spans.insert(p.clone(), node.pos);
-            if let Some(v) = item(self, &p, node) {
-                out.push(v);
-            }
+            // A bad item keeps its place (as an empty value at its own
+            // position) so that counts and indexes stay true for validation.
+            out.push(item(self, &p, node).unwrap_or_default());
         }
         out
     }
@@ -745,14 +761,12 @@ impl<'a> Cx<'a> {
             "`poll: { options: [\"yes\", \"no\"], duration_minutes: 60 }`",
         )?;
         let mut poll = Poll::default();
-        let mut ok = true;
         match f.get("options") {
             Some((pos, v)) => {
                 spans.insert("poll.options".into(), *pos);
                 poll.options = self.list("poll.options", v, spans, |cx, p, n| cx.string(p, n));
             }
             None => {
-                ok = false;
                 self.error(
                     key_pos,
                     "`poll` needs `options`",
@@ -771,7 +785,6 @@ impl<'a> Cx<'a> {
                             u32::try_from(*i).unwrap_or(if *i < 0 { 0 } else { u32::MAX })
                     }
                     other => {
-                        ok = false;
                         self.error(
                             v.pos,
                             format!("`poll.duration_minutes`: expected a whole number of minutes, found {}", other.describe()),
@@ -781,7 +794,6 @@ impl<'a> Cx<'a> {
                 }
             }
             None => {
-                ok = false;
                 self.error(
                     key_pos,
                     "`poll` needs `duration_minutes`",
@@ -789,7 +801,7 @@ impl<'a> Cx<'a> {
                 );
             }
         }
-        ok.then_some(poll)
+        Some(poll)
     }
 
     fn reply(&mut self, node: &Node, spans: &mut BTreeMap<String, Pos>) -> Option<Reply> {
@@ -1028,16 +1040,44 @@ share_with_followers: true
             msgs,
             [
                 (1, "unknown field `txt`"),
-                (4, "`geo` needs a `place_id`"),
-                (3, "`nullcast`: expected true or false, found a string"),
-                (5, "unknown `reply_settings` value `all`"),
                 (2, "`text`: expected a string, found a number"),
+                (3, "`nullcast`: expected true or false, found a string"),
+                (4, "`geo` needs a `place_id`"),
+                (5, "unknown `reply_settings` value `all`"),
             ]
         );
         assert_eq!(
-            e[4].hint.as_deref(),
+            e[1].hint.as_deref(),
             Some("put the value in quotes to make it a string")
         );
+    }
+
+    #[test]
+    fn a_file_with_parse_errors_still_gets_its_rules_checked() {
+        let e = errors(&format!(
+            "txt: typo\ntext: {}\npoll:\n  options:\n    - a\n    - 2\n  duration_minutes: 1\n",
+            "a".repeat(281)
+        ));
+        let msgs: Vec<_> = e.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(
+            msgs,
+            [
+                (1, "unknown field `txt`"),
+                (
+                    2,
+                    "text is 281 characters long as X counts them; the limit is 280"
+                ),
+                (6, "`poll.options[1]`: expected a string, found a number"),
+                (7, "the poll lasts 1 minute; X allows 5 to 10080 (7 days)"),
+            ]
+        );
+        // A consequence of an error on the same line is not reported twice.
+        let e = errors("text: 12\n");
+        assert_eq!(e.len(), 1);
+        let e =
+            errors("thread:\n  - hello\n  - text: b\n    reply: { in_reply_to_tweet_id: \"1\" }\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[1].message.starts_with("tweet 2 of the thread: `reply`"));
     }
 
     #[test]

@@ -132,8 +132,9 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
             c.error(
                 "poll.duration_minutes",
                 format!(
-                    "the poll lasts {} minutes; X allows 5 to 10080 (7 days)",
-                    poll.duration_minutes
+                    "the poll lasts {} minute{}; X allows 5 to 10080 (7 days)",
+                    poll.duration_minutes,
+                    if poll.duration_minutes == 1 { "" } else { "s" }
                 ),
                 "set `duration_minutes` between 5 and 10080, e.g. 1440 for a day",
             );
