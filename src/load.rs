@@ -1228,6 +1228,23 @@ share_with_followers: true
     }
 
     #[test]
+    fn common_yaml_mistakes_get_a_specific_hint() {
+        let e = errors("text: Note: a colon\n");
+        assert_eq!((e[0].line, e[0].column), (1, 11));
+        assert!(e[0].hint.as_deref().unwrap().contains("quoted"));
+        let e = errors("poll:\n\toptions: [a, b]\n");
+        assert_eq!(e[0].line, 2);
+        assert!(e[0].hint.as_deref().unwrap().contains("spaces"));
+    }
+
+    #[test]
+    fn crlf_line_endings_are_fine() {
+        let post = parse("text: |-\r\n  one\r\n  two\r\nnullcast: true\r\n").unwrap();
+        assert_eq!(post.tweets[0].text, "one\ntwo");
+        assert_eq!(post.tweets[0].spans["nullcast"], at(4, 11));
+    }
+
+    #[test]
     fn a_byte_order_mark_is_accepted() {
         let post = parse("\u{feff}text: hi\n").unwrap();
         assert_eq!(post.tweets[0].text, "hi");

@@ -223,9 +223,18 @@ pub fn describe_error(e: &serde_saphyr::Error) -> (String, Option<String>) {
                     .into(),
             ),
         ),
-        _ => (
-            error_message(e),
-            Some("check the YAML syntax at this position".into()),
-        ),
+        _ => {
+            let message = error_message(e);
+            let hint = if message.contains("tab") {
+                "indent with spaces: YAML does not allow tabs for indentation"
+            } else if message.contains("quote") {
+                "close the quote, or write a long text as a block: `text: |-` and the text indented on the next lines"
+            } else if message.contains("mapping values are not allowed") {
+                "a value containing `: ` must be quoted, or written as a block (`text: |-`)"
+            } else {
+                "check the YAML syntax at this position"
+            };
+            (message, Some(hint.into()))
+        }
     }
 }
