@@ -125,7 +125,10 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        // `Path::is_file` follows a symlinked file (directories are not
+        // followed, so no loops) and is false for FIFOs and devices, which
+        // would block or never end.
+        if !entry.path().is_file() {
             continue;
         }
         let Ok(rel) = entry.path().strip_prefix(&dir) else {
@@ -1329,6 +1332,25 @@ share_with_followers: true
                 .contains("also used by posts/same.yml")
         );
         assert!(loaded.diagnostics[1].message.contains("1 MiB"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_files_are_read_and_fifos_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "shared/a.yaml", b"text: shared\n");
+        std::fs::create_dir_all(root.join("posts")).unwrap();
+        std::os::unix::fs::symlink(root.join("shared/a.yaml"), root.join("posts/a.yaml")).unwrap();
+        let fifo = root.join("posts/pipe.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let loaded = load_project(root, &Config::default());
+        assert_eq!(loaded.diagnostics, []);
+        assert_eq!(loaded.posts.len(), 1);
+        assert_eq!(loaded.posts[0].tweets[0].text, "shared");
+        if made.is_ok_and(|s| s.success()) {
+            assert!(fifo.exists());
+        }
     }
 
     #[test]
