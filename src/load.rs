@@ -59,6 +59,11 @@ const REPLY_FIELDS: [&str; 2] = ["in_reply_to_tweet_id", "exclude_reply_user_ids
 const GEO_FIELDS: [&str; 1] = ["place_id"];
 
 /// Everything found under the posts directory.
+///
+/// A file with a diagnostic is missing from `posts` although it exists, so a
+/// caller must not take `posts` as the whole truth while `diagnostics` is not
+/// empty: planning from it would delete the published tweets of a post whose
+/// file merely has a typo.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Loaded {
     /// Posts that parsed, sorted by key.
@@ -73,17 +78,13 @@ pub struct Loaded {
 /// repository has nothing to publish yet.
 pub fn load_project(root: &Path, config: &Config) -> Loaded {
     let mut loaded = Loaded::default();
-    let config_pos = Pos { line: 1, column: 1 };
+    let start = Pos { line: 1, column: 1 };
     let include = match build_globset(&config.include) {
         Ok(set) => set,
         Err(msg) => {
             loaded.diagnostics.push(
-                Diagnostic::new(
-                    CONFIG_FILE,
-                    config_pos,
-                    format!("invalid `include` glob: {msg}"),
-                )
-                .with_hint("fix the pattern, e.g. `**/*.yaml`"),
+                Diagnostic::new(CONFIG_FILE, start, format!("invalid `include` glob: {msg}"))
+                    .with_hint("fix the pattern, e.g. `**/*.yaml`"),
             );
             return loaded;
         }
@@ -92,12 +93,8 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
         Ok(set) => set,
         Err(msg) => {
             loaded.diagnostics.push(
-                Diagnostic::new(
-                    CONFIG_FILE,
-                    config_pos,
-                    format!("invalid `exclude` glob: {msg}"),
-                )
-                .with_hint("fix the pattern, e.g. `drafts/**`"),
+                Diagnostic::new(CONFIG_FILE, start, format!("invalid `exclude` glob: {msg}"))
+                    .with_hint("fix the pattern, e.g. `drafts/**`"),
             );
             return loaded;
         }
@@ -119,7 +116,7 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
                     .and_then(|p| p.strip_prefix(root).ok())
                     .map_or_else(|| config.posts_dir.clone(), Path::to_path_buf);
                 loaded.diagnostics.push(
-                    Diagnostic::new(file, config_pos, format!("cannot read: {e}"))
+                    Diagnostic::new(file, start, format!("cannot read: {e}"))
                         .with_hint("check the file's permissions"),
                 );
                 continue;
@@ -138,7 +135,7 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
             loaded.diagnostics.push(
                 Diagnostic::new(
                     config.posts_dir.join(rel),
-                    config_pos,
+                    start,
                     "the file name is not valid UTF-8",
                 )
                 .with_hint("rename the file with a UTF-8 name"),
@@ -167,7 +164,7 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
                 loaded.diagnostics.push(
                     Diagnostic::new(
                         file.clone(),
-                        config_pos,
+                        start,
                         format!("post key `{key}` is also used by {}", others.join(", ")),
                     )
                     .with_hint(
