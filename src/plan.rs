@@ -141,12 +141,16 @@ impl Plan {
 /// any other, and so is a renamed one (a move, not a wait). Waiting posts
 /// list the tweets they will create when due.
 ///
-/// A state entry without tweets counts as not published. Post keys are
-/// expected to be unique (the loader refuses duplicates); should two posts
-/// share one, the first is planned and the others are ignored.
+/// A state entry without tweets counts as not published, and an
+/// unpublished post without tweets (which validation refuses) as unchanged:
+/// there is nothing to do for either. Post keys are expected to be unique
+/// (the loader refuses duplicates); should two posts share one, the first
+/// one given is planned and the others are ignored.
 ///
-/// Work is linear in the number of posts and tweets: state entries are
-/// looked up by key, and move candidates by their digest sequence.
+/// Work is linear in the number of posts and tweets: posts and state
+/// entries are paired in one pass over both sorted by key (sorting posts
+/// that come sorted is linear), and move candidates are looked up by their
+/// digest sequence.
 pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
     // Both sides sorted by key, so that one merge pass pairs them up. The
     // loader gives posts in path order already, which the sort detects.
@@ -201,6 +205,10 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         push(compare(declared, tweets));
     }
     for (declared, source) in new.iter().zip(moved_to) {
+        if declared.post.tweets.is_empty() {
+            push(None);
+            continue;
+        }
         push(Some(match source {
             Some(g) => moved(declared.post, gone[g].0, gone[g].1),
             None if declared.post.publish_at.is_some_and(|at| at > now) => {
@@ -761,6 +769,18 @@ mod tests {
         let c = only(&plan);
         assert_eq!((c.key.as_str(), c.action), ("a", Action::Create));
         assert_eq!(plan.summary.delete, 0);
+    }
+
+    #[test]
+    fn post_without_tweets_has_nothing_to_create() {
+        let plan = plan(&[post("empty", &[])], &state(&[]), now());
+        assert!(plan.changes.is_empty());
+        assert_eq!(plan.summary.unchanged, 1);
+        // Once published, emptying it deletes its tweets.
+        let st = state(&[("empty", &[("1", "one")])]);
+        let c = super::plan(&[post("empty", &[])], &st, now());
+        assert_eq!(ops(only(&c)), [(0, TweetOp::Delete, Some("1"), "one")]);
+        assert_eq!(c.changes[0].action, Action::Replace);
     }
 
     #[test]
