@@ -1280,3 +1280,84 @@ fn each_job_gets_the_least_permissions_and_applies_never_overlap() {
             .contains(&serde_json::json!("posts/**"))
     );
 }
+
+// ---------------------------------------------------------------- release → action
+
+/// The release workflow's Package step and the action's install step agree
+/// on the asset names, the archive layout and the checksum format: what the
+/// one publishes, the other installs.
+#[cfg(unix)]
+#[test]
+fn the_action_installs_what_the_release_workflow_packages() {
+    let release = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&release).unwrap();
+    let package = doc["jobs"]["build"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Package")
+        .expect("a Package step")["run"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let targets: Vec<&str> = doc["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(targets.contains(&expected), "{expected} not built");
+    }
+
+    // A checkout with a built binary, packaged as on the Linux runner.
+    let checkout = tempfile::tempdir().unwrap();
+    let target = "x86_64-unknown-linux-gnu";
+    let built = checkout.path().join(format!("target/{target}/release"));
+    std::fs::create_dir_all(&built).unwrap();
+    std::fs::write(checkout.path().join("README.md"), "# tweetform\n").unwrap();
+    std::fs::write(
+        built.join("tweetform"),
+        "#!/bin/sh\necho \"tweetform 2.0.0\"\n",
+    )
+    .unwrap();
+    make_executable(&built.join("tweetform"));
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &package])
+        .current_dir(checkout.path())
+        .env("TARGET", target)
+        .env("RUNNER_OS", "Linux")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+
+    let run = ActionRun::new();
+    let assets = run.path("releases/tweetform/tweetform/releases/download/v2.0.0");
+    std::fs::create_dir_all(&assets).unwrap();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(checkout.path().join("dist")).unwrap() {
+        let entry = entry.unwrap();
+        names.push(entry.file_name().to_string_lossy().into_owned());
+        std::fs::copy(entry.path(), assets.join(entry.file_name())).unwrap();
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            format!("tweetform-{target}.tar.gz"),
+            format!("tweetform-{target}.tar.gz.sha256")
+        ]
+    );
+    let out = run.run("2.0.0", "/x");
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(run.outputs()["version"], "2.0.0");
+}
