@@ -25,6 +25,8 @@ pub struct Published {
     pub action: Action,
     /// The IDs of the tweets this apply created, in thread order.
     pub tweet_ids: Vec<String>,
+    /// For a replace: the IDs of the published tweets it deleted.
+    pub replaced_ids: Vec<String>,
 }
 
 /// A post whose tweets this apply deleted (the file was removed).
@@ -104,6 +106,9 @@ pub fn commit_message(
                 Action::Unchanged => "unchanged",
             };
             write_entry(&mut body, &p.key, verb, &p.tweet_ids);
+            for id in &p.replaced_ids {
+                let _ = writeln!(body, "  deleted {}", tweet_url(id));
+            }
         }
     }
     if !deleted.is_empty() {
@@ -415,11 +420,13 @@ mod tests {
                     key: "2026/launch".into(),
                     action: Action::Create,
                     tweet_ids: vec!["111".into(), "112".into()],
+                    replaced_ids: Vec::new(),
                 },
                 Published {
                     key: "hello".into(),
                     action: Action::Create,
                     tweet_ids: vec!["113".into()],
+                    replaced_ids: Vec::new(),
                 },
             ],
             &[Deleted {

@@ -294,6 +294,9 @@ pub fn apply_summary(
         if !p.tweet_ids.is_empty() {
             out.push_str(&format!(": {}", links(&p.tweet_ids)));
         }
+        if !p.replaced_ids.is_empty() {
+            out.push_str(&format!(" (deleted {})", links(&p.replaced_ids)));
+        }
         out.push('\n');
     }
     for d in deleted {

@@ -316,6 +316,7 @@ fn published(key: &str, ids: &[&str]) -> Published {
         key: key.into(),
         action: Action::Create,
         tweet_ids: ids.iter().map(|s| s.to_string()).collect(),
+        replaced_ids: Vec::new(),
     }
 }
 
@@ -462,11 +463,13 @@ fn the_message_lists_deletes_appends_and_replaces() {
                 key: "thread".into(),
                 action: Action::Append,
                 tweet_ids: vec!["2".into()],
+                replaced_ids: Vec::new(),
             },
             Published {
                 key: "fixed".into(),
                 action: Action::Replace,
                 tweet_ids: vec!["3".into()],
+                replaced_ids: vec!["30".into()],
             },
         ],
         &[
@@ -488,7 +491,9 @@ fn the_message_lists_deletes_appends_and_replaces() {
         "tweetform: publish 1 post, append to 1, replace 1, delete 2"
     );
     assert!(message.contains("- thread (appended)\n  https://x.com/i/status/2\n"));
-    assert!(message.contains("- fixed (replaced)\n  https://x.com/i/status/3\n"));
+    assert!(message.contains(
+        "- fixed (replaced)\n  https://x.com/i/status/3\n  deleted https://x.com/i/status/30\n"
+    ));
     assert!(message.contains(
         "Deleted:\n- gone (deleted)\n  https://x.com/i/status/4\n  https://x.com/i/status/5\n"
     ));
