@@ -90,6 +90,9 @@ pub enum Outcome {
     Created,
     /// The path existed (file or directory) and was not touched.
     Exists,
+    /// The example post, not written because the posts directory already
+    /// holds posts.
+    Skipped,
 }
 
 /// One file `init` wrote or left alone, relative to the project root.
@@ -130,12 +133,32 @@ pub fn init(root: &Path) -> anyhow::Result<Vec<InitFile>> {
     // An existing tweetform.yaml decides where posts and state go; one that
     // does not parse is an error to fix first, not something to guess around.
     let config = Config::load(root)?;
+    let example = config.posts_dir.join("hello-world.yaml");
+    let has_posts = has_yaml_files(&root.join(&config.posts_dir));
     let mut done = Vec::new();
     for (path, contents) in files(&config) {
-        let outcome = create_new(&root.join(&path), &contents)?;
+        let outcome = if path == example && has_posts && !root.join(&path).exists() {
+            Outcome::Skipped
+        } else {
+            create_new(&root.join(&path), &contents)?
+        };
         done.push(InitFile { path, outcome });
     }
     Ok(done)
+}
+
+/// True when `dir` holds a YAML file at any depth: a repository that
+/// already has posts needs no example.
+fn has_yaml_files(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .is_some_and(|x| x == "yaml" || x == "yml")
+        })
 }
 
 /// Writes `contents` to `path` unless something is there already. Uses
@@ -176,6 +199,9 @@ pub fn report(files: &[InitFile], in_git: bool) -> String {
             }
             Outcome::Exists => {
                 let _ = writeln!(out, "  exists   {path} (left alone)");
+            }
+            Outcome::Skipped => {
+                let _ = writeln!(out, "  skipped  {path} (there are posts already)");
             }
         }
     }
