@@ -930,7 +930,19 @@ fn a_failed_plan_of_valid_posts_says_so() {
     assert!(out.status.success(), "{}", show(&out));
     let body = run.sent_body();
     assert!(body.starts_with("<!-- tweetform-plan -->\n"), "{body}");
-    assert!(body.contains("`tweetform plan` failed"), "{body}");
+    assert!(body.contains("### tweetform: no plan\n"), "{body}");
+    assert!(body.contains("could not make a plan"), "{body}");
+    assert!(!body.contains("errors"), "{body}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_install_is_not_blamed_on_the_posts() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let out = run.run_after("skipped", None);
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(body.contains("could not make a plan"), "{body}");
     assert!(!body.contains("errors"), "{body}");
 }
 
