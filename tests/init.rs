@@ -201,3 +201,22 @@ fn no_example_is_added_next_to_existing_posts() {
         .stdout(predicate::str::contains("created  tweetform.yaml"));
     assert!(!root.join("posts/hello-world.yaml").exists());
 }
+
+#[test]
+fn the_workflow_publishes_from_the_repositorys_branch() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let status = Command::new("git")
+        .args(["init", "--quiet", "--initial-branch=trunk"])
+        .arg(root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    init(root).success();
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/tweets.yml")).unwrap();
+    assert!(
+        workflow.contains("    branches: [\"trunk\"]\n"),
+        "{workflow}"
+    );
+    assert!(!workflow.contains("branches: [main]"));
+}
