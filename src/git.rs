@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 use anyhow::{Context as _, bail};
 
 use crate::plan::Action;
+use crate::report::{Outcome, Report, TweetRef};
 
 /// The identity used when the repository has none (a fresh CI runner).
 pub const FALLBACK_NAME: &str = "tweetform";
@@ -41,6 +42,107 @@ pub struct Deleted {
 pub struct Failed {
     pub key: String,
     pub reason: String,
+}
+
+/// A post the apply left for a later run (rate budget, X's limits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    pub key: String,
+    /// The earliest time it can go, when known.
+    pub earliest: Option<jiff::Timestamp>,
+    pub reason: String,
+}
+
+/// What an apply did, in the terms of the commit message and the job
+/// summary, so that both say the same.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApplyLog {
+    pub published: Vec<Published>,
+    pub deleted: Vec<Deleted>,
+    pub failed: Vec<Failed>,
+    pub deferred: Vec<Deferred>,
+    /// The apply did not get through the plan: something failed or was
+    /// deferred, or it was aborted.
+    pub partial: bool,
+}
+
+impl ApplyLog {
+    /// Reads the executor's report. A tweet adopted from an earlier,
+    /// interrupted run counts as published: this run recorded it.
+    pub fn from_report(report: &Report) -> ApplyLog {
+        let ids = |tweets: &[TweetRef]| tweets.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+        let mut log = ApplyLog::default();
+        for p in &report.posts {
+            match p.action {
+                Action::Delete => {
+                    if !p.deleted.is_empty() {
+                        log.deleted.push(Deleted {
+                            key: p.key.clone(),
+                            tweet_ids: ids(&p.deleted),
+                        });
+                    }
+                }
+                Action::Create | Action::Append | Action::Replace | Action::Move => {
+                    let replaced = if p.action == Action::Replace {
+                        ids(&p.deleted)
+                    } else {
+                        Vec::new()
+                    };
+                    let moved = p.action == Action::Move && p.is_done();
+                    if !p.published.is_empty() || !replaced.is_empty() || moved {
+                        log.published.push(Published {
+                            key: p.key.clone(),
+                            action: p.action,
+                            tweet_ids: ids(&p.published),
+                            replaced_ids: replaced,
+                        });
+                    }
+                }
+                Action::Wait | Action::Unchanged => {}
+            }
+            match &p.outcome {
+                Outcome::Done => {}
+                Outcome::Failed { reason } => log.failed.push(Failed {
+                    key: p.key.clone(),
+                    reason: reason.clone(),
+                }),
+                Outcome::Deferred { earliest, reason } => log.deferred.push(Deferred {
+                    key: p.key.clone(),
+                    earliest: Some(*earliest),
+                    reason: reason.clone(),
+                }),
+            }
+        }
+        log.partial =
+            report.aborted.is_some() || !log.failed.is_empty() || !log.deferred.is_empty();
+        log
+    }
+
+    pub fn commit_message(&self) -> String {
+        commit_message(&self.published, &self.deleted, &self.failed, self.partial)
+    }
+
+    /// The apply report for the job summary ([`crate::github::apply_summary`]).
+    pub fn summary_markdown(&self) -> String {
+        crate::github::apply_summary(
+            &self.published,
+            &self.deleted,
+            &self.failed,
+            &self.deferred,
+            self.partial,
+        )
+    }
+
+    /// Posts published (created, appended to or replaced) and posts deferred,
+    /// for [`crate::github::apply_outputs`].
+    pub fn counts(&self) -> (usize, usize) {
+        let published = self
+            .published
+            .iter()
+            .filter(|p| !p.tweet_ids.is_empty())
+            .count();
+        (published, self.deferred.len())
+    }
 }
 
 /// The link to a tweet, which X resolves whatever the account's handle.

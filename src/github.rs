@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::diagnostic::Diagnostic;
+pub use crate::git::Deferred;
 use crate::git::{Deleted, Failed, Published, tweet_url};
 use crate::plan::{Action, Plan};
 
@@ -247,15 +248,6 @@ pub fn apply_outputs(published: usize, deferred: usize) -> Vec<(&'static str, St
         ("published", published.to_string()),
         ("deferred", deferred.to_string()),
     ]
-}
-
-/// A post the apply left for a later run (rate budget, X's limits).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deferred {
-    pub key: String,
-    /// The earliest time it can go, when known.
-    pub earliest: Option<jiff::Timestamp>,
-    pub reason: String,
 }
 
 /// The apply report for the job summary: every post with a link to each

@@ -1378,3 +1378,76 @@ fn the_action_installs_what_the_release_workflow_packages() {
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(run.outputs()["version"], "2.0.0");
 }
+
+// ---------------------------------------------------------------- from the executor's report
+
+#[test]
+fn the_apply_log_reads_the_executors_report() {
+    use tweetform::git::ApplyLog;
+    use tweetform::report::{Outcome, PostReport, Report, TweetRef};
+
+    let mut created = PostReport::new("2026/launch", Action::Create, None);
+    created.published = vec![
+        TweetRef::new(0, "101", false),
+        TweetRef::new(1, "102", true),
+    ];
+    let mut replaced = PostReport::new("fixed", Action::Replace, None);
+    replaced.deleted = vec![TweetRef::new(0, "50", false)];
+    replaced.published = vec![TweetRef::new(0, "103", false)];
+    let mut gone = PostReport::new("old", Action::Delete, None);
+    gone.deleted = vec![TweetRef::new(0, "40", false)];
+    let moved = PostReport::new("renamed", Action::Move, Some("before".into()));
+    let mut failed = PostReport::new("bad", Action::Create, None);
+    failed.outcome = Outcome::Failed {
+        reason: "Your Tweet text is too long.".into(),
+    };
+    let mut later = PostReport::new("later", Action::Create, None);
+    later.outcome = Outcome::Deferred {
+        earliest: "2026-11-23T14:15:00Z".parse().unwrap(),
+        reason: "create budget used".into(),
+    };
+    let report = Report {
+        posts: vec![created, replaced, gone, moved, failed, later],
+        ..Report::default()
+    };
+
+    let log = ApplyLog::from_report(&report);
+    assert_eq!(log.counts(), (2, 1));
+    assert!(log.partial);
+    let message = log.commit_message();
+    assert_eq!(
+        message.lines().next().unwrap(),
+        "tweetform: publish 1 post, replace 1, move 1, delete 1, 1 failed (partial)"
+    );
+    assert!(message.contains(
+        "- 2026/launch (created)\n  https://x.com/i/status/101\n  https://x.com/i/status/102\n"
+    ));
+    assert!(message.contains(
+        "- fixed (replaced)\n  https://x.com/i/status/103\n  deleted https://x.com/i/status/50\n"
+    ));
+    assert!(message.contains("- renamed (moved)\n"));
+    assert!(message.contains("Deleted:\n- old (deleted)\n  https://x.com/i/status/40\n"));
+    assert!(message.contains("Failed:\n- bad: Your Tweet text is too long.\n"));
+    let summary = log.summary_markdown();
+    assert!(summary.contains("- **later**: create budget used (from 2026-11-23 14:15 UTC)"));
+    assert!(summary.contains("[50](https://x.com/i/status/50)"));
+
+    // Everything done: not partial.
+    let mut one = PostReport::new("a", Action::Create, None);
+    one.published = vec![TweetRef::new(0, "1", false)];
+    let log = ApplyLog::from_report(&Report {
+        posts: vec![one],
+        ..Report::default()
+    });
+    assert!(!log.partial);
+    assert_eq!(
+        log.commit_message().lines().next().unwrap(),
+        "tweetform: publish 1 post"
+    );
+    // Aborted (the state could not be written): partial.
+    let log = ApplyLog::from_report(&Report {
+        aborted: Some("cannot write the state".into()),
+        ..Report::default()
+    });
+    assert!(log.partial);
+}
