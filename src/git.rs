@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Output};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
 use crate::plan::Action;
 use crate::report::{Outcome, Report, TweetRef};
@@ -276,7 +276,29 @@ pub fn commit_state(
     state_dir: &Path,
     message: &str,
 ) -> anyhow::Result<Option<String>> {
-    commit_state_with_env(root, state_dir, message, &[])
+    commit_paths(root, state_dir, &[], message, &[])
+}
+
+/// `apply --commit`: commits the state after an apply, with the message
+/// `log` gives. `state_file` is the lockfile (`Config::state_path`): its
+/// directory is committed, except the apply lock beside it, which exists
+/// while the apply runs. A state file at the project root is committed alone.
+pub fn commit_apply(
+    root: &Path,
+    state_file: &Path,
+    log: &ApplyLog,
+) -> anyhow::Result<Option<String>> {
+    let state_file = absolute_state_dir(root, state_file);
+    let dir = state_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.to_path_buf());
+    let at_root = normalize(&std::path::absolute(&dir).unwrap_or(dir.clone()))
+        == normalize(&std::path::absolute(root).unwrap_or(root.to_path_buf()));
+    let target = if at_root { state_file.clone() } else { dir };
+    let lock = crate::lock::lock_path(&state_file);
+    commit_paths(root, &target, &[lock], &log.commit_message(), &[])
 }
 
 /// [`commit_state`] with extra environment for every git command (tests use
@@ -288,9 +310,35 @@ pub fn commit_state_with_env(
     message: &str,
     env: &[(&str, &OsStr)],
 ) -> anyhow::Result<Option<String>> {
+    commit_paths(root, state_dir, &[], message, env)
+}
+
+fn commit_paths(
+    root: &Path,
+    state_dir: &Path,
+    exclude: &[PathBuf],
+    message: &str,
+    env: &[(&str, &OsStr)],
+) -> anyhow::Result<Option<String>> {
     let git = Git { root, env };
     let toplevel = git.toplevel()?;
     let pathspec = pathspec(root, state_dir, &toplevel)?;
+    let mut specs = vec![pathspec.clone()];
+    for path in exclude {
+        let spec = self::pathspec(root, path, &toplevel)?;
+        specs.push(spec.replacen(":(top)", ":(top,exclude)", 1));
+    }
+    let with = |args: &[&'static str]| -> Vec<String> {
+        args.iter()
+            .map(|a| a.to_string())
+            .chain(["--".to_string()])
+            .chain(specs.iter().cloned())
+            .collect()
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        git.output(&args)
+    };
 
     // A pathspec that matches nothing is an error for `git add`: with no
     // state directory and nothing tracked under it, there is nothing to commit.
@@ -301,7 +349,7 @@ pub fn commit_state_with_env(
 
     // `--all` stages deletions under the pathspec too (a state file removed
     // by hand), and the pathspec keeps everything else out of the index.
-    let add = git.output(&["add", "--all", "--", &pathspec])?;
+    let add = run(with(&["add", "--all"]))?;
     if !add.status.success() {
         let stderr = String::from_utf8_lossy(&add.stderr);
         if stderr.contains("ignored by one of your .gitignore files") {
@@ -312,7 +360,7 @@ pub fn commit_state_with_env(
         }
         bail!("`git add` failed: {}", stderr.trim());
     }
-    let staged = git.output(&["diff", "--cached", "--quiet", "--", &pathspec])?;
+    let staged = run(with(&["diff", "--cached", "--quiet"]))?;
     match staged.status.code() {
         Some(0) => return Ok(None),
         Some(1) => {}
@@ -329,9 +377,16 @@ pub fn commit_state_with_env(
     if !git.has_config("user.email") && std::env::var_os("GIT_AUTHOR_EMAIL").is_none() {
         args.extend(["-c".into(), format!("user.email={FALLBACK_EMAIL}")]);
     }
-    args.extend(["commit", "--quiet", "-m", message, "--", &pathspec].map(String::from));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    git.run(&args).context("cannot commit the state")?;
+    args.extend(["commit", "--quiet", "-m", message].map(String::from));
+    args.push("--".into());
+    args.extend(specs.iter().cloned());
+    let out = run(args)?;
+    if !out.status.success() {
+        bail!(
+            "cannot commit the state: `git commit` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
 
     let sha = git.run(&["rev-parse", "HEAD"])?;
     Ok(Some(sha.trim().to_string()))
@@ -342,9 +397,10 @@ pub fn commit_state_with_env(
 fn pathspec(root: &Path, state_dir: &Path, toplevel: &Path) -> anyhow::Result<String> {
     let joined = absolute_state_dir(root, state_dir);
     let absolute = normalize(&std::path::absolute(&joined).unwrap_or(joined.clone()));
-    // The top level git reports is canonical; compare canonical paths where
-    // the directory exists (it may be a symlink such as /tmp on macOS).
-    let absolute = absolute.canonicalize().unwrap_or(absolute);
+    // The top level git reports is canonical; compare canonical paths (the
+    // root may be under a symlink such as /tmp on macOS), also for a path
+    // that does not exist yet, through its nearest existing ancestor.
+    let absolute = canonical_lenient(&absolute);
     let toplevel = toplevel.canonicalize().unwrap_or(toplevel.to_path_buf());
     let relative = absolute.strip_prefix(&toplevel).map_err(|_| {
         anyhow::anyhow!(
@@ -371,6 +427,28 @@ fn absolute_state_dir(root: &Path, state_dir: &Path) -> PathBuf {
         state_dir.to_path_buf()
     } else {
         root.join(state_dir)
+    }
+}
+
+/// `path` canonicalised through its nearest existing ancestor.
+fn canonical_lenient(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut current = path;
+    loop {
+        if let Ok(canonical) = current.canonicalize() {
+            let mut out = canonical;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (current.parent(), current.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                current = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
     }
 }
 

@@ -1451,3 +1451,55 @@ fn the_apply_log_reads_the_executors_report() {
     });
     assert!(log.partial);
 }
+
+#[test]
+fn commit_apply_leaves_out_the_apply_lock() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join("state/tweets.lock.json"), "{\"serial\": 2}\n").unwrap();
+    // The apply still holds its lock when it commits.
+    std::fs::write(root.join("state/tweets.lock.json.lock"), "pid 1\n").unwrap();
+    let log = git::ApplyLog {
+        published: vec![published("hello", &["7"])],
+        ..git::ApplyLog::default()
+    };
+    let state_file = root.join("state/tweets.lock.json");
+    let sha = git::commit_apply(root, &state_file, &log)
+        .unwrap()
+        .expect("a commit");
+    let files = git(root, &["show", "--name-only", "--format=", &sha]);
+    assert_eq!(files, "state/tweets.lock.json\n");
+    assert_eq!(
+        git(root, &["log", "-1", "--format=%s", &sha]).trim(),
+        "tweetform: publish 1 post"
+    );
+    assert_eq!(
+        git(root, &["status", "--porcelain"]),
+        "?? state/tweets.lock.json.lock\n"
+    );
+    // Nothing changed since: no commit, even with the lock still there.
+    assert_eq!(git::commit_apply(root, &state_file, &log).unwrap(), None);
+}
+
+#[test]
+fn commit_apply_with_the_state_at_the_root_commits_only_that_file() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join("tweets.lock.json"), "{}\n").unwrap();
+    std::fs::write(root.join("README.md"), "# staged elsewhere\n").unwrap();
+    git(root, &["add", "README.md"]);
+    std::fs::write(root.join("notes.txt"), "untracked\n").unwrap();
+    let sha = git::commit_apply(
+        root,
+        Path::new("tweets.lock.json"),
+        &git::ApplyLog::default(),
+    )
+    .unwrap()
+    .expect("a commit");
+    let files = git(root, &["show", "--name-only", "--format=", &sha]);
+    assert_eq!(files, "tweets.lock.json\n");
+    assert_eq!(
+        git(root, &["status", "--porcelain"]),
+        "M  README.md\n?? notes.txt\n"
+    );
+}
