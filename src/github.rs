@@ -16,7 +16,7 @@ use anyhow::Context as _;
 
 use crate::diagnostic::Diagnostic;
 pub use crate::git::Deferred;
-use crate::git::{Deleted, Failed, Published, tweet_url};
+use crate::git::{ApplyLog, Deleted, Failed, Published, tweet_url};
 use crate::plan::{Action, Plan};
 
 /// GitHub refuses a step summary larger than this (1 MiB per step).
@@ -122,6 +122,41 @@ pub fn workspace_path(env: &GithubEnv, root: &Path, file: &Path) -> PathBuf {
         Ok(relative) => relative.to_path_buf(),
         Err(_) => joined,
     }
+}
+
+/// `validate` (and `plan`, when the posts are invalid) under Actions: the
+/// annotations, on stdout where the runner reads workflow commands. Does
+/// nothing outside Actions.
+pub fn print_annotations(
+    env: &GithubEnv,
+    root: &Path,
+    diagnostics: &[Diagnostic],
+) -> std::io::Result<()> {
+    if !env.actions || diagnostics.is_empty() {
+        return Ok(());
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(annotations_in(env, root, diagnostics).as_bytes())?;
+    stdout.flush()
+}
+
+/// `plan` under Actions: the Markdown plan in the job summary and the
+/// counts as step outputs (whatever `--format` printed). Does nothing
+/// outside Actions.
+pub fn report_plan(env: &GithubEnv, plan: &Plan, markdown: &str) -> anyhow::Result<()> {
+    append_summary(env, markdown)?;
+    write_outputs(env, &plan_outputs(plan))
+}
+
+/// `apply` under Actions: the apply report in the job summary, and the
+/// plan's counts plus `published` and `deferred` as step outputs. Does
+/// nothing outside Actions.
+pub fn report_apply(env: &GithubEnv, plan: &Plan, log: &ApplyLog) -> anyhow::Result<()> {
+    append_summary(env, &log.summary_markdown())?;
+    let (published, deferred) = log.counts();
+    let mut outputs = plan_outputs(plan);
+    outputs.extend(apply_outputs(published, deferred));
+    write_outputs(env, &outputs)
 }
 
 /// Escapes a workflow command's message (`%`, CR, LF), as the runner unescapes it.

@@ -1503,3 +1503,38 @@ fn commit_apply_with_the_state_at_the_root_commits_only_that_file() {
         "M  README.md\n?? notes.txt\n"
     );
 }
+
+#[test]
+fn report_plan_and_report_apply_fill_summary_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let plan = plan_with(
+        &[("a", Action::Create)],
+        Summary {
+            create: 1,
+            ..Summary::default()
+        },
+    );
+    github::report_plan(&env, &plan, "<!-- tweetform-plan -->\nPlan: 1 to create.\n").unwrap();
+    let log = git::ApplyLog {
+        published: vec![published("a", &["9"])],
+        ..git::ApplyLog::default()
+    };
+    github::report_apply(&env, &plan, &log).unwrap();
+    let summary = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
+    assert!(
+        summary.starts_with("<!-- tweetform-plan -->\nPlan: 1 to create.\n## tweetform apply\n")
+    );
+    assert!(summary.contains("[9](https://x.com/i/status/9)"));
+    let outputs = parse_outputs(&std::fs::read_to_string(env.output.as_ref().unwrap()).unwrap());
+    assert_eq!(outputs["has_changes"], "true");
+    assert_eq!(outputs["create"], "1");
+    assert_eq!(outputs["published"], "1");
+    assert_eq!(outputs["deferred"], "0");
+
+    // Outside Actions: nothing written anywhere, no error.
+    let none = GithubEnv::default();
+    github::report_plan(&none, &plan, "x").unwrap();
+    github::report_apply(&none, &plan, &log).unwrap();
+    github::print_annotations(&none, Path::new("."), &[diag("posts/a.yaml", 1, 1, "x")]).unwrap();
+}
