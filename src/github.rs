@@ -140,6 +140,49 @@ pub fn print_annotations(
     stdout.flush()
 }
 
+/// `validate` under Actions: an annotation per problem, and the whole list
+/// in the job summary, since GitHub shows at most 10 error annotations per
+/// step (and 50 per job) and a pull request from a fork gets no comment.
+/// Does nothing outside Actions or when there is no problem.
+pub fn report_validation(
+    env: &GithubEnv,
+    root: &Path,
+    diagnostics: &[Diagnostic],
+) -> anyhow::Result<()> {
+    if !env.actions || diagnostics.is_empty() {
+        return Ok(());
+    }
+    print_annotations(env, root, diagnostics)?;
+    append_summary(env, &diagnostics_markdown(env, root, diagnostics))
+}
+
+/// The problems as Markdown: a heading with their number, then one item per
+/// problem with its location, message and hint.
+pub fn diagnostics_markdown(env: &GithubEnv, root: &Path, diagnostics: &[Diagnostic]) -> String {
+    let n = diagnostics.len();
+    let mut out = format!(
+        "### tweetform: {n} {} in the posts\n\n",
+        if n == 1 { "problem" } else { "problems" }
+    );
+    for d in diagnostics {
+        let file = workspace_path(env, root, &d.file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push_str(&format!(
+            "- `{}:{}:{}` {}",
+            file.replace('`', "'"),
+            d.line,
+            d.column,
+            md_text(&d.message)
+        ));
+        if let Some(hint) = &d.hint {
+            out.push_str(&format!("<br>help: {}", md_text(hint)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// `plan` under Actions: the Markdown plan in the job summary and the
 /// counts as step outputs (whatever `--format` printed). Does nothing
 /// outside Actions.

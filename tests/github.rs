@@ -1538,3 +1538,27 @@ fn report_plan_and_report_apply_fill_summary_and_outputs() {
     github::report_apply(&none, &plan, &log).unwrap();
     github::print_annotations(&none, Path::new("."), &[diag("posts/a.yaml", 1, 1, "x")]).unwrap();
 }
+
+#[test]
+fn validation_problems_are_all_listed_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let ds: Vec<Diagnostic> = (1..=12)
+        .map(|i| diag(&format!("posts/p{i}.yaml"), i, 1, "text is required"))
+        .chain([diag("posts/x.yaml", 2, 3, "unknown key `txt`").with_hint("did you mean `text`?")])
+        .collect();
+    github::report_validation(&env, dir.path(), &ds).unwrap();
+    let summary = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
+    assert!(summary.starts_with("### tweetform: 13 problems in the posts\n\n"));
+    assert!(summary.contains("- `posts/p12.yaml:12:1` text is required\n"));
+    assert!(summary.contains(
+        "- `posts/x.yaml:2:3` unknown key \\`txt\\`<br>help: did you mean \\`text\\`?\n"
+    ));
+    assert_eq!(summary.lines().filter(|l| l.starts_with("- ")).count(), 13);
+
+    // Valid posts: no summary at all.
+    let clean = tempfile::tempdir().unwrap();
+    let env = env_in(clean.path());
+    github::report_validation(&env, clean.path(), &[]).unwrap();
+    assert!(!clean.path().join("summary.md").exists());
+}
