@@ -36,7 +36,8 @@ pub struct GithubEnv {
 }
 
 impl GithubEnv {
-    /// Reads `GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY` and `GITHUB_OUTPUT`.
+    /// Reads `GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT` and
+    /// `GITHUB_WORKSPACE`.
     /// Empty paths count as unset.
     pub fn from_env() -> GithubEnv {
         let path = |name: &str| {
