@@ -1,1 +1,549 @@
 //! The rate budget: how many creates and deletes X will accept, and when.
+//!
+//! Creates and deletes are budgeted separately (X counts them separately),
+//! each as a set of windows `(limit, length)`: "200 creates per 15 minutes
+//! and 300 per 3 hours". A budget belongs to one account, like the state
+//! file it is seeded from.
+//!
+//! # Why a sliding window when X's windows are fixed
+//!
+//! X counts each limit over fixed windows: the counter resets at
+//! `x-rate-limit-reset`. From our own history alone we do not know where a
+//! window starts (its phase). A sliding model — at most `limit` requests in
+//! *any* interval of `length` — is safe for every phase, because each fixed
+//! window is one such interval. It can only be slower than X needs when we
+//! know the phase, and for a burst that starts a run (the common case in CI)
+//! it is not slower at all: the first `limit` requests go at once, the next
+//! when the oldest leaves the window.
+//!
+//! When X's headers are present they are the truth about the current fixed
+//! window: a `remaining` of 0 means nothing more until `reset`, whatever our
+//! model thinks. We take the later of the two answers, so the budget never
+//! sends what either says will be refused. Headers that say *more* remains
+//! than our model does are not trusted to loosen it: our history may include
+//! requests X has not counted yet, and a refused request costs a 429.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Limit, RateInfo};
+use crate::config::{BudgetConfig, BudgetPreset, CONFIG_FILE, WindowConfig};
+use crate::state::RequestLog;
+
+/// X's reset times are whole Unix seconds and its clock is not ours: wait
+/// this much past a reset before believing the window is fresh.
+const RESET_MARGIN: SignedDuration = SignedDuration::from_secs(1);
+
+/// A 429 without rate headers says "not now" but not until when: assume the
+/// shortest window, or this when no window is configured.
+const UNKNOWN_RESET: SignedDuration = SignedDuration::from_mins(15);
+
+/// What a request spends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Create,
+    Delete,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Create => "create",
+            Kind::Delete => "delete",
+        })
+    }
+}
+
+/// At most `limit` requests in any `length`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub limit: u32,
+    pub length: SignedDuration,
+}
+
+impl Window {
+    pub const fn new(limit: u32, length: SignedDuration) -> Self {
+        Window { limit, length }
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} per {:#}", self.limit, self.length)
+    }
+}
+
+const MIN_15: SignedDuration = SignedDuration::from_mins(15);
+const HOURS_3: SignedDuration = SignedDuration::from_hours(3);
+const HOURS_24: SignedDuration = SignedDuration::from_hours(24);
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "{CONFIG_FILE}: budget.{kind}s[{index}]: {message}\n  = help: write each window as `{{ limit: 100, window: 15m }}`; durations look like `90s`, `15m`, `3h` or `24h`"
+)]
+pub struct BudgetError {
+    pub kind: Kind,
+    pub index: usize,
+    pub message: String,
+}
+
+/// The rate budget of one account.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    creates: Lane,
+    deletes: Lane,
+}
+
+/// One kind's windows, history and what X last told us.
+#[derive(Debug, Clone, Default)]
+struct Lane {
+    windows: Vec<Window>,
+    /// Times of requests sent, oldest first.
+    history: VecDeque<Timestamp>,
+    /// `x-rate-limit-*` of the last answer: the endpoint's current fixed window.
+    endpoint: Option<Limit>,
+    /// `x-user-limit-24hour-*`: the account's daily cap.
+    daily: Option<Limit>,
+}
+
+impl Budget {
+    /// A budget with these windows and no history.
+    pub fn new(creates: Vec<Window>, deletes: Vec<Window>) -> Self {
+        Budget {
+            creates: Lane {
+                windows: creates,
+                ..Lane::default()
+            },
+            deletes: Lane {
+                windows: deletes,
+                ..Lane::default()
+            },
+        }
+    }
+
+    /// No limits at all (benchmarks of raw throughput, and X's headers still apply).
+    pub fn unlimited() -> Self {
+        Budget::new(Vec::new(), Vec::new())
+    }
+
+    /// The windows of a preset.
+    pub fn preset(preset: BudgetPreset) -> Self {
+        let deletes = vec![Window::new(50, MIN_15)];
+        let creates = match preset {
+            BudgetPreset::Default => vec![Window::new(200, MIN_15), Window::new(300, HOURS_3)],
+            BudgetPreset::Current => vec![Window::new(100, MIN_15)],
+            BudgetPreset::Free => vec![Window::new(100, MIN_15), Window::new(17, HOURS_24)],
+            BudgetPreset::Basic => vec![Window::new(100, MIN_15), Window::new(100, HOURS_24)],
+        };
+        Budget::new(creates, deletes)
+    }
+
+    /// The budget `tweetform.yaml` asks for; errors name the file and the value.
+    pub fn from_config(config: &BudgetConfig) -> Result<Self, BudgetError> {
+        match config {
+            BudgetConfig::Preset(p) => Ok(Budget::preset(*p)),
+            BudgetConfig::Custom(c) => Ok(Budget::new(
+                parse_windows(Kind::Create, &c.creates)?,
+                parse_windows(Kind::Delete, &c.deletes)?,
+            )),
+        }
+    }
+
+    pub fn windows(&self, kind: Kind) -> &[Window] {
+        &self.lane(kind).windows
+    }
+
+    /// Replaces the history with the request times recorded in the state,
+    /// so that a fresh run knows what the previous ones used.
+    pub fn seed(&mut self, log: &RequestLog) {
+        for (kind, times) in [(Kind::Create, &log.creates), (Kind::Delete, &log.deletes)] {
+            let mut sorted = times.clone();
+            sorted.sort();
+            self.lane_mut(kind).history = sorted.into();
+        }
+    }
+
+    /// Counts a request sent at `at`.
+    pub fn record(&mut self, kind: Kind, at: Timestamp) {
+        let lane = self.lane_mut(kind);
+        // Keep the history sorted even if the clock stepped back.
+        let pos = lane.history.partition_point(|t| *t <= at);
+        lane.history.insert(pos, at);
+        for limit in [&mut lane.endpoint, &mut lane.daily].into_iter().flatten() {
+            if at < limit.reset {
+                limit.remaining = limit.remaining.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Learns X's live numbers from the rate headers of an answer to a
+    /// request of this kind.
+    pub fn learn(&mut self, kind: Kind, rate: &RateInfo) {
+        let lane = self.lane_mut(kind);
+        if let Some(w) = rate.window {
+            lane.endpoint = Some(w);
+        }
+        if let Some(d) = rate.user_24h {
+            lane.daily = Some(d);
+        }
+    }
+
+    /// Learns from a 429: the window the headers show as spent is closed
+    /// until its reset; without headers, for the shortest configured window.
+    pub fn learn_refusal(&mut self, kind: Kind, rate: &RateInfo, now: Timestamp) {
+        self.learn(kind, rate);
+        let lane = self.lane_mut(kind);
+        let spent = [lane.endpoint, lane.daily]
+            .into_iter()
+            .flatten()
+            .any(|l| l.remaining == 0 && l.reset > now);
+        if !spent {
+            // X refused without telling us which window: trust the refusal.
+            let wait = lane
+                .windows
+                .iter()
+                .map(|w| w.length)
+                .min()
+                .unwrap_or(UNKNOWN_RESET);
+            let reset = now.saturating_add(wait).unwrap_or(Timestamp::MAX);
+            let limit = rate.window.map_or(0, |w| w.limit);
+            lane.endpoint = Some(Limit {
+                limit,
+                remaining: 0,
+                reset,
+            });
+        }
+    }
+
+    /// The earliest instant, not before `now`, at which a request of this
+    /// kind is expected to be accepted.
+    pub fn earliest(&self, kind: Kind, now: Timestamp) -> Timestamp {
+        let lane = self.lane(kind);
+        let mut t = now;
+        let n = lane.history.len();
+        for w in &lane.windows {
+            let limit = w.limit as usize;
+            if limit == 0 {
+                return Timestamp::MAX;
+            }
+            if n >= limit {
+                // The window ending at `t` holds the requests in (t - length, t].
+                // It has room once the limit-th most recent request has left it.
+                let h = lane.history[n - limit];
+                t = t.max(h.saturating_add(w.length).unwrap_or(Timestamp::MAX));
+            }
+        }
+        for l in [lane.endpoint, lane.daily].into_iter().flatten() {
+            if l.remaining == 0 && l.reset > now.saturating_sub(RESET_MARGIN).unwrap_or(now) {
+                t = t.max(
+                    l.reset
+                        .saturating_add(RESET_MARGIN)
+                        .unwrap_or(Timestamp::MAX),
+                );
+            }
+        }
+        t
+    }
+
+    /// Drops history older than the longest window as of `now`: it no
+    /// longer limits anything.
+    pub fn prune(&mut self, now: Timestamp) {
+        for kind in [Kind::Create, Kind::Delete] {
+            let lane = self.lane_mut(kind);
+            let Some(longest) = lane.windows.iter().map(|w| w.length).max() else {
+                lane.history.clear();
+                continue;
+            };
+            let cutoff = now.saturating_sub(longest).unwrap_or(Timestamp::MIN);
+            while lane.history.front().is_some_and(|t| *t <= cutoff) {
+                lane.history.pop_front();
+            }
+        }
+    }
+
+    /// The history to keep in the state (call [`Budget::prune`] first).
+    pub fn log(&self) -> RequestLog {
+        RequestLog {
+            creates: self.creates.history.iter().copied().collect(),
+            deletes: self.deletes.history.iter().copied().collect(),
+        }
+    }
+
+    fn lane(&self, kind: Kind) -> &Lane {
+        match kind {
+            Kind::Create => &self.creates,
+            Kind::Delete => &self.deletes,
+        }
+    }
+
+    fn lane_mut(&mut self, kind: Kind) -> &mut Lane {
+        match kind {
+            Kind::Create => &mut self.creates,
+            Kind::Delete => &mut self.deletes,
+        }
+    }
+}
+
+fn parse_windows(kind: Kind, windows: &[WindowConfig]) -> Result<Vec<Window>, BudgetError> {
+    windows
+        .iter()
+        .enumerate()
+        .map(|(index, w)| {
+            let err = |message: String| BudgetError {
+                kind,
+                index,
+                message,
+            };
+            let length = parse_duration(&w.window).map_err(|e| {
+                err(format!(
+                    "`window: {}` is not a duration ({e})",
+                    w.window.trim()
+                ))
+            })?;
+            if !length.is_positive() {
+                return Err(err(format!(
+                    "`window: {}` must be longer than zero",
+                    w.window.trim()
+                )));
+            }
+            if w.limit == 0 {
+                return Err(err(
+                    "`limit: 0` would never allow a request; remove the window or set a limit of 1 or more"
+                        .into(),
+                ));
+            }
+            Ok(Window::new(w.limit, length))
+        })
+        .collect()
+}
+
+/// A duration in jiff's friendly format (`90s`, `15m`, `3h`, `1h 30m`) or
+/// ISO 8601 (`PT15M`). Shared with `apply --wait`.
+pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("empty".into());
+    }
+    if s == "0" {
+        return Ok(SignedDuration::ZERO);
+    }
+    s.parse::<SignedDuration>().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CustomBudget;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn t0() -> Timestamp {
+        ts("2026-01-01T00:00:00Z")
+    }
+
+    fn plus(t: Timestamp, secs: i64) -> Timestamp {
+        t + SignedDuration::from_secs(secs)
+    }
+
+    #[test]
+    fn presets_have_the_documented_windows() {
+        let d = Budget::preset(BudgetPreset::Default);
+        assert_eq!(
+            d.windows(Kind::Create),
+            &[Window::new(200, MIN_15), Window::new(300, HOURS_3)]
+        );
+        assert_eq!(d.windows(Kind::Delete), &[Window::new(50, MIN_15)]);
+        let free = Budget::preset(BudgetPreset::Free);
+        assert!(
+            free.windows(Kind::Create)
+                .contains(&Window::new(17, HOURS_24))
+        );
+        let basic = Budget::preset(BudgetPreset::Basic);
+        assert!(
+            basic
+                .windows(Kind::Create)
+                .contains(&Window::new(100, HOURS_24))
+        );
+        let current = Budget::preset(BudgetPreset::Current);
+        assert_eq!(current.windows(Kind::Create), &[Window::new(100, MIN_15)]);
+    }
+
+    #[test]
+    fn custom_windows_parse_friendly_durations() {
+        let c = BudgetConfig::Custom(CustomBudget {
+            creates: vec![
+                WindowConfig {
+                    limit: 10,
+                    window: "15m".into(),
+                },
+                WindowConfig {
+                    limit: 20,
+                    window: "1h 30m".into(),
+                },
+            ],
+            deletes: vec![WindowConfig {
+                limit: 5,
+                window: "24h".into(),
+            }],
+        });
+        let b = Budget::from_config(&c).unwrap();
+        assert_eq!(
+            b.windows(Kind::Create),
+            &[
+                Window::new(10, MIN_15),
+                Window::new(20, SignedDuration::from_mins(90))
+            ]
+        );
+        assert_eq!(b.windows(Kind::Delete), &[Window::new(5, HOURS_24)]);
+    }
+
+    #[test]
+    fn bad_custom_window_names_the_file_and_the_value() {
+        let c = BudgetConfig::Custom(CustomBudget {
+            creates: vec![],
+            deletes: vec![
+                WindowConfig {
+                    limit: 5,
+                    window: "15m".into(),
+                },
+                WindowConfig {
+                    limit: 5,
+                    window: "fortnight".into(),
+                },
+            ],
+        });
+        let msg = Budget::from_config(&c).unwrap_err().to_string();
+        assert!(msg.starts_with("tweetform.yaml: budget.deletes[1]: `window: fortnight`"));
+        assert!(msg.contains("help:"));
+        let zero = BudgetConfig::Custom(CustomBudget {
+            creates: vec![WindowConfig {
+                limit: 0,
+                window: "15m".into(),
+            }],
+            deletes: vec![],
+        });
+        assert!(
+            Budget::from_config(&zero)
+                .unwrap_err()
+                .to_string()
+                .contains("limit: 0")
+        );
+    }
+
+    #[test]
+    fn sliding_window_frees_a_slot_when_the_oldest_request_leaves() {
+        let mut b = Budget::new(vec![Window::new(3, MIN_15)], vec![]);
+        let now = t0();
+        for i in 0..3 {
+            assert_eq!(b.earliest(Kind::Create, plus(now, i)), plus(now, i));
+            b.record(Kind::Create, plus(now, i));
+        }
+        // The 4th waits until the 1st is 15 minutes old.
+        assert_eq!(b.earliest(Kind::Create, plus(now, 3)), plus(now, 900));
+        // Deletes are a separate lane.
+        assert_eq!(b.earliest(Kind::Delete, now), now);
+    }
+
+    #[test]
+    fn every_window_must_have_room() {
+        let mut b = Budget::preset(BudgetPreset::Default);
+        let now = t0();
+        for _ in 0..200 {
+            b.record(Kind::Create, now);
+        }
+        assert_eq!(b.earliest(Kind::Create, now), plus(now, 900));
+        let later = plus(now, 900);
+        for _ in 0..100 {
+            b.record(Kind::Create, later);
+        }
+        // 300 in 3 hours: the next one waits for the first 200 to age out.
+        assert_eq!(b.earliest(Kind::Create, later), plus(now, 3 * 3600));
+    }
+
+    #[test]
+    fn seeded_history_carries_over_and_prune_keeps_what_still_counts() {
+        let mut b = Budget::preset(BudgetPreset::Default);
+        let now = t0();
+        let log = RequestLog {
+            creates: (0..300).rev().map(|i| plus(now, -i)).collect(),
+            deletes: vec![plus(now, -4 * 3600)],
+        };
+        b.seed(&log);
+        assert_eq!(b.earliest(Kind::Create, now), plus(now, 3 * 3600 - 299));
+        b.prune(plus(now, 3600));
+        let kept = b.log();
+        assert_eq!(kept.creates.len(), 300);
+        assert!(
+            kept.deletes.is_empty(),
+            "older than the 15 min delete window"
+        );
+        b.prune(plus(now, 3 * 3600 - 100));
+        assert_eq!(b.log().creates.len(), 100);
+    }
+
+    #[test]
+    fn headers_close_the_window_until_reset() {
+        let mut b = Budget::preset(BudgetPreset::Default);
+        let now = t0();
+        let reset = plus(now, 600);
+        b.learn(
+            Kind::Create,
+            &RateInfo {
+                window: Some(Limit {
+                    limit: 100,
+                    remaining: 2,
+                    reset,
+                }),
+                user_24h: None,
+            },
+        );
+        b.record(Kind::Create, now);
+        assert_eq!(b.earliest(Kind::Create, now), now);
+        b.record(Kind::Create, now);
+        assert_eq!(b.earliest(Kind::Create, now), plus(reset, 1));
+        // Once past the reset, the old numbers no longer bind.
+        assert_eq!(b.earliest(Kind::Create, plus(now, 700)), plus(now, 700));
+    }
+
+    #[test]
+    fn daily_cap_header_blocks_until_its_reset() {
+        let mut b = Budget::preset(BudgetPreset::Default);
+        let now = t0();
+        let reset = plus(now, 20 * 3600);
+        b.learn(
+            Kind::Create,
+            &RateInfo {
+                window: None,
+                user_24h: Some(Limit {
+                    limit: 17,
+                    remaining: 0,
+                    reset,
+                }),
+            },
+        );
+        assert_eq!(b.earliest(Kind::Create, now), plus(reset, 1));
+    }
+
+    #[test]
+    fn refusal_without_headers_waits_the_shortest_window() {
+        let mut b = Budget::preset(BudgetPreset::Default);
+        let now = t0();
+        b.learn_refusal(Kind::Delete, &RateInfo::default(), now);
+        assert_eq!(b.earliest(Kind::Delete, now), plus(now, 901));
+        assert_eq!(b.earliest(Kind::Create, now), now);
+    }
+
+    #[test]
+    fn durations_for_wait() {
+        assert_eq!(parse_duration("0"), Ok(SignedDuration::ZERO));
+        assert_eq!(parse_duration("90s"), Ok(SignedDuration::from_secs(90)));
+        assert_eq!(parse_duration("3h"), Ok(SignedDuration::from_hours(3)));
+        assert!(parse_duration("soon").is_err());
+    }
+}

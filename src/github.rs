@@ -1,1 +1,377 @@
 //! GitHub Actions integration: annotations, job summary, step outputs.
+//!
+//! Every function takes a [`GithubEnv`] instead of reading the process
+//! environment, so that tests can point the files at temporary paths without
+//! mutating the environment of a multi-threaded test run. Commands build one
+//! with [`GithubEnv::from_env`].
+//!
+//! The formats are GitHub's workflow commands and environment files:
+//! <https://docs.github.com/actions/reference/workflow-commands-for-github-actions>.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::diagnostic::Diagnostic;
+use crate::git::{Deleted, Failed, Published, tweet_url};
+use crate::plan::{Action, Plan};
+
+/// GitHub refuses a step summary larger than this (1 MiB per step).
+pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// Where a run under GitHub Actions sends what is not stdout.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GithubEnv {
+    /// `GITHUB_ACTIONS=true`: print annotations.
+    pub actions: bool,
+    /// `GITHUB_STEP_SUMMARY`: the Markdown file shown on the run's page.
+    pub step_summary: Option<PathBuf>,
+    /// `GITHUB_OUTPUT`: the step's outputs, read by later steps.
+    pub output: Option<PathBuf>,
+    /// `GITHUB_WORKSPACE`: the checkout, which annotation paths are relative to.
+    pub workspace: Option<PathBuf>,
+}
+
+impl GithubEnv {
+    /// Reads `GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY` and `GITHUB_OUTPUT`.
+    /// Empty paths count as unset.
+    pub fn from_env() -> GithubEnv {
+        let path = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        GithubEnv {
+            actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            step_summary: path("GITHUB_STEP_SUMMARY"),
+            output: path("GITHUB_OUTPUT"),
+            workspace: path("GITHUB_WORKSPACE"),
+        }
+    }
+}
+
+/// The `::error` workflow command for one diagnostic, so that it shows on
+/// the pull request's diff at the offending line and column.
+///
+/// The hint, when there is one, goes on a second line of the message (GitHub
+/// shows `%0A` as a line break).
+pub fn annotation(d: &Diagnostic) -> String {
+    let file = d.file.to_string_lossy().replace('\\', "/");
+    let mut message = d.message.clone();
+    if let Some(hint) = &d.hint {
+        message.push_str("\nhelp: ");
+        message.push_str(hint);
+    }
+    format!(
+        "::error file={},line={},col={},title={}::{}",
+        escape_property(&file),
+        d.line,
+        d.column,
+        escape_property("tweetform"),
+        escape_data(&message)
+    )
+}
+
+/// Every diagnostic as an annotation, one per line.
+pub fn annotations(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&annotation(d));
+        out.push('\n');
+    }
+    out
+}
+
+/// The annotations for diagnostics of the project at `root` (the `-C`
+/// directory), with paths made relative to the workspace: diagnostics name
+/// files relative to the project root, GitHub places annotations relative to
+/// the checkout, and the two differ when the project is in a subdirectory.
+pub fn annotations_in(env: &GithubEnv, root: &Path, diagnostics: &[Diagnostic]) -> String {
+    let moved: Vec<Diagnostic> = diagnostics
+        .iter()
+        .map(|d| Diagnostic {
+            file: workspace_path(env, root, &d.file),
+            ..d.clone()
+        })
+        .collect();
+    annotations(&moved)
+}
+
+/// `file` (relative to `root`) relative to the workspace, when it is inside
+/// it; otherwise `root/file` as given.
+pub fn workspace_path(env: &GithubEnv, root: &Path, file: &Path) -> PathBuf {
+    let joined = if root == Path::new(".") || file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        root.join(file)
+    };
+    let Some(workspace) = &env.workspace else {
+        return joined;
+    };
+    let canonical = |p: &Path| {
+        std::path::absolute(p)
+            .ok()
+            .and_then(|a| a.canonicalize().ok().or(Some(a)))
+            .unwrap_or_else(|| p.to_path_buf())
+    };
+    let absolute = canonical(&joined);
+    match absolute.strip_prefix(canonical(workspace)) {
+        Ok(relative) => relative.to_path_buf(),
+        Err(_) => joined,
+    }
+}
+
+/// Escapes a workflow command's message (`%`, CR, LF), as the runner unescapes it.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value: also `:` and `,`, which
+/// would otherwise end the value.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Appends Markdown to the job summary; does nothing outside Actions.
+///
+/// Appends rather than overwrites: the summary file is shared by every
+/// command of the step. A document that would take the file over GitHub's
+/// 1 MiB limit is cut at a line boundary with a note, rather than losing
+/// the whole summary.
+pub fn append_summary(env: &GithubEnv, markdown: &str) -> anyhow::Result<()> {
+    let Some(path) = &env.step_summary else {
+        return Ok(());
+    };
+    let used = std::fs::metadata(path)
+        .map(|m| m.len() as usize)
+        .unwrap_or(0);
+    let room = SUMMARY_LIMIT.saturating_sub(used);
+    let mut text = markdown.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let text = truncate_markdown(&text, room);
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open the job summary {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write the job summary {}", path.display()))?;
+    Ok(())
+}
+
+/// `text` if it fits in `room` bytes, else its longest prefix of whole lines
+/// that leaves room for a note saying it was cut.
+fn truncate_markdown(text: &str, room: usize) -> String {
+    if text.len() <= room {
+        return text.to_string();
+    }
+    const NOTE: &str = "\n_… cut: GitHub limits a job summary to 1 MiB; run `tweetform plan` locally for the rest._\n";
+    let budget = room.saturating_sub(NOTE.len());
+    let mut end = 0;
+    for (i, _) in text.match_indices('\n') {
+        if i + 1 > budget {
+            break;
+        }
+        end = i + 1;
+    }
+    if room < NOTE.len() {
+        return String::new();
+    }
+    format!("{}{}", &text[..end], NOTE)
+}
+
+/// Appends `name=value` step outputs; does nothing outside Actions.
+///
+/// A value with a line break uses the `name<<DELIMITER` heredoc form with a
+/// random delimiter that does not occur in the value, as GitHub's own
+/// toolkit does, so that no value can inject another output.
+pub fn write_outputs(env: &GithubEnv, outputs: &[(&str, String)]) -> anyhow::Result<()> {
+    let Some(path) = &env.output else {
+        return Ok(());
+    };
+    let mut text = String::new();
+    for (name, value) in outputs {
+        text.push_str(&format_output(name, value)?);
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open the step outputs file {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write the step outputs file {}", path.display()))?;
+    Ok(())
+}
+
+/// One output in `GITHUB_OUTPUT`'s syntax, ending with a newline.
+pub fn format_output(name: &str, value: &str) -> anyhow::Result<String> {
+    if name.is_empty() || name.contains(['=', '<', '\n', '\r']) {
+        anyhow::bail!("invalid step output name {name:?}");
+    }
+    if !value.contains(['\n', '\r']) {
+        return Ok(format!("{name}={value}\n"));
+    }
+    let delimiter = loop {
+        let candidate = format!("ghadelimiter_{:032x}", rand::random::<u128>());
+        if !value.contains(&candidate) {
+            break candidate;
+        }
+    };
+    Ok(format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"))
+}
+
+/// The outputs of `plan` (and of the plan an `apply` executes): whether
+/// anything would change, and the number of posts per action.
+pub fn plan_outputs(plan: &Plan) -> Vec<(&'static str, String)> {
+    let s = &plan.summary;
+    vec![
+        ("has_changes", plan.has_changes().to_string()),
+        ("create", s.create.to_string()),
+        ("append", s.append.to_string()),
+        ("replace", s.replace.to_string()),
+        ("delete", s.delete.to_string()),
+        ("wait", s.wait.to_string()),
+    ]
+}
+
+/// The outputs of `apply`: posts published (created, appended to or
+/// replaced) and posts deferred to a later run.
+pub fn apply_outputs(published: usize, deferred: usize) -> Vec<(&'static str, String)> {
+    vec![
+        ("published", published.to_string()),
+        ("deferred", deferred.to_string()),
+    ]
+}
+
+/// A post the apply left for a later run (rate budget, X's limits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    pub key: String,
+    /// The earliest time it can go, when known.
+    pub earliest: Option<jiff::Timestamp>,
+    pub reason: String,
+}
+
+/// The apply report for the job summary: every post with a link to each
+/// tweet published or deleted, then failures, deferrals, and whether the
+/// apply stopped part-way. Takes the same inputs as
+/// [`crate::git::commit_message`], so both say the same.
+pub fn apply_summary(
+    published: &[Published],
+    deleted: &[Deleted],
+    failed: &[Failed],
+    deferred: &[Deferred],
+    partial: bool,
+) -> String {
+    let mut out = String::from("## tweetform apply\n\n");
+    if published.is_empty() && deleted.is_empty() && failed.is_empty() && deferred.is_empty() {
+        out.push_str("Nothing to do: X already matches the posts.\n");
+        return out;
+    }
+    let links = |ids: &[String]| {
+        ids.iter()
+            .map(|id| format!("[{id}]({})", tweet_url(id)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for p in published {
+        let verb = match p.action {
+            Action::Create => "published",
+            Action::Append => "appended to",
+            Action::Replace => "replaced",
+            Action::Move => "moved",
+            Action::Delete => "deleted",
+            Action::Wait => "waiting",
+            Action::Unchanged => "unchanged",
+        };
+        out.push_str(&format!("- **{}** {verb}", md_text(&p.key)));
+        if !p.tweet_ids.is_empty() {
+            out.push_str(&format!(": {}", links(&p.tweet_ids)));
+        }
+        out.push('\n');
+    }
+    for d in deleted {
+        out.push_str(&format!("- **{}** deleted", md_text(&d.key)));
+        if !d.tweet_ids.is_empty() {
+            out.push_str(&format!(": {}", links(&d.tweet_ids)));
+        }
+        out.push('\n');
+    }
+    if !failed.is_empty() {
+        out.push_str("\n### Failed\n\n");
+        for f in failed {
+            out.push_str(&format!(
+                "- **{}**: {}\n",
+                md_text(&f.key),
+                md_text(&f.reason)
+            ));
+        }
+    }
+    if !deferred.is_empty() {
+        out.push_str("\n### Deferred to a later run\n\n");
+        for d in deferred {
+            out.push_str(&format!(
+                "- **{}**: {}",
+                md_text(&d.key),
+                md_text(&d.reason)
+            ));
+            if let Some(t) = d.earliest {
+                out.push_str(&format!(" (from {})", t.strftime("%Y-%m-%d %H:%M UTC")));
+            }
+            out.push('\n');
+        }
+    }
+    if partial {
+        out.push_str(
+            "\n> [!WARNING]\n> The apply stopped part-way. The state records what was done; \
+             the next run (scheduled every 15 minutes) continues from it.\n",
+        );
+    }
+    out
+}
+
+/// Text safe to put in Markdown: no formatting, links or HTML, one line.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_keeps_whole_lines_and_says_so() {
+        let text = "line one\nline two\nline three\n";
+        assert_eq!(truncate_markdown(text, 1000), text);
+        let cut = truncate_markdown(&"x\n".repeat(200), 150);
+        assert!(cut.len() <= 150, "{} bytes", cut.len());
+        assert!(cut.starts_with("x\nx\n"));
+        assert!(cut.contains("cut: GitHub limits"));
+        assert_eq!(truncate_markdown(text, 3), "");
+    }
+
+    #[test]
+    fn output_names_that_would_break_the_file_are_refused() {
+        assert!(format_output("a=b", "1").is_err());
+        assert!(format_output("a\nb", "1").is_err());
+        assert!(format_output("", "1").is_err());
+        assert_eq!(format_output("create", "2").unwrap(), "create=2\n");
+    }
+}

@@ -21,6 +21,7 @@ pub mod lock;
 pub mod plan;
 pub mod post;
 pub mod render;
+pub mod report;
 pub mod state;
 pub mod validate;
 pub mod yaml;

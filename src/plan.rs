@@ -4,12 +4,15 @@
 //! saved by `plan --out`, so its serialised shape is a stable interface:
 //! fields may be added, never renamed or removed, within a `format_version`.
 
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::post::Tweet;
+use crate::post::{Post, Tweet};
+use crate::state::{PublishedTweet, State};
+use crate::validate::weighted_length;
 
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
@@ -112,5 +115,687 @@ pub struct Summary {
 impl Plan {
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action != Action::Wait)
+    }
+}
+
+/// Compares what the posts declare with what the state says is published.
+///
+/// Pure and deterministic: the same posts (in any order), state and `now`
+/// give the same plan. Tweets are compared by digest ([`Tweet::digest`]),
+/// which covers the whole declared body but not the thread chaining.
+///
+/// Per post key:
+/// - not published: `create`, or `wait` while `publish_at` is after `now`;
+/// - same digests as published: unchanged;
+/// - published tweets are a strict prefix of the declared ones: `append`;
+/// - otherwise `replace` from the first tweet that differs on: the later
+///   tweets must go too, since each one replies to the one before;
+///   a thread shortened at its end is a replace that only deletes;
+/// - published but no longer declared: `delete`, unless a new post declares
+///   exactly the same tweets, which is a `move` (a rename in the state, no
+///   API call). Several candidates pair up in sorted key order.
+///
+/// `publish_at` only gates a post's first publication: a published post
+/// whose `publish_at` is moved into the future is compared by content like
+/// any other, and so is a renamed one (a move, not a wait). Waiting posts
+/// list the tweets they will create when due.
+///
+/// A state entry without tweets counts as not published. Post keys are
+/// expected to be unique (the loader refuses duplicates); should two posts
+/// share one, the first is planned and the others are ignored.
+///
+/// Work is linear in the number of posts and tweets: state entries are
+/// looked up by key, and move candidates by their digest sequence.
+pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
+    let mut declared: BTreeMap<&str, (&Post, Vec<String>)> = BTreeMap::new();
+    for post in posts {
+        declared
+            .entry(post.key.as_str())
+            .or_insert_with(|| (post, post.digests()));
+    }
+    let published = |key: &str| {
+        state
+            .posts
+            .get(key)
+            .map(|p| p.tweets.as_slice())
+            .filter(|tweets| !tweets.is_empty())
+    };
+
+    let moves = find_moves(&declared, state, &published);
+    let moved_from: HashMap<&str, &str> = moves.iter().map(|(to, from)| (*from, *to)).collect();
+
+    let mut changes = Vec::new();
+    let mut summary = Summary::default();
+    for (&key, (post, digests)) in &declared {
+        let change = match published(key) {
+            Some(tweets) => compare(post, digests, tweets),
+            None => match moves.get(key) {
+                Some(&from) => Some(moved(post, from, published(from).unwrap_or_default())),
+                None if post.publish_at.is_some_and(|at| at > now) => {
+                    Some(unpublished(post, digests, Action::Wait))
+                }
+                None => Some(unpublished(post, digests, Action::Create)),
+            },
+        };
+        match change {
+            Some(change) => {
+                summary.count(change.action);
+                changes.push(change);
+            }
+            None => summary.count(Action::Unchanged),
+        }
+    }
+    for (key, entry) in &state.posts {
+        if entry.tweets.is_empty()
+            || declared.contains_key(key.as_str())
+            || moved_from.contains_key(key.as_str())
+        {
+            continue;
+        }
+        summary.count(Action::Delete);
+        changes.push(deleted(key, &entry.tweets));
+    }
+    changes.sort_by(|a, b| a.key.cmp(&b.key));
+
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        lineage: state.lineage.clone(),
+        serial: state.serial,
+        planned_at: now,
+        changes,
+        summary,
+    }
+}
+
+/// Pairs each new post (key not published) with a published entry whose
+/// post is gone and whose digests are exactly the new post's. Both sides
+/// are visited in sorted key order, so ties pair up deterministically.
+/// Returns new key → old key.
+fn find_moves<'a>(
+    declared: &BTreeMap<&'a str, (&'a Post, Vec<String>)>,
+    state: &'a State,
+    published: &impl Fn(&str) -> Option<&'a [PublishedTweet]>,
+) -> HashMap<&'a str, &'a str> {
+    let mut gone: HashMap<Vec<&str>, VecDeque<&'a str>> = HashMap::new();
+    for (key, entry) in &state.posts {
+        if !entry.tweets.is_empty() && !declared.contains_key(key.as_str()) {
+            let digests = entry.tweets.iter().map(|t| t.digest.as_str()).collect();
+            gone.entry(digests).or_default().push_back(key);
+        }
+    }
+    let mut moves = HashMap::new();
+    if gone.is_empty() {
+        return moves;
+    }
+    for (&key, (_, digests)) in declared {
+        if published(key).is_some() {
+            continue;
+        }
+        let digests: Vec<&str> = digests.iter().map(String::as_str).collect();
+        if let Some(from) = gone.get_mut(&digests).and_then(VecDeque::pop_front) {
+            moves.insert(key, from);
+        }
+    }
+    moves
+}
+
+/// A published post against its declaration; `None` when unchanged.
+fn compare(post: &Post, digests: &[String], published: &[PublishedTweet]) -> Option<Change> {
+    let same = digests
+        .iter()
+        .zip(published)
+        .take_while(|(d, p)| **d == p.digest)
+        .count();
+    if same == published.len() && same == digests.len() {
+        return None;
+    }
+    let action = if same == published.len() {
+        Action::Append
+    } else {
+        Action::Replace
+    };
+    let mut tweets: Vec<TweetChange> = published[..same]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| published_tweet(i, t, TweetOp::Keep))
+        .collect();
+    for i in same..published.len().max(digests.len()) {
+        let old = published.get(i);
+        if let Some(old) = old {
+            tweets.push(published_tweet(i, old, TweetOp::Delete));
+        }
+        if let Some((tweet, digest)) = post.tweets.get(i).zip(digests.get(i)) {
+            tweets.push(declared_tweet(
+                i,
+                tweet,
+                digest,
+                old.map(|t| t.text.clone()),
+            ));
+        }
+    }
+    Some(post_change(post, action, None, tweets))
+}
+
+fn unpublished(post: &Post, digests: &[String], action: Action) -> Change {
+    let tweets = post
+        .tweets
+        .iter()
+        .zip(digests)
+        .enumerate()
+        .map(|(i, (tweet, digest))| declared_tweet(i, tweet, digest, None))
+        .collect();
+    post_change(post, action, None, tweets)
+}
+
+fn moved(post: &Post, from: &str, published: &[PublishedTweet]) -> Change {
+    let tweets = published
+        .iter()
+        .enumerate()
+        .map(|(i, t)| published_tweet(i, t, TweetOp::Keep))
+        .collect();
+    post_change(post, Action::Move, Some(from.to_owned()), tweets)
+}
+
+fn deleted(key: &str, published: &[PublishedTweet]) -> Change {
+    Change {
+        key: key.to_owned(),
+        action: Action::Delete,
+        destructive: Action::Delete.is_destructive(),
+        file: None,
+        from: None,
+        publish_at: None,
+        tweets: published
+            .iter()
+            .enumerate()
+            .map(|(i, t)| published_tweet(i, t, TweetOp::Delete))
+            .collect(),
+    }
+}
+
+fn post_change(
+    post: &Post,
+    action: Action,
+    from: Option<String>,
+    tweets: Vec<TweetChange>,
+) -> Change {
+    Change {
+        key: post.key.clone(),
+        action,
+        destructive: action.is_destructive(),
+        file: Some(post.file.clone()),
+        from,
+        publish_at: post.publish_at,
+        tweets,
+    }
+}
+
+fn published_tweet(index: usize, tweet: &PublishedTweet, op: TweetOp) -> TweetChange {
+    TweetChange {
+        index,
+        op,
+        id: Some(tweet.id.clone()),
+        text: tweet.text.clone(),
+        old_text: None,
+        weighted_length: weighted_length(&tweet.text),
+        digest: tweet.digest.clone(),
+        body: None,
+    }
+}
+
+fn declared_tweet(
+    index: usize,
+    tweet: &Tweet,
+    digest: &str,
+    old_text: Option<String>,
+) -> TweetChange {
+    TweetChange {
+        index,
+        op: TweetOp::Create,
+        id: None,
+        text: tweet.text.clone(),
+        old_text,
+        weighted_length: weighted_length(&tweet.text),
+        digest: digest.to_owned(),
+        body: Some(tweet.clone()),
+    }
+}
+
+impl Summary {
+    fn count(&mut self, action: Action) {
+        let n = match action {
+            Action::Create => &mut self.create,
+            Action::Append => &mut self.append,
+            Action::Replace => &mut self.replace,
+            Action::Delete => &mut self.delete,
+            Action::Move => &mut self.moved,
+            Action::Wait => &mut self.wait,
+            Action::Unchanged => &mut self.unchanged,
+        };
+        *n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::post::ReplySettings;
+    use crate::state::PostState;
+
+    fn now() -> Timestamp {
+        "2026-03-01T12:00:00Z".parse().unwrap()
+    }
+
+    fn post(key: &str, texts: &[&str]) -> Post {
+        Post {
+            key: key.into(),
+            file: PathBuf::from(format!("posts/{key}.yaml")),
+            publish_at: None,
+            publish_at_pos: None,
+            is_thread: texts.len() > 1,
+            tweets: texts.iter().map(|t| Tweet::new(*t)).collect(),
+        }
+    }
+
+    fn published(id: &str, text: &str) -> PublishedTweet {
+        PublishedTweet {
+            id: id.into(),
+            text: text.into(),
+            digest: Tweet::new(text).digest(),
+            published_at: None,
+        }
+    }
+
+    /// A state from `(key, [(id, text)])`.
+    fn state(entries: &[(&str, &[(&str, &str)])]) -> State {
+        let mut state = State::new();
+        state.serial = 5;
+        for (key, tweets) in entries {
+            state.posts.insert(
+                (*key).into(),
+                PostState {
+                    tweets: tweets.iter().map(|(id, t)| published(id, t)).collect(),
+                },
+            );
+        }
+        state
+    }
+
+    /// `(index, op, id, text)` of each tweet change, for compact asserts.
+    fn ops(change: &Change) -> Vec<(usize, TweetOp, Option<&str>, &str)> {
+        change
+            .tweets
+            .iter()
+            .map(|t| (t.index, t.op, t.id.as_deref(), t.text.as_str()))
+            .collect()
+    }
+
+    fn only(plan: &Plan) -> &Change {
+        assert_eq!(plan.changes.len(), 1, "{:#?}", plan.changes);
+        &plan.changes[0]
+    }
+
+    #[test]
+    fn new_post_is_created_with_its_bodies() {
+        let st = state(&[]);
+        let p = post("2026/launch", &["hello https://example.com", "second"]);
+        let plan = plan(std::slice::from_ref(&p), &st, now());
+
+        assert_eq!(plan.format_version, PLAN_FORMAT_VERSION);
+        assert_eq!(plan.lineage, st.lineage);
+        assert_eq!(plan.serial, 5);
+        assert_eq!(plan.planned_at, now());
+        let c = only(&plan);
+        assert_eq!(c.key, "2026/launch");
+        assert_eq!(c.action, Action::Create);
+        assert!(!c.destructive);
+        assert_eq!(c.file.as_deref(), Some(Path::new("posts/2026/launch.yaml")));
+        assert_eq!(c.from, None);
+        assert_eq!(
+            ops(c),
+            [
+                (0, TweetOp::Create, None, "hello https://example.com"),
+                (1, TweetOp::Create, None, "second"),
+            ]
+        );
+        assert_eq!(c.tweets[0].weighted_length, 6 + 23);
+        assert_eq!(c.tweets[0].digest, p.tweets[0].digest());
+        assert_eq!(c.tweets[1].body.as_ref(), Some(&p.tweets[1]));
+        assert_eq!(c.tweets[0].old_text, None);
+        assert_eq!(
+            plan.summary,
+            Summary {
+                create: 1,
+                ..Summary::default()
+            }
+        );
+        assert!(plan.has_changes());
+    }
+
+    #[test]
+    fn future_post_waits_and_due_post_is_created() {
+        let mut later = post("later", &["soon"]);
+        later.publish_at = Some("2026-03-01T12:00:01Z".parse().unwrap());
+        let mut due = post("due", &["now"]);
+        due.publish_at = Some(now());
+        let mut past = post("past", &["then"]);
+        past.publish_at = Some("2020-01-01T00:00:00Z".parse().unwrap());
+
+        let plan = plan(&[later.clone(), due, past], &state(&[]), now());
+        let actions: Vec<_> = plan.changes.iter().map(|c| (&*c.key, c.action)).collect();
+        assert_eq!(
+            actions,
+            [
+                ("due", Action::Create),
+                ("later", Action::Wait),
+                ("past", Action::Create)
+            ]
+        );
+        let wait = &plan.changes[1];
+        assert_eq!(wait.publish_at, later.publish_at);
+        assert!(!wait.destructive);
+        // What it will create when due.
+        assert_eq!(ops(wait), [(0, TweetOp::Create, None, "soon")]);
+        assert_eq!(plan.summary.wait, 1);
+        assert_eq!(plan.summary.create, 2);
+
+        let only_waiting = super::plan(&[later], &state(&[]), now());
+        assert!(!only_waiting.has_changes());
+    }
+
+    #[test]
+    fn published_post_with_same_content_is_unchanged() {
+        let st = state(&[("a", &[("1", "one"), ("2", "two")])]);
+        let plan = plan(&[post("a", &["one", "two"])], &st, now());
+        assert!(plan.changes.is_empty());
+        assert_eq!(
+            plan.summary,
+            Summary {
+                unchanged: 1,
+                ..Summary::default()
+            }
+        );
+        assert!(!plan.has_changes());
+    }
+
+    #[test]
+    fn tweets_added_at_the_end_are_appended() {
+        let st = state(&[("t", &[("1", "one"), ("2", "two")])]);
+        let plan = plan(&[post("t", &["one", "two", "three"])], &st, now());
+        let c = only(&plan);
+        assert_eq!(c.action, Action::Append);
+        assert!(!c.destructive);
+        assert_eq!(
+            ops(c),
+            [
+                (0, TweetOp::Keep, Some("1"), "one"),
+                (1, TweetOp::Keep, Some("2"), "two"),
+                (2, TweetOp::Create, None, "three"),
+            ]
+        );
+        assert!(c.tweets[0].body.is_none());
+        assert!(c.tweets[2].body.is_some());
+        assert_eq!(plan.summary.append, 1);
+    }
+
+    #[test]
+    fn changed_middle_tweet_replaces_the_rest_of_the_thread() {
+        let st = state(&[("t", &[("1", "one"), ("2", "two"), ("3", "three")])]);
+        let plan = plan(&[post("t", &["one", "TWO", "three"])], &st, now());
+        let c = only(&plan);
+        assert_eq!(c.action, Action::Replace);
+        assert!(c.destructive);
+        assert_eq!(
+            ops(c),
+            [
+                (0, TweetOp::Keep, Some("1"), "one"),
+                (1, TweetOp::Delete, Some("2"), "two"),
+                (1, TweetOp::Create, None, "TWO"),
+                (2, TweetOp::Delete, Some("3"), "three"),
+                (2, TweetOp::Create, None, "three"),
+            ]
+        );
+        assert_eq!(c.tweets[2].old_text.as_deref(), Some("two"));
+        assert_eq!(c.tweets[4].old_text.as_deref(), Some("three"));
+        assert_eq!(c.tweets[1].digest, Tweet::new("two").digest());
+        assert_eq!(c.tweets[1].weighted_length, 3);
+        assert_eq!(plan.summary.replace, 1);
+    }
+
+    #[test]
+    fn replace_that_also_grows_the_thread() {
+        let st = state(&[("t", &[("1", "one")])]);
+        let plan = plan(&[post("t", &["uno", "dos"])], &st, now());
+        assert_eq!(
+            ops(only(&plan)),
+            [
+                (0, TweetOp::Delete, Some("1"), "one"),
+                (0, TweetOp::Create, None, "uno"),
+                (1, TweetOp::Create, None, "dos"),
+            ]
+        );
+        assert_eq!(plan.changes[0].tweets[2].old_text, None);
+    }
+
+    #[test]
+    fn shortened_thread_is_a_replace_that_only_deletes() {
+        let st = state(&[("t", &[("1", "one"), ("2", "two"), ("3", "three")])]);
+        let plan = plan(&[post("t", &["one"])], &st, now());
+        let c = only(&plan);
+        assert_eq!(c.action, Action::Replace);
+        assert!(c.destructive);
+        assert_eq!(
+            ops(c),
+            [
+                (0, TweetOp::Keep, Some("1"), "one"),
+                (1, TweetOp::Delete, Some("2"), "two"),
+                (2, TweetOp::Delete, Some("3"), "three"),
+            ]
+        );
+    }
+
+    #[test]
+    fn change_outside_the_text_is_a_replace() {
+        let st = state(&[("a", &[("1", "hi")])]);
+        let mut p = post("a", &["hi"]);
+        p.tweets[0].reply_settings = Some(ReplySettings::Following);
+        let plan = plan(&[p], &st, now());
+        let c = only(&plan);
+        assert_eq!(c.action, Action::Replace);
+        assert_eq!(c.tweets[1].old_text.as_deref(), Some("hi"));
+        assert_eq!(
+            c.tweets[1].body.as_ref().unwrap().reply_settings,
+            Some(ReplySettings::Following)
+        );
+    }
+
+    #[test]
+    fn published_post_whose_file_is_gone_is_deleted() {
+        let st = state(&[("gone", &[("1", "one"), ("2", "two")])]);
+        let plan = plan(&[], &st, now());
+        let c = only(&plan);
+        assert_eq!(c.action, Action::Delete);
+        assert!(c.destructive);
+        assert_eq!(c.file, None);
+        assert_eq!(
+            ops(c),
+            [
+                (0, TweetOp::Delete, Some("1"), "one"),
+                (1, TweetOp::Delete, Some("2"), "two"),
+            ]
+        );
+        assert_eq!(plan.summary.delete, 1);
+    }
+
+    #[test]
+    fn renamed_file_with_same_content_is_a_move() {
+        let st = state(&[("old", &[("1", "one"), ("2", "two")])]);
+        let plan = plan(&[post("new", &["one", "two"])], &st, now());
+        let c = only(&plan);
+        assert_eq!(c.key, "new");
+        assert_eq!(c.action, Action::Move);
+        assert!(!c.destructive);
+        assert_eq!(c.from.as_deref(), Some("old"));
+        assert_eq!(c.file.as_deref(), Some(Path::new("posts/new.yaml")));
+        assert_eq!(
+            ops(c),
+            [
+                (0, TweetOp::Keep, Some("1"), "one"),
+                (1, TweetOp::Keep, Some("2"), "two"),
+            ]
+        );
+        assert_eq!(
+            plan.summary,
+            Summary {
+                moved: 1,
+                ..Summary::default()
+            }
+        );
+    }
+
+    #[test]
+    fn renamed_and_edited_is_a_delete_and_a_create() {
+        let st = state(&[("old", &[("1", "one"), ("2", "two")])]);
+        let plan = plan(&[post("new", &["one", "two", "three"])], &st, now());
+        let actions: Vec<_> = plan.changes.iter().map(|c| (&*c.key, c.action)).collect();
+        assert_eq!(actions, [("new", Action::Create), ("old", Action::Delete)]);
+    }
+
+    #[test]
+    fn moves_pair_up_in_key_order_whatever_the_input_order() {
+        let st = state(&[("old1", &[("1", "same")]), ("old2", &[("2", "same")])]);
+        let posts = [
+            post("new3", &["same"]),
+            post("new1", &["same"]),
+            post("new2", &["same"]),
+        ];
+        let p = plan(&posts, &st, now());
+        let summary: Vec<_> = p
+            .changes
+            .iter()
+            .map(|c| (&*c.key, c.action, c.from.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("new1", Action::Move, Some("old1")),
+                ("new2", Action::Move, Some("old2")),
+                ("new3", Action::Create, None),
+            ]
+        );
+        let mut reversed = posts.to_vec();
+        reversed.reverse();
+        assert_eq!(plan(&reversed, &st, now()), p);
+    }
+
+    #[test]
+    fn a_post_that_still_exists_is_never_a_move_source() {
+        // "a" is still declared (edited): its tweets are replaced, not moved
+        // to "b", even though "b" declares what "a" published.
+        let st = state(&[("a", &[("1", "one")])]);
+        let plan = plan(&[post("a", &["uno"]), post("b", &["one"])], &st, now());
+        let actions: Vec<_> = plan.changes.iter().map(|c| (&*c.key, c.action)).collect();
+        assert_eq!(actions, [("a", Action::Replace), ("b", Action::Create)]);
+    }
+
+    #[test]
+    fn publish_at_only_gates_the_first_publication() {
+        let future = Some("2027-01-01T00:00:00Z".parse().unwrap());
+        let st = state(&[
+            ("a", &[("1", "one")]),
+            ("b", &[("2", "two")]),
+            ("old", &[("3", "x")]),
+        ]);
+        let mut same = post("a", &["one"]);
+        same.publish_at = future;
+        let mut edited = post("b", &["TWO"]);
+        edited.publish_at = future;
+        let mut renamed = post("renamed", &["x"]);
+        renamed.publish_at = future;
+        let plan = plan(&[same, edited, renamed], &st, now());
+        let actions: Vec<_> = plan.changes.iter().map(|c| (&*c.key, c.action)).collect();
+        assert_eq!(actions, [("b", Action::Replace), ("renamed", Action::Move)]);
+        assert_eq!(plan.summary.unchanged, 1);
+        assert_eq!(plan.changes[0].publish_at, future);
+    }
+
+    #[test]
+    fn state_entry_without_tweets_counts_as_unpublished() {
+        let st = state(&[("a", &[]), ("gone", &[])]);
+        let plan = plan(&[post("a", &["one"])], &st, now());
+        let c = only(&plan);
+        assert_eq!((c.key.as_str(), c.action), ("a", Action::Create));
+        assert_eq!(plan.summary.delete, 0);
+    }
+
+    #[test]
+    fn changes_are_sorted_and_counted() {
+        let st = state(&[
+            ("m-old", &[("1", "moved")]),
+            ("d", &[("2", "deleted")]),
+            ("u", &[("3", "same")]),
+            ("r", &[("4", "before")]),
+            ("ap", &[("5", "first")]),
+        ]);
+        let mut w = post("w", &["later"]);
+        w.publish_at = Some("2027-01-01T00:00:00Z".parse().unwrap());
+        let posts = [
+            w,
+            post("u", &["same"]),
+            post("r", &["after"]),
+            post("m-new", &["moved"]),
+            post("c", &["new"]),
+            post("ap", &["first", "second"]),
+        ];
+        let plan = plan(&posts, &st, now());
+        let keys: Vec<_> = plan.changes.iter().map(|c| (&*c.key, c.action)).collect();
+        assert_eq!(
+            keys,
+            [
+                ("ap", Action::Append),
+                ("c", Action::Create),
+                ("d", Action::Delete),
+                ("m-new", Action::Move),
+                ("r", Action::Replace),
+                ("w", Action::Wait),
+            ]
+        );
+        assert_eq!(
+            plan.summary,
+            Summary {
+                create: 1,
+                append: 1,
+                replace: 1,
+                delete: 1,
+                moved: 1,
+                wait: 1,
+                unchanged: 1,
+            }
+        );
+        for c in &plan.changes {
+            assert_eq!(c.destructive, c.action.is_destructive());
+        }
+    }
+
+    #[test]
+    fn json_shape_is_the_documented_one() {
+        let st = state(&[("old", &[("1", "x")])]);
+        let plan = plan(&[post("new", &["x"]), post("c", &["y"])], &st, now());
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(json["format_version"], 1);
+        assert_eq!(json["summary"]["move"], 1);
+        assert_eq!(json["summary"]["create"], 1);
+        assert_eq!(json["changes"][0]["action"], "create");
+        assert_eq!(json["changes"][0]["tweets"][0]["op"], "create");
+        assert_eq!(
+            json["changes"][0]["tweets"][0]["body"],
+            serde_json::json!({"text": "y"})
+        );
+        assert_eq!(json["changes"][1]["action"], "move");
+        assert_eq!(json["changes"][1]["from"], "old");
+        assert!(json["changes"][1]["tweets"][0].get("body").is_none());
+        let back: Plan = serde_json::from_value(json).unwrap();
+        assert_eq!(back, plan);
     }
 }

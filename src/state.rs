@@ -5,7 +5,9 @@
 //! when it cannot be read.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -112,4 +114,534 @@ pub enum StateError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+impl State {
+    /// An empty state with a fresh lineage, as for a repository that has
+    /// never published anything.
+    pub fn new() -> State {
+        State {
+            format_version: FORMAT_VERSION,
+            lineage: hex::encode(rand::random::<[u8; 16]>()),
+            serial: 0,
+            posts: BTreeMap::new(),
+            pending: Vec::new(),
+            requests: RequestLog::default(),
+        }
+    }
+
+    /// Reads the lockfile at `path`; a missing file is a new, empty state.
+    ///
+    /// Checks run from the most to the least specific, so that the error
+    /// says what actually happened: conflict markers (a merge went wrong),
+    /// then the format version (read before the rest, so that a newer file
+    /// with fields this build does not know says "upgrade", not "corrupt"),
+    /// then the full shape.
+    pub fn load(path: &Path) -> Result<State, StateError> {
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::new()),
+            Err(source) => {
+                return Err(StateError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        State::from_bytes(path, &bytes)
+    }
+
+    fn from_bytes(path: &Path, bytes: &[u8]) -> Result<State, StateError> {
+        let corrupt = |line, column, message: String| StateError::Corrupt {
+            path: path.to_owned(),
+            line,
+            column,
+            message,
+        };
+        let from_json = |e: serde_json::Error| corrupt(e.line(), e.column(), e.to_string());
+
+        if let Some(line) = conflict_marker_line(bytes) {
+            return Err(StateError::ConflictMarkers {
+                path: path.to_owned(),
+                line,
+            });
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(corrupt(
+                1,
+                1,
+                "the file is empty (if nothing was ever published from this repository, \
+                 delete it and tweetform will start a new state)"
+                    .into(),
+            ));
+        }
+
+        #[derive(Deserialize)]
+        struct VersionProbe {
+            format_version: Option<u64>,
+        }
+        let probe: VersionProbe = serde_json::from_slice(bytes).map_err(from_json)?;
+        match probe.format_version {
+            Some(0) => {
+                return Err(corrupt(
+                    1,
+                    1,
+                    "format version 0 does not exist (the first one is 1)".into(),
+                ));
+            }
+            Some(v) if v > u64::from(FORMAT_VERSION) => {
+                return Err(StateError::NewerVersion {
+                    path: path.to_owned(),
+                    found: u32::try_from(v).unwrap_or(u32::MAX),
+                });
+            }
+            _ => {}
+        }
+        serde_json::from_slice(bytes).map_err(from_json)
+    }
+
+    /// Writes the state to `path` with the serial increased by one.
+    ///
+    /// The write is atomic: a temporary file in the same directory is
+    /// written, flushed to disk, renamed over `path`, and the directory is
+    /// flushed so that the rename itself survives a crash. When it fails
+    /// before the rename, the old file is untouched, no temporary file is
+    /// left behind and the serial in memory is what it was. When only the
+    /// final directory flush fails, the new file is already in place, so the
+    /// serial keeps its new value (memory matches disk) and the error is
+    /// still returned.
+    pub fn save(&mut self, path: &Path) -> Result<(), StateError> {
+        self.serial += 1;
+        let json = self.to_json();
+        match write_atomically(path, json.as_bytes()) {
+            Ok(()) => Ok(()),
+            Err(failure) => {
+                if !failure.renamed {
+                    self.serial -= 1;
+                }
+                Err(StateError::Write {
+                    path: path.to_owned(),
+                    source: failure.source,
+                })
+            }
+        }
+    }
+
+    /// The lockfile's text: two-space indented JSON, keys in a fixed order
+    /// (post keys sorted, struct fields in declaration order), one block per
+    /// post, and a final newline, so that git diffs stay small and readable.
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("a State always serialises");
+        json.push('\n');
+        json
+    }
+}
+
+/// The 1-based line of the first git conflict marker, if any. JSON never
+/// starts a line with these (strings cannot hold a raw newline), so a match
+/// is always a merge left unresolved.
+fn conflict_marker_line(bytes: &[u8]) -> Option<usize> {
+    const MARKERS: [&[u8]; 4] = [b"<<<<<<<", b"|||||||", b"=======", b">>>>>>>"];
+    bytes
+        .split(|&b| b == b'\n')
+        .position(|line| MARKERS.iter().any(|m| line.starts_with(m)))
+        .map(|i| i + 1)
+}
+
+struct WriteFailure {
+    /// Whether the new file had already replaced the old one.
+    renamed: bool,
+    source: io::Error,
+}
+
+fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), WriteFailure> {
+    let before_rename = |source| WriteFailure {
+        renamed: false,
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(before_rename)?;
+
+    let mut builder = tempfile::Builder::new();
+    let prefix = format!(
+        ".{}.",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    builder.prefix(&prefix).suffix(".tmp");
+    // A temporary file is private (0600) by default; keep the lockfile's own
+    // mode so that a save does not change who can read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| fs::Permissions::from_mode(0o644));
+        builder.permissions(permissions);
+    }
+    // Dropping the temporary file on any early return removes it.
+    let mut file = builder.tempfile_in(dir).map_err(before_rename)?;
+    file.write_all(contents).map_err(before_rename)?;
+    file.as_file().sync_all().map_err(before_rename)?;
+    file.persist(path).map_err(|e| before_rename(e.error))?;
+
+    sync_dir(dir).map_err(|source| WriteFailure {
+        renamed: true,
+        source,
+    })
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
+/// Windows cannot open a directory with `File::open` to flush it; there the
+/// rename is as durable as the file system makes it.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tweet(id: &str, text: &str) -> PublishedTweet {
+        PublishedTweet {
+            id: id.into(),
+            text: text.into(),
+            digest: crate::post::Tweet::new(text).digest(),
+            published_at: None,
+        }
+    }
+
+    fn sample() -> State {
+        let mut state = State::new();
+        state.lineage = "0123456789abcdef0123456789abcdef".into();
+        // Inserted out of order: the file must list them sorted.
+        state.posts.insert(
+            "b/thread".into(),
+            PostState {
+                tweets: vec![tweet("2", "one"), tweet("3", "two")],
+            },
+        );
+        state.posts.insert(
+            "a".into(),
+            PostState {
+                tweets: vec![PublishedTweet {
+                    published_at: Some("2026-01-02T03:04:05Z".parse().unwrap()),
+                    ..tweet("1", "hello")
+                }],
+            },
+        );
+        state
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn new_state_has_a_random_lineage_and_serial_zero() {
+        let a = State::new();
+        let b = State::new();
+        assert_eq!(a.format_version, FORMAT_VERSION);
+        assert_eq!(a.serial, 0);
+        assert!(a.posts.is_empty());
+        assert_eq!(a.lineage.len(), 32);
+        assert!(a.lineage.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a.lineage, b.lineage);
+    }
+
+    #[test]
+    fn missing_file_loads_as_a_new_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::load(&dir.path().join("state/tweets.lock.json")).unwrap();
+        assert_eq!(state.serial, 0);
+        assert!(state.posts.is_empty());
+    }
+
+    #[test]
+    fn round_trip_and_serial_grows_on_every_save() {
+        let dir = tempfile::tempdir().unwrap();
+        // The parent directory does not exist yet: save creates it.
+        let path = dir.path().join("state/tweets.lock.json");
+        let mut state = sample();
+        state.pending.push(Intent {
+            key: "b/thread".into(),
+            index: 2,
+            digest: "sha256:00".into(),
+            text: "three".into(),
+            at: "2026-01-02T03:04:06Z".parse().unwrap(),
+        });
+        state
+            .requests
+            .creates
+            .push("2026-01-02T03:04:05Z".parse().unwrap());
+
+        state.save(&path).unwrap();
+        assert_eq!(state.serial, 1);
+        assert_eq!(State::load(&path).unwrap(), state);
+
+        state.save(&path).unwrap();
+        assert_eq!(state.serial, 2);
+        let loaded = State::load(&path).unwrap();
+        assert_eq!(loaded.serial, 2);
+        assert_eq!(loaded, state);
+    }
+
+    #[test]
+    fn output_is_sorted_indented_and_stable() {
+        let mut state = sample();
+        state.serial = 7;
+        let expected = r#"{
+  "format_version": 1,
+  "lineage": "0123456789abcdef0123456789abcdef",
+  "serial": 7,
+  "posts": {
+    "a": {
+      "tweets": [
+        {
+          "id": "1",
+          "text": "hello",
+          "digest": "sha256:DIGEST_HELLO",
+          "published_at": "2026-01-02T03:04:05Z"
+        }
+      ]
+    },
+    "b/thread": {
+      "tweets": [
+        {
+          "id": "2",
+          "text": "one",
+          "digest": "sha256:DIGEST_ONE"
+        },
+        {
+          "id": "3",
+          "text": "two",
+          "digest": "sha256:DIGEST_TWO"
+        }
+      ]
+    }
+  },
+  "requests": {
+    "creates": [],
+    "deletes": []
+  }
+}
+"#
+        .replace(
+            "sha256:DIGEST_HELLO",
+            &crate::post::Tweet::new("hello").digest(),
+        )
+        .replace(
+            "sha256:DIGEST_ONE",
+            &crate::post::Tweet::new("one").digest(),
+        )
+        .replace(
+            "sha256:DIGEST_TWO",
+            &crate::post::Tweet::new("two").digest(),
+        );
+        assert_eq!(state.to_json(), expected);
+        // Serialising again, or after a load, gives the same bytes.
+        let reloaded = State::from_bytes(Path::new("x"), expected.as_bytes()).unwrap();
+        assert_eq!(reloaded.to_json(), expected);
+    }
+
+    #[test]
+    fn save_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tweets.lock.json");
+        let mut state = sample();
+        state.save(&path).unwrap();
+        state.save(&path).unwrap();
+        assert_eq!(files_in(dir.path()), ["tweets.lock.json"]);
+    }
+
+    #[test]
+    fn failed_save_cleans_up_and_restores_the_serial() {
+        let dir = tempfile::tempdir().unwrap();
+        // A non-empty directory where the file should go: the rename fails
+        // after the temporary file was written.
+        let path = dir.path().join("tweets.lock.json");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("keep"), "x").unwrap();
+        let mut state = sample();
+        state.serial = 4;
+        let err = state.save(&path).unwrap_err();
+        assert!(matches!(err, StateError::Write { .. }), "{err:?}");
+        assert!(err.to_string().contains("tweets.lock.json"), "{err}");
+        assert_eq!(state.serial, 4);
+        assert_eq!(files_in(dir.path()), ["tweets.lock.json"]);
+        assert_eq!(files_in(&path), ["keep"]);
+
+        // The parent cannot be created: same guarantees.
+        let blocker = dir.path().join("file");
+        fs::write(&blocker, "x").unwrap();
+        let err = state.save(&blocker.join("tweets.lock.json")).unwrap_err();
+        assert!(matches!(err, StateError::Write { .. }), "{err:?}");
+        assert_eq!(state.serial, 4);
+        assert_eq!(fs::read_to_string(&blocker).unwrap(), "x");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn save_keeps_the_file_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tweets.lock.json");
+        let mut state = sample();
+        state.save(&path).unwrap();
+        // Not the 0600 of a bare temporary file.
+        assert_ne!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        state.save(&path).unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+
+    fn load_str(contents: &str) -> (StateError, PathBuf, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tweets.lock.json");
+        fs::write(&path, contents).unwrap();
+        let err = State::load(&path).unwrap_err();
+        // Loading never changes the file.
+        assert_eq!(fs::read_to_string(&path).unwrap(), contents);
+        (err, path, dir)
+    }
+
+    #[test]
+    fn conflict_markers_name_the_file_and_line() {
+        let mut ours = sample();
+        ours.serial = 3;
+        let json = ours.to_json();
+        let mut theirs = ours.clone();
+        theirs.serial = 4;
+        let conflicted = json.replacen(
+            "  \"serial\": 3,\n",
+            "<<<<<<< HEAD\n  \"serial\": 3,\n=======\n  \"serial\": 4,\n>>>>>>> branch\n",
+            1,
+        );
+        let (err, path, _dir) = load_str(&conflicted);
+        match &err {
+            StateError::ConflictMarkers { path: p, line } => {
+                assert_eq!(p, &path);
+                assert_eq!(*line, 4);
+            }
+            other => panic!("expected conflict markers, got {other:?}"),
+        }
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!("{}:4: ", path.display())),
+            "{message}"
+        );
+        assert!(message.contains("conflict markers"), "{message}");
+    }
+
+    #[test]
+    fn invalid_json_is_corrupt_with_line_and_column() {
+        let (err, path, _dir) =
+            load_str("{\n  \"format_version\": 1,\n  \"lineage\": \"x\"\n  \"serial\": 1\n}\n");
+        match &err {
+            StateError::Corrupt { line, column, .. } => {
+                assert_eq!((*line, *column), (4, 3));
+            }
+            other => panic!("expected corrupt, got {other:?}"),
+        }
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}:4:3: ", path.display())),
+            "{err}"
+        );
+        assert!(err.to_string().contains("git checkout"), "{err}");
+    }
+
+    #[test]
+    fn wrong_shape_is_corrupt() {
+        let (err, _, _dir) = load_str(
+            "{\n  \"format_version\": 1,\n  \"lineage\": \"x\",\n  \"serial\": \"one\"\n}\n",
+        );
+        assert!(
+            matches!(err, StateError::Corrupt { line: 4, .. }),
+            "{err:?}"
+        );
+        // A field this version does not know is not silently dropped (it
+        // would be lost on the next save).
+        let (err, _, _dir) =
+            load_str("{\"format_version\": 1, \"lineage\": \"x\", \"serial\": 1, \"extra\": true}");
+        assert!(matches!(err, StateError::Corrupt { .. }), "{err:?}");
+        assert!(err.to_string().contains("extra"), "{err}");
+        let (err, _, _dir) = load_str("[]");
+        assert!(matches!(err, StateError::Corrupt { .. }), "{err:?}");
+        let (err, _, _dir) = load_str("{\"format_version\": 0, \"lineage\": \"x\", \"serial\": 1}");
+        assert!(matches!(err, StateError::Corrupt { .. }), "{err:?}");
+        let (err, _, _dir) = load_str("{\"lineage\": \"x\", \"serial\": 1}");
+        assert!(err.to_string().contains("format_version"), "{err}");
+    }
+
+    #[test]
+    fn empty_file_is_corrupt_with_a_hint() {
+        for contents in ["", "\n  \n"] {
+            let (err, _, _dir) = load_str(contents);
+            assert!(
+                matches!(
+                    err,
+                    StateError::Corrupt {
+                        line: 1,
+                        column: 1,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("empty"), "{err}");
+            assert!(err.to_string().contains("delete it"), "{err}");
+        }
+    }
+
+    #[test]
+    fn newer_version_is_refused_before_its_new_fields_are_read() {
+        let (err, path, _dir) = load_str(
+            "{\"format_version\": 2, \"lineage\": \"x\", \"serial\": 9, \"posts\": {}, \"shiny\": [1]}",
+        );
+        assert!(
+            matches!(err, StateError::NewerVersion { found: 2, .. }),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&path.display().to_string()),
+            "{message}"
+        );
+        assert!(message.contains("upgrade tweetform"), "{message}");
+    }
+
+    #[test]
+    fn unreadable_state_is_a_read_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory cannot be read as a file.
+        let err = State::load(dir.path()).unwrap_err();
+        assert!(matches!(err, StateError::Read { .. }), "{err:?}");
+    }
 }

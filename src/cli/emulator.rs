@@ -1,10 +1,219 @@
-//! `tweetform emulator`.
+//! `tweetform emulator`: a fake X API on 127.0.0.1 to rehearse an apply.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
 
 use super::Context;
+use crate::clock::Clock;
+use crate::emulator::{self, Config, FakeX, Limits, Options, TEST_CREDENTIALS, Window};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "\
+Then, in another shell, export the variables it prints and run \
+`tweetform apply`: it publishes to the emulator instead of X. Tweets are \
+kept in memory only; Ctrl-C stops the emulator.")]
+pub struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`tweetform emulator` is not built yet")
+    /// Creates allowed per short window (X: 200 per 15 minutes).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub create_limit: u32,
+
+    /// Creates allowed per 3-hour window (X: 300); 0 for none.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub create_limit_3h: u32,
+
+    /// Deletes allowed per short window (X: 50 per 15 minutes).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub delete_limit: u32,
+
+    /// Length of the short windows, like `15m` or `30s` (X: 15m). The
+    /// 3-hour window is scaled along (12 short windows).
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    pub window: Duration,
+
+    /// A daily cap on published tweets, as X's free access has (17).
+    #[arg(long, value_name = "N")]
+    pub daily_cap: Option<u32>,
+
+    /// Length of the daily cap's window (default 24h).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub daily_window: Duration,
+
+    /// Store the next N tweets, then close the connection without answering.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub drop_after_commit: u32,
+
+    /// Answer the next N requests with 503 Service Unavailable.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fail_next: u32,
+
+    /// Answer every request this late, like `2s`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub delay: Option<Duration>,
+
+    /// Do not log each request on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d: jiff::SignedDuration = s
+        .parse()
+        .map_err(|e| format!("{s:?} is not a duration like 15m, 30s or 24h: {e}"))?;
+    if d.is_negative() || d.is_zero() {
+        return Err(format!("{s:?}: the duration must be positive"));
+    }
+    Ok(d.unsigned_abs())
+}
+
+impl Args {
+    fn limits(&self) -> Limits {
+        let short = self.window;
+        let mut create = vec![Window::new(self.create_limit, short)];
+        if self.create_limit_3h > 0 {
+            create.push(Window::new(self.create_limit_3h, short * 12));
+        }
+        let x = Limits::x_defaults();
+        let scaled = |w: Window| Window::new(w.limit, short);
+        Limits {
+            create,
+            delete: vec![Window::new(self.delete_limit, short)],
+            me: scaled(x.me),
+            user_tweets: scaled(x.user_tweets),
+            lookup: scaled(x.lookup),
+            daily_creates: self.daily_cap,
+            daily_window: self.daily_window,
+        }
+    }
+}
+
+fn show(d: Duration) -> String {
+    jiff::SignedDuration::try_from(d)
+        .map(|d| format!("{d:#}"))
+        .unwrap_or_else(|_| format!("{d:?}"))
+}
+
+pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<u8> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: Args) -> anyhow::Result<u8> {
+    let limits = args.limits();
+    let config = Config {
+        limits: limits.clone(),
+        ..Config::default()
+    };
+    let mut fake = FakeX::new(config, Clock::system());
+    fake.drop_after_commit(args.drop_after_commit);
+    if args.fail_next > 0 {
+        fake.fail_next(args.fail_next, 503);
+    }
+    fake.set_delay(args.delay);
+    let user = fake.user().clone();
+    let fake = Arc::new(Mutex::new(fake));
+    let addr = format!("127.0.0.1:{}", args.port);
+    let server = emulator::spawn_with(fake.clone(), &addr, Options { log: !args.quiet })
+        .await
+        .with_context(|| format!("cannot listen on {addr} (is the port taken? try --port 0)"))?;
+
+    let creates = limits
+        .create
+        .iter()
+        .map(|w| format!("{} per {}", w.limit, show(w.length)))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let daily = match limits.daily_creates {
+        Some(cap) => format!("{cap} tweets per {}", show(limits.daily_window)),
+        None => "none".to_owned(),
+    };
+    println!(
+        "tweetform emulator: a fake X API at {} for @{} (user ID {})",
+        server.url(),
+        user.username,
+        user.id
+    );
+    println!(
+        "limits: creates {creates}; deletes {} per {}; daily cap {daily}",
+        args.delete_limit,
+        show(args.window)
+    );
+    println!();
+    println!("Point tweetform at it (these credentials are the emulator's, not secrets):");
+    println!();
+    println!("  export TWEETFORM_API_URL={}", server.url());
+    println!("  export X_API_KEY={}", TEST_CREDENTIALS.consumer_key);
+    println!("  export X_API_SECRET={}", TEST_CREDENTIALS.consumer_secret);
+    println!("  export X_ACCESS_TOKEN={}", TEST_CREDENTIALS.access_token);
+    println!(
+        "  export X_ACCESS_TOKEN_SECRET={}",
+        TEST_CREDENTIALS.access_token_secret
+    );
+    println!();
+    println!("Tweets are kept in memory only. Ctrl-C stops.");
+
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
+    server.shutdown().await;
+    let f = emulator::lock(&fake);
+    println!(
+        "\nstopped: {} tweets created ({} still live), {} requests, {} answered 429",
+        f.tweets().len(),
+        f.live_tweets().len(),
+        f.requests_seen(),
+        f.too_many_requests_sent()
+    );
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn defaults_are_x_limits() {
+        let t = T::parse_from(["t"]);
+        assert_eq!(t.args.port, 8080);
+        assert_eq!(t.args.limits(), Limits::x_defaults());
+    }
+
+    #[test]
+    fn short_windows_scale_the_three_hour_one() {
+        let t = T::parse_from([
+            "t",
+            "--window",
+            "10s",
+            "--daily-cap",
+            "17",
+            "--create-limit",
+            "5",
+        ]);
+        let l = t.args.limits();
+        assert_eq!(
+            l.create,
+            [
+                Window::new(5, Duration::from_secs(10)),
+                Window::new(300, Duration::from_secs(120))
+            ]
+        );
+        assert_eq!(l.daily_creates, Some(17));
+        assert!(T::try_parse_from(["t", "--window", "soon"]).is_err());
+        assert!(T::try_parse_from(["t", "--window", "0s"]).is_err());
+    }
 }

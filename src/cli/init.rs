@@ -5,6 +5,13 @@ use super::Context;
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`tweetform init` is not built yet")
+/// Writes what is missing, prints what it did and what to do next. Exit 0
+/// also when everything existed: a second run is not an error.
+pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<u8> {
+    let files = crate::init::init(&ctx.root)?;
+    print!(
+        "{}",
+        crate::init::report(&files, crate::init::in_git_repository(&ctx.root))
+    );
+    Ok(0)
 }

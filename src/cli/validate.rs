@@ -1,10 +1,193 @@
-//! `tweetform validate`.
+//! `tweetform validate`: load every post, check it offline, report every
+//! problem as `file:line:column: message` with what to do.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use owo_colors::OwoColorize;
+use serde_json::json;
 
 use super::Context;
+use crate::config::{Config, ConfigError};
+use crate::diagnostic::Diagnostic;
+use crate::load::{Loaded, load_project};
+use crate::post::{Pos, Post};
+use crate::validate::{validate_post, validate_tweet, weighted_length};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Output format: `human` (diagnostics on stderr) or `json` (on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`tweetform validate` is not built yet")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// What one validation run found.
+pub struct Report {
+    pub posts: Vec<Post>,
+    /// Every problem, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn is_valid(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+    let report = check(ctx);
+    print(ctx, args.format, &report)?;
+    Ok(if report.is_valid() { 0 } else { 1 })
+}
+
+/// Loads the config and posts under `ctx.root` and validates them.
+pub fn check(ctx: &Context) -> Report {
+    let config = match Config::load(&ctx.root) {
+        Ok(c) => c,
+        Err(e) => {
+            return Report {
+                posts: Vec::new(),
+                diagnostics: vec![config_diagnostic(e)],
+            };
+        }
+    };
+    let Loaded {
+        posts,
+        mut diagnostics,
+    } = load_project(&ctx.root, &config);
+    for post in &posts {
+        diagnostics.extend(validate_post(post));
+    }
+    diagnostics.sort();
+    diagnostics.dedup();
+    Report { posts, diagnostics }
+}
+
+fn config_diagnostic(e: ConfigError) -> Diagnostic {
+    match e {
+        ConfigError::Read { path, source } => Diagnostic::new(
+            crate::config::CONFIG_FILE,
+            Pos { line: 1, column: 1 },
+            format!("cannot read {}: {source}", path.display()),
+        )
+        .with_hint("check the file's permissions"),
+        ConfigError::Parse {
+            path,
+            line,
+            column,
+            message,
+        } => Diagnostic::new(path, Pos { line, column }, message)
+            .with_hint("see the configuration section of the README for the fields"),
+    }
+}
+
+/// Prints the report: every diagnostic and a final line, or the JSON
+/// document. All of validate's output goes through here, so that other
+/// renderings (GitHub annotations) can hook in one place.
+pub fn print(ctx: &Context, format: Format, report: &Report) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &to_json(report))?;
+            writeln!(out)?;
+        }
+        Format::Human => {
+            let mut err = std::io::stderr().lock();
+            for d in &report.diagnostics {
+                write_human(&mut err, d, ctx.color)?;
+            }
+            if report.is_valid() {
+                let n = report.posts.len();
+                let line = format!("{n} post{} valid", plural(n));
+                if ctx.color {
+                    writeln!(std::io::stdout(), "{} {line}", "ok:".green().bold())?;
+                } else {
+                    writeln!(std::io::stdout(), "ok: {line}")?;
+                }
+            } else {
+                let files: BTreeSet<_> = report.diagnostics.iter().map(|d| &d.file).collect();
+                let (n, f) = (report.diagnostics.len(), files.len());
+                let line = format!("{n} problem{} in {f} file{}", plural(n), plural(f));
+                if ctx.color {
+                    writeln!(err, "{} {line}", "error:".red().bold())?;
+                } else {
+                    writeln!(err, "error: {line}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `error: posts/a.yaml:3:7: message` then `  = help: hint`, as cargo does.
+pub fn write_human(w: &mut impl Write, d: &Diagnostic, color: bool) -> std::io::Result<()> {
+    let at = format!("{}:{}:{}:", slash(&d.file), d.line, d.column);
+    if color {
+        writeln!(w, "{} {} {}", "error:".red().bold(), at.bold(), d.message)?;
+    } else {
+        writeln!(w, "error: {at} {}", d.message)?;
+    }
+    if let Some(hint) = &d.hint {
+        if color {
+            writeln!(w, "  {} {hint}", "= help:".cyan().bold())?;
+        } else {
+            writeln!(w, "  = help: {hint}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The documented `--format json` shape:
+/// `{"posts":[{"key","file","tweets":[{"weighted_length","valid"}]}],"errors":[{"file","line","column","message"}]}`.
+pub fn to_json(report: &Report) -> serde_json::Value {
+    let posts: Vec<_> = report
+        .posts
+        .iter()
+        .map(|post| {
+            let tweets: Vec<_> = post
+                .tweets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    json!({
+                        "weighted_length": weighted_length(&t.text),
+                        "valid": validate_tweet(post, i).is_empty(),
+                    })
+                })
+                .collect();
+            json!({ "key": post.key, "file": slash(&post.file), "tweets": tweets })
+        })
+        .collect();
+    let errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "file": slash(&d.file),
+                "line": d.line,
+                "column": d.column,
+                "message": d.message,
+            })
+        })
+        .collect();
+    json!({ "posts": posts, "errors": errors })
+}
+
+/// Paths with `/` on every platform, as the user types them and as GitHub
+/// annotations expect them.
+fn slash(p: &std::path::Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -1,0 +1,264 @@
+//! [`crate::api::XApi`] over a [`FakeX`] in the same process: no sockets,
+//! no OAuth, the fake's clock for delays. Requests are built and answers
+//! read by the very code the HTTP client uses ([`crate::client::ops`]), so
+//! rate headers, error mapping and pagination behave as over HTTP.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jiff::Timestamp;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use super::core::{Caller, Config, FakeX, Request, StoredTweet};
+use super::{SharedFake, lock};
+use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
+use crate::client::{RawRequest, RawResponse, Transport, ops};
+use crate::clock::Clock;
+
+/// The in-process X. Cheap to clone: clones share the fake.
+///
+/// Give it a clone of the [`Clock`] the code under test reads (not a second
+/// `Clock::starting_at` made later), so that both agree on the wall time
+/// that `x-rate-limit-reset` is expressed in.
+#[derive(Debug, Clone)]
+pub struct InProcess {
+    fake: SharedFake,
+}
+
+impl InProcess {
+    /// A fake with X's default limits on `clock`.
+    pub fn new(clock: Clock) -> Self {
+        InProcess::from_fake(FakeX::with_defaults(clock))
+    }
+
+    pub fn with_config(config: Config, clock: Clock) -> Self {
+        InProcess::from_fake(FakeX::new(config, clock))
+    }
+
+    pub fn from_fake(fake: FakeX) -> Self {
+        InProcess {
+            fake: Arc::new(Mutex::new(fake)),
+        }
+    }
+
+    /// Shares a fake, with an HTTP server for instance.
+    pub fn from_shared(fake: SharedFake) -> Self {
+        InProcess { fake }
+    }
+
+    pub fn shared(&self) -> SharedFake {
+        self.fake.clone()
+    }
+
+    /// The fake, to configure faults or inspect state. Do not hold the guard
+    /// across an `.await` on this API.
+    pub fn fake(&self) -> MutexGuard<'_, FakeX> {
+        lock(&self.fake)
+    }
+
+    /// Every tweet, deleted ones included, oldest first.
+    pub fn tweets(&self) -> Vec<StoredTweet> {
+        self.fake().tweets().to_vec()
+    }
+
+    /// Tweets not deleted, oldest first.
+    pub fn live_tweets(&self) -> Vec<StoredTweet> {
+        self.fake().live_tweets().into_iter().cloned().collect()
+    }
+
+    pub fn too_many_requests_sent(&self) -> u64 {
+        self.fake().too_many_requests_sent()
+    }
+
+    pub fn requests_seen(&self) -> u64 {
+        self.fake().requests_seen()
+    }
+}
+
+impl Transport for InProcess {
+    async fn send(&self, req: RawRequest) -> Result<RawResponse, ApiError> {
+        let query = req.encoded_query();
+        let (answer, clock) = {
+            let mut fake = self.fake();
+            let answer = fake.handle(&Request {
+                method: req.method.as_str(),
+                path: &req.path,
+                query: query.as_deref(),
+                body: req.body.as_deref().unwrap_or_default(),
+                caller: Caller::InProcess,
+            });
+            (answer, fake.clock().clone())
+        };
+        if let Some(d) = answer.delay {
+            clock.sleep(d).await;
+        }
+        if answer.drop_connection {
+            return Err(ApiError::Network(format!(
+                "{} {}: connection closed before message completed (emulated)",
+                req.method, req.path
+            )));
+        }
+        let mut headers = HeaderMap::new();
+        for (name, value) in &answer.headers {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                headers.insert(HeaderName::from_static(name), v);
+            }
+        }
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static(answer.content_type),
+        );
+        Ok(RawResponse {
+            status: answer.status,
+            headers,
+            body: serde_json::to_vec(&answer.body).expect("JSON serialises"),
+        })
+    }
+}
+
+impl XApi for InProcess {
+    fn create_tweet(
+        &self,
+        body: &serde_json::Value,
+    ) -> impl Future<Output = ApiResult<RemoteTweet>> + Send {
+        ops::create_tweet(self, body)
+    }
+
+    fn delete_tweet(&self, id: &str) -> impl Future<Output = ApiResult<bool>> + Send {
+        ops::delete_tweet(self, id)
+    }
+
+    fn me(&self) -> impl Future<Output = ApiResult<String>> + Send {
+        ops::me(self)
+    }
+
+    fn user_tweets(
+        &self,
+        user_id: &str,
+        since: Timestamp,
+    ) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send {
+        ops::user_tweets(self, user_id, since)
+    }
+
+    fn lookup(&self, ids: &[String]) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send {
+        ops::lookup(self, ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::emulator::{Endpoint, Limits, Window};
+
+    fn body(text: &str) -> serde_json::Value {
+        serde_json::json!({ "text": text })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn windows_on_the_paused_clock() {
+        let clock = Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap());
+        let x = InProcess::new(clock.clone());
+        let real = std::time::Instant::now();
+        for i in 0..200 {
+            let r = x.create_tweet(&body(&format!("t{i}"))).await.unwrap();
+            assert_eq!(r.rate.window.unwrap().remaining, 199 - i);
+        }
+        let (err, rate) = x.create_tweet(&body("one more")).await.unwrap_err();
+        assert!(matches!(err, ApiError::RateLimited { .. }), "{err:?}");
+        let reset = rate.window.unwrap().reset;
+        assert_eq!(reset, "2026-01-01T00:15:00Z".parse().unwrap());
+        assert_eq!(err, ApiError::RateLimited { rate });
+        clock.sleep_until(reset).await;
+        // 100 more fit in the 15-minute window, then the 3-hour one (300) bites.
+        for i in 0..100 {
+            x.create_tweet(&body(&format!("u{i}"))).await.unwrap();
+        }
+        let (_, rate) = x.create_tweet(&body("over")).await.unwrap_err();
+        let w = rate.window.unwrap();
+        assert_eq!((w.limit, w.remaining), (300, 0));
+        assert_eq!(w.reset, "2026-01-01T03:00:00Z".parse().unwrap());
+        assert_eq!(x.too_many_requests_sent(), 2);
+
+        // Reading back every page.
+        let me = x.me().await.unwrap().value;
+        let all = x
+            .user_tweets(&me, "2026-01-01T00:00:00Z".parse().unwrap())
+            .await
+            .unwrap()
+            .value;
+        assert_eq!(all.len(), 300);
+        assert_eq!(all[0].text, "u99");
+        assert!(all.iter().all(|t| t.created_at.is_some()));
+        let ids: Vec<String> = all
+            .iter()
+            .map(|t| t.id.clone())
+            .chain(["1".to_owned()])
+            .collect();
+        assert_eq!(x.lookup(&ids).await.unwrap().value.len(), 300);
+        assert!(real.elapsed() < Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn faults_map_like_http() {
+        let clock = Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap());
+        let x = InProcess::new(clock.clone());
+        x.fake().drop_after_commit(1);
+        let (err, _) = x.create_tweet(&body("a")).await.unwrap_err();
+        assert!(matches!(err, ApiError::Network(_)));
+        assert_eq!(x.live_tweets().len(), 1);
+        let (err, _) = x.create_tweet(&body("a")).await.unwrap_err();
+        assert!(matches!(err, ApiError::Duplicate { .. }), "{err:?}");
+
+        x.fake().fail_next_on(Endpoint::DeleteTweet, 2, 503);
+        let id = x.live_tweets()[0].id.clone();
+        let (err, rate) = x.delete_tweet(&id).await.unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::Server {
+                status: 503,
+                detail: "Service Unavailable".into()
+            }
+        );
+        assert!(rate.window.is_some());
+        assert!(x.delete_tweet(&id).await.is_err());
+        assert!(x.delete_tweet(&id).await.unwrap().value);
+        assert!(!x.delete_tweet(&id).await.unwrap().value);
+        assert!(matches!(
+            x.delete_tweet("7").await.unwrap_err().0,
+            ApiError::NotFound { .. }
+        ));
+
+        x.fake().set_delay(Some(Duration::from_secs(40)));
+        let before = clock.now();
+        x.me().await.unwrap();
+        assert_eq!(clock.now().duration_since(before).as_secs(), 40);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn daily_cap_reported() {
+        let clock = Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap());
+        let limits = Limits {
+            delete: vec![Window::minutes(50, 15)],
+            ..Limits::x_defaults()
+        }
+        .with_daily_cap(17);
+        let x = InProcess::from_fake(FakeX::with_limits(limits, clock));
+        for i in 0..17 {
+            let r = x.create_tweet(&body(&format!("d{i}"))).await.unwrap();
+            assert_eq!(r.rate.user_24h.unwrap().remaining, 16 - i);
+        }
+        let (err, rate) = x.create_tweet(&body("d17")).await.unwrap_err();
+        let ApiError::RateLimited { rate: r } = err else {
+            panic!()
+        };
+        assert_eq!(r, rate);
+        assert_eq!(rate.user_24h.unwrap().remaining, 0);
+        assert_eq!(
+            rate.user_24h.unwrap().reset,
+            "2026-01-02T00:00:00Z".parse().unwrap()
+        );
+        assert!(rate.window.unwrap().remaining > 0);
+    }
+}

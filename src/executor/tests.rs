@@ -1,0 +1,1042 @@
+//! The executor on a virtual clock (tokio's paused clock) against an
+//! in-process fake X: windows of 15 minutes, 3 hours and 24 hours run in
+//! milliseconds.
+
+use std::sync::{Arc, Mutex};
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+
+use super::*;
+use crate::api::{Limit, Response};
+use crate::budget::Window;
+use crate::config::BudgetPreset;
+use crate::plan::{Summary, TweetChange};
+
+// ---------------------------------------------------------------------------
+// A small fake X (TEMPORARY: replaced by `crate::emulator::InProcess`).
+
+#[derive(Debug, Clone)]
+struct Stored {
+    id: String,
+    text: String,
+    created_at: Timestamp,
+    in_reply_to: Option<String>,
+    deleted: bool,
+}
+
+#[derive(Debug)]
+struct FixedWindow {
+    limit: u32,
+    length: SignedDuration,
+    start: Option<Timestamp>,
+    used: u32,
+}
+
+impl FixedWindow {
+    fn new(limit: u32, length: SignedDuration) -> Self {
+        FixedWindow {
+            limit,
+            length,
+            start: None,
+            used: 0,
+        }
+    }
+    fn roll(&mut self, now: Timestamp) {
+        if let Some(s) = self.start
+            && now >= s + self.length
+        {
+            self.start = None;
+            self.used = 0;
+        }
+    }
+    fn reset(&self, now: Timestamp) -> Timestamp {
+        self.start.unwrap_or(now) + self.length
+    }
+    fn limit(&self, now: Timestamp) -> Limit {
+        Limit {
+            limit: self.limit,
+            remaining: self.limit - self.used,
+            reset: self.reset(now),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    clock: Clock,
+    tweets: Vec<Stored>,
+    next_id: u64,
+    bodies: Vec<Value>,
+    create: Vec<FixedWindow>,
+    delete: Vec<FixedWindow>,
+    daily: Option<FixedWindow>,
+    drop_after_commit: u32,
+    fail_next: u32,
+    too_many: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Fake(Arc<Mutex<Inner>>);
+
+impl Fake {
+    fn new(clock: Clock) -> Self {
+        Fake(Arc::new(Mutex::new(Inner {
+            clock,
+            tweets: Vec::new(),
+            next_id: 1_000,
+            bodies: Vec::new(),
+            create: vec![
+                FixedWindow::new(200, SignedDuration::from_mins(15)),
+                FixedWindow::new(300, SignedDuration::from_hours(3)),
+            ],
+            delete: vec![FixedWindow::new(50, SignedDuration::from_mins(15))],
+            daily: None,
+            drop_after_commit: 0,
+            fail_next: 0,
+            too_many: 0,
+        })))
+    }
+    fn with_daily_cap(self, cap: u32) -> Self {
+        self.0.lock().unwrap().daily = Some(FixedWindow::new(cap, SignedDuration::from_hours(24)));
+        self
+    }
+    fn live(&self) -> Vec<Stored> {
+        self.0
+            .lock()
+            .unwrap()
+            .tweets
+            .iter()
+            .filter(|t| !t.deleted)
+            .cloned()
+            .collect()
+    }
+    fn bodies(&self) -> Vec<Value> {
+        self.0.lock().unwrap().bodies.clone()
+    }
+    fn too_many_requests_sent(&self) -> u64 {
+        self.0.lock().unwrap().too_many
+    }
+    fn drop_after_commit(&self, n: u32) {
+        self.0.lock().unwrap().drop_after_commit = n;
+    }
+    fn fail_next(&self, n: u32) {
+        self.0.lock().unwrap().fail_next = n;
+    }
+    fn insert_tweet(&self, text: &str, at: Timestamp) -> String {
+        let mut g = self.0.lock().unwrap();
+        g.next_id += 1;
+        let id = g.next_id.to_string();
+        g.tweets.push(Stored {
+            id: id.clone(),
+            text: text.into(),
+            created_at: at,
+            in_reply_to: None,
+            deleted: false,
+        });
+        id
+    }
+}
+
+fn rate_of(windows: &[FixedWindow], daily: Option<&FixedWindow>, now: Timestamp) -> RateInfo {
+    RateInfo {
+        window: windows
+            .iter()
+            .map(|w| w.limit(now))
+            .min_by_key(|l| (l.remaining, std::cmp::Reverse(l.reset))),
+        user_24h: daily.map(|d| d.limit(now)),
+    }
+}
+
+impl XApi for Fake {
+    async fn create_tweet(&self, body: &Value) -> crate::api::ApiResult<RemoteTweet> {
+        let mut guard = self.0.lock().unwrap();
+        let g = &mut *guard;
+        let now = g.clock.now();
+        for w in g.create.iter_mut().chain(g.daily.iter_mut()) {
+            w.roll(now);
+        }
+        let full = g
+            .create
+            .iter()
+            .chain(g.daily.iter())
+            .any(|w| w.used >= w.limit);
+        if full {
+            g.too_many += 1;
+            let rate = rate_of(&g.create, g.daily.as_ref(), now);
+            return Err((ApiError::RateLimited { rate }, rate));
+        }
+        for w in g.create.iter_mut() {
+            w.start.get_or_insert(now);
+            w.used += 1;
+        }
+        if g.fail_next > 0 {
+            g.fail_next -= 1;
+            let rate = rate_of(&g.create, g.daily.as_ref(), now);
+            return Err((
+                ApiError::Server {
+                    status: 503,
+                    detail: "Service Unavailable".into(),
+                },
+                rate,
+            ));
+        }
+        let text = body["text"].as_str().unwrap_or_default().to_owned();
+        if g.tweets.iter().any(|t| !t.deleted && t.text == text) {
+            let rate = rate_of(&g.create, g.daily.as_ref(), now);
+            return Err((
+                ApiError::Duplicate {
+                    detail: "You are not allowed to create a Tweet with duplicate content.".into(),
+                },
+                rate,
+            ));
+        }
+        if let Some(d) = g.daily.as_mut() {
+            d.start.get_or_insert(now);
+            d.used += 1;
+        }
+        g.next_id += 1;
+        let id = g.next_id.to_string();
+        g.bodies.push(body.clone());
+        g.tweets.push(Stored {
+            id: id.clone(),
+            text: text.clone(),
+            created_at: now,
+            in_reply_to: body["reply"]["in_reply_to_tweet_id"]
+                .as_str()
+                .map(str::to_owned),
+            deleted: false,
+        });
+        let rate = rate_of(&g.create, g.daily.as_ref(), now);
+        if g.drop_after_commit > 0 {
+            g.drop_after_commit -= 1;
+            return Err((
+                ApiError::Network("connection reset".into()),
+                RateInfo::default(),
+            ));
+        }
+        Ok(Response {
+            value: RemoteTweet {
+                id,
+                text,
+                created_at: Some(now),
+            },
+            rate,
+        })
+    }
+
+    async fn delete_tweet(&self, id: &str) -> crate::api::ApiResult<bool> {
+        let mut g = self.0.lock().unwrap();
+        let now = g.clock.now();
+        for w in g.delete.iter_mut() {
+            w.roll(now);
+        }
+        if g.delete.iter().any(|w| w.used >= w.limit) {
+            g.too_many += 1;
+            let rate = rate_of(&g.delete, None, now);
+            return Err((ApiError::RateLimited { rate }, rate));
+        }
+        for w in g.delete.iter_mut() {
+            w.start.get_or_insert(now);
+            w.used += 1;
+        }
+        let rate = rate_of(&g.delete, None, now);
+        let found = g.tweets.iter_mut().find(|t| t.id == id && !t.deleted);
+        let deleted = match found {
+            Some(t) => {
+                t.deleted = true;
+                true
+            }
+            None => false,
+        };
+        Ok(Response {
+            value: deleted,
+            rate,
+        })
+    }
+
+    async fn me(&self) -> crate::api::ApiResult<String> {
+        Ok(Response {
+            value: "42".into(),
+            rate: RateInfo::default(),
+        })
+    }
+
+    async fn user_tweets(
+        &self,
+        _user_id: &str,
+        since: Timestamp,
+    ) -> crate::api::ApiResult<Vec<RemoteTweet>> {
+        let g = self.0.lock().unwrap();
+        let mut out: Vec<RemoteTweet> = g
+            .tweets
+            .iter()
+            .filter(|t| !t.deleted && t.created_at >= since)
+            .map(|t| RemoteTweet {
+                id: t.id.clone(),
+                text: t.text.clone(),
+                created_at: Some(t.created_at),
+            })
+            .collect();
+        out.reverse();
+        Ok(Response {
+            value: out,
+            rate: RateInfo::default(),
+        })
+    }
+
+    async fn lookup(&self, ids: &[String]) -> crate::api::ApiResult<Vec<RemoteTweet>> {
+        let g = self.0.lock().unwrap();
+        Ok(Response {
+            value: g
+                .tweets
+                .iter()
+                .filter(|t| !t.deleted && ids.contains(&t.id))
+                .map(|t| RemoteTweet {
+                    id: t.id.clone(),
+                    text: t.text.clone(),
+                    created_at: Some(t.created_at),
+                })
+                .collect(),
+            rate: RateInfo::default(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Plans built by hand, so that these tests depend only on the executor.
+
+fn t0() -> Timestamp {
+    "2026-03-01T12:00:00Z".parse().unwrap()
+}
+
+fn empty_state() -> State {
+    State {
+        format_version: crate::state::FORMAT_VERSION,
+        lineage: "test".into(),
+        serial: 0,
+        posts: Default::default(),
+        pending: Vec::new(),
+        requests: Default::default(),
+    }
+}
+
+fn create_change(key: &str, texts: &[&str]) -> Change {
+    Change {
+        key: key.into(),
+        action: Action::Create,
+        destructive: false,
+        file: None,
+        from: None,
+        publish_at: None,
+        tweets: texts
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                let body = Tweet::new(*text);
+                TweetChange {
+                    index,
+                    op: TweetOp::Create,
+                    id: None,
+                    text: (*text).into(),
+                    old_text: None,
+                    weighted_length: text.len(),
+                    digest: body.digest(),
+                    body: Some(body),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn plan_of(changes: Vec<Change>) -> Plan {
+    Plan {
+        format_version: 1,
+        lineage: "test".into(),
+        serial: 0,
+        planned_at: t0(),
+        changes,
+        summary: Summary::default(),
+    }
+}
+
+fn singles(n: usize) -> Plan {
+    plan_of(
+        (0..n)
+            .map(|i| create_change(&format!("p{i:04}"), &[&format!("post number {i}")]))
+            .collect(),
+    )
+}
+
+/// A scratch directory in memory where there is one: every create saves
+/// the state twice with fsync, which a disk makes the slowest part of
+/// these tests (durability is not what they test).
+fn fast_tempdir() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir()
+        && let Ok(d) = tempfile::tempdir_in(shm)
+    {
+        return d;
+    }
+    tempfile::tempdir().unwrap()
+}
+
+struct Run {
+    fake: Fake,
+    dir: tempfile::TempDir,
+    clock: Clock,
+}
+
+impl Run {
+    fn new() -> Self {
+        let clock = Clock::starting_at(t0());
+        Run {
+            fake: Fake::new(clock.clone()),
+            dir: fast_tempdir(),
+            clock,
+        }
+    }
+    fn state_path(&self) -> PathBuf {
+        self.dir.path().join("state/tweets.lock.json")
+    }
+    fn executor(&self, budget: Budget, options: Options) -> Executor<Fake> {
+        Executor::new(
+            self.fake.clone(),
+            self.clock.clone(),
+            self.state_path(),
+            budget,
+            options,
+        )
+    }
+    fn saved(&self) -> State {
+        serde_json::from_str(&std::fs::read_to_string(self.state_path()).unwrap()).unwrap()
+    }
+}
+
+fn wait(d: Duration) -> Options {
+    Options {
+        wait: d,
+        ..Options::default()
+    }
+}
+
+fn default_budget() -> Budget {
+    Budget::preset(BudgetPreset::Default)
+}
+
+fn ids(state: &State, key: &str) -> Vec<String> {
+    state.posts[key]
+        .tweets
+        .iter()
+        .map(|t| t.id.clone())
+        .collect()
+}
+
+/// Each live tweet on X once, and every one recorded in the state.
+fn assert_exactly_once(fake: &Fake, state: &State, expected_posts: usize) {
+    let live = fake.live();
+    let mut texts: Vec<&str> = live.iter().map(|t| t.text.as_str()).collect();
+    texts.sort();
+    let before = texts.len();
+    texts.dedup();
+    assert_eq!(before, texts.len(), "a text was published twice");
+    let recorded: HashSet<&str> = state
+        .posts
+        .values()
+        .flat_map(|p| p.tweets.iter().map(|t| t.id.as_str()))
+        .collect();
+    let on_x: HashSet<&str> = live.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(recorded, on_x, "state and X disagree");
+    assert_eq!(state.posts.len(), expected_posts);
+    assert!(
+        state.pending.is_empty(),
+        "no intent left: {:?}",
+        state.pending
+    );
+}
+
+// ---------------------------------------------------------------------------
+
+#[tokio::test(start_paused = true)]
+async fn the_201st_create_waits_for_the_15_minute_window() {
+    let run = Run::new();
+    let mut ex = run.executor(default_budget(), wait(Duration::from_secs(3600)));
+    let mut state = empty_state();
+    let report = ex.execute(&singles(201), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_eq!(report.done().count(), 201);
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+    let last = &run.fake.live()[200];
+    assert!(last.created_at >= t0() + SignedDuration::from_mins(15));
+    assert!(last.created_at <= t0() + SignedDuration::from_secs(15 * 60 + 2));
+    assert_exactly_once(&run.fake, &state, 201);
+    assert_eq!(run.saved(), state, "what is in memory is on disk");
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_no_wait_the_201st_create_is_deferred_until_the_window_ends() {
+    let run = Run::new();
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let report = ex.execute(&singles(201), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0);
+    assert_eq!(report.done().count(), 200);
+    let deferred: Vec<_> = report.deferred().collect();
+    assert_eq!(deferred.len(), 1);
+    assert_eq!(deferred[0].0.key, "p0200");
+    let earliest = deferred[0].1;
+    assert!(
+        earliest >= t0() + SignedDuration::from_mins(15),
+        "{earliest}"
+    );
+    assert!(
+        earliest <= t0() + SignedDuration::from_secs(15 * 60 + 1),
+        "{earliest}"
+    );
+    assert_eq!(run.clock.now(), t0(), "nothing waited");
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+    assert_eq!(state.requests.creates.len(), 200);
+    assert!(report.render_summary(false).contains("1 deferred"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn three_hundred_creates_fill_the_3_hour_window() {
+    let run = Run::new();
+    let mut ex = run.executor(default_budget(), wait(Duration::from_secs(4 * 3600)));
+    let mut state = empty_state();
+    let report = ex.execute(&singles(301), &[], &mut state).await.unwrap();
+    assert_eq!(report.done().count(), 301);
+    let live = run.fake.live();
+    assert!(live[299].created_at < t0() + SignedDuration::from_mins(16));
+    assert!(live[300].created_at >= t0() + SignedDuration::from_hours(3));
+    assert!(live[300].created_at <= t0() + SignedDuration::from_secs(3 * 3600 + 2));
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn free_level_daily_cap_of_17() {
+    let run = Run::new();
+    let fake = run.fake.clone().with_daily_cap(17);
+    let mut ex = Executor::new(
+        fake.clone(),
+        run.clock.clone(),
+        run.state_path(),
+        Budget::preset(BudgetPreset::Free),
+        Options::default(),
+    );
+    let mut state = empty_state();
+    let report = ex.execute(&singles(20), &[], &mut state).await.unwrap();
+    assert_eq!(report.done().count(), 17);
+    let deferred: Vec<_> = report.deferred().collect();
+    assert_eq!(deferred.len(), 3);
+    assert!(deferred[0].1 >= t0() + SignedDuration::from_hours(24));
+    assert_eq!(fake.too_many_requests_sent(), 0);
+
+    // A day later a fresh run, seeded from the state, publishes the rest.
+    run.clock.sleep(Duration::from_secs(24 * 3600 + 5)).await;
+    let mut ex = run.executor(Budget::preset(BudgetPreset::Free), Options::default());
+    let rest = plan_of(
+        (17..20)
+            .map(|i| create_change(&format!("p{i:04}"), &[&format!("post number {i}")]))
+            .collect(),
+    );
+    let report = ex.execute(&rest, &[], &mut state).await.unwrap();
+    assert_eq!(report.done().count(), 3);
+    assert_exactly_once(&fake, &state, 20);
+}
+
+#[tokio::test(start_paused = true)]
+async fn history_in_the_state_carries_over_to_a_fresh_run() {
+    let run = Run::new();
+    let mut state = empty_state();
+    let mut ex = run.executor(default_budget(), Options::default());
+    let report = ex.execute(&singles(150), &[], &mut state).await.unwrap();
+    assert_eq!(report.done().count(), 150);
+
+    // Ten minutes later, a new process (new executor, state from disk).
+    run.clock.sleep(Duration::from_secs(600)).await;
+    let mut state = run.saved();
+    assert_eq!(state.requests.creates.len(), 150);
+    let more = plan_of(
+        (150..250)
+            .map(|i| create_change(&format!("p{i:04}"), &[&format!("post number {i}")]))
+            .collect(),
+    );
+    let mut ex = run.executor(default_budget(), Options::default());
+    let report = ex.execute(&more, &[], &mut state).await.unwrap();
+    assert_eq!(
+        report.done().count(),
+        50,
+        "only 50 fit in the 15-minute window"
+    );
+    assert_eq!(report.deferred().count(), 50);
+    let (_, earliest) = report.deferred().next().unwrap();
+    assert!(earliest >= t0() + SignedDuration::from_mins(15));
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn headers_teach_a_limit_lower_than_the_configured_one() {
+    // X says 100 per window; the configured budget thinks 200.
+    let run = Run::new();
+    run.fake.0.lock().unwrap().create = vec![FixedWindow::new(100, SignedDuration::from_mins(15))];
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let report = ex.execute(&singles(120), &[], &mut state).await.unwrap();
+    assert_eq!(report.done().count(), 100);
+    assert_eq!(report.deferred().count(), 20);
+    assert_eq!(
+        run.fake.too_many_requests_sent(),
+        0,
+        "remaining 0 in the headers stops the budget before X refuses"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_waits_for_the_reset_within_wait() {
+    // Another client used the window: X refuses although our history is empty.
+    let run = Run::new();
+    {
+        let mut g = run.fake.0.lock().unwrap();
+        g.create[0].start = Some(t0());
+        g.create[0].used = 200;
+    }
+    let mut ex = run.executor(default_budget(), wait(Duration::from_secs(1800)));
+    let mut state = empty_state();
+    let report = ex.execute(&singles(3), &[], &mut state).await.unwrap();
+    assert_eq!(report.done().count(), 3);
+    assert_eq!(
+        report.rate_limited, 1,
+        "one 429, then the reset is respected"
+    );
+    assert!(run.clock.now() >= t0() + SignedDuration::from_mins(15));
+}
+
+#[tokio::test(start_paused = true)]
+async fn fifty_deletes_per_15_minutes() {
+    let run = Run::new();
+    let mut state = empty_state();
+    let mut changes = Vec::new();
+    for i in 0..55 {
+        let key = format!("old{i:02}");
+        let text = format!("old post {i}");
+        let id = run
+            .fake
+            .insert_tweet(&text, t0() - SignedDuration::from_hours(48));
+        state.posts.insert(
+            key.clone(),
+            PostState {
+                tweets: vec![PublishedTweet {
+                    id: id.clone(),
+                    text: text.clone(),
+                    digest: Tweet::new(&text).digest(),
+                    published_at: None,
+                }],
+            },
+        );
+        changes.push(Change {
+            key,
+            action: Action::Delete,
+            destructive: true,
+            file: None,
+            from: None,
+            publish_at: None,
+            tweets: vec![TweetChange {
+                index: 0,
+                op: TweetOp::Delete,
+                id: Some(id),
+                text,
+                old_text: None,
+                weighted_length: 10,
+                digest: String::new(),
+                body: None,
+            }],
+        });
+    }
+    let plan = plan_of(changes);
+    let options = Options {
+        allow_destroy: true,
+        ..Options::default()
+    };
+    let mut ex = run.executor(default_budget(), options.clone());
+    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    assert_eq!(report.done().count(), 50);
+    assert_eq!(report.deferred().count(), 5);
+    assert_eq!(state.posts.len(), 5);
+    assert_eq!(run.fake.live().len(), 5);
+
+    let mut ex = run.executor(
+        default_budget(),
+        Options {
+            wait: Duration::from_secs(3600),
+            ..options
+        },
+    );
+    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0);
+    assert!(state.posts.is_empty());
+    assert!(run.fake.live().is_empty());
+    // The 50 already gone count as done (X says deleted: false).
+    assert_eq!(report.deleted().filter(|(_, t)| t.already).count(), 50);
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn bursts_of_503_are_retried_with_backoff() {
+    let run = Run::new();
+    run.fake.fail_next(3);
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_exactly_once(&run.fake, &state, 2);
+    // 0.25..0.5 + 0.5..1 + 1..2 seconds of backoff.
+    assert!(run.clock.now() >= t0() + SignedDuration::from_millis(1750));
+    assert_eq!(state.requests.creates.len(), 5, "every attempt is counted");
+}
+
+#[tokio::test(start_paused = true)]
+async fn too_many_503s_fail_the_post_and_leave_the_intent_for_the_next_run() {
+    let run = Run::new();
+    run.fake.fail_next(5);
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 1);
+    let (failed, reason) = report.failed().next().unwrap();
+    assert_eq!(failed.key, "p0000");
+    assert!(reason.contains("503"), "{reason}");
+    assert_eq!(report.done().count(), 1, "the rest of the plan goes on");
+    assert_eq!(state.pending.len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn connection_dropped_after_commit_is_adopted_not_resent() {
+    let run = Run::new();
+    run.fake.drop_after_commit(1);
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let report = ex.execute(&singles(3), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_eq!(run.fake.live().len(), 3);
+    assert_eq!(run.fake.bodies().len(), 3, "no second create was sent");
+    assert_exactly_once(&run.fake, &state, 3);
+    assert!(report.published().any(|(k, t)| k == "p0000" && t.already));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_403_is_settled_by_adoption() {
+    // An earlier run sent it, then died before recording the intent's
+    // outcome and the intent was lost with a stale state: X says duplicate.
+    let run = Run::new();
+    let id = run.fake.insert_tweet("post number 0", t0());
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_eq!(ids(&state, "p0000"), vec![id]);
+    assert_exactly_once(&run.fake, &state, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_of_an_old_tweet_fails_clearly() {
+    let run = Run::new();
+    run.fake
+        .insert_tweet("post number 0", t0() - SignedDuration::from_hours(30));
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 1);
+    let (p, reason) = report.failed().next().unwrap();
+    assert_eq!(p.key, "p0000");
+    assert!(reason.contains("duplicate"), "{reason}");
+    assert!(reason.contains("change the text"), "{reason}");
+    assert!(state.pending.is_empty());
+    assert_eq!(state.posts.len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pending_intent_is_settled_first() {
+    let run = Run::new();
+    // A previous run recorded intents for two posts, sent the first, died.
+    let mut state = empty_state();
+    let sent_at = t0() - SignedDuration::from_mins(5);
+    for i in 0..2 {
+        let text = format!("post number {i}");
+        state.pending.push(Intent {
+            key: format!("p{i:04}"),
+            index: 0,
+            digest: Tweet::new(&text).digest(),
+            text,
+            at: sent_at,
+        });
+    }
+    let id = run
+        .fake
+        .insert_tweet("post number 0", sent_at + SignedDuration::from_secs(1));
+    let mut ex = run.executor(default_budget(), Options::default());
+    assert!(ex.settle_pending(&mut state).await.unwrap());
+    assert!(state.pending.is_empty());
+    assert_eq!(ids(&state, "p0000"), vec![id.clone()]);
+    assert!(!state.posts.contains_key("p0001"), "never sent: forgotten");
+
+    // The plan made before settling still lists both; the adopted one is not sent again.
+    let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0);
+    assert_eq!(run.fake.bodies().len(), 1, "only p0001 was sent");
+    assert_exactly_once(&run.fake, &state, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn thread_tweets_reply_to_the_one_before() {
+    let run = Run::new();
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let plan = plan_of(vec![create_change("thread", &["one", "two", "three"])]);
+    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0);
+    let bodies = run.fake.bodies();
+    let ids = ids(&state, "thread");
+    assert!(bodies[0].get("reply").is_none());
+    assert_eq!(bodies[1]["reply"]["in_reply_to_tweet_id"], ids[0].as_str());
+    assert_eq!(bodies[2]["reply"]["in_reply_to_tweet_id"], ids[1].as_str());
+    assert_eq!(
+        bodies[2].as_object().unwrap().len(),
+        2,
+        "text and reply only"
+    );
+    let live = run.fake.live();
+    assert_eq!(live[2].in_reply_to.as_deref(), Some(ids[1].as_str()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn appended_tweets_reply_to_the_last_published_one() {
+    let run = Run::new();
+    let mut state = empty_state();
+    let first = run.fake.insert_tweet("one", t0());
+    state.posts.insert(
+        "thread".into(),
+        PostState {
+            tweets: vec![PublishedTweet {
+                id: first.clone(),
+                text: "one".into(),
+                digest: Tweet::new("one").digest(),
+                published_at: None,
+            }],
+        },
+    );
+    let mut change = create_change("thread", &["one", "two"]);
+    change.action = Action::Append;
+    change.tweets[0].op = TweetOp::Keep;
+    change.tweets[0].id = Some(first.clone());
+    change.tweets[0].body = None;
+    let mut ex = run.executor(default_budget(), Options::default());
+    let report = ex
+        .execute(&plan_of(vec![change]), &[], &mut state)
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), 0);
+    assert_eq!(
+        run.fake.bodies()[0]["reply"]["in_reply_to_tweet_id"],
+        first.as_str()
+    );
+    assert_eq!(state.posts["thread"].tweets.len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_4xx_stops_its_thread_but_not_other_posts() {
+    let run = Run::new();
+    let mut state = empty_state();
+    // The second tweet of the thread duplicates an old tweet: X refuses it.
+    run.fake
+        .insert_tweet("two", t0() - SignedDuration::from_hours(30));
+    let plan = plan_of(vec![
+        create_change("a-thread", &["one", "two", "three"]),
+        create_change("b-single", &["hello"]),
+    ]);
+    let mut ex = run.executor(default_budget(), Options::default());
+    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 1);
+    let (p, _) = report.failed().next().unwrap();
+    assert_eq!(p.key, "a-thread");
+    assert_eq!(
+        p.published.len(),
+        1,
+        "the first tweet went out and is reported"
+    );
+    assert_eq!(state.posts["a-thread"].tweets.len(), 1);
+    assert!(
+        !run.fake.live().iter().any(|t| t.text == "three"),
+        "later tweets of the thread stop"
+    );
+    assert!(state.posts.contains_key("b-single"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn destructive_changes_are_refused_without_allow_destroy() {
+    let run = Run::new();
+    let mut state = empty_state();
+    state.posts.insert(
+        "old".into(),
+        PostState {
+            tweets: vec![PublishedTweet {
+                id: "77".into(),
+                text: "x".into(),
+                digest: "d".into(),
+                published_at: None,
+            }],
+        },
+    );
+    let before = state.clone();
+    let mut plan = singles(1);
+    plan.changes.push(Change {
+        key: "old".into(),
+        action: Action::Delete,
+        destructive: true,
+        file: None,
+        from: None,
+        publish_at: None,
+        tweets: vec![TweetChange {
+            index: 0,
+            op: TweetOp::Delete,
+            id: Some("77".into()),
+            text: "x".into(),
+            old_text: None,
+            weighted_length: 1,
+            digest: "d".into(),
+            body: None,
+        }],
+    });
+    let mut ex = run.executor(default_budget(), Options::default());
+    let err = ex.execute(&plan, &[], &mut state).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("old (delete)"), "{msg}");
+    assert!(msg.contains("https://x.com/i/status/77"), "{msg}");
+    assert!(msg.contains("--allow-destroy"), "{msg}");
+    assert_eq!(state, before);
+    assert!(run.fake.bodies().is_empty());
+    assert!(!run.state_path().exists());
+}
+
+#[tokio::test(start_paused = true)]
+async fn moves_rename_in_the_state_only() {
+    let run = Run::new();
+    let mut state = empty_state();
+    let tweets = PostState {
+        tweets: vec![PublishedTweet {
+            id: "5".into(),
+            text: "x".into(),
+            digest: "d".into(),
+            published_at: None,
+        }],
+    };
+    state.posts.insert("old/name".into(), tweets.clone());
+    let plan = plan_of(vec![Change {
+        key: "new/name".into(),
+        action: Action::Move,
+        destructive: false,
+        file: None,
+        from: Some("old/name".into()),
+        publish_at: None,
+        tweets: vec![],
+    }]);
+    let mut ex = run.executor(default_budget(), Options::default());
+    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0);
+    assert_eq!(state.posts.get("new/name"), Some(&tweets));
+    assert!(!state.posts.contains_key("old/name"));
+    assert!(run.fake.bodies().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_posts_are_left_and_the_next_is_reported() {
+    let run = Run::new();
+    let mut plan = singles(1);
+    for (key, hours) in [("later", 5), ("soon", 2)] {
+        let mut c = create_change(key, &[key]);
+        c.action = Action::Wait;
+        c.publish_at = Some(t0() + SignedDuration::from_hours(hours));
+        plan.changes.push(c);
+    }
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
+    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    assert_eq!(run.fake.live().len(), 1);
+    let next = report.next_scheduled().unwrap();
+    assert_eq!(next.key, "soon");
+    assert_eq!(next.publish_at, t0() + SignedDuration::from_hours(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn replace_deletes_then_republishes_from_the_first_changed_tweet() {
+    let run = Run::new();
+    let mut state = empty_state();
+    let a = run.fake.insert_tweet("one", t0());
+    let b = run.fake.insert_tweet("two", t0());
+    state.posts.insert(
+        "t".into(),
+        PostState {
+            tweets: [("one", &a), ("two", &b)]
+                .iter()
+                .map(|(text, id)| PublishedTweet {
+                    id: (*id).clone(),
+                    text: (*text).into(),
+                    digest: Tweet::new(*text).digest(),
+                    published_at: None,
+                })
+                .collect(),
+        },
+    );
+    let mut change = create_change("t", &["one", "TWO"]);
+    change.action = Action::Replace;
+    change.destructive = true;
+    change.tweets[0].op = TweetOp::Keep;
+    change.tweets[0].id = Some(a.clone());
+    change.tweets.insert(
+        1,
+        TweetChange {
+            index: 1,
+            op: TweetOp::Delete,
+            id: Some(b.clone()),
+            text: "two".into(),
+            old_text: None,
+            weighted_length: 3,
+            digest: Tweet::new("two").digest(),
+            body: None,
+        },
+    );
+    let options = Options {
+        allow_destroy: true,
+        ..Options::default()
+    };
+    let mut ex = run.executor(default_budget(), options);
+    let report = ex
+        .execute(&plan_of(vec![change]), &[], &mut state)
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    let recorded = ids(&state, "t");
+    assert_eq!(recorded[0], a);
+    assert_ne!(recorded[1], b);
+    assert_eq!(
+        run.fake.bodies()[0]["reply"]["in_reply_to_tweet_id"],
+        a.as_str()
+    );
+    assert_exactly_once(&run.fake, &state, 1);
+}
+
+#[test]
+fn same_text_ignores_rewritten_urls_and_entities() {
+    assert!(same_text(
+        "Launch &amp; more https://t.co/abc",
+        "Launch & more https://example.com/launch"
+    ));
+    assert!(same_text("photo! https://t.co/xyz", "photo!"));
+    assert!(!same_text("hello", "hello world"));
+}
+
+#[test]
+fn budget_windows_are_shown_in_deferral_reasons() {
+    let w = Window::new(200, SignedDuration::from_mins(15));
+    assert_eq!(w.to_string(), "200 per 15m");
+}

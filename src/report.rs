@@ -1,0 +1,437 @@
+//! What an apply did: the events printed as it goes and the report at the
+//! end (what was done, what failed and why, what is deferred and until when,
+//! when the next scheduled post is due).
+//!
+//! The report is also data for later steps (`apply --commit` writes its
+//! commit message from it, the GitHub job summary lists its links), so it
+//! is serialisable and its rendering lives here, apart from the executor.
+
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use owo_colors::OwoColorize;
+use serde::Serialize;
+
+use crate::plan::Action;
+
+/// The public URL of a tweet.
+pub fn tweet_url(id: &str) -> String {
+    format!("https://x.com/i/status/{id}")
+}
+
+/// One tweet the apply published or deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TweetRef {
+    pub index: usize,
+    pub id: String,
+    pub url: String,
+    /// For a publish: found already on X (sent by an earlier, interrupted
+    /// run) and recorded rather than sent again. For a delete: already gone.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub already: bool,
+}
+
+impl TweetRef {
+    pub fn new(index: usize, id: &str, already: bool) -> Self {
+        TweetRef {
+            index,
+            id: id.to_owned(),
+            url: tweet_url(id),
+            already,
+        }
+    }
+}
+
+/// How a post's change ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Done,
+    Failed {
+        reason: String,
+    },
+    /// Not (fully) run now: the rate budget or X's limits allow it from `earliest`.
+    Deferred {
+        earliest: Timestamp,
+        reason: String,
+    },
+}
+
+/// One post of the plan and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostReport {
+    pub key: String,
+    pub action: Action,
+    /// For a move: the key it was recorded under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<TweetRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<TweetRef>,
+}
+
+impl PostReport {
+    pub fn new(key: &str, action: Action, from: Option<String>) -> Self {
+        PostReport {
+            key: key.to_owned(),
+            action,
+            from,
+            outcome: Outcome::Done,
+            published: Vec::new(),
+            deleted: Vec::new(),
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.outcome == Outcome::Done
+    }
+}
+
+/// A post left for later because its `publish_at` is in the future.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scheduled {
+    pub key: String,
+    pub publish_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Report {
+    /// Every change of the plan that is not a wait, in the order run.
+    pub posts: Vec<PostReport>,
+    /// Posts waiting for their `publish_at`, soonest first.
+    pub scheduled: Vec<Scheduled>,
+    /// Set when the apply had to stop at once (the state could not be
+    /// written); what it says must reach the user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aborted: Option<String>,
+    /// 429 answers X gave (the budget aims for none).
+    pub rate_limited: u32,
+}
+
+impl Report {
+    pub fn done(&self) -> impl Iterator<Item = &PostReport> {
+        self.posts.iter().filter(|p| p.is_done())
+    }
+
+    pub fn failed(&self) -> impl Iterator<Item = (&PostReport, &str)> {
+        self.posts.iter().filter_map(|p| match &p.outcome {
+            Outcome::Failed { reason } => Some((p, reason.as_str())),
+            _ => None,
+        })
+    }
+
+    pub fn deferred(&self) -> impl Iterator<Item = (&PostReport, Timestamp)> {
+        self.posts.iter().filter_map(|p| match &p.outcome {
+            Outcome::Deferred { earliest, .. } => Some((p, *earliest)),
+            _ => None,
+        })
+    }
+
+    /// Every tweet published, across posts (for commit messages and summaries).
+    pub fn published(&self) -> impl Iterator<Item = (&str, &TweetRef)> {
+        self.posts
+            .iter()
+            .flat_map(|p| p.published.iter().map(move |t| (p.key.as_str(), t)))
+    }
+
+    pub fn deleted(&self) -> impl Iterator<Item = (&str, &TweetRef)> {
+        self.posts
+            .iter()
+            .flat_map(|p| p.deleted.iter().map(move |t| (p.key.as_str(), t)))
+    }
+
+    /// The earliest time deferred work can run.
+    pub fn deferred_until(&self) -> Option<Timestamp> {
+        self.deferred().map(|(_, t)| t).min()
+    }
+
+    pub fn next_scheduled(&self) -> Option<&Scheduled> {
+        self.scheduled.iter().min_by_key(|s| s.publish_at)
+    }
+
+    /// Whether the apply changed anything (published, deleted or moved).
+    pub fn changed_anything(&self) -> bool {
+        self.posts.iter().any(|p| {
+            !p.published.is_empty()
+                || !p.deleted.is_empty()
+                || (p.action == Action::Move && p.is_done())
+        })
+    }
+
+    /// 1 when anything failed or the apply was aborted, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if self.aborted.is_some() || self.failed().next().is_some() {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// The summary printed at the end of an apply.
+    pub fn render_summary(&self, color: bool) -> String {
+        let mut out = String::new();
+        let paint = |s: &str, f: fn(&str) -> String| if color { f(s) } else { s.to_owned() };
+        let published = self.published().filter(|(_, t)| !t.already).count();
+        let adopted = self.published().filter(|(_, t)| t.already).count();
+        let deleted = self.deleted().count();
+        let moved = self
+            .posts
+            .iter()
+            .filter(|p| p.action == Action::Move && p.is_done())
+            .count();
+        let failed: Vec<_> = self.failed().collect();
+        let deferred: Vec<_> = self.deferred().collect();
+
+        if let Some(msg) = &self.aborted {
+            let _ = writeln!(
+                out,
+                "{} {msg}",
+                paint("error:", |s| s.red().bold().to_string())
+            );
+        }
+        if !failed.is_empty() {
+            let _ = writeln!(out, "\nFailed:");
+            for (p, reason) in &failed {
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {reason}",
+                    paint("!", |s| s.red().bold().to_string()),
+                    p.key
+                );
+            }
+        }
+        if !deferred.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nDeferred (run `tweetform apply` again from the time given):"
+            );
+            for (p, at) in &deferred {
+                let reason = match &p.outcome {
+                    Outcome::Deferred { reason, .. } => reason.as_str(),
+                    _ => "",
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} {}: from {at} ({reason})",
+                    paint("…", |s| s.yellow().to_string()),
+                    p.key
+                );
+            }
+        }
+        let mut parts = vec![format!("{published} published")];
+        if adopted > 0 {
+            parts.push(format!("{adopted} recovered from an earlier run"));
+        }
+        parts.push(format!("{deleted} deleted"));
+        if moved > 0 {
+            parts.push(format!("{moved} moved"));
+        }
+        parts.push(format!("{} failed", failed.len()));
+        parts.push(format!("{} deferred", deferred.len()));
+        let _ = writeln!(out, "\nApply: {}.", parts.join(", "));
+        if let Some(until) = self.deferred_until() {
+            let _ = writeln!(out, "Deferred work can run from {until}.");
+        }
+        if let Some(next) = self.next_scheduled() {
+            let _ = writeln!(
+                out,
+                "Next scheduled: {} at {} ({} waiting).",
+                next.key,
+                next.publish_at,
+                self.scheduled.len()
+            );
+        }
+        if self.rate_limited > 0 {
+            let _ = writeln!(
+                out,
+                "X answered 429 Too Many Requests {} time(s); consider a smaller `budget:` in tweetform.yaml.",
+                self.rate_limited
+            );
+        }
+        out
+    }
+}
+
+/// Something that happened during an apply, reported as it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Published {
+        key: String,
+        tweet: TweetRef,
+    },
+    Deleted {
+        key: String,
+        tweet: TweetRef,
+    },
+    Moved {
+        from: String,
+        to: String,
+    },
+    Failed {
+        key: String,
+        reason: String,
+    },
+    Deferred {
+        key: String,
+        earliest: Timestamp,
+    },
+    /// Sleeping within `--wait` for the budget or a 429's reset.
+    Pausing {
+        until: Timestamp,
+        reason: String,
+    },
+    Retrying {
+        what: String,
+        attempt: u32,
+        error: String,
+    },
+}
+
+impl Event {
+    /// One line for the terminal, as in `+ key  https://x.com/i/status/ID`.
+    pub fn render(&self, color: bool) -> String {
+        let sym = |s: &'static str, f: fn(&str) -> String| if color { f(s) } else { s.to_owned() };
+        match self {
+            Event::Published { key, tweet } => {
+                let note = if tweet.already {
+                    "  (found on X from an interrupted run; recorded)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{} {key}{}  {}{note}",
+                    sym("+", |s| s.green().to_string()),
+                    thread_pos(tweet.index),
+                    tweet.url
+                )
+            }
+            Event::Deleted { key, tweet } => {
+                let note = if tweet.already {
+                    "  (already gone)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{} {key}{}  {}{note}",
+                    sym("-", |s| s.red().to_string()),
+                    thread_pos(tweet.index),
+                    tweet.url
+                )
+            }
+            Event::Moved { from, to } => {
+                format!("{} {from} -> {to}", sym(">", |s| s.cyan().to_string()))
+            }
+            Event::Failed { key, reason } => {
+                format!(
+                    "{} {key}  failed: {reason}",
+                    sym("!", |s| s.red().bold().to_string())
+                )
+            }
+            Event::Deferred { key, earliest } => format!(
+                "{} {key}  deferred until {earliest}",
+                sym("…", |s| s.yellow().to_string())
+            ),
+            Event::Pausing { until, reason } => format!("  waiting until {until}: {reason}"),
+            Event::Retrying {
+                what,
+                attempt,
+                error,
+            } => format!("  retrying {what} (attempt {attempt}): {error}"),
+        }
+    }
+}
+
+fn thread_pos(index: usize) -> String {
+    if index == 0 {
+        String::new()
+    } else {
+        format!(" [{}]", index + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn sample() -> Report {
+        let mut done = PostReport::new("2026/launch", Action::Create, None);
+        done.published.push(TweetRef::new(0, "111", false));
+        done.published.push(TweetRef::new(1, "112", true));
+        let mut failed = PostReport::new("bad", Action::Create, None);
+        failed.outcome = Outcome::Failed {
+            reason: "X refused the request (400 Bad Request): invalid poll".into(),
+        };
+        let mut deferred = PostReport::new("later", Action::Create, None);
+        deferred.outcome = Outcome::Deferred {
+            earliest: ts("2026-01-01T00:15:00Z"),
+            reason: "create budget: 200 per 15m".into(),
+        };
+        let mut gone = PostReport::new("old", Action::Delete, None);
+        gone.deleted.push(TweetRef::new(0, "99", false));
+        Report {
+            posts: vec![done, failed, deferred, gone],
+            scheduled: vec![
+                Scheduled {
+                    key: "b".into(),
+                    publish_at: ts("2026-02-01T00:00:00Z"),
+                },
+                Scheduled {
+                    key: "a".into(),
+                    publish_at: ts("2026-01-10T00:00:00Z"),
+                },
+            ],
+            aborted: None,
+            rate_limited: 0,
+        }
+    }
+
+    #[test]
+    fn summary_says_what_was_done_failed_and_deferred() {
+        let r = sample();
+        assert_eq!(r.exit_code(), 1);
+        assert_eq!(r.deferred_until(), Some(ts("2026-01-01T00:15:00Z")));
+        assert_eq!(r.next_scheduled().unwrap().key, "a");
+        let s = r.render_summary(false);
+        assert!(s.contains("! bad: X refused the request (400 Bad Request): invalid poll"));
+        assert!(s.contains("… later: from 2026-01-01T00:15:00Z"));
+        assert!(s.contains(
+            "Apply: 1 published, 1 recovered from an earlier run, 1 deleted, 1 failed, 1 deferred."
+        ));
+        assert!(s.contains("Next scheduled: a at 2026-01-10T00:00:00Z (2 waiting)."));
+    }
+
+    #[test]
+    fn exit_code_is_zero_when_nothing_failed() {
+        let mut r = sample();
+        r.posts.remove(1);
+        assert_eq!(r.exit_code(), 0);
+        r.aborted = Some("cannot write".into());
+        assert_eq!(r.exit_code(), 1);
+    }
+
+    #[test]
+    fn event_lines_carry_the_tweet_url() {
+        let e = Event::Published {
+            key: "2026/launch".into(),
+            tweet: TweetRef::new(1, "123", false),
+        };
+        assert_eq!(
+            e.render(false),
+            "+ 2026/launch [2]  https://x.com/i/status/123"
+        );
+        let json = serde_json::to_value(sample()).unwrap();
+        assert_eq!(json["posts"][0]["status"], "done");
+        assert_eq!(
+            json["posts"][0]["published"][0]["url"],
+            "https://x.com/i/status/111"
+        );
+        assert_eq!(json["posts"][2]["earliest"], "2026-01-01T00:15:00Z");
+    }
+}

@@ -1,0 +1,1282 @@
+//! GitHub integration: annotations, job summary and step outputs written to
+//! temporary files standing in for `GITHUB_STEP_SUMMARY` and
+//! `GITHUB_OUTPUT`, and `apply --commit` in temporary git repositories.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tweetform::diagnostic::Diagnostic;
+use tweetform::git::{self, Deleted, Failed, Published};
+use tweetform::github::{self, GithubEnv};
+use tweetform::plan::{Action, Change, Plan, Summary};
+use tweetform::post::Pos;
+
+fn diag(file: &str, line: usize, column: usize, message: &str) -> Diagnostic {
+    Diagnostic::new(file, Pos { line, column }, message)
+}
+
+fn env_in(dir: &Path) -> GithubEnv {
+    GithubEnv {
+        actions: true,
+        step_summary: Some(dir.join("summary.md")),
+        output: Some(dir.join("output")),
+        workspace: Some(dir.to_path_buf()),
+    }
+}
+
+// ---------------------------------------------------------------- annotations
+
+#[test]
+fn an_annotation_carries_the_file_line_and_column() {
+    let d = diag("posts/2026/launch.yaml", 7, 3, "poll needs 2 to 4 options");
+    assert_eq!(
+        github::annotation(&d),
+        "::error file=posts/2026/launch.yaml,line=7,col=3,title=tweetform::poll needs 2 to 4 options"
+    );
+}
+
+#[test]
+fn the_hint_goes_on_a_second_line_of_the_message() {
+    let d = diag("posts/a.yaml", 2, 1, "unknown key `txt`").with_hint("did you mean `text`?");
+    assert_eq!(
+        github::annotation(&d),
+        "::error file=posts/a.yaml,line=2,col=1,title=tweetform::unknown key `txt`%0Ahelp: did you mean `text`?"
+    );
+}
+
+#[test]
+fn messages_and_properties_are_escaped() {
+    let d = diag(
+        "posts/a,b:c%.yaml",
+        1,
+        9,
+        "100% too long:\r\nsee, here: 300 > 280",
+    );
+    assert_eq!(
+        github::annotation(&d),
+        "::error file=posts/a%2Cb%3Ac%25.yaml,line=1,col=9,title=tweetform::100%25 too long:%0D%0Asee, here: 300 > 280"
+    );
+    // A message cannot start a second workflow command on a line of its own.
+    let evil = diag("posts/x.yaml", 1, 1, "x\n::set-output name=a::b");
+    let line = github::annotation(&evil);
+    assert_eq!(line.lines().count(), 1);
+    assert!(line.ends_with("x%0A::set-output name=a::b"));
+}
+
+#[test]
+fn every_diagnostic_gets_one_annotation_line_in_order() {
+    let ds = vec![
+        diag("posts/a.yaml", 1, 1, "empty file"),
+        diag("posts/b.yaml", 4, 12, "text is 301 characters"),
+    ];
+    let out = github::annotations(&ds);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with("::error file=posts/a.yaml,line=1,col=1,"));
+    assert!(lines[1].starts_with("::error file=posts/b.yaml,line=4,col=12,"));
+    assert_eq!(github::annotations(&[]), "");
+}
+
+#[test]
+fn annotation_paths_are_relative_to_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("social");
+    std::fs::create_dir_all(project.join("posts")).unwrap();
+    std::fs::write(project.join("posts/a.yaml"), "text: x\n").unwrap();
+    let env = env_in(dir.path());
+    let ds = vec![diag("posts/a.yaml", 3, 5, "bad")];
+    // `-C social` from the workspace: the project is a subdirectory.
+    assert!(
+        github::annotations_in(&env, &project, &ds)
+            .starts_with("::error file=social/posts/a.yaml,line=3,col=5,")
+    );
+    // The project at the workspace's root: paths unchanged.
+    let root_env = env_in(&project);
+    assert!(
+        github::annotations_in(&root_env, &project, &ds)
+            .starts_with("::error file=posts/a.yaml,line=3,col=5,")
+    );
+    // No workspace known (outside Actions): as given.
+    let none = GithubEnv::default();
+    assert!(
+        github::annotations_in(&none, Path::new("."), &ds)
+            .starts_with("::error file=posts/a.yaml,")
+    );
+}
+
+// ---------------------------------------------------------------- summary
+
+#[test]
+fn the_summary_is_appended_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let path = env.step_summary.clone().unwrap();
+    std::fs::write(&path, "# from an earlier step\n").unwrap();
+    github::append_summary(&env, "<!-- tweetform-plan -->\n## Plan\n").unwrap();
+    github::append_summary(&env, "Published https://x.com/i/status/1").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# from an earlier step\n<!-- tweetform-plan -->\n## Plan\nPublished https://x.com/i/status/1\n"
+    );
+}
+
+#[test]
+fn the_summary_is_created_when_missing_and_skipped_outside_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    github::append_summary(&env, "hello\n").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap(),
+        "hello\n"
+    );
+    // Outside Actions there is no file to write, and that is not an error.
+    github::append_summary(&GithubEnv::default(), "hello\n").unwrap();
+    github::write_outputs(&GithubEnv::default(), &[("a", "1".into())]).unwrap();
+}
+
+#[test]
+fn a_summary_over_githubs_limit_is_cut_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let big = "| a tweet | 280 |\n".repeat(100_000); // about 1.7 MiB
+    github::append_summary(&env, &big).unwrap();
+    let written = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
+    assert!(written.len() <= github::SUMMARY_LIMIT);
+    assert!(written.starts_with("| a tweet | 280 |\n"));
+    assert!(written.contains("GitHub limits a job summary to 1 MiB"));
+}
+
+// ---------------------------------------------------------------- outputs
+
+/// Reads a `GITHUB_OUTPUT` file the way the runner does.
+fn parse_outputs(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for l in lines.by_ref() {
+                if l == delimiter {
+                    break;
+                }
+                value.push(l);
+            }
+            out.insert(name.to_string(), value.join("\n"));
+        } else {
+            let (name, value) = line.split_once('=').expect("name=value");
+            out.insert(name.to_string(), value.to_string());
+        }
+    }
+    out
+}
+
+fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
+    Plan {
+        format_version: 1,
+        lineage: "l".into(),
+        serial: 3,
+        planned_at: "2026-11-23T12:00:00Z".parse().unwrap(),
+        changes: changes
+            .iter()
+            .map(|(key, action)| Change {
+                key: key.to_string(),
+                action: *action,
+                destructive: action.is_destructive(),
+                file: None,
+                from: None,
+                publish_at: None,
+                tweets: Vec::new(),
+            })
+            .collect(),
+        summary,
+    }
+}
+
+#[test]
+fn plan_outputs_count_posts_per_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let plan = plan_with(
+        &[
+            ("a", Action::Create),
+            ("b", Action::Create),
+            ("c", Action::Append),
+            ("d", Action::Replace),
+            ("e", Action::Delete),
+            ("f", Action::Wait),
+        ],
+        Summary {
+            create: 2,
+            append: 1,
+            replace: 1,
+            delete: 1,
+            moved: 0,
+            wait: 1,
+            unchanged: 4,
+        },
+    );
+    github::write_outputs(&env, &github::plan_outputs(&plan)).unwrap();
+    let outputs = parse_outputs(&std::fs::read_to_string(env.output.as_ref().unwrap()).unwrap());
+    let expected: BTreeMap<String, String> = [
+        ("has_changes", "true"),
+        ("create", "2"),
+        ("append", "1"),
+        ("replace", "1"),
+        ("delete", "1"),
+        ("wait", "1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(outputs, expected);
+}
+
+#[test]
+fn a_plan_of_waiting_posts_has_no_changes() {
+    let plan = plan_with(
+        &[("later", Action::Wait)],
+        Summary {
+            wait: 1,
+            ..Summary::default()
+        },
+    );
+    let outputs: BTreeMap<_, _> = github::plan_outputs(&plan).into_iter().collect();
+    assert_eq!(outputs["has_changes"], "false");
+    assert_eq!(outputs["wait"], "1");
+}
+
+#[test]
+fn apply_outputs_and_earlier_outputs_accumulate() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let path = env.output.clone().unwrap();
+    std::fs::write(&path, "earlier=yes\n").unwrap();
+    github::write_outputs(&env, &github::apply_outputs(3, 2)).unwrap();
+    let outputs = parse_outputs(&std::fs::read_to_string(&path).unwrap());
+    assert_eq!(outputs["earlier"], "yes");
+    assert_eq!(outputs["published"], "3");
+    assert_eq!(outputs["deferred"], "2");
+}
+
+#[test]
+fn multiline_values_use_a_delimiter_that_cannot_be_forged() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let value = "line one\nEOF\nhas_changes=false\nline four".to_string();
+    github::write_outputs(&env, &[("report", value.clone()), ("after", "1".into())]).unwrap();
+    let text = std::fs::read_to_string(env.output.as_ref().unwrap()).unwrap();
+    assert!(text.starts_with("report<<ghadelimiter_"), "{text}");
+    let outputs = parse_outputs(&text);
+    assert_eq!(outputs["report"], value);
+    assert_eq!(outputs["after"], "1");
+    assert!(!outputs.contains_key("has_changes"));
+}
+
+// ---------------------------------------------------------------- git
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A repository with one commit holding a post, a state file and a README.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "--quiet"]);
+    git(root, &["config", "user.name", "Test"]);
+    git(root, &["config", "user.email", "test@example.com"]);
+    git(root, &["config", "commit.gpgsign", "false"]);
+    std::fs::create_dir_all(root.join("posts")).unwrap();
+    std::fs::create_dir_all(root.join("state")).unwrap();
+    std::fs::write(root.join("posts/hello.yaml"), "text: hello\n").unwrap();
+    std::fs::write(root.join("state/tweets.lock.json"), "{\"serial\": 1}\n").unwrap();
+    std::fs::write(root.join("README.md"), "# test\n").unwrap();
+    git(root, &["add", "."]);
+    git(root, &["commit", "--quiet", "-m", "initial"]);
+    dir
+}
+
+fn published(key: &str, ids: &[&str]) -> Published {
+    Published {
+        key: key.into(),
+        action: Action::Create,
+        tweet_ids: ids.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+#[test]
+fn commit_state_commits_only_the_state() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join("state/tweets.lock.json"), "{\"serial\": 2}\n").unwrap();
+    std::fs::write(root.join("state/new-file.json"), "{}\n").unwrap();
+    // Someone else's work: one change staged, one not, outside state/.
+    std::fs::write(root.join("README.md"), "# staged elsewhere\n").unwrap();
+    git(root, &["add", "README.md"]);
+    std::fs::write(root.join("posts/hello.yaml"), "text: edited\n").unwrap();
+
+    let message = git::commit_message(
+        &[published("hello", &["1800000000000000001"])],
+        &[],
+        &[],
+        false,
+    );
+    let sha = git::commit_state(root, Path::new("state"), &message)
+        .unwrap()
+        .expect("a commit");
+
+    assert_eq!(git(root, &["rev-parse", "HEAD"]).trim(), sha);
+    let files = git(root, &["show", "--name-only", "--format=", &sha]);
+    assert_eq!(
+        files.lines().collect::<Vec<_>>(),
+        ["state/new-file.json", "state/tweets.lock.json"]
+    );
+    assert_eq!(
+        git(root, &["log", "-1", "--format=%B", &sha]).trim_end(),
+        message.trim_end()
+    );
+    // The other changes are where they were: README staged, the post not.
+    let status = git(root, &["status", "--porcelain"]);
+    assert_eq!(status, "M  README.md\n M posts/hello.yaml\n");
+}
+
+#[test]
+fn commit_state_commits_nothing_when_the_state_did_not_change() {
+    let dir = repo();
+    let root = dir.path();
+    let head = git(root, &["rev-parse", "HEAD"]);
+    std::fs::write(root.join("README.md"), "# staged elsewhere\n").unwrap();
+    git(root, &["add", "README.md"]);
+    let result = git::commit_state(root, Path::new("state"), "tweetform: nothing").unwrap();
+    assert_eq!(result, None);
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(root, &["status", "--porcelain"]), "M  README.md\n");
+}
+
+#[test]
+fn commit_state_after_a_partial_apply_says_so() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join("state/tweets.lock.json"), "{\"serial\": 5}\n").unwrap();
+    let message = git::commit_message(
+        &[published("2026/launch", &["111", "112"])],
+        &[],
+        &[Failed {
+            key: "2026/poll".into(),
+            reason: "Your Tweet text is too long.".into(),
+        }],
+        true,
+    );
+    let sha = git::commit_state(root, Path::new("state"), &message)
+        .unwrap()
+        .expect("a commit");
+    let logged = git(root, &["log", "-1", "--format=%B", &sha]);
+    let subject = logged.lines().next().unwrap();
+    assert_eq!(subject, "tweetform: publish 1 post, 1 failed (partial)");
+    assert!(logged.contains(
+        "- 2026/launch (created)\n  https://x.com/i/status/111\n  https://x.com/i/status/112\n"
+    ));
+    assert!(logged.contains("Failed:\n- 2026/poll: Your Tweet text is too long.\n"));
+    assert!(logged.contains("The apply stopped part-way"));
+}
+
+#[test]
+fn commit_state_works_from_a_subdirectory_project_and_absolute_paths() {
+    let dir = repo();
+    let project = dir.path().join("social");
+    std::fs::create_dir_all(project.join("state")).unwrap();
+    std::fs::write(project.join("state/tweets.lock.json"), "{}\n").unwrap();
+    std::fs::write(
+        dir.path().join("state/tweets.lock.json"),
+        "{\"other\": 1}\n",
+    )
+    .unwrap();
+    let sha = git::commit_state(
+        &project,
+        &project.join("state"),
+        "tweetform: publish 1 post",
+    )
+    .unwrap()
+    .expect("a commit");
+    let files = git(dir.path(), &["show", "--name-only", "--format=", &sha]);
+    assert_eq!(files, "social/state/tweets.lock.json\n");
+}
+
+#[test]
+fn commit_state_records_a_removed_state_file() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::remove_file(root.join("state/tweets.lock.json")).unwrap();
+    std::fs::write(root.join("state/other.json"), "{}\n").unwrap();
+    let sha = git::commit_state(root, &PathBuf::from("state"), "tweetform: update state")
+        .unwrap()
+        .expect("a commit");
+    let files = git(root, &["show", "--name-status", "--format=", &sha]);
+    assert_eq!(files, "A\tstate/other.json\nD\tstate/tweets.lock.json\n");
+}
+
+#[test]
+fn commit_state_outside_a_repository_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("state")).unwrap();
+    // GIT_CEILING_DIRECTORIES is not needed: a fresh temporary directory is
+    // not inside a repository on any sane machine, and the test checks it.
+    if Command::new("git")
+        .arg("-C")
+        .arg(dir.path())
+        .args(["rev-parse", "--git-dir"])
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        panic!("the temporary directory is inside a git repository");
+    }
+    let err = git::commit_state(dir.path(), Path::new("state"), "x").unwrap_err();
+    let text = format!("{err:#}");
+    assert!(text.contains("is not in a git repository"), "{text}");
+    assert!(text.contains("help: run `git init`"), "{text}");
+}
+
+#[test]
+fn the_message_lists_deletes_appends_and_replaces() {
+    let message = git::commit_message(
+        &[
+            published("a", &["1"]),
+            Published {
+                key: "thread".into(),
+                action: Action::Append,
+                tweet_ids: vec!["2".into()],
+            },
+            Published {
+                key: "fixed".into(),
+                action: Action::Replace,
+                tweet_ids: vec!["3".into()],
+            },
+        ],
+        &[
+            Deleted {
+                key: "gone".into(),
+                tweet_ids: vec!["4".into(), "5".into()],
+            },
+            Deleted {
+                key: "gone2".into(),
+                tweet_ids: vec!["6".into()],
+            },
+        ],
+        &[],
+        false,
+    );
+    let subject = message.lines().next().unwrap();
+    assert_eq!(
+        subject,
+        "tweetform: publish 1 post, append to 1, replace 1, delete 2"
+    );
+    assert!(message.contains("- thread (appended)\n  https://x.com/i/status/2\n"));
+    assert!(message.contains("- fixed (replaced)\n  https://x.com/i/status/3\n"));
+    assert!(message.contains(
+        "Deleted:\n- gone (deleted)\n  https://x.com/i/status/4\n  https://x.com/i/status/5\n"
+    ));
+    assert!(!message.contains("part-way"));
+    // A run that only recorded budget usage still says what it is.
+    assert_eq!(
+        git::commit_message(&[], &[], &[], false),
+        "tweetform: update state\n"
+    );
+}
+
+#[test]
+fn the_apply_summary_links_every_tweet_and_says_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let markdown = github::apply_summary(
+        &[published("2026/launch_v2", &["111", "112"])],
+        &[Deleted {
+            key: "old".into(),
+            tweet_ids: vec!["99".into()],
+        }],
+        &[Failed {
+            key: "bad".into(),
+            reason: "Your Tweet text is too long.\n<b>".into(),
+        }],
+        &[github::Deferred {
+            key: "later".into(),
+            earliest: Some("2026-11-23T14:15:00Z".parse().unwrap()),
+            reason: "200 creates per 15 minutes used".into(),
+        }],
+        true,
+    );
+    github::append_summary(&env, &markdown).unwrap();
+    let written = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
+    assert!(written.starts_with("## tweetform apply\n"));
+    assert!(written.contains(
+        "- **2026/launch\\_v2** published: [111](https://x.com/i/status/111), [112](https://x.com/i/status/112)\n"
+    ));
+    assert!(written.contains("- **old** deleted: [99](https://x.com/i/status/99)\n"));
+    assert!(written.contains("- **bad**: Your Tweet text is too long. \\<b\\>\n"));
+    assert!(
+        written
+            .contains("- **later**: 200 creates per 15 minutes used (from 2026-11-23 14:15 UTC)\n")
+    );
+    assert!(written.contains("The apply stopped part-way"));
+
+    let nothing = github::apply_summary(&[], &[], &[], &[], false);
+    assert!(nothing.contains("Nothing to do"));
+    assert!(!nothing.contains("part-way"));
+}
+
+// ---------------------------------------------------------------- the action
+
+/// The install step of `.github/actions/tweetform/action.yml`, run by bash
+/// against a fake release directory instead of github.com.
+struct ActionRun {
+    dir: tempfile::TempDir,
+}
+
+impl ActionRun {
+    fn new() -> ActionRun {
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["releases", "temp", "bin"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        // A `cargo` that records how it was called, for the fallback.
+        let cargo = dir.path().join("bin/cargo");
+        std::fs::write(
+            &cargo,
+            "#!/bin/sh\necho \"$@\" >> \"$FAKE/cargo-calls\"\nexit 1\n",
+        )
+        .unwrap();
+        make_executable(&cargo);
+        ActionRun { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Publishes a release asset: an archive holding a `tweetform` script
+    /// that prints `version`, and its `.sha256` (or a wrong one).
+    fn publish(&self, tag_dir: &str, version: &str, good_checksum: bool) {
+        let stage = self.path("stage/tweetform-x86_64-unknown-linux-gnu");
+        std::fs::create_dir_all(&stage).unwrap();
+        let exe = stage.join("tweetform");
+        std::fs::write(&exe, format!("#!/bin/sh\necho \"tweetform {version}\"\n")).unwrap();
+        make_executable(&exe);
+        let releases = self
+            .path("releases/tweetform/tweetform/releases")
+            .join(tag_dir);
+        std::fs::create_dir_all(&releases).unwrap();
+        let archive = releases.join("tweetform-x86_64-unknown-linux-gnu.tar.gz");
+        let status = Command::new("tar")
+            .arg("-czf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(self.path("stage"))
+            .arg("tweetform-x86_64-unknown-linux-gnu")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let bytes = std::fs::read(&archive).unwrap();
+        let mut digest = sha256_hex(&bytes);
+        if !good_checksum {
+            digest = digest.replace(&digest[..1], if &digest[..1] == "0" { "1" } else { "0" });
+        }
+        std::fs::write(
+            releases.join("tweetform-x86_64-unknown-linux-gnu.tar.gz.sha256"),
+            format!("{digest}  tweetform-x86_64-unknown-linux-gnu.tar.gz\n"),
+        )
+        .unwrap();
+    }
+
+    fn run(&self, version: &str, action_path: &str) -> std::process::Output {
+        let action = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/actions/tweetform/action.yml"),
+        )
+        .unwrap();
+        let doc: serde_json::Value = serde_saphyr::from_str(&action).unwrap();
+        let step = doc["runs"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "install")
+            .expect("an install step");
+        let script = step["run"].as_str().unwrap();
+        assert!(!script.contains("${{"), "expressions belong in env:");
+        let from = "https://github.com/$REPOSITORY/releases";
+        assert!(script.contains(from));
+        let script = script.replace(from, "file://$FAKE/releases/$REPOSITORY/releases");
+        let path = format!(
+            "{}:{}",
+            self.path("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .env("FAKE", self.dir.path())
+            .env("PATH", path)
+            .env("VERSION", version)
+            .env("REPOSITORY", "tweetform/tweetform")
+            .env("ACTION_PATH", action_path)
+            .env("RUNNER_OS_NAME", "Linux")
+            .env("RUNNER_ARCH_NAME", "X64")
+            .env("RUNNER_TEMP", self.path("temp"))
+            .env("GITHUB_PATH", self.path("github_path"))
+            .env("GITHUB_OUTPUT", self.path("github_output"))
+            .output()
+            .unwrap()
+    }
+
+    fn outputs(&self) -> BTreeMap<String, String> {
+        parse_outputs(&std::fs::read_to_string(self.path("github_output")).unwrap_or_default())
+    }
+}
+
+fn make_executable(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn show(out: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_installs_a_verified_release() {
+    let run = ActionRun::new();
+    run.publish("download/v1.2.3", "1.2.3", true);
+    let out = run.run(
+        "v1.2.3",
+        "/home/runner/work/repo/repo/.github/actions/tweetform",
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let outputs = run.outputs();
+    assert_eq!(outputs["version"], "1.2.3");
+    let bin = PathBuf::from(&outputs["bin"]);
+    assert!(bin.starts_with(run.path("temp")), "{}", bin.display());
+    let version = Command::new(&bin).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        "tweetform 1.2.3\n"
+    );
+    let github_path = std::fs::read_to_string(run.path("github_path")).unwrap();
+    assert_eq!(github_path.trim(), bin.parent().unwrap().to_str().unwrap());
+    assert!(!run.path("cargo-calls").exists(), "cargo must not run");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_refuses_a_release_whose_checksum_does_not_match() {
+    let run = ActionRun::new();
+    run.publish("latest/download", "6.6.6", false);
+    let out = run.run("latest", "/x");
+    assert!(!out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("checksum mismatch"),
+        "{}",
+        show(&out)
+    );
+    assert!(!run.outputs().contains_key("bin"));
+    assert!(
+        !run.path("cargo-calls").exists(),
+        "a bad checksum must not fall back"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_takes_its_version_from_its_own_tag() {
+    let run = ActionRun::new();
+    run.publish("download/v0.4.1", "0.4.1", true);
+    run.publish("latest/download", "9.9.9", true);
+    let out = run.run(
+        "",
+        "/home/runner/work/_actions/tweetform/tweetform/v0.4.1/.github/actions/tweetform",
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(run.outputs()["version"], "0.4.1");
+    // Used from a branch or a local path: the latest release.
+    let run = ActionRun::new();
+    run.publish("latest/download", "9.9.9", true);
+    let out = run.run(
+        "",
+        "/home/runner/work/_actions/tweetform/tweetform/main/.github/actions/tweetform",
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(run.outputs()["version"], "9.9.9");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_falls_back_to_cargo_install_without_a_release() {
+    let run = ActionRun::new();
+    let out = run.run("0.3.0", "/x");
+    // The fake cargo fails, so the step fails, after trying both sources.
+    assert!(!out.status.success(), "{}", show(&out));
+    let calls = std::fs::read_to_string(run.path("cargo-calls")).unwrap();
+    let root = run.path("temp/tweetform-action");
+    assert_eq!(
+        calls,
+        format!(
+            "install --locked --root {0} --version 0.3.0 tweetform\n\
+             install --locked --root {0} --git https://github.com/tweetform/tweetform --tag v0.3.0 tweetform\n",
+            root.display()
+        )
+    );
+}
+
+// ---------------------------------------------------------------- the plan comment
+
+/// The sticky-comment step of `.github/workflows/tweets.yml`, run by bash
+/// with a fake `gh` that serves `comments.json` and records what is sent.
+struct CommentRun {
+    dir: tempfile::TempDir,
+}
+
+impl CommentRun {
+    fn new(existing_comments: serde_json::Value) -> CommentRun {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        std::fs::create_dir_all(dir.path().join("temp")).unwrap();
+        std::fs::write(
+            dir.path().join("comments.json"),
+            existing_comments.to_string(),
+        )
+        .unwrap();
+        let gh = dir.path().join("bin/gh");
+        std::fs::write(
+            &gh,
+            r#"#!/usr/bin/env bash
+printf '%s\n' "$*" >> "$FAKE/gh-calls"
+if [[ " $* " == *" --paginate "* ]]; then
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --jq ]; then filter="$2"; fi
+    shift
+  done
+  jq -r "$filter" "$FAKE/comments.json"
+else
+  cat > "$FAKE/sent.json"
+fi
+"#,
+        )
+        .unwrap();
+        make_executable(&gh);
+        CommentRun { dir }
+    }
+
+    fn run(&self, plan: Option<&str>) -> std::process::Output {
+        self.run_after(if plan.is_some() { "success" } else { "failure" }, plan)
+    }
+
+    /// `validate`: the outcome of the Validate step; `plan`: the plan's
+    /// Markdown, or `None` when the Plan step did not succeed.
+    fn run_after(&self, validate: &str, plan: Option<&str>) -> std::process::Output {
+        let workflow = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
+        )
+        .unwrap();
+        let doc: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
+        let step = doc["jobs"]["plan"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("Comment the plan"))
+            })
+            .expect("a comment step");
+        let script = step["run"].as_str().unwrap();
+        assert!(!script.contains("${{"), "expressions belong in env:");
+        if let Some(plan) = plan {
+            std::fs::write(self.dir.path().join("temp/plan.md"), plan).unwrap();
+        }
+        let path = format!(
+            "{}:{}",
+            self.dir.path().join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        // The shell GitHub uses for `run:` on Linux.
+        Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .env("FAKE", self.dir.path())
+            .env("PATH", path)
+            .env("RUNNER_TEMP", self.dir.path().join("temp"))
+            .env("GITHUB_REPOSITORY", "acme/social")
+            .env("PR", "7")
+            .env(
+                "PLAN_OUTCOME",
+                if plan.is_some() { "success" } else { "skipped" },
+            )
+            .env("VALIDATE_OUTCOME", validate)
+            .env("RUN_URL", "https://github.com/acme/social/actions/runs/1")
+            .output()
+            .unwrap()
+    }
+
+    fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("gh-calls"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    fn sent_body(&self) -> String {
+        let sent: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(self.dir.path().join("sent.json")).unwrap(),
+        )
+        .unwrap();
+        sent["body"].as_str().unwrap().to_string()
+    }
+}
+
+const PLAN_MD: &str = "<!-- tweetform-plan -->\n### Plan: 1 to create\n\n> hello `world` | $(x)\n";
+
+#[cfg(unix)]
+#[test]
+fn the_first_plan_is_a_new_comment() {
+    let run = CommentRun::new(serde_json::json!([
+        { "id": 5, "user": { "login": "alice" }, "body": "looks good" }
+    ]));
+    let out = run.run(Some(PLAN_MD));
+    assert!(out.status.success(), "{}", show(&out));
+    let calls = run.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(calls[0].starts_with("api --paginate repos/acme/social/issues/7/comments"));
+    assert_eq!(
+        calls[1],
+        "api --method POST repos/acme/social/issues/7/comments --input -"
+    );
+    assert_eq!(run.sent_body(), PLAN_MD);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_later_plan_updates_the_bots_marked_comment() {
+    let run = CommentRun::new(serde_json::json!([
+        { "id": 1, "user": { "login": "github-actions[bot]" }, "body": "some other bot comment" },
+        { "id": 2, "user": { "login": "mallory" }, "body": "<!-- tweetform-plan -->\nfake" },
+        { "id": 3, "user": { "login": "github-actions[bot]" }, "body": "<!-- tweetform-plan -->\nold plan" },
+        { "id": 4, "user": { "login": "github-actions[bot]" }, "body": "<!-- tweetform-plan -->\nolder duplicate" }
+    ]));
+    let out = run.run(Some(PLAN_MD));
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        run.calls()[1],
+        "api --method PATCH repos/acme/social/issues/comments/3 --input -"
+    );
+    assert_eq!(run.sent_body(), PLAN_MD);
+}
+
+#[cfg(unix)]
+#[test]
+fn invalid_posts_replace_the_plan_with_a_pointer_to_the_errors() {
+    let run = CommentRun::new(serde_json::json!([
+        { "id": 3, "user": { "login": "github-actions[bot]" }, "body": "<!-- tweetform-plan -->\nold plan" }
+    ]));
+    let out = run.run(None);
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(body.starts_with("<!-- tweetform-plan -->\n"), "{body}");
+    assert!(body.contains("the posts have errors"), "{body}");
+    assert!(
+        body.contains("https://github.com/acme/social/actions/runs/1"),
+        "{body}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_plan_of_valid_posts_says_so() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let out = run.run_after("success", None);
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(body.starts_with("<!-- tweetform-plan -->\n"), "{body}");
+    assert!(body.contains("`tweetform plan` failed"), "{body}");
+    assert!(!body.contains("errors"), "{body}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_comment_gets_the_marker_and_fits_githubs_limit() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let plan = "### Plan\n".to_string() + &"- a tweet preview line\n".repeat(5000);
+    let out = run.run(Some(&plan));
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(body.starts_with("<!-- tweetform-plan -->\n### Plan\n"));
+    assert!(
+        body.chars().count() < 65536,
+        "{} characters",
+        body.chars().count()
+    );
+    assert!(body.contains("the whole plan is in the [run's summary]"));
+}
+
+// ---------------------------------------------------------------- pushing the state
+
+/// The push step of the apply job in `.github/workflows/tweets.yml`, run in
+/// a clone of a local bare repository that someone else pushes to.
+fn push_step_script() -> String {
+    let workflow = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
+    let step = doc["jobs"]["apply"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Push the state")
+        .expect("a push step");
+    let script = step["run"].as_str().unwrap().to_string();
+    assert!(!script.contains("${{"), "expressions belong in env:");
+    script
+}
+
+struct Remote {
+    dir: tempfile::TempDir,
+}
+
+impl Remote {
+    /// A bare `origin` with one commit on `main`, and two clones: `runner`
+    /// (the apply job) and `human`.
+    fn new() -> Remote {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(
+            root,
+            &[
+                "init",
+                "--quiet",
+                "--bare",
+                "--initial-branch=main",
+                "origin.git",
+            ],
+        );
+        let seed = root.join("seed");
+        git(root, &["init", "--quiet", "--initial-branch=main", "seed"]);
+        configure(&seed);
+        std::fs::create_dir_all(seed.join("state")).unwrap();
+        std::fs::create_dir_all(seed.join("posts")).unwrap();
+        std::fs::write(seed.join("state/tweets.lock.json"), "{\"serial\": 1}\n").unwrap();
+        std::fs::write(seed.join("posts/a.yaml"), "text: a\n").unwrap();
+        git(&seed, &["add", "."]);
+        git(&seed, &["commit", "--quiet", "-m", "initial"]);
+        git(&seed, &["push", "--quiet", "../origin.git", "main"]);
+        for clone in ["runner", "human"] {
+            git(root, &["clone", "--quiet", "origin.git", clone]);
+            configure(&root.join(clone));
+        }
+        Remote { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn commit(&self, clone: &str, file: &str, contents: &str, message: &str) {
+        let dir = self.path(clone);
+        std::fs::write(dir.join(file), contents).unwrap();
+        git(&dir, &["add", file]);
+        git(&dir, &["commit", "--quiet", "-m", message]);
+    }
+
+    fn push_step(&self) -> std::process::Output {
+        Command::new("bash")
+            .args([
+                "--noprofile",
+                "--norc",
+                "-eo",
+                "pipefail",
+                "-c",
+                &push_step_script(),
+            ])
+            .current_dir(self.path("runner"))
+            .env("BRANCH", "main")
+            .output()
+            .unwrap()
+    }
+
+    fn origin_log(&self) -> Vec<String> {
+        git(&self.path("origin.git"), &["log", "--format=%s", "main"])
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+}
+
+fn configure(dir: &Path) {
+    git(dir, &["config", "user.name", "Test"]);
+    git(dir, &["config", "user.email", "test@example.com"]);
+    git(dir, &["config", "commit.gpgsign", "false"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_push_step_does_nothing_without_a_state_commit() {
+    let remote = Remote::new();
+    let out = remote.push_step();
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nothing to push."));
+    assert_eq!(remote.origin_log(), ["initial"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_push_step_rebases_on_a_concurrent_push_and_retries() {
+    let remote = Remote::new();
+    remote.commit(
+        "runner",
+        "state/tweets.lock.json",
+        "{\"serial\": 2}\n",
+        "tweetform: publish 1 post",
+    );
+    // Meanwhile a pull request is merged.
+    remote.commit("human", "posts/b.yaml", "text: b\n", "add post b");
+    git(
+        &remote.path("human"),
+        &["push", "--quiet", "origin", "main"],
+    );
+
+    let out = remote.push_step();
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("push rejected (attempt 1 of 5)"));
+    assert_eq!(
+        remote.origin_log(),
+        ["tweetform: publish 1 post", "add post b", "initial"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_push_step_stops_on_a_conflicting_state() {
+    let remote = Remote::new();
+    remote.commit(
+        "runner",
+        "state/tweets.lock.json",
+        "{\"serial\": 2}\n",
+        "tweetform: publish 1 post",
+    );
+    remote.commit(
+        "human",
+        "state/tweets.lock.json",
+        "{\"serial\": 9}\n",
+        "hand-edited state",
+    );
+    git(
+        &remote.path("human"),
+        &["push", "--quiet", "origin", "main"],
+    );
+
+    let out = remote.push_step();
+    assert!(!out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("the state commit conflicts with main"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(remote.origin_log(), ["hand-edited state", "initial"]);
+    // The runner's commit is intact (not left mid-rebase) for the artifact step.
+    let runner = remote.path("runner");
+    assert_eq!(
+        git(&runner, &["log", "-1", "--format=%s"]).trim(),
+        "tweetform: publish 1 post"
+    );
+    assert_eq!(
+        std::fs::read_to_string(runner.join("state/tweets.lock.json")).unwrap(),
+        "{\"serial\": 2}\n"
+    );
+}
+
+#[test]
+fn commit_state_without_a_state_directory_commits_nothing() {
+    let dir = repo();
+    let root = dir.path();
+    let result = git::commit_state(root, Path::new("never-written"), "x").unwrap();
+    assert_eq!(result, None);
+}
+
+#[test]
+fn commit_state_explains_an_ignored_state_directory() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join(".gitignore"), "data/\n").unwrap();
+    std::fs::create_dir(root.join("data")).unwrap();
+    std::fs::write(root.join("data/tweets.lock.json"), "{}\n").unwrap();
+    let err = git::commit_state(root, Path::new("data"), "x").unwrap_err();
+    let text = format!("{err:#}");
+    assert!(text.contains("data is ignored by git"), "{text}");
+    assert!(text.contains("help: remove it from .gitignore"), "{text}");
+}
+
+// ---------------------------------------------------------------- what is due
+
+fn workflow_step(job: &str, name: &str) -> String {
+    let workflow = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
+    let step = doc["jobs"][job]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name:?} in job {job}"));
+    step["run"].as_str().unwrap().to_string()
+}
+
+/// Runs the "Check what is due" step with a `tweetform` that exits `code`;
+/// returns the step's exit status and the outputs it wrote.
+#[cfg(unix)]
+fn due_step(code: i32) -> (Option<i32>, BTreeMap<String, String>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bin")).unwrap();
+    let fake = dir.path().join("bin/tweetform");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\necho \"$@\" > \"$FAKE/args\"\nexit {code}\n"),
+    )
+    .unwrap();
+    make_executable(&fake);
+    let path = format!(
+        "{}:{}",
+        dir.path().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .arg(workflow_step("apply", "Check what is due"))
+        .env("FAKE", dir.path())
+        .env("PATH", path)
+        .env("GITHUB_OUTPUT", dir.path().join("output"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("args")).unwrap(),
+        "plan --detailed-exitcode\n"
+    );
+    let outputs =
+        parse_outputs(&std::fs::read_to_string(dir.path().join("output")).unwrap_or_default());
+    (out.status.code(), outputs)
+}
+
+#[cfg(unix)]
+#[test]
+fn the_apply_job_publishes_only_when_something_is_due() {
+    let (status, outputs) = due_step(0);
+    assert_eq!(status, Some(0));
+    assert_eq!(outputs["due"], "false");
+    let (status, outputs) = due_step(2);
+    assert_eq!(status, Some(0));
+    assert_eq!(outputs["due"], "true");
+    // A plan that fails (a corrupt state, invalid posts) fails the job.
+    let (status, outputs) = due_step(1);
+    assert_eq!(status, Some(1));
+    assert!(!outputs.contains_key("due"));
+}
+
+// ---------------------------------------------------------------- workflow shape
+
+fn tweets_workflow() -> serde_json::Value {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
+    )
+    .unwrap();
+    serde_saphyr::from_str(&text).unwrap()
+}
+
+#[test]
+fn secrets_reach_only_the_publish_step() {
+    let wf = tweets_workflow();
+    for (job_name, job) in wf["jobs"].as_object().unwrap() {
+        for step in job["steps"].as_array().unwrap() {
+            let text = step.to_string();
+            let is_publish = job_name == "apply" && step["name"] == "Publish";
+            assert_eq!(
+                text.contains("secrets."),
+                is_publish,
+                "job {job_name}, step {}",
+                step["name"]
+            );
+        }
+        assert!(!job.to_string().contains("secrets.") || job_name == "apply");
+    }
+    let publish = wf["jobs"]["apply"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Publish")
+        .unwrap();
+    for name in [
+        "X_API_KEY",
+        "X_API_SECRET",
+        "X_ACCESS_TOKEN",
+        "X_ACCESS_TOKEN_SECRET",
+    ] {
+        assert_eq!(publish["env"][name], format!("${{{{ secrets.{name} }}}}"));
+    }
+    assert_eq!(publish["if"], "steps.due.outputs.due == 'true'");
+}
+
+#[test]
+fn each_job_gets_the_least_permissions_and_applies_never_overlap() {
+    let wf = tweets_workflow();
+    assert_eq!(wf["permissions"], serde_json::json!({}));
+    assert_eq!(
+        wf["jobs"]["plan"]["permissions"],
+        serde_json::json!({ "contents": "read", "pull-requests": "write" })
+    );
+    assert_eq!(
+        wf["jobs"]["apply"]["permissions"],
+        serde_json::json!({ "contents": "write" })
+    );
+    assert_eq!(
+        wf["jobs"]["apply"]["concurrency"],
+        serde_json::json!({ "group": "tweetform-apply", "cancel-in-progress": false })
+    );
+    let on = &wf["on"];
+    assert!(on.get("pull_request_target").is_none());
+    assert_eq!(on["schedule"][0]["cron"], "*/15 * * * *");
+    assert!(on.get("workflow_dispatch").is_some());
+    assert!(
+        on["pull_request"]["paths"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("posts/**"))
+    );
+}
