@@ -609,6 +609,14 @@ pub fn markdown(plan: &Plan) -> String {
             plural(omitted, "more post", "more posts")
         );
     }
+    let lineage: String = plan.lineage.chars().take(8).collect();
+    let _ = writeln!(
+        md,
+        "\n<sub>Planned at {} against state serial {} (lineage {}).</sub>",
+        plan.planned_at,
+        plan.serial,
+        code(&lineage)
+    );
     md
 }
 
