@@ -65,6 +65,12 @@ fn child(spec: &str) {
         }
         "e2e" => {
             let root = Path::new(arg);
+            let mut stages = Vec::new();
+            let mut lap = Instant::now();
+            let mut mark = |name: &'static str| {
+                stages.push(format!("{name} {:.0}", lap.elapsed().as_secs_f64() * 1e3));
+                lap = Instant::now();
+            };
             let config = Config::load(root).expect("config");
             let loaded = load::load_project(root, &config);
             assert!(
@@ -72,12 +78,18 @@ fn child(spec: &str) {
                 "{:?}",
                 loaded.diagnostics.first()
             );
+            mark("load");
             let problems = validate::validate(&loaded.posts);
             assert!(problems.is_empty(), "{:?}", problems.first());
+            mark("validate");
             let state = State::load(&config.state_path(root)).expect("state");
+            mark("state");
             let plan = plan::plan(&loaded.posts, &state, generate::now());
+            mark("plan");
             let text = render::human(&plan, false);
             assert!(!text.is_empty());
+            mark("render");
+            println!("    stages (ms): {}", stages.join(", "));
             plan.changes.len()
         }
         _ => panic!("unknown mode {mode}"),

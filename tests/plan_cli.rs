@@ -186,3 +186,26 @@ fn a_bad_now_override_is_an_error() {
         .code(1)
         .stderr(predicate::str::contains("TWEETFORM_NOW"));
 }
+
+/// A project whose plan has every action, made by the real loader and
+/// planner from files and a committed state.
+#[test]
+fn every_action_in_every_format() {
+    let human = stdout_of(&mut plan("everything", &[]));
+    assert!(human.contains(
+        "Plan: 1 to create, 1 to append, 1 to replace, 1 to delete, 1 to move, 1 waiting."
+    ));
+    insta::assert_snapshot!("everything_human", human);
+    insta::assert_snapshot!(
+        "everything_human_color",
+        stdout_of(&mut plan("everything", &["--color", "always"]))
+    );
+    insta::assert_snapshot!(
+        "everything_markdown",
+        stdout_of(&mut plan("everything", &["--format", "markdown"]))
+    );
+    let json = stdout_of(&mut plan("everything", &["--format", "json"]));
+    let parsed: Plan = serde_json::from_str(&json).expect("JSON plan parses");
+    assert_eq!(parsed.changes.len(), 6);
+    insta::assert_snapshot!("everything_json", json);
+}
