@@ -197,6 +197,14 @@ fn human_no_changes() {
 }
 
 #[test]
+fn markdown_no_changes() {
+    let md = render::markdown(&no_changes());
+    assert!(md.starts_with("<!-- tweetform-plan -->\n"));
+    assert!(md.contains("**No changes. 5 posts up to date.**"));
+    assert!(!md.contains("Destructive"));
+}
+
+#[test]
 fn markdown() {
     insta::assert_snapshot!(render::markdown(&every_action()));
 }
