@@ -22,6 +22,8 @@ fn plan(name: &str, args: &[&str]) -> Command {
     cmd.env("TWEETFORM_NOW", NOW)
         .env_remove("NO_COLOR")
         .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
         .arg("-C")
         .arg(fixture(name))
         .arg("plan")
@@ -143,6 +145,7 @@ fn dash_c_is_the_same_as_running_in_the_directory() {
     let mut cmd = Command::cargo_bin("tweetform").unwrap();
     cmd.current_dir(fixture("mixed"))
         .env("TWEETFORM_NOW", NOW)
+        .env_remove("GITHUB_ACTIONS")
         .arg("plan");
     assert_eq!(stdout_of(&mut cmd), with_c);
 }
@@ -208,4 +211,46 @@ fn every_action_in_every_format() {
     let parsed: Plan = serde_json::from_str(&json).expect("JSON plan parses");
     assert_eq!(parsed.changes.len(), 6);
     insta::assert_snapshot!("everything_json", json);
+}
+
+#[test]
+fn under_github_actions_the_plan_goes_to_the_summary_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (summary, outputs) = (dir.path().join("summary.md"), dir.path().join("output"));
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let human = stdout_of(
+        plan("mixed", &[])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &outputs),
+    );
+    assert!(
+        human.starts_with("Actions are shown"),
+        "stdout keeps the chosen format"
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.starts_with("earlier step\n<!-- tweetform-plan -->\n"));
+    assert!(summary.contains("**Plan: 1 to create, 1 to replace, 1 waiting.**"));
+    let outputs = std::fs::read_to_string(&outputs).unwrap();
+    for line in [
+        "has_changes=true",
+        "create=1",
+        "append=0",
+        "replace=1",
+        "delete=0",
+        "wait=1",
+    ] {
+        assert!(outputs.lines().any(|l| l == line), "{line} in {outputs}");
+    }
+}
+
+#[test]
+fn outside_github_actions_no_summary_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    plan("mixed", &[])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .assert()
+        .success();
+    assert!(!summary.exists());
 }

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use super::{Context, Format, validate};
 use crate::config::Config;
+use crate::github::{self, GithubEnv};
 use crate::plan::Plan;
 use crate::state::State;
 use crate::{plan, render};
@@ -52,6 +53,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write the plan to stdout")?,
+    }
+
+    // Under GitHub Actions: the Markdown plan in the job summary (a pull
+    // request from a fork gets no comment, but always the summary) and the
+    // counts as step outputs, whatever `--format` printed.
+    let github = GithubEnv::from_env();
+    if github.actions {
+        github::append_summary(&github, &render::markdown(&plan))?;
+        github::write_outputs(&github, &github::plan_outputs(&plan))?;
     }
 
     if let Some(out) = &args.out {
