@@ -1,112 +1,85 @@
-//! `plan` over 1k, 10k and 100k generated posts against a state where most
-//! are already published: the shape of a long-lived repository, where each
-//! plan finds a few creates, edits, renames and deletes among many unchanged
-//! posts. Targets: 10k posts in under 300 ms, growing linearly.
+//! `cargo bench --bench plan`: planning time over 1k, 10k and 100k
+//! generated posts (see support/generate.rs), alone and end to end from
+//! YAML bytes (parse, validate, plan; 1k and 10k), and rendering a 10k-post
+//! plan.
+//! Peak memory is measured by `cargo bench --bench plan_memory`.
+//!
+//! Targets on a 2-core machine: 10k posts in under 300 ms, growing linearly.
 
-use std::cell::OnceCell;
-use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::Path;
+use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use jiff::{SignedDuration, Timestamp};
-use tweetform::plan::plan;
-use tweetform::post::{Post, Tweet};
-use tweetform::state::{PostState, PublishedTweet, State};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use tweetform::{load, plan, render, validate};
 
-fn now() -> Timestamp {
-    "2026-03-01T12:00:00Z".parse().expect("valid timestamp")
-}
+#[path = "support/generate.rs"]
+mod generate;
 
-fn text(i: usize, j: usize) -> String {
-    format!(
-        "Post {i}, part {j}: tweets as code for shared accounts, reviewed in pull requests \
-         and published on merge. Details at https://example.com/posts/{i}/{j} #tweetform"
-    )
-}
+const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
-/// `n` posts of one to three tweets, and a state in which 90% of them are
-/// published as declared; the rest are new (some scheduled), edited,
-/// extended, renamed or deleted.
-fn fixture(n: usize) -> (Vec<Post>, State) {
-    let mut posts = Vec::with_capacity(n);
-    let mut state = State::new();
-    let mut id = 1_000_000_000_000_000_000u64;
-    for i in 0..n {
-        let key = format!("{}/post-{i:06}", 2020 + i % 7);
-        let tweets: Vec<Tweet> = (0..1 + i % 3).map(|j| Tweet::new(text(i, j))).collect();
-        let mut published: Vec<PublishedTweet> = tweets
-            .iter()
-            .map(|t| {
-                id += 1;
-                PublishedTweet {
-                    id: id.to_string(),
-                    text: t.text.clone(),
-                    digest: t.digest(),
-                    published_at: Some(now()),
-                }
-            })
-            .collect();
-        let mut post = Post {
-            key: key.clone(),
-            file: PathBuf::from(format!("posts/{key}.yaml")),
-            publish_at: None,
-            publish_at_pos: None,
-            is_thread: tweets.len() > 1,
-            tweets,
-        };
-        match i % 20 {
-            // New; every other one scheduled for later.
-            0 => {
-                if i % 40 == 0 {
-                    post.publish_at = Some(now() + SignedDuration::from_hours(24));
-                }
-                posts.push(post);
-                continue;
-            }
-            // Edited first tweet: a replace.
-            1 => post.tweets[0].text.push_str(" (edited)"),
-            // Published once, one tweet added since: an append.
-            2 => {
-                published.truncate(1);
-                post.tweets.push(Tweet::new("one more thing"));
-            }
-            // Renamed: a move.
-            3 => {
-                let old = format!("old/{key}");
-                state.posts.insert(old, PostState { tweets: published });
-                posts.push(post);
-                continue;
-            }
-            // File removed: a delete.
-            4 => {
-                state.posts.insert(key, PostState { tweets: published });
-                continue;
-            }
-            _ => {}
-        }
-        state.posts.insert(key, PostState { tweets: published });
-        posts.push(post);
-    }
-    (posts, state)
+fn settings<'c>(
+    c: &'c mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'c, criterion::measurement::WallTime> {
+    let mut group = c.benchmark_group(name);
+    // Few, short samples: the point is the order of magnitude and the
+    // growth, and `cargo bench` must stay well under two minutes.
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    group
 }
 
 fn bench_plan(c: &mut Criterion) {
-    let mut group = c.benchmark_group("plan");
-    for n in [1_000, 10_000, 100_000] {
-        if n == 100_000 {
-            group.sample_size(10);
-        }
-        // Built on first use, so that a filtered run (`cargo bench --bench
-        // plan -- plan/10000`) holds only its own posts: its peak memory is
-        // then that of one plan.
-        let data = OnceCell::new();
-        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
-            let (posts, state) = data.get_or_init(|| fixture(n));
-            b.iter(|| plan(black_box(posts), black_box(state), now()))
+    let mut group = settings(c, "plan");
+    for n in SIZES {
+        let project = generate::project(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &project, |b, p| {
+            b.iter(|| plan::plan(&p.posts, &p.state, generate::now()));
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, bench_plan);
+fn bench_parse_validate_plan(c: &mut Criterion) {
+    let mut group = settings(c, "parse_validate_plan");
+    // 100k posts take seconds per iteration here, too long for ten samples;
+    // `--bench plan_memory` times that size once, from files on disk.
+    for n in &SIZES[..2] {
+        let n = *n;
+        let project = generate::project(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &project, |b, p| {
+            b.iter(|| {
+                let posts: Vec<_> = p
+                    .posts
+                    .iter()
+                    .zip(&p.yaml)
+                    .filter_map(|(post, yaml)| {
+                        load::parse_post(&post.key, Path::new(&post.file), yaml.as_bytes()).ok()
+                    })
+                    .collect();
+                assert_eq!(posts.len(), p.posts.len(), "every generated post parses");
+                let problems = validate::validate(&posts);
+                assert!(problems.is_empty(), "{:?}", problems.first());
+                plan::plan(&posts, &p.state, generate::now())
+            });
+        });
+    }
+    group.finish();
+}
+
+fn bench_render(c: &mut Criterion) {
+    let mut group = settings(c, "render");
+    let project = generate::project(10_000);
+    let plan = plan::plan(&project.posts, &project.state, generate::now());
+    group.bench_function("human/10000", |b| b.iter(|| render::human(&plan, false)));
+    group.bench_function("markdown/10000", |b| b.iter(|| render::markdown(&plan)));
+    group.bench_function("json/10000", |b| b.iter(|| render::json(&plan)));
+    group.finish();
+}
+
+criterion_group!(benches, bench_plan, bench_parse_validate_plan, bench_render);
 criterion_main!(benches);
