@@ -1,10 +1,131 @@
-//! `tweetform plan`.
+//! `tweetform plan`: load, validate, compare with the state, print.
 
-use super::Context;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use jiff::Timestamp;
+
+use super::{Context, Format, validate};
+use crate::config::Config;
+use crate::github::{self, GithubEnv};
+use crate::plan::Plan;
+use crate::state::State;
+use crate::{plan, render};
+
+/// Hidden, for tests: the instant the plan is made at (RFC 3339), so that
+/// waits and "due now" are reproducible. Not for production use.
+pub const NOW_ENV: &str = "TWEETFORM_NOW";
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// How to print the plan: for a terminal, as JSON (a stable, documented
+    /// format), or as Markdown for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`tweetform plan` is not built yet")
+    /// Also save the plan (as JSON) to FILE, so that `tweetform apply FILE`
+    /// executes exactly this plan, and only against the same state.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Exit with 2 when the plan has changes, 0 when it has none (waiting
+    /// posts are not changes), 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+    let Some(plan) = make_plan(ctx)? else {
+        return Ok(1);
+    };
+
+    let text = match args.format {
+        Format::Human => render::human(&plan, ctx.color),
+        Format::Json => render::json(&plan),
+        Format::Markdown => render::markdown(&plan),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`tweetform plan | head`) is not an error worth a message.
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the plan to stdout")?,
+    }
+
+    // Under GitHub Actions: the Markdown plan in the job summary (a pull
+    // request from a fork gets no comment, but always the summary) and the
+    // counts as step outputs, whatever `--format` printed.
+    let github = GithubEnv::from_env();
+    if github.actions {
+        github::append_summary(&github, &render::markdown(&plan))?;
+        github::write_outputs(&github, &github::plan_outputs(&plan))?;
+    }
+
+    if let Some(out) = &args.out {
+        // Relative to the current directory, not to `-C DIR`: the user names
+        // the file from their shell (and `apply FILE` reads it the same way).
+        save_plan(out, &plan)?;
+        eprintln!(
+            "Saved this plan to {}. To execute exactly it, run:\n    tweetform apply {}",
+            out.display(),
+            out.display()
+        );
+    }
+
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        2
+    } else {
+        0
+    })
+}
+
+/// Loads, validates and plans the project at `ctx.root`. Prints every
+/// problem in the posts (as `tweetform validate` does) and returns `None`
+/// when there is one: a plan made without a file that failed to parse would
+/// delete that post's tweets.
+pub fn make_plan(ctx: &Context) -> anyhow::Result<Option<Plan>> {
+    let report = validate::check(ctx);
+    if !report.is_valid() {
+        validate::print(ctx, validate::Format::Human, &report)?;
+        eprintln!(
+            "  = help: no plan was made; fix {} and run `tweetform plan` again",
+            if report.diagnostics.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        );
+        return Ok(None);
+    }
+    let config = Config::load(&ctx.root)?;
+    let state = State::load(&config.state_path(&ctx.root))?;
+    Ok(Some(plan::plan(&report.posts, &state, now()?)))
+}
+
+fn now() -> anyhow::Result<Timestamp> {
+    match std::env::var(NOW_ENV) {
+        Ok(value) => value.parse().with_context(|| {
+            format!("{NOW_ENV}={value:?} is not an RFC 3339 time such as 2026-11-23T12:00:00Z")
+        }),
+        Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+/// Writes the plan atomically: a half-written plan must never be applied.
+fn save_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let write = || -> std::io::Result<()> {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(render::json(plan).as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().with_context(|| format!("cannot save the plan to {}", path.display()))
 }

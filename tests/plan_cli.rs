@@ -1,0 +1,256 @@
+//! `tweetform plan` end to end: the binary run on the fixture projects under
+//! tests/fixtures, checking output, exit codes and error messages.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tweetform::plan::{Action, Plan};
+
+/// The instant every plan here is made at (see `TWEETFORM_NOW`).
+const NOW: &str = "2026-11-23T12:00:00Z";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// `tweetform -C <fixture> plan ARGS…` with a fixed clock and no colour.
+fn plan(name: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("tweetform").expect("binary built");
+    cmd.env("TWEETFORM_NOW", NOW)
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
+        .arg("-C")
+        .arg(fixture(name))
+        .arg("plan")
+        .args(args);
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("runs");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+#[test]
+fn human_plan_of_create_wait_and_replace() {
+    let assert = plan("mixed", &[]).assert().success();
+    let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn markdown_plan() {
+    let out = stdout_of(&mut plan("mixed", &["--format", "markdown"]));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_plan_is_the_documented_document() {
+    let out = stdout_of(&mut plan("mixed", &["--format", "json"]));
+    let parsed: Plan = serde_json::from_str(&out).expect("JSON plan parses as a Plan");
+    assert_eq!(parsed.lineage, "0f3a9c1e5b7d4e2f8a6b1c3d5e7f9a0b");
+    assert_eq!(parsed.serial, 3);
+    let actions: Vec<(&str, Action)> = parsed
+        .changes
+        .iter()
+        .map(|c| (c.key.as_str(), c.action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("hello", Action::Create),
+            ("later", Action::Wait),
+            ("typo", Action::Replace)
+        ]
+    );
+    assert_eq!(parsed.summary.unchanged, 1);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn color_always_colours_and_never_does_not() {
+    let coloured = stdout_of(plan("mixed", &[]).arg("--color").arg("always"));
+    assert!(coloured.contains("\u{1b}["), "{coloured}");
+    let plain = stdout_of(plan("mixed", &[]).arg("--color").arg("never"));
+    assert!(!plain.contains('\u{1b}'));
+}
+
+#[test]
+fn detailed_exitcode_is_2_with_changes() {
+    plan("mixed", &["--detailed-exitcode"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "Plan: 1 to create, 1 to replace, 1 waiting.",
+        ));
+}
+
+#[test]
+fn detailed_exitcode_is_0_without_changes() {
+    plan("uptodate", &["--detailed-exitcode"])
+        .assert()
+        .code(0)
+        .stdout("No changes. 1 post up to date.\n");
+}
+
+#[test]
+fn waiting_posts_alone_are_not_changes() {
+    plan("waiting", &["--detailed-exitcode"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "will wait until 2027-01-15T09:00:00Z",
+        ))
+        .stdout(predicate::str::contains(
+            "No changes. 0 posts up to date, 1 waiting.",
+        ));
+}
+
+#[test]
+fn changes_exit_0_without_detailed_exitcode() {
+    plan("mixed", &[]).assert().code(0);
+}
+
+#[test]
+fn validation_errors_are_located_and_stop_the_plan() {
+    plan("invalid", &[])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("posts/x.yaml:3:7: "))
+        .stderr(predicate::str::contains("no plan was made"));
+}
+
+#[test]
+fn conflict_markers_in_the_state_are_an_error_naming_the_file() {
+    let state = fixture("conflict").join("state/tweets.lock.json");
+    let before = std::fs::read(&state).unwrap();
+    plan("conflict", &[])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("state/tweets.lock.json:9:"))
+        .stderr(predicate::str::contains("conflict markers"));
+    assert_eq!(std::fs::read(&state).unwrap(), before, "state untouched");
+}
+
+#[test]
+fn dash_c_is_the_same_as_running_in_the_directory() {
+    let with_c = stdout_of(&mut plan("mixed", &[]));
+    let mut cmd = Command::cargo_bin("tweetform").unwrap();
+    cmd.current_dir(fixture("mixed"))
+        .env("TWEETFORM_NOW", NOW)
+        .env_remove("GITHUB_ACTIONS")
+        .arg("plan");
+    assert_eq!(stdout_of(&mut cmd), with_c);
+}
+
+#[test]
+fn out_saves_the_plan_atomically_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tweets.plan");
+    plan("mixed", &["--out"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("tweetform apply"));
+    let saved: Plan =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("saved plan parses");
+    let printed: Plan =
+        serde_json::from_str(&stdout_of(&mut plan("mixed", &["--format", "json"]))).unwrap();
+    assert_eq!(saved, printed);
+    // The create carries the body apply will send.
+    let hello = saved.changes.iter().find(|c| c.key == "hello").unwrap();
+    assert!(hello.tweets[0].body.is_some());
+    // Only the plan is left in the directory: no temporary files.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn out_into_a_missing_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    plan("mixed", &["--out"])
+        .arg(dir.path().join("no/such/dir/tweets.plan"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot save the plan"));
+}
+
+#[test]
+fn a_bad_now_override_is_an_error() {
+    plan("mixed", &[])
+        .env("TWEETFORM_NOW", "tomorrow")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("TWEETFORM_NOW"));
+}
+
+/// A project whose plan has every action, made by the real loader and
+/// planner from files and a committed state.
+#[test]
+fn every_action_in_every_format() {
+    let human = stdout_of(&mut plan("everything", &[]));
+    assert!(human.contains(
+        "Plan: 1 to create, 1 to append, 1 to replace, 1 to delete, 1 to move, 1 waiting."
+    ));
+    insta::assert_snapshot!("everything_human", human);
+    insta::assert_snapshot!(
+        "everything_human_color",
+        stdout_of(&mut plan("everything", &["--color", "always"]))
+    );
+    insta::assert_snapshot!(
+        "everything_markdown",
+        stdout_of(&mut plan("everything", &["--format", "markdown"]))
+    );
+    let json = stdout_of(&mut plan("everything", &["--format", "json"]));
+    let parsed: Plan = serde_json::from_str(&json).expect("JSON plan parses");
+    assert_eq!(parsed.changes.len(), 6);
+    insta::assert_snapshot!("everything_json", json);
+}
+
+#[test]
+fn under_github_actions_the_plan_goes_to_the_summary_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (summary, outputs) = (dir.path().join("summary.md"), dir.path().join("output"));
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let human = stdout_of(
+        plan("mixed", &[])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &outputs),
+    );
+    assert!(
+        human.starts_with("Actions are shown"),
+        "stdout keeps the chosen format"
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.starts_with("earlier step\n<!-- tweetform-plan -->\n"));
+    assert!(summary.contains("**Plan: 1 to create, 1 to replace, 1 waiting.**"));
+    let outputs = std::fs::read_to_string(&outputs).unwrap();
+    for line in [
+        "has_changes=true",
+        "create=1",
+        "append=0",
+        "replace=1",
+        "delete=0",
+        "wait=1",
+    ] {
+        assert!(outputs.lines().any(|l| l == line), "{line} in {outputs}");
+    }
+}
+
+#[test]
+fn outside_github_actions_no_summary_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    plan("mixed", &[])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .assert()
+        .success();
+    assert!(!summary.exists());
+}

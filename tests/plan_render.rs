@@ -1,0 +1,355 @@
+//! Snapshots of the three plan renderings over a plan that holds every
+//! action, built by hand so that each case is exactly what it claims.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use tweetform::plan::{Action, Change, PLAN_FORMAT_VERSION, Plan, Summary, TweetChange, TweetOp};
+use tweetform::post::Tweet;
+use tweetform::render;
+use tweetform::validate::weighted_length;
+
+fn create(index: usize, text: &str, old_text: Option<&str>) -> TweetChange {
+    TweetChange {
+        weighted_length: weighted_length(text),
+        ..create_unmeasured(index, text, old_text)
+    }
+}
+
+/// A create whose length is the character count: for generated texts, as
+/// twitter-text 0.3.1 panics on some (an `@` after one ASCII character
+/// after a multi-byte one, such as `éa@`), which rendering does not need.
+fn create_unmeasured(index: usize, text: &str, old_text: Option<&str>) -> TweetChange {
+    let body = Tweet::new(text);
+    TweetChange {
+        index,
+        op: TweetOp::Create,
+        id: None,
+        text: text.to_string(),
+        old_text: old_text.map(str::to_string),
+        weighted_length: text.chars().count(),
+        digest: body.digest(),
+        body: Some(body),
+    }
+}
+
+fn published(index: usize, op: TweetOp, id: &str, text: &str) -> TweetChange {
+    TweetChange {
+        index,
+        op,
+        id: Some(id.to_string()),
+        text: text.to_string(),
+        old_text: None,
+        weighted_length: weighted_length(text),
+        digest: Tweet::new(text).digest(),
+        body: None,
+    }
+}
+
+fn change(key: &str, action: Action, tweets: Vec<TweetChange>) -> Change {
+    Change {
+        key: key.to_string(),
+        action,
+        destructive: action.is_destructive(),
+        file: (action != Action::Delete).then(|| PathBuf::from(format!("posts/{key}.yaml"))),
+        from: None,
+        publish_at: None,
+        tweets,
+    }
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("test timestamp")
+}
+
+/// One post per action, with the awkward cases each renderer must handle:
+/// multi-line text, Markdown and HTML in tweets, a mention, a thread
+/// replaced from its second tweet, a post due in the past.
+fn every_action() -> Plan {
+    let mut launch = change(
+        "2026/launch",
+        Action::Create,
+        vec![
+            create(
+                0,
+                "tweetform 0.1 is out: tweets as code 🎉\n\nPlan in pull requests, publish on merge.",
+                None,
+            ),
+            create(
+                1,
+                "Thanks @octocat for *all* the <b>reviews</b> — see #12 https://example.com/changelog_v0_1",
+                None,
+            ),
+        ],
+    );
+    launch.publish_at = Some(ts("2026-11-20T09:00:00Z"));
+
+    let append = change(
+        "2026/thread",
+        Action::Append,
+        vec![
+            published(
+                0,
+                TweetOp::Keep,
+                "1850000000000000001",
+                "A thread about YAML.",
+            ),
+            create(1, "Part two: anchors and aliases.", None),
+        ],
+    );
+
+    let replace = change(
+        "2026/typo",
+        Action::Replace,
+        vec![
+            published(
+                0,
+                TweetOp::Keep,
+                "1850000000000000002",
+                "First tweet stays.",
+            ),
+            published(
+                1,
+                TweetOp::Delete,
+                "1850000000000000003",
+                "We shipped teh fix\nfor threads.",
+            ),
+            create(
+                1,
+                "We shipped the fix\nfor threads.",
+                Some("We shipped teh fix\nfor threads."),
+            ),
+            published(2, TweetOp::Delete, "1850000000000000004", "Last words."),
+            create(2, "Last words.", Some("Last words.")),
+        ],
+    );
+
+    let delete = change(
+        "2025/old",
+        Action::Delete,
+        vec![published(
+            0,
+            TweetOp::Delete,
+            "1850000000000000005",
+            "An old announcement.",
+        )],
+    );
+
+    let mut moved = change(
+        "2026/renamed",
+        Action::Move,
+        vec![published(
+            0,
+            TweetOp::Keep,
+            "1850000000000000006",
+            "Same words, new file.",
+        )],
+    );
+    moved.from = Some("drafts/renamed".to_string());
+
+    let mut wait = change(
+        "2026/later",
+        Action::Wait,
+        vec![create(0, "Scheduled for next week.", None)],
+    );
+    wait.publish_at = Some(ts("2026-12-01T09:30:00Z"));
+
+    let mut changes = vec![launch, append, replace, delete, moved, wait];
+    changes.sort_by(|a, b| a.key.cmp(&b.key));
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        lineage: "4f1c2a9e-0000-4000-8000-000000000001".to_string(),
+        serial: 7,
+        planned_at: ts("2026-11-23T12:00:00Z"),
+        changes,
+        summary: Summary {
+            create: 1,
+            append: 1,
+            replace: 1,
+            delete: 1,
+            moved: 1,
+            wait: 1,
+            unchanged: 4,
+        },
+    }
+}
+
+fn no_changes() -> Plan {
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        lineage: "4f1c2a9e-0000-4000-8000-000000000001".to_string(),
+        serial: 8,
+        planned_at: ts("2026-11-23T12:00:00Z"),
+        changes: Vec::new(),
+        summary: Summary {
+            unchanged: 5,
+            ..Summary::default()
+        },
+    }
+}
+
+#[test]
+fn human_plain() {
+    insta::assert_snapshot!(render::human(&every_action(), false));
+}
+
+#[test]
+fn human_color() {
+    insta::assert_snapshot!(render::human(&every_action(), true));
+}
+
+#[test]
+fn human_no_changes() {
+    assert_eq!(
+        render::human(&no_changes(), false),
+        "No changes. 5 posts up to date.\n"
+    );
+}
+
+#[test]
+fn markdown_no_changes() {
+    let md = render::markdown(&no_changes());
+    assert!(md.starts_with("<!-- tweetform-plan -->\n"));
+    assert!(md.contains("**No changes. 5 posts up to date.**"));
+    assert!(!md.contains("Destructive"));
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(render::markdown(&every_action()));
+}
+
+#[test]
+fn json() {
+    insta::assert_snapshot!(render::json(&every_action()));
+}
+
+#[test]
+fn no_trailing_whitespace_in_any_rendering() {
+    let plan = every_action();
+    for (name, text) in [
+        ("human", render::human(&plan, false)),
+        ("human colour", render::human(&plan, true)),
+        ("markdown", render::markdown(&plan)),
+    ] {
+        for (i, line) in text.lines().enumerate() {
+            assert_eq!(
+                line,
+                line.trim_end(),
+                "{name} line {} has trailing whitespace",
+                i + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn json_round_trips_to_the_same_plan() {
+    let plan = every_action();
+    let back: Plan = serde_json::from_str(&render::json(&plan)).expect("plan JSON parses");
+    assert_eq!(back, plan);
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let v: serde_json::Value = serde_json::from_str(&render::json(&every_action())).unwrap();
+    assert_eq!(v["format_version"], 1);
+    for key in [
+        "create",
+        "append",
+        "replace",
+        "delete",
+        "move",
+        "wait",
+        "unchanged",
+    ] {
+        assert!(v["summary"][key].is_u64(), "summary.{key}");
+    }
+    for c in v["changes"].as_array().unwrap() {
+        assert!(c["key"].is_string() && c["action"].is_string());
+        assert!(c["destructive"].is_boolean() && c["tweets"].is_array());
+    }
+}
+
+#[test]
+fn markdown_starts_with_the_sticky_marker_and_flags_destruction() {
+    let md = render::markdown(&every_action());
+    assert!(md.starts_with("<!-- tweetform-plan -->\n"));
+    assert!(md.contains("⚠️ Destructive changes"));
+    assert!(md.contains(
+        "[https://x.com/i/status/1850000000000000005](https://x.com/i/status/1850000000000000005)"
+    ));
+    assert!(
+        !md.contains("@octocat"),
+        "mentions must not ping GitHub users"
+    );
+}
+
+#[test]
+fn markdown_folds_long_groups_and_stays_under_githubs_limit() {
+    let mut plan = every_action();
+    let long = "x".repeat(270);
+    plan.changes = (0..400)
+        .map(|i| {
+            change(
+                &format!("bulk/{i:03}"),
+                Action::Create,
+                vec![create(0, &long, None)],
+            )
+        })
+        .collect();
+    plan.summary = Summary {
+        create: 400,
+        ..Summary::default()
+    };
+    let md = render::markdown(&plan);
+    assert!(md.contains("<details>") && md.contains("</details>"));
+    assert!(md.len() < 65_536, "{} bytes", md.len());
+    assert!(md.contains("more posts not shown"));
+}
+
+const ESC: char = '\u{1b}';
+const RLO: char = '\u{202e}';
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever a post's key and text hold (they come from files anyone can
+    /// propose), rendering never panics, never leaves trailing whitespace,
+    /// never lets a terminal escape through, and Markdown previews stay
+    /// inside their quote.
+    #[test]
+    fn any_text_renders_safely(
+        key in "\\PC{0,20}",
+        old in "\\PC{0,40}(\n\\PC{0,40}){0,3}",
+        new in "(\\PC|[\u{1b}\u{202e}\r\t ]){0,60}(\n\\PC{0,40}){0,3}",
+    ) {
+        let mut plan = every_action();
+        plan.changes[0].key = key;
+        plan.changes[0].tweets = vec![
+            TweetChange {
+                op: TweetOp::Delete,
+                id: Some("1".to_string()),
+                body: None,
+                ..create_unmeasured(0, &old, None)
+            },
+            create_unmeasured(0, &new, Some(&old)),
+            create_unmeasured(1, &new, None),
+        ];
+        for color in [false, true] {
+            let text = render::human(&plan, color);
+            for line in text.lines() {
+                proptest::prop_assert_eq!(line, line.trim_end());
+            }
+            if !color {
+                proptest::prop_assert!(!text.contains(ESC), "raw escape");
+            }
+            proptest::prop_assert!(!text.contains(RLO), "raw bidi override");
+        }
+        let md = render::markdown(&plan);
+        proptest::prop_assert!(!md.contains(ESC) && !md.contains(RLO), "raw control");
+        for line in md.lines() {
+            proptest::prop_assert_eq!(line, line.trim_end());
+        }
+    }
+}
