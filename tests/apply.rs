@@ -360,14 +360,16 @@ fn a_held_lock_is_reported() {
     assert_eq!(fake.committed(), 0);
 }
 
-/// A plan saved as `plan --out` saves it: the planner's JSON.
+/// `tweetform plan --out FILE`.
 fn save_plan(project: &Project, path: &Path) {
-    let config = tweetform::config::Config::load(project.root()).unwrap();
-    let loaded = tweetform::load::load_project(project.root(), &config);
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    let state = project.state();
-    let plan = tweetform::plan::plan(&loaded.posts, &state, jiff::Timestamp::now());
-    std::fs::write(path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tweetform"))
+        .arg("-C")
+        .arg(project.root())
+        .args(["--color", "never", "plan", "--out"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
 }
 
 #[test]

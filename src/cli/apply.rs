@@ -297,11 +297,20 @@ fn outcomes(report: &Report) -> Outcomes {
         published: report
             .posts
             .iter()
-            .filter(|p| !p.published.is_empty() || (p.action == Action::Move && p.is_done()))
+            .filter(|p| {
+                !p.published.is_empty()
+                    || (p.action == Action::Replace && !p.deleted.is_empty())
+                    || (p.action == Action::Move && p.is_done())
+            })
             .map(|p| crate::git::Published {
                 key: p.key.clone(),
                 action: p.action,
                 tweet_ids: ids(&p.published),
+                replaced_ids: if p.action == Action::Replace {
+                    ids(&p.deleted)
+                } else {
+                    Vec::new()
+                },
             })
             .collect(),
         deleted: report
