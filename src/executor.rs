@@ -168,7 +168,7 @@ enum Found {
 }
 
 /// Why a step stopped.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Halt {
     /// This post fails; the rest of the plan goes on.
     Failed(String),
@@ -239,8 +239,10 @@ impl<A: XApi> Executor<A> {
     }
 
     /// Settles the intents an interrupted run left in the state: adopts
-    /// each tweet found on X, forgets the others (they were never sent).
-    /// Returns whether the state changed. `execute` does this first too;
+    /// each tweet found on X, forgets old ones X does not show (never sent),
+    /// keeps young ones (X's timeline may lag; their create is sent again
+    /// under them, and a duplicate answer then settles them). Returns
+    /// whether the state changed. `execute` does this first too;
     /// call it before planning so that the plan sees the adopted tweets.
     pub async fn settle_pending(&mut self, state: &mut State) -> Result<bool, String> {
         self.budget.seed(&state.requests);
@@ -303,12 +305,7 @@ impl<A: XApi> Executor<A> {
 
         // A post whose earlier intent could not be settled sends nothing.
         for (i, c) in changes.iter().enumerate() {
-            if let Some(halt) = self.blocked.get(&c.key) {
-                let halt = match halt {
-                    Halt::Failed(m) => Halt::Failed(m.clone()),
-                    Halt::Deferred(t, m) => Halt::Deferred(*t, m.clone()),
-                    Halt::Fatal(m) => Halt::Fatal(m.clone()),
-                };
+            if let Some(halt) = self.blocked.get(&c.key).cloned() {
                 self.settle_outcome(&mut report.posts[i], Err(halt))?;
             }
         }

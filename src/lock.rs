@@ -102,7 +102,7 @@ impl ApplyLock {
             let me = Holder {
                 pid: std::process::id(),
                 host: hostname(),
-                started_at: now,
+                started_at: now.round(jiff::Unit::Second).unwrap_or(now),
             };
             let json = serde_json::to_string(&me).expect("a Holder always serialises");
             file.set_len(0).map_err(io)?;

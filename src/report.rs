@@ -218,28 +218,33 @@ impl Report {
                 };
                 let _ = writeln!(
                     out,
-                    "  {} {}: from {at} ({reason})",
+                    "  {} {}: from {} ({reason})",
                     paint("…", |s| s.yellow().to_string()),
-                    p.key
+                    p.key,
+                    when(*at)
                 );
             }
         }
         if deferred.len() > DEFERRED_SHOWN {
             let _ = writeln!(out, "  … and {} more", deferred.len() - DEFERRED_SHOWN);
         }
-        let mut parts = vec![format!("{published} published")];
-        if adopted > 0 {
-            parts.push(format!("{adopted} recovered from an earlier run"));
+        if self.posts.is_empty() && self.aborted.is_none() {
+            let _ = writeln!(out, "\nNothing to do: X matches the posts.");
+        } else {
+            let mut parts = vec![format!("{published} published")];
+            if adopted > 0 {
+                parts.push(format!("{adopted} recovered from an earlier run"));
+            }
+            parts.push(format!("{deleted} deleted"));
+            if moved > 0 {
+                parts.push(format!("{moved} moved"));
+            }
+            parts.push(format!("{} failed", failed.len()));
+            parts.push(format!("{} deferred", deferred.len()));
+            let _ = writeln!(out, "\nApply: {}.", parts.join(", "));
         }
-        parts.push(format!("{deleted} deleted"));
-        if moved > 0 {
-            parts.push(format!("{moved} moved"));
-        }
-        parts.push(format!("{} failed", failed.len()));
-        parts.push(format!("{} deferred", deferred.len()));
-        let _ = writeln!(out, "\nApply: {}.", parts.join(", "));
         if let Some(until) = self.deferred_until() {
-            let _ = writeln!(out, "Deferred work can run from {until}.");
+            let _ = writeln!(out, "Deferred work can run from {}.", when(until));
         }
         if let Some(next) = self.next_scheduled() {
             let _ = writeln!(
@@ -337,10 +342,13 @@ impl Event {
                 )
             }
             Event::Deferred { key, earliest } => format!(
-                "{} {key}  deferred until {earliest}",
-                sym("…", |s| s.yellow().to_string())
+                "{} {key}  deferred until {}",
+                sym("…", |s| s.yellow().to_string()),
+                when(*earliest)
             ),
-            Event::Pausing { until, reason } => format!("  waiting until {until}: {reason}"),
+            Event::Pausing { until, reason } => {
+                format!("  waiting until {}: {reason}", when(*until))
+            }
             Event::Retrying {
                 what,
                 attempt,
@@ -348,6 +356,15 @@ impl Event {
             } => format!("  retrying {what} (attempt {attempt}): {error}"),
         }
     }
+}
+
+/// A time for people: whole seconds, rounded up (so that "from T" is never
+/// a moment too early).
+pub fn when(t: Timestamp) -> Timestamp {
+    let round = jiff::TimestampRound::new()
+        .smallest(jiff::Unit::Second)
+        .mode(jiff::RoundMode::Ceil);
+    t.round(round).unwrap_or(t)
 }
 
 fn thread_pos(index: usize) -> String {
@@ -420,6 +437,21 @@ mod tests {
         assert_eq!(r.exit_code(), 0);
         r.aborted = Some("cannot write".into());
         assert_eq!(r.exit_code(), 1);
+    }
+
+    #[test]
+    fn times_for_people_are_whole_seconds_rounded_up() {
+        assert_eq!(
+            when(ts("2026-01-01T00:15:00.000000001Z")),
+            ts("2026-01-01T00:15:01Z")
+        );
+        assert_eq!(when(ts("2026-01-01T00:15:00Z")), ts("2026-01-01T00:15:00Z"));
+        let empty = Report::default();
+        assert!(
+            empty
+                .render_summary(false)
+                .contains("Nothing to do: X matches the posts.")
+        );
     }
 
     #[test]
