@@ -76,6 +76,8 @@ impl Drop for Fake {
 struct Project {
     dir: tempfile::TempDir,
     texts: BTreeMap<String, Vec<String>>,
+    /// Creates X should have stored in all (deleted tweets included).
+    creates: usize,
 }
 
 impl Project {
@@ -108,7 +110,12 @@ impl Project {
         )
         .unwrap();
         texts.insert("threads/launch".into(), thread);
-        Project { dir, texts }
+        let creates = texts.values().map(Vec::len).sum();
+        Project {
+            dir,
+            texts,
+            creates,
+        }
     }
 
     fn root(&self) -> &Path {
@@ -157,8 +164,7 @@ impl Project {
             "intents left: {:?}",
             state.pending
         );
-        let expected: usize = self.texts.values().map(Vec::len).sum();
-        assert_eq!(fake.committed(), expected, "a tweet was created twice");
+        assert_eq!(fake.committed(), self.creates, "a tweet was created twice");
         let mut recorded = BTreeSet::new();
         for (key, texts) in &self.texts {
             let post = state
@@ -190,21 +196,16 @@ fn text(o: &Output) -> String {
     )
 }
 
-#[test]
-fn kill_9_at_random_instants_then_rerun_until_done() {
-    let fake = Fake::start();
-    // Slow answers (after the tweet is stored) widen the window in which a
-    // kill lands between X committing and the state recording it.
-    fake.with(|f| f.set_delay(Some(Duration::from_millis(15))));
-    let project = Project::new(20);
-    let started = Instant::now();
+/// Runs `apply` again and again, each run killed with SIGKILL after a
+/// random moment, until one finishes. Returns the kills and what every run
+/// printed (a killed run's pipes keep what it wrote).
+fn kill_until_done(project: &Project, fake: &Fake, args: &[&str]) -> (u32, String) {
     let mut kills = 0;
-    let mut done = false;
-    // What the runs said, killed ones included (their pipes keep what they wrote).
     let mut said = String::new();
     for round in 0..200u64 {
         let mut child = project
-            .command(&fake)
+            .command(fake)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -234,11 +235,22 @@ fn kill_9_at_random_instants_then_rerun_until_done() {
                 "round {round}: apply failed:\n{}",
                 text(&out)
             );
-            done = true;
-            break;
+            return (kills, said);
         }
     }
-    assert!(done, "apply never finished");
+    panic!("apply never finished");
+}
+
+#[test]
+fn kill_9_at_random_instants_then_rerun_until_done() {
+    let fake = Fake::start();
+    // Slow answers (after the tweet is stored) widen the window in which a
+    // kill lands between X committing and the state recording it.
+    fake.with(|f| f.set_delay(Some(Duration::from_millis(15))));
+    let mut project = Project::new(20);
+    let started = Instant::now();
+
+    let (kills, said) = kill_until_done(&project, &fake, &[]);
     assert!(
         kills >= 2,
         "the test must actually interrupt applies ({kills} kills)"
@@ -251,16 +263,54 @@ fn kill_9_at_random_instants_then_rerun_until_done() {
         text(&last)
     );
     project.assert_published_exactly_once(&fake);
-    assert_eq!(fake.with(|f| f.too_many_requests_sent()), 0);
     let adopted = said.matches("found on X from an interrupted run").count();
     let stale = said.matches("took over a stale lock").count();
-    eprintln!(
-        "{kills} kills, {adopted} tweets recovered from killed runs, {stale} stale locks taken over, {:?}",
-        started.elapsed()
-    );
     assert!(
         adopted >= 1,
         "no kill landed between X's commit and the state's write"
+    );
+
+    // Then deletes and a replace, killed the same way: five posts removed,
+    // the thread's second tweet edited (its tail is deleted and posted again).
+    for i in 0..5 {
+        let key = format!("p{i:02}");
+        std::fs::remove_file(project.root().join(format!("posts/{key}.yaml"))).unwrap();
+        project.texts.remove(&key);
+    }
+    let thread = vec![
+        "A thread, part 1 of 3.".to_owned(),
+        "A thread, part 2 of 3, edited.".to_owned(),
+        "A thread, part 3 of 3.".to_owned(),
+    ];
+    let yaml: String = thread
+        .iter()
+        .map(|t| format!("  - text: \"{t}\"\n"))
+        .collect();
+    std::fs::write(
+        project.root().join("posts/threads/launch.yaml"),
+        format!("thread:\n{yaml}"),
+    )
+    .unwrap();
+    project.texts.insert("threads/launch".into(), thread);
+    project.creates += 2;
+    let (kills2, said2) = kill_until_done(&project, &fake, &["--allow-destroy"]);
+    let last = project
+        .command(&fake)
+        .arg("--allow-destroy")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&last.stdout).contains("Nothing to do: X matches the posts."),
+        "{}",
+        text(&last)
+    );
+    project.assert_published_exactly_once(&fake);
+    assert_eq!(fake.with(|f| f.too_many_requests_sent()), 0);
+    eprintln!(
+        "publish: {kills} kills, {adopted} tweets recovered from killed runs, {stale} stale locks taken over; \
+         delete and replace: {kills2} kills, {} deletes found already done; {:?}",
+        said2.matches("(already gone)").count(),
+        started.elapsed()
     );
 }
 
