@@ -162,7 +162,7 @@ pub fn destructive_changes(plan: &Plan) -> Vec<Destructive> {
 enum Found {
     /// A tweet with its text, created after it: the one it sent.
     Ours(String),
-    /// Only older tweets with the same text.
+    /// Only tweets with the same text from well before the intent.
     Older,
     Nothing,
 }
@@ -628,9 +628,14 @@ impl<A: XApi> Executor<A> {
             .iter()
             .find(|t| t.created_at.is_none_or(|c| c >= since))
             .map(|t| t.id.clone());
+        // Only a match clearly older than the intent explains a duplicate
+        // refusal: one a little older may be ours under clock skew.
+        let horizon = SignedDuration::try_from(self.options.settle_horizon).unwrap_or_default();
+        let old = intent.at.saturating_sub(horizon).unwrap_or(intent.at);
+        let older = found.iter().any(|t| t.created_at.is_some_and(|c| c < old));
         Ok(match ours {
             Some(id) => Found::Ours(id),
-            None if !found.is_empty() => Found::Older,
+            None if older => Found::Older,
             None => Found::Nothing,
         })
     }

@@ -833,3 +833,35 @@ fn budget_windows_are_shown_in_deferral_reasons() {
     let w = Window::new(200, SignedDuration::from_mins(15));
     assert_eq!(w.to_string(), "200 per 15m");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_of_a_recent_tweet_is_left_open_then_resolved() {
+    // Five minutes old: X's clock may be off, so it might be ours. The
+    // intent stays; a later run, past the horizon, concludes it is not.
+    let run = Run::new();
+    insert(
+        &run.fake,
+        "post number 0",
+        t0() - SignedDuration::from_mins(5),
+    );
+    let mut state = empty_state();
+    let mut ex = run.executor(default_budget(), Options::default());
+    let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
+    let (_, reason) = report.failed().next().unwrap();
+    assert!(
+        reason.contains("the next apply will check again"),
+        "{reason}"
+    );
+    assert_eq!(state.pending.len(), 1);
+
+    run.clock.sleep(Duration::from_secs(11 * 60)).await;
+    let mut ex = run.executor(default_budget(), Options::default());
+    let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
+    let (_, reason) = report.failed().next().unwrap();
+    assert!(
+        reason.contains("older tweet with the same text"),
+        "{reason}"
+    );
+    assert!(state.pending.is_empty());
+    assert_eq!(live(&run.fake).len(), 1, "nothing published twice");
+}
