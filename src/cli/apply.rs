@@ -137,9 +137,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     // The lock file lives beside the state: release it before the state is
     // committed, so that it is never part of the commit.
     drop(lock);
-    github_report(&report)?;
+    // The same account of the run goes to the job summary and the commit.
+    let log = crate::git::ApplyLog::from_report(&report);
+    let env = crate::github::GithubEnv::from_env();
+    if env.actions {
+        crate::github::append_summary(&env, &log.summary_markdown())?;
+        let (published, deferred) = log.counts();
+        crate::github::write_outputs(&env, &crate::github::apply_outputs(published, deferred))?;
+    }
     if args.commit {
-        commit_state(&ctx.root, &config, &report)?;
+        match crate::git::commit_apply(&ctx.root, &state_path, &log)? {
+            Some(sha) => println!("Committed the state: {sha}"),
+            None => println!("The state did not change: nothing to commit."),
+        }
     }
     Ok(report.exit_code())
 }
@@ -276,108 +286,6 @@ pub fn check_saved_plan(saved: &Plan, fresh: &Plan, state: &State) -> anyhow::Re
             "the posts no longer match the plan; nothing was changed. Changed since: {}\n{help}",
             differ.join(", ")
         );
-    }
-    Ok(())
-}
-
-/// What the report says, in the shapes the git commit message and the
-/// GitHub job summary take (both say the same).
-struct Outcomes {
-    published: Vec<crate::git::Published>,
-    deleted: Vec<crate::git::Deleted>,
-    failed: Vec<crate::git::Failed>,
-    deferred: Vec<crate::github::Deferred>,
-    /// The apply stopped before the end of the plan.
-    partial: bool,
-}
-
-fn outcomes(report: &Report) -> Outcomes {
-    let ids = |ts: &[crate::report::TweetRef]| ts.iter().map(|t| t.id.clone()).collect();
-    Outcomes {
-        published: report
-            .posts
-            .iter()
-            .filter(|p| {
-                !p.published.is_empty()
-                    || (p.action == Action::Replace && !p.deleted.is_empty())
-                    || (p.action == Action::Move && p.is_done())
-            })
-            .map(|p| crate::git::Published {
-                key: p.key.clone(),
-                action: p.action,
-                tweet_ids: ids(&p.published),
-                replaced_ids: if p.action == Action::Replace {
-                    ids(&p.deleted)
-                } else {
-                    Vec::new()
-                },
-            })
-            .collect(),
-        deleted: report
-            .posts
-            .iter()
-            .filter(|p| p.action == Action::Delete && !p.deleted.is_empty())
-            .map(|p| crate::git::Deleted {
-                key: p.key.clone(),
-                tweet_ids: ids(&p.deleted),
-            })
-            .collect(),
-        failed: report
-            .failed()
-            .map(|(p, reason)| crate::git::Failed {
-                key: p.key.clone(),
-                reason: reason.to_owned(),
-            })
-            .collect(),
-        deferred: report
-            .posts
-            .iter()
-            .filter_map(|p| match &p.outcome {
-                crate::report::Outcome::Deferred { earliest, reason } => {
-                    Some(crate::github::Deferred {
-                        key: p.key.clone(),
-                        earliest: Some(*earliest),
-                        reason: reason.clone(),
-                    })
-                }
-                _ => None,
-            })
-            .collect(),
-        partial: report.aborted.is_some()
-            || report.failed().next().is_some()
-            || report.deferred().next().is_some(),
-    }
-}
-
-/// Under GitHub Actions: the report in the job summary, and the step outputs.
-fn github_report(report: &Report) -> anyhow::Result<()> {
-    let env = crate::github::GithubEnv::from_env();
-    if !env.actions {
-        return Ok(());
-    }
-    let o = outcomes(report);
-    let summary =
-        crate::github::apply_summary(&o.published, &o.deleted, &o.failed, &o.deferred, o.partial);
-    crate::github::append_summary(&env, &summary)?;
-    crate::github::write_outputs(
-        &env,
-        &crate::github::apply_outputs(o.published.len(), o.deferred.len()),
-    )
-}
-
-/// `--commit`: commits `state/` (and nothing else) with a message listing
-/// what this apply published and deleted, also after a partial apply; no
-/// commit when nothing changed.
-fn commit_state(root: &Path, config: &Config, report: &Report) -> anyhow::Result<()> {
-    let o = outcomes(report);
-    let message = crate::git::commit_message(&o.published, &o.deleted, &o.failed, o.partial);
-    let state_dir = match config.state.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => config.state.clone(),
-    };
-    match crate::git::commit_state(root, &state_dir, &message)? {
-        Some(sha) => println!("Committed the state: {sha}"),
-        None => println!("The state did not change: nothing to commit."),
     }
     Ok(())
 }
