@@ -15,8 +15,32 @@ static TWITTER_TEXT_V3: LazyLock<twitter_text_config::Configuration> =
 /// code points weigh 2, Latin and common punctuation 1, every URL 23, an
 /// emoji sequence 2.
 pub fn weighted_length(text: &str) -> usize {
-    let results = twitter_text::parse(text, &TWITTER_TEXT_V3, true);
-    usize::try_from(results.weighted_length).unwrap_or(0)
+    use twitter_text::ParserBackend;
+    // twitter-text 0.3.1's default (nom) backend, the one its conformance
+    // suite runs on, panics by slicing mid-character when an `@` follows a
+    // non-ASCII character closely (`renée@gmail.com`). Such texts go to the
+    // pest backend, which counts the same but for rare unknown TLDs; any
+    // other panic still falls back to it rather than bringing tweetform down.
+    let backend = if at_sign_after_non_ascii(text) {
+        ParserBackend::External
+    } else {
+        ParserBackend::Nom
+    };
+    let parse = |backend| {
+        twitter_text::parse_with_parser_backend(text, &TWITTER_TEXT_V3, true, backend)
+            .weighted_length
+    };
+    let weight = std::panic::catch_unwind(|| parse(backend))
+        .unwrap_or_else(|_| parse(ParserBackend::External));
+    usize::try_from(weight).unwrap_or(0)
+}
+
+/// Whether an `@` or `＠` has a non-ASCII byte among the three bytes before
+/// it: the shape that trips the nom backend's `RT@`/`RT:@` look-behind.
+fn at_sign_after_non_ascii(text: &str) -> bool {
+    text.char_indices()
+        .filter(|&(_, c)| c == '@' || c == '＠')
+        .any(|(i, _)| !text.as_bytes()[i.saturating_sub(3)..i].is_ascii())
 }
 
 /// Poll limits from `CreatePostsPoll`.
@@ -292,6 +316,44 @@ mod length_tests {
         );
         assert_eq!(weighted_length("日本"), 4);
         assert_eq!(weighted_length("👩‍👩‍👧‍👦"), 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn weighted_length_never_panics(text in "[a-zé日＠@#:RT _./h-p0-9\u{1F469}\u{200D}]{0,40}") {
+            let n = weighted_length(&text);
+            proptest::prop_assert_eq!(n == 0, text.is_empty());
+        }
+
+        #[test]
+        fn weighted_length_never_panics_on_any_string(text in proptest::prelude::any::<String>()) {
+            weighted_length(&text);
+        }
+    }
+
+    #[test]
+    fn external_backend_counts_like_the_default_one() {
+        // The default backend is the one twitter-text's conformance suite
+        // runs against; ours must agree with it wherever the default works.
+        for text in [
+            "Read https://example.com/x and example.org, not example.invalidtld",
+            "日本語のツイート https://t.co/abc 😀👍🏽",
+            "#hashtag $CASH @mention RT @user: hi",
+            "a.b.c www.example.co.uk/path?q=1#frag",
+            "\u{200D}\u{2032}\u{10FF}\u{1100}",
+        ] {
+            let default = twitter_text::parse(text, &TWITTER_TEXT_V3, true).weighted_length;
+            assert_eq!(weighted_length(text) as i32, default, "{text}");
+        }
+    }
+
+    #[test]
+    fn at_sign_after_non_ascii_does_not_panic() {
+        // twitter-text 0.3.1's default (nom) backend slices these mid-character.
+        assert_eq!(weighted_length("renée@gmail.com"), 15);
+        for text in ["é#@", "éa@", "＠@", "日本a@x", "RT@x", "ééRT:@x"] {
+            assert!(weighted_length(text) > 0, "{text}");
+        }
     }
 }
 
