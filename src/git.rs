@@ -9,9 +9,10 @@ use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Output};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
 use crate::plan::Action;
+use crate::report::{Outcome, Report, TweetRef};
 
 /// The identity used when the repository has none (a fresh CI runner).
 pub const FALLBACK_NAME: &str = "tweetform";
@@ -25,6 +26,8 @@ pub struct Published {
     pub action: Action,
     /// The IDs of the tweets this apply created, in thread order.
     pub tweet_ids: Vec<String>,
+    /// For a replace: the IDs of the published tweets it deleted.
+    pub replaced_ids: Vec<String>,
 }
 
 /// A post whose tweets this apply deleted (the file was removed).
@@ -39,6 +42,107 @@ pub struct Deleted {
 pub struct Failed {
     pub key: String,
     pub reason: String,
+}
+
+/// A post the apply left for a later run (rate budget, X's limits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    pub key: String,
+    /// The earliest time it can go, when known.
+    pub earliest: Option<jiff::Timestamp>,
+    pub reason: String,
+}
+
+/// What an apply did, in the terms of the commit message and the job
+/// summary, so that both say the same.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApplyLog {
+    pub published: Vec<Published>,
+    pub deleted: Vec<Deleted>,
+    pub failed: Vec<Failed>,
+    pub deferred: Vec<Deferred>,
+    /// The apply did not get through the plan: something failed or was
+    /// deferred, or it was aborted.
+    pub partial: bool,
+}
+
+impl ApplyLog {
+    /// Reads the executor's report. A tweet adopted from an earlier,
+    /// interrupted run counts as published: this run recorded it.
+    pub fn from_report(report: &Report) -> ApplyLog {
+        let ids = |tweets: &[TweetRef]| tweets.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+        let mut log = ApplyLog::default();
+        for p in &report.posts {
+            match p.action {
+                Action::Delete => {
+                    if !p.deleted.is_empty() {
+                        log.deleted.push(Deleted {
+                            key: p.key.clone(),
+                            tweet_ids: ids(&p.deleted),
+                        });
+                    }
+                }
+                Action::Create | Action::Append | Action::Replace | Action::Move => {
+                    let replaced = if p.action == Action::Replace {
+                        ids(&p.deleted)
+                    } else {
+                        Vec::new()
+                    };
+                    let moved = p.action == Action::Move && p.is_done();
+                    if !p.published.is_empty() || !replaced.is_empty() || moved {
+                        log.published.push(Published {
+                            key: p.key.clone(),
+                            action: p.action,
+                            tweet_ids: ids(&p.published),
+                            replaced_ids: replaced,
+                        });
+                    }
+                }
+                Action::Wait | Action::Unchanged => {}
+            }
+            match &p.outcome {
+                Outcome::Done => {}
+                Outcome::Failed { reason } => log.failed.push(Failed {
+                    key: p.key.clone(),
+                    reason: reason.clone(),
+                }),
+                Outcome::Deferred { earliest, reason } => log.deferred.push(Deferred {
+                    key: p.key.clone(),
+                    earliest: Some(*earliest),
+                    reason: reason.clone(),
+                }),
+            }
+        }
+        log.partial =
+            report.aborted.is_some() || !log.failed.is_empty() || !log.deferred.is_empty();
+        log
+    }
+
+    pub fn commit_message(&self) -> String {
+        commit_message(&self.published, &self.deleted, &self.failed, self.partial)
+    }
+
+    /// The apply report for the job summary ([`crate::github::apply_summary`]).
+    pub fn summary_markdown(&self) -> String {
+        crate::github::apply_summary(
+            &self.published,
+            &self.deleted,
+            &self.failed,
+            &self.deferred,
+            self.partial,
+        )
+    }
+
+    /// Posts published (created, appended to or replaced) and posts deferred,
+    /// for [`crate::github::apply_outputs`].
+    pub fn counts(&self) -> (usize, usize) {
+        let published = self
+            .published
+            .iter()
+            .filter(|p| !p.tweet_ids.is_empty())
+            .count();
+        (published, self.deferred.len())
+    }
 }
 
 /// The link to a tweet, which X resolves whatever the account's handle.
@@ -104,6 +208,9 @@ pub fn commit_message(
                 Action::Unchanged => "unchanged",
             };
             write_entry(&mut body, &p.key, verb, &p.tweet_ids);
+            for id in &p.replaced_ids {
+                let _ = writeln!(body, "  deleted {}", tweet_url(id));
+            }
         }
     }
     if !deleted.is_empty() {
@@ -169,7 +276,29 @@ pub fn commit_state(
     state_dir: &Path,
     message: &str,
 ) -> anyhow::Result<Option<String>> {
-    commit_state_with_env(root, state_dir, message, &[])
+    commit_paths(root, state_dir, &[], message, &[])
+}
+
+/// `apply --commit`: commits the state after an apply, with the message
+/// `log` gives. `state_file` is the lockfile (`Config::state_path`): its
+/// directory is committed, except the apply lock beside it, which exists
+/// while the apply runs. A state file at the project root is committed alone.
+pub fn commit_apply(
+    root: &Path,
+    state_file: &Path,
+    log: &ApplyLog,
+) -> anyhow::Result<Option<String>> {
+    let state_file = absolute_state_dir(root, state_file);
+    let dir = state_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.to_path_buf());
+    let at_root = normalize(&std::path::absolute(&dir).unwrap_or(dir.clone()))
+        == normalize(&std::path::absolute(root).unwrap_or(root.to_path_buf()));
+    let target = if at_root { state_file.clone() } else { dir };
+    let lock = crate::lock::lock_path(&state_file);
+    commit_paths(root, &target, &[lock], &log.commit_message(), &[])
 }
 
 /// [`commit_state`] with extra environment for every git command (tests use
@@ -181,9 +310,35 @@ pub fn commit_state_with_env(
     message: &str,
     env: &[(&str, &OsStr)],
 ) -> anyhow::Result<Option<String>> {
+    commit_paths(root, state_dir, &[], message, env)
+}
+
+fn commit_paths(
+    root: &Path,
+    state_dir: &Path,
+    exclude: &[PathBuf],
+    message: &str,
+    env: &[(&str, &OsStr)],
+) -> anyhow::Result<Option<String>> {
     let git = Git { root, env };
     let toplevel = git.toplevel()?;
     let pathspec = pathspec(root, state_dir, &toplevel)?;
+    let mut specs = vec![pathspec.clone()];
+    for path in exclude {
+        let spec = self::pathspec(root, path, &toplevel)?;
+        specs.push(spec.replacen(":(top)", ":(top,exclude)", 1));
+    }
+    let with = |args: &[&'static str]| -> Vec<String> {
+        args.iter()
+            .map(|a| a.to_string())
+            .chain(["--".to_string()])
+            .chain(specs.iter().cloned())
+            .collect()
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        git.output(&args)
+    };
 
     // A pathspec that matches nothing is an error for `git add`: with no
     // state directory and nothing tracked under it, there is nothing to commit.
@@ -194,7 +349,7 @@ pub fn commit_state_with_env(
 
     // `--all` stages deletions under the pathspec too (a state file removed
     // by hand), and the pathspec keeps everything else out of the index.
-    let add = git.output(&["add", "--all", "--", &pathspec])?;
+    let add = run(with(&["add", "--all"]))?;
     if !add.status.success() {
         let stderr = String::from_utf8_lossy(&add.stderr);
         if stderr.contains("ignored by one of your .gitignore files") {
@@ -205,7 +360,7 @@ pub fn commit_state_with_env(
         }
         bail!("`git add` failed: {}", stderr.trim());
     }
-    let staged = git.output(&["diff", "--cached", "--quiet", "--", &pathspec])?;
+    let staged = run(with(&["diff", "--cached", "--quiet"]))?;
     match staged.status.code() {
         Some(0) => return Ok(None),
         Some(1) => {}
@@ -222,9 +377,16 @@ pub fn commit_state_with_env(
     if !git.has_config("user.email") && std::env::var_os("GIT_AUTHOR_EMAIL").is_none() {
         args.extend(["-c".into(), format!("user.email={FALLBACK_EMAIL}")]);
     }
-    args.extend(["commit", "--quiet", "-m", message, "--", &pathspec].map(String::from));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    git.run(&args).context("cannot commit the state")?;
+    args.extend(["commit", "--quiet", "-m", message].map(String::from));
+    args.push("--".into());
+    args.extend(specs.iter().cloned());
+    let out = run(args)?;
+    if !out.status.success() {
+        bail!(
+            "cannot commit the state: `git commit` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
 
     let sha = git.run(&["rev-parse", "HEAD"])?;
     Ok(Some(sha.trim().to_string()))
@@ -235,9 +397,10 @@ pub fn commit_state_with_env(
 fn pathspec(root: &Path, state_dir: &Path, toplevel: &Path) -> anyhow::Result<String> {
     let joined = absolute_state_dir(root, state_dir);
     let absolute = normalize(&std::path::absolute(&joined).unwrap_or(joined.clone()));
-    // The top level git reports is canonical; compare canonical paths where
-    // the directory exists (it may be a symlink such as /tmp on macOS).
-    let absolute = absolute.canonicalize().unwrap_or(absolute);
+    // The top level git reports is canonical; compare canonical paths (the
+    // root may be under a symlink such as /tmp on macOS), also for a path
+    // that does not exist yet, through its nearest existing ancestor.
+    let absolute = canonical_lenient(&absolute);
     let toplevel = toplevel.canonicalize().unwrap_or(toplevel.to_path_buf());
     let relative = absolute.strip_prefix(&toplevel).map_err(|_| {
         anyhow::anyhow!(
@@ -264,6 +427,28 @@ fn absolute_state_dir(root: &Path, state_dir: &Path) -> PathBuf {
         state_dir.to_path_buf()
     } else {
         root.join(state_dir)
+    }
+}
+
+/// `path` canonicalised through its nearest existing ancestor.
+fn canonical_lenient(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut current = path;
+    loop {
+        if let Ok(canonical) = current.canonicalize() {
+            let mut out = canonical;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (current.parent(), current.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                current = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
     }
 }
 
@@ -415,11 +600,13 @@ mod tests {
                     key: "2026/launch".into(),
                     action: Action::Create,
                     tweet_ids: vec!["111".into(), "112".into()],
+                    replaced_ids: Vec::new(),
                 },
                 Published {
                     key: "hello".into(),
                     action: Action::Create,
                     tweet_ids: vec!["113".into()],
+                    replaced_ids: Vec::new(),
                 },
             ],
             &[Deleted {

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::diagnostic::Diagnostic;
-use crate::git::{Deleted, Failed, Published, tweet_url};
+pub use crate::git::Deferred;
+use crate::git::{ApplyLog, Deleted, Failed, Published, tweet_url};
 use crate::plan::{Action, Plan};
 
 /// GitHub refuses a step summary larger than this (1 MiB per step).
@@ -35,7 +36,8 @@ pub struct GithubEnv {
 }
 
 impl GithubEnv {
-    /// Reads `GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY` and `GITHUB_OUTPUT`.
+    /// Reads `GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT` and
+    /// `GITHUB_WORKSPACE`.
     /// Empty paths count as unset.
     pub fn from_env() -> GithubEnv {
         let path = |name: &str| {
@@ -121,6 +123,84 @@ pub fn workspace_path(env: &GithubEnv, root: &Path, file: &Path) -> PathBuf {
         Ok(relative) => relative.to_path_buf(),
         Err(_) => joined,
     }
+}
+
+/// `validate` (and `plan`, when the posts are invalid) under Actions: the
+/// annotations, on stdout where the runner reads workflow commands. Does
+/// nothing outside Actions.
+pub fn print_annotations(
+    env: &GithubEnv,
+    root: &Path,
+    diagnostics: &[Diagnostic],
+) -> std::io::Result<()> {
+    if !env.actions || diagnostics.is_empty() {
+        return Ok(());
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(annotations_in(env, root, diagnostics).as_bytes())?;
+    stdout.flush()
+}
+
+/// `validate` under Actions: an annotation per problem, and the whole list
+/// in the job summary, since GitHub shows at most 10 error annotations per
+/// step (and 50 per job) and a pull request from a fork gets no comment.
+/// Does nothing outside Actions or when there is no problem.
+pub fn report_validation(
+    env: &GithubEnv,
+    root: &Path,
+    diagnostics: &[Diagnostic],
+) -> anyhow::Result<()> {
+    if !env.actions || diagnostics.is_empty() {
+        return Ok(());
+    }
+    print_annotations(env, root, diagnostics)?;
+    append_summary(env, &diagnostics_markdown(env, root, diagnostics))
+}
+
+/// The problems as Markdown: a heading with their number, then one item per
+/// problem with its location, message and hint.
+pub fn diagnostics_markdown(env: &GithubEnv, root: &Path, diagnostics: &[Diagnostic]) -> String {
+    let n = diagnostics.len();
+    let mut out = format!(
+        "### tweetform: {n} {} in the posts\n\n",
+        if n == 1 { "problem" } else { "problems" }
+    );
+    for d in diagnostics {
+        let file = workspace_path(env, root, &d.file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push_str(&format!(
+            "- `{}:{}:{}` {}",
+            file.replace('`', "'"),
+            d.line,
+            d.column,
+            md_text(&d.message)
+        ));
+        if let Some(hint) = &d.hint {
+            out.push_str(&format!("<br>help: {}", md_text(hint)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `plan` under Actions: the Markdown plan in the job summary and the
+/// counts as step outputs (whatever `--format` printed). Does nothing
+/// outside Actions.
+pub fn report_plan(env: &GithubEnv, plan: &Plan, markdown: &str) -> anyhow::Result<()> {
+    append_summary(env, markdown)?;
+    write_outputs(env, &plan_outputs(plan))
+}
+
+/// `apply` under Actions: the apply report in the job summary, and the
+/// plan's counts plus `published` and `deferred` as step outputs. Does
+/// nothing outside Actions.
+pub fn report_apply(env: &GithubEnv, plan: &Plan, log: &ApplyLog) -> anyhow::Result<()> {
+    append_summary(env, &log.summary_markdown())?;
+    let (published, deferred) = log.counts();
+    let mut outputs = plan_outputs(plan);
+    outputs.extend(apply_outputs(published, deferred));
+    write_outputs(env, &outputs)
 }
 
 /// Escapes a workflow command's message (`%`, CR, LF), as the runner unescapes it.
@@ -249,15 +329,6 @@ pub fn apply_outputs(published: usize, deferred: usize) -> Vec<(&'static str, St
     ]
 }
 
-/// A post the apply left for a later run (rate budget, X's limits).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deferred {
-    pub key: String,
-    /// The earliest time it can go, when known.
-    pub earliest: Option<jiff::Timestamp>,
-    pub reason: String,
-}
-
 /// The apply report for the job summary: every post with a link to each
 /// tweet published or deleted, then failures, deferrals, and whether the
 /// apply stopped part-way. Takes the same inputs as
@@ -293,6 +364,9 @@ pub fn apply_summary(
         out.push_str(&format!("- **{}** {verb}", md_text(&p.key)));
         if !p.tweet_ids.is_empty() {
             out.push_str(&format!(": {}", links(&p.tweet_ids)));
+        }
+        if !p.replaced_ids.is_empty() {
+            out.push_str(&format!(" (deleted {})", links(&p.replaced_ids)));
         }
         out.push('\n');
     }

@@ -47,13 +47,21 @@ pub fn workflow_template() -> String {
     OWN_WORKFLOW.replace(LOCAL_ACTION, &remote)
 }
 
-/// [`workflow_template`] with its path filters (and the state artifact)
-/// following `config`'s posts and state directories.
-pub fn workflow_for(config: &Config) -> String {
+/// [`workflow_template`] for a repository whose default branch is `branch`,
+/// with its path filters (and the state artifact) following `config`'s
+/// posts and state directories.
+pub fn workflow_for(config: &Config, branch: &str) -> String {
     let slash = |p: &Path| p.to_string_lossy().replace('\\', "/");
     let posts = slash(&config.posts_dir);
     let state = slash(&state_dir(config));
     let mut wf = workflow_template();
+    if branch != "main" {
+        let quoted = serde_json::to_string(branch).unwrap_or_else(|_| format!("\"{branch}\""));
+        wf = wf.replace(
+            "    branches: [main]\n",
+            &format!("    branches: [{quoted}]\n"),
+        );
+    }
     if posts != "posts" {
         wf = wf.replace("- \"posts/**\"", &format!("- \"{posts}/**\""));
     }
@@ -90,6 +98,9 @@ pub enum Outcome {
     Created,
     /// The path existed (file or directory) and was not touched.
     Exists,
+    /// The example post, not written because the posts directory already
+    /// holds posts.
+    Skipped,
 }
 
 /// One file `init` wrote or left alone, relative to the project root.
@@ -101,8 +112,8 @@ pub struct InitFile {
 
 /// The files `init` writes, relative to `root`, with their contents. The
 /// example post and the state directory follow `tweetform.yaml` when one
-/// already exists.
-pub fn files(config: &Config) -> Vec<(PathBuf, String)> {
+/// already exists; the workflow publishes from `branch`.
+pub fn files(config: &Config, branch: &str) -> Vec<(PathBuf, String)> {
     let state_dir = state_dir(config);
     let mut files = vec![
         (PathBuf::from(CONFIG_FILE), CONFIG_TEMPLATE.to_string()),
@@ -115,7 +126,7 @@ pub fn files(config: &Config) -> Vec<(PathBuf, String)> {
     if state_dir != Path::new(".") {
         files.push((state_dir.join("README.md"), STATE_README.to_string()));
     }
-    files.push((PathBuf::from(WORKFLOW_PATH), workflow_for(config)));
+    files.push((PathBuf::from(WORKFLOW_PATH), workflow_for(config, branch)));
     files
 }
 
@@ -130,12 +141,57 @@ pub fn init(root: &Path) -> anyhow::Result<Vec<InitFile>> {
     // An existing tweetform.yaml decides where posts and state go; one that
     // does not parse is an error to fix first, not something to guess around.
     let config = Config::load(root)?;
+    let example = config.posts_dir.join("hello-world.yaml");
+    let has_posts = has_yaml_files(&root.join(&config.posts_dir));
+    let branch = default_branch(root).unwrap_or_else(|| "main".to_string());
     let mut done = Vec::new();
-    for (path, contents) in files(&config) {
-        let outcome = create_new(&root.join(&path), &contents)?;
+    for (path, contents) in files(&config, &branch) {
+        let outcome = if path == example && has_posts && !root.join(&path).exists() {
+            Outcome::Skipped
+        } else {
+            create_new(&root.join(&path), &contents)?
+        };
         done.push(InitFile { path, outcome });
     }
     Ok(done)
+}
+
+/// The repository's default branch: the remote's (`origin/HEAD`) when
+/// known, else the branch checked out; `None` outside git.
+pub fn default_branch(root: &Path) -> Option<String> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    git(&[
+        "symbolic-ref",
+        "--quiet",
+        "--short",
+        "refs/remotes/origin/HEAD",
+    ])
+    .map(|r| r.strip_prefix("origin/").unwrap_or(&r).to_string())
+    .or_else(|| git(&["symbolic-ref", "--quiet", "--short", "HEAD"]))
+}
+
+/// True when `dir` holds a YAML file at any depth: a repository that
+/// already has posts needs no example.
+fn has_yaml_files(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .is_some_and(|x| x == "yaml" || x == "yml")
+        })
 }
 
 /// Writes `contents` to `path` unless something is there already. Uses
@@ -176,6 +232,9 @@ pub fn report(files: &[InitFile], in_git: bool) -> String {
             }
             Outcome::Exists => {
                 let _ = writeln!(out, "  exists   {path} (left alone)");
+            }
+            Outcome::Skipped => {
+                let _ = writeln!(out, "  skipped  {path} (there are posts already)");
             }
         }
     }
@@ -254,16 +313,20 @@ mod tests {
             state: "data/lock.json".into(),
             ..Config::default()
         };
-        let paths: Vec<PathBuf> = files(&config).into_iter().map(|(p, _)| p).collect();
+        let paths: Vec<PathBuf> = files(&config, "main").into_iter().map(|(p, _)| p).collect();
         assert!(paths.contains(&PathBuf::from("content/tweets/hello-world.yaml")));
         assert!(paths.contains(&PathBuf::from("data/README.md")));
-        let wf = workflow_for(&config);
+        let wf = workflow_for(&config, "trunk");
+        assert!(wf.contains("    branches: [\"trunk\"]\n"));
         assert!(wf.contains("- \"content/tweets/**\""));
         assert!(wf.contains("- \"data/**\""));
         assert!(wf.contains("path: data/\n"));
         assert!(!wf.contains("\"posts/**\"") && !wf.contains("\"state/**\""));
         assert!(!wf.contains("path: state/"));
         // The defaults leave the template as it is.
-        assert_eq!(workflow_for(&Config::default()), workflow_template());
+        assert_eq!(
+            workflow_for(&Config::default(), "main"),
+            workflow_template()
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! saved by `plan --out`, so its serialised shape is a stable interface:
 //! fields may be added, never renamed or removed, within a `format_version`.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::cmp::Ordering;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 
 use jiff::Timestamp;
@@ -140,61 +141,88 @@ impl Plan {
 /// any other, and so is a renamed one (a move, not a wait). Waiting posts
 /// list the tweets they will create when due.
 ///
-/// A state entry without tweets counts as not published. Post keys are
-/// expected to be unique (the loader refuses duplicates); should two posts
-/// share one, the first is planned and the others are ignored.
+/// A state entry without tweets counts as not published, and an
+/// unpublished post without tweets (which validation refuses) as unchanged:
+/// there is nothing to do for either. Post keys are expected to be unique
+/// (the loader refuses duplicates); should two posts share one, the first
+/// one given is planned and the others are ignored.
 ///
-/// Work is linear in the number of posts and tweets: state entries are
-/// looked up by key, and move candidates by their digest sequence.
+/// Work is linear in the number of posts and tweets: posts and state
+/// entries are paired in one pass over both sorted by key (sorting posts
+/// that come sorted is linear), and move candidates are looked up by their
+/// digest sequence.
 pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
-    let mut declared: BTreeMap<&str, (&Post, Vec<String>)> = BTreeMap::new();
-    for post in posts {
-        declared
-            .entry(post.key.as_str())
-            .or_insert_with(|| (post, post.digests()));
-    }
-    let published = |key: &str| {
-        state
-            .posts
-            .get(key)
-            .map(|p| p.tweets.as_slice())
-            .filter(|tweets| !tweets.is_empty())
-    };
+    // Both sides sorted by key, so that one merge pass pairs them up. The
+    // loader gives posts in path order already, which the sort detects.
+    let mut posts: Vec<&Post> = posts.iter().collect();
+    posts.sort_by(|a, b| a.key.cmp(&b.key));
+    posts.dedup_by(|later, first| later.key == first.key);
+    let published: Vec<(&str, &[PublishedTweet])> = state
+        .posts
+        .iter()
+        .filter(|(_, entry)| !entry.tweets.is_empty())
+        .map(|(key, entry)| (key.as_str(), entry.tweets.as_slice()))
+        .collect();
 
-    let moves = find_moves(&declared, state, &published);
-    let moved_from: HashMap<&str, &str> = moves.iter().map(|(to, from)| (*from, *to)).collect();
+    let mut matched = Vec::new();
+    let mut new = Vec::new();
+    let mut gone = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < posts.len() || j < published.len() {
+        let order = match (posts.get(i), published.get(j)) {
+            (Some(post), Some((key, _))) => post.key.as_str().cmp(key),
+            (Some(_), None) => Ordering::Less,
+            (None, _) => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                new.push(Declared::of(posts[i]));
+                i += 1;
+            }
+            Ordering::Greater => {
+                gone.push(published[j]);
+                j += 1;
+            }
+            Ordering::Equal => {
+                matched.push((Declared::of(posts[i]), published[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let (moved_to, moved_away) = find_moves(&new, &gone);
 
     let mut changes = Vec::new();
     let mut summary = Summary::default();
-    for (&key, (post, digests)) in &declared {
-        let change = match published(key) {
-            Some(tweets) => compare(post, digests, tweets),
-            None => match moves.get(key) {
-                Some(&from) => Some(moved(post, from, published(from).unwrap_or_default())),
-                None if post.publish_at.is_some_and(|at| at > now) => {
-                    Some(unpublished(post, digests, Action::Wait))
-                }
-                None => Some(unpublished(post, digests, Action::Create)),
-            },
-        };
-        match change {
-            Some(change) => {
-                summary.count(change.action);
-                changes.push(change);
-            }
-            None => summary.count(Action::Unchanged),
+    let mut push = |change: Option<Change>| match change {
+        Some(change) => {
+            summary.count(change.action);
+            changes.push(change);
         }
+        None => summary.count(Action::Unchanged),
+    };
+    for (declared, tweets) in &matched {
+        push(compare(declared, tweets));
     }
-    for (key, entry) in &state.posts {
-        if entry.tweets.is_empty()
-            || declared.contains_key(key.as_str())
-            || moved_from.contains_key(key.as_str())
-        {
+    for (declared, source) in new.iter().zip(moved_to) {
+        if declared.post.tweets.is_empty() {
+            push(None);
             continue;
         }
-        summary.count(Action::Delete);
-        changes.push(deleted(key, &entry.tweets));
+        push(Some(match source {
+            Some(g) => moved(declared.post, gone[g].0, gone[g].1),
+            None if declared.post.publish_at.is_some_and(|at| at > now) => {
+                unpublished(declared, Action::Wait)
+            }
+            None => unpublished(declared, Action::Create),
+        }));
     }
+    for ((key, tweets), moved) in gone.iter().zip(moved_away) {
+        if !moved {
+            push(Some(deleted(key, tweets)));
+        }
+    }
+    // Three runs each sorted already: this is a merge.
     changes.sort_by(|a, b| a.key.cmp(&b.key));
 
     Plan {
@@ -207,40 +235,53 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
     }
 }
 
-/// Pairs each new post (key not published) with a published entry whose
-/// post is gone and whose digests are exactly the new post's. Both sides
-/// are visited in sorted key order, so ties pair up deterministically.
-/// Returns new key → old key.
-fn find_moves<'a>(
-    declared: &BTreeMap<&'a str, (&'a Post, Vec<String>)>,
-    state: &'a State,
-    published: &impl Fn(&str) -> Option<&'a [PublishedTweet]>,
-) -> HashMap<&'a str, &'a str> {
-    let mut gone: HashMap<Vec<&str>, VecDeque<&'a str>> = HashMap::new();
-    for (key, entry) in &state.posts {
-        if !entry.tweets.is_empty() && !declared.contains_key(key.as_str()) {
-            let digests = entry.tweets.iter().map(|t| t.digest.as_str()).collect();
-            gone.entry(digests).or_default().push_back(key);
+/// A post with the digests of its tweets, computed once.
+struct Declared<'a> {
+    post: &'a Post,
+    digests: Vec<String>,
+}
+
+impl<'a> Declared<'a> {
+    fn of(post: &'a Post) -> Self {
+        Declared {
+            post,
+            digests: post.digests(),
         }
     }
-    let mut moves = HashMap::new();
-    if gone.is_empty() {
-        return moves;
+}
+
+/// Pairs new posts (key not published) with published entries whose post
+/// is gone and whose digests are exactly the new post's. Both lists are
+/// sorted by key, so ties pair up in key order. Returns, for each new post,
+/// the index of its source in `gone`, and for each gone entry whether it
+/// was moved.
+fn find_moves(
+    new: &[Declared],
+    gone: &[(&str, &[PublishedTweet])],
+) -> (Vec<Option<usize>>, Vec<bool>) {
+    let mut moved_to = vec![None; new.len()];
+    let mut moved_away = vec![false; gone.len()];
+    if new.is_empty() || gone.is_empty() {
+        return (moved_to, moved_away);
     }
-    for (&key, (_, digests)) in declared {
-        if published(key).is_some() {
-            continue;
-        }
-        let digests: Vec<&str> = digests.iter().map(String::as_str).collect();
-        if let Some(from) = gone.get_mut(&digests).and_then(VecDeque::pop_front) {
-            moves.insert(key, from);
+    let mut by_digests: HashMap<Vec<&str>, VecDeque<usize>> = HashMap::new();
+    for (g, (_, tweets)) in gone.iter().enumerate() {
+        let digests = tweets.iter().map(|t| t.digest.as_str()).collect();
+        by_digests.entry(digests).or_default().push_back(g);
+    }
+    for (declared, source) in new.iter().zip(&mut moved_to) {
+        let digests: Vec<&str> = declared.digests.iter().map(String::as_str).collect();
+        if let Some(g) = by_digests.get_mut(&digests).and_then(VecDeque::pop_front) {
+            *source = Some(g);
+            moved_away[g] = true;
         }
     }
-    moves
+    (moved_to, moved_away)
 }
 
 /// A published post against its declaration; `None` when unchanged.
-fn compare(post: &Post, digests: &[String], published: &[PublishedTweet]) -> Option<Change> {
+fn compare(declared: &Declared, published: &[PublishedTweet]) -> Option<Change> {
+    let Declared { post, digests } = declared;
     let same = digests
         .iter()
         .zip(published)
@@ -276,7 +317,8 @@ fn compare(post: &Post, digests: &[String], published: &[PublishedTweet]) -> Opt
     Some(post_change(post, action, None, tweets))
 }
 
-fn unpublished(post: &Post, digests: &[String], action: Action) -> Change {
+fn unpublished(declared: &Declared, action: Action) -> Change {
+    let Declared { post, digests } = declared;
     let tweets = post
         .tweets
         .iter()
@@ -727,6 +769,18 @@ mod tests {
         let c = only(&plan);
         assert_eq!((c.key.as_str(), c.action), ("a", Action::Create));
         assert_eq!(plan.summary.delete, 0);
+    }
+
+    #[test]
+    fn post_without_tweets_has_nothing_to_create() {
+        let plan = plan(&[post("empty", &[])], &state(&[]), now());
+        assert!(plan.changes.is_empty());
+        assert_eq!(plan.summary.unchanged, 1);
+        // Once published, emptying it deletes its tweets.
+        let st = state(&[("empty", &[("1", "one")])]);
+        let c = super::plan(&[post("empty", &[])], &st, now());
+        assert_eq!(ops(only(&c)), [(0, TweetOp::Delete, Some("1"), "one")]);
+        assert_eq!(c.changes[0].action, Action::Replace);
     }
 
     #[test]

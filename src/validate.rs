@@ -132,8 +132,9 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
             c.error(
                 "poll.duration_minutes",
                 format!(
-                    "the poll lasts {} minutes; X allows 5 to 10080 (7 days)",
-                    poll.duration_minutes
+                    "the poll lasts {} minute{}; X allows 5 to 10080 (7 days)",
+                    poll.duration_minutes,
+                    if poll.duration_minutes == 1 { "" } else { "s" }
                 ),
                 "set `duration_minutes` between 5 and 10080, e.g. 1440 for a day",
             );
@@ -291,5 +292,314 @@ mod length_tests {
         );
         assert_eq!(weighted_length("日本"), 4);
         assert_eq!(weighted_length("👩‍👩‍👧‍👦"), 2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::post::{Media, Poll, Reply};
+    use std::path::{Path, PathBuf};
+
+    /// Parses a post the way the loader does, so positions are real.
+    fn post(src: &str) -> Post {
+        crate::load::parse_post("k", Path::new("posts/k.yaml"), src.as_bytes())
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn problems(src: &str) -> Vec<(usize, usize, String)> {
+        validate_post(&post(src))
+            .into_iter()
+            .map(|d| {
+                assert!(d.hint.is_some(), "every problem says what to do: {d:?}");
+                (d.line, d.column, d.message)
+            })
+            .collect()
+    }
+
+    fn tweet(t: Tweet) -> Post {
+        Post {
+            key: "k".into(),
+            file: PathBuf::from("posts/k.yaml"),
+            publish_at: None,
+            publish_at_pos: None,
+            is_thread: false,
+            tweets: vec![t],
+        }
+    }
+
+    #[test]
+    fn valid_post_has_no_problems() {
+        assert_eq!(problems("text: hello\n"), []);
+    }
+
+    #[test]
+    fn weighted_length_at_most_280() {
+        let ok = format!("text: {}\n", "a".repeat(280));
+        assert_eq!(problems(&ok), []);
+        let long = format!("text: {}\n", "日".repeat(141));
+        assert_eq!(
+            problems(&long),
+            [(
+                1,
+                7,
+                "text is 282 characters long as X counts them; the limit is 280".to_string()
+            )]
+        );
+        // A URL counts 23 however long it is.
+        let url = format!(
+            "text: {} https://example.com/{}\n",
+            "a".repeat(250),
+            "x".repeat(100)
+        );
+        assert_eq!(problems(&url), []);
+    }
+
+    #[test]
+    fn text_required_unless_media() {
+        assert_eq!(
+            problems("nullcast: true\n"),
+            [(1, 1, "the tweet has no text".to_string())]
+        );
+        assert_eq!(problems("text: \"  \"\n")[0].2, "the tweet has no text");
+        assert_eq!(problems("media: { media_ids: [\"1\"] }\n"), []);
+    }
+
+    #[test]
+    fn poll_has_two_to_four_options() {
+        let one = problems("text: q\npoll:\n  options: [a]\n  duration_minutes: 60\n");
+        assert_eq!(
+            one,
+            [(3, 3, "the poll has 1 option; X allows 2 to 4".to_string())]
+        );
+        let five = problems("text: q\npoll: { options: [a, b, c, d, e], duration_minutes: 60 }\n");
+        assert_eq!(five[0].2, "the poll has 5 options; X allows 2 to 4");
+        assert_eq!(
+            problems("text: q\npoll: { options: [a, b, c, d], duration_minutes: 60 }\n"),
+            []
+        );
+    }
+
+    #[test]
+    fn poll_options_are_1_to_25_characters() {
+        let p = problems(&format!(
+            "text: q\npoll:\n  options: [\"\", ok, {}]\n  duration_minutes: 60\n",
+            "x".repeat(26)
+        ));
+        assert_eq!(
+            p,
+            [
+                (
+                    3,
+                    13,
+                    "poll option 1 is 0 characters long; X allows 1 to 25".to_string()
+                ),
+                (
+                    3,
+                    21,
+                    "poll option 3 is 26 characters long; X allows 1 to 25".to_string()
+                ),
+            ]
+        );
+        let exact = format!(
+            "text: q\npoll: {{ options: [a, {}], duration_minutes: 60 }}\n",
+            "é".repeat(25)
+        );
+        assert_eq!(problems(&exact), []);
+    }
+
+    #[test]
+    fn poll_lasts_5_to_10080_minutes() {
+        for (minutes, ok) in [
+            (4, false),
+            (5, true),
+            (10080, true),
+            (10081, false),
+            (-1, false),
+        ] {
+            let p = problems(&format!(
+                "text: q\npoll:\n  options: [a, b]\n  duration_minutes: {minutes}\n"
+            ));
+            assert_eq!(p.is_empty(), ok, "{minutes}: {p:?}");
+            if !ok {
+                assert_eq!((p[0].0, p[0].1), (4, 21));
+            }
+        }
+    }
+
+    #[test]
+    fn one_to_four_media_ids() {
+        let none = problems("text: a\nmedia:\n  media_ids: []\n");
+        assert_eq!(
+            none,
+            [(
+                3,
+                3,
+                "0 media_ids; X attaches 1 to 4 media to a tweet".to_string()
+            )]
+        );
+        let five = problems("text: a\nmedia: { media_ids: [\"1\",\"2\",\"3\",\"4\",\"5\"] }\n");
+        assert_eq!(five[0].2, "5 media_ids; X attaches 1 to 4 media to a tweet");
+    }
+
+    #[test]
+    fn at_most_ten_tagged_users() {
+        let ids: Vec<String> = (1..=11).map(|i| format!("\"{i}\"")).collect();
+        let p = problems(&format!(
+            "text: a\nmedia:\n  media_ids: [\"1\"]\n  tagged_user_ids: [{}]\n",
+            ids.join(",")
+        ));
+        assert_eq!(
+            p,
+            [(4, 3, "11 tagged_user_ids; X allows at most 10".to_string())]
+        );
+    }
+
+    #[test]
+    fn tagged_users_only_with_media() {
+        let p = problems("text: a\nmedia:\n  tagged_user_ids: [\"2\"]\n");
+        assert!(
+            p.contains(&(
+                3,
+                3,
+                "tagged_user_ids without media: users are tagged in attached media".to_string()
+            )),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn exclude_reply_user_ids_only_with_in_reply_to() {
+        let p = problems("text: a\nreply:\n  exclude_reply_user_ids: [\"1\"]\n");
+        assert_eq!(
+            p,
+            [(
+                3,
+                3,
+                "`exclude_reply_user_ids` without `in_reply_to_tweet_id`".to_string()
+            )]
+        );
+        let p = problems("text: a\nreply: {}\n");
+        assert_eq!(
+            p,
+            [(2, 1, "`reply` without `in_reply_to_tweet_id`".to_string())]
+        );
+    }
+
+    #[test]
+    fn attachments_are_mutually_exclusive() {
+        let p = problems(
+            "text: a\npoll: { options: [a, b], duration_minutes: 60 }\nquote_tweet_id: \"1\"\n",
+        );
+        assert_eq!(
+            p,
+            [(
+                3,
+                17,
+                "`poll` and `quote_tweet_id` cannot be combined in one tweet".to_string()
+            )]
+        );
+        let p = problems("text: a\ncard_uri: card://1\nmedia: { media_ids: [\"1\"] }\n");
+        assert_eq!(
+            p[0].2,
+            "`media` and `card_uri` cannot be combined in one tweet"
+        );
+        assert_eq!((p[0].0, p[0].1), (3, 1));
+        let all = tweet(Tweet {
+            media: Some(Media {
+                media_ids: vec!["1".into()],
+                ..Media::default()
+            }),
+            poll: Some(Poll {
+                options: vec!["a".into(), "b".into()],
+                duration_minutes: 5,
+            }),
+            quote_tweet_id: Some("2".into()),
+            card_uri: Some("c".into()),
+            ..Tweet::new("x")
+        });
+        let d = validate_post(&all);
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].message
+                .starts_with("`media` and `poll` and `quote_tweet_id` and `card_uri`")
+        );
+    }
+
+    #[test]
+    fn every_id_is_1_to_19_digits() {
+        assert!(is_valid_id("1"));
+        assert!(is_valid_id("1234567890123456789"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("12345678901234567890"));
+        assert!(!is_valid_id("12a"));
+        assert!(!is_valid_id("١٢"));
+        let p = problems(
+            "text: a\nquote_tweet_id: x1\ncommunity_id: \"\"\nmedia: { media_ids: [\"1\", \"m\"], tagged_user_ids: [\"-3\"] }\nreply: { in_reply_to_tweet_id: \"12345678901234567890\", exclude_reply_user_ids: [\"u\"] }\n",
+        );
+        let fields: Vec<&str> = p
+            .iter()
+            .filter(|p| p.2.contains("is not an ID"))
+            .map(|p| p.2.split('`').nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "media.media_ids[1]",
+                "media.tagged_user_ids[0]",
+                "quote_tweet_id",
+                "community_id",
+                "reply.in_reply_to_tweet_id",
+                "reply.exclude_reply_user_ids[0]",
+            ]
+        );
+        let media_id = p.iter().find(|p| p.2.contains("media_ids[1]")).unwrap();
+        assert_eq!((media_id.0, media_id.1), (4, 27));
+    }
+
+    #[test]
+    fn reply_only_on_the_first_tweet_of_a_thread() {
+        let p = problems(
+            "thread:\n  - text: a\n    reply: { in_reply_to_tweet_id: \"1\" }\n  - text: b\n    reply: { in_reply_to_tweet_id: \"2\" }\n",
+        );
+        assert_eq!(
+            p,
+            [(
+                5,
+                5,
+                "tweet 2 of the thread: `reply` on a later tweet of a thread".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn empty_thread() {
+        let mut p = tweet(Tweet::new("x"));
+        p.is_thread = true;
+        p.tweets.clear();
+        let d = validate_post(&p);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.starts_with("empty thread"));
+    }
+
+    #[test]
+    fn every_problem_of_every_tweet_is_reported() {
+        let p = problems(&format!(
+            "thread:\n  - text: {}\n    quote_tweet_id: q\n  - poll: {{ options: [a], duration_minutes: 1 }}\n",
+            "a".repeat(281)
+        ));
+        assert_eq!(p.len(), 5, "{p:?}");
+        let posts = [post("text: ok\n"), post("text: \"\"\n")];
+        assert_eq!(validate(&posts).len(), 1);
+    }
+
+    #[test]
+    fn programmatic_tweets_fall_back_to_line_one() {
+        let d = validate_post(&tweet(Tweet {
+            reply: Some(Reply::default()),
+            ..Tweet::new("x")
+        }));
+        assert_eq!((d[0].line, d[0].column), (1, 1));
+        assert_eq!(d[0].file, Path::new("posts/k.yaml"));
     }
 }

@@ -175,10 +175,9 @@ pub fn user_file_options() -> serde_saphyr::Options {
     budget.max_aliases = 1_000;
     budget.max_anchors = 1_000;
     budget.max_depth = 32;
-    budget.max_recorded_anchor_events = 20_000;
-    budget.max_documents = 1;
+    budget.max_recorded_anchor_events = 5_000;
     let mut alias_limits = serde_saphyr::options::AliasLimits::default();
-    alias_limits.max_total_replayed_events = 20_000;
+    alias_limits.max_total_replayed_events = 5_000;
     alias_limits.max_replay_stack_depth = 16;
     alias_limits.max_alias_expansions_per_anchor = 1_000;
     serde_saphyr::options! {
@@ -224,9 +223,18 @@ pub fn describe_error(e: &serde_saphyr::Error) -> (String, Option<String>) {
                     .into(),
             ),
         ),
-        _ => (
-            error_message(e),
-            Some("check the YAML syntax at this position".into()),
-        ),
+        _ => {
+            let message = error_message(e);
+            let hint = if message.contains("tab") {
+                "indent with spaces: YAML does not allow tabs for indentation"
+            } else if message.contains("quote") {
+                "close the quote, or write a long text as a block: `text: |-` and the text indented on the next lines"
+            } else if message.contains("mapping values are not allowed") {
+                "a value containing `: ` must be quoted, or written as a block (`text: |-`)"
+            } else {
+                "check the YAML syntax at this position"
+            };
+            (message, Some(hint.into()))
+        }
     }
 }

@@ -316,6 +316,7 @@ fn published(key: &str, ids: &[&str]) -> Published {
         key: key.into(),
         action: Action::Create,
         tweet_ids: ids.iter().map(|s| s.to_string()).collect(),
+        replaced_ids: Vec::new(),
     }
 }
 
@@ -462,11 +463,13 @@ fn the_message_lists_deletes_appends_and_replaces() {
                 key: "thread".into(),
                 action: Action::Append,
                 tweet_ids: vec!["2".into()],
+                replaced_ids: Vec::new(),
             },
             Published {
                 key: "fixed".into(),
                 action: Action::Replace,
                 tweet_ids: vec!["3".into()],
+                replaced_ids: vec!["30".into()],
             },
         ],
         &[
@@ -488,7 +491,9 @@ fn the_message_lists_deletes_appends_and_replaces() {
         "tweetform: publish 1 post, append to 1, replace 1, delete 2"
     );
     assert!(message.contains("- thread (appended)\n  https://x.com/i/status/2\n"));
-    assert!(message.contains("- fixed (replaced)\n  https://x.com/i/status/3\n"));
+    assert!(message.contains(
+        "- fixed (replaced)\n  https://x.com/i/status/3\n  deleted https://x.com/i/status/30\n"
+    ));
     assert!(message.contains(
         "Deleted:\n- gone (deleted)\n  https://x.com/i/status/4\n  https://x.com/i/status/5\n"
     ));
@@ -925,7 +930,19 @@ fn a_failed_plan_of_valid_posts_says_so() {
     assert!(out.status.success(), "{}", show(&out));
     let body = run.sent_body();
     assert!(body.starts_with("<!-- tweetform-plan -->\n"), "{body}");
-    assert!(body.contains("`tweetform plan` failed"), "{body}");
+    assert!(body.contains("### tweetform: no plan\n"), "{body}");
+    assert!(body.contains("could not make a plan"), "{body}");
+    assert!(!body.contains("errors"), "{body}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_install_is_not_blamed_on_the_posts() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let out = run.run_after("skipped", None);
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(body.contains("could not make a plan"), "{body}");
     assert!(!body.contains("errors"), "{body}");
 }
 
@@ -1279,4 +1296,269 @@ fn each_job_gets_the_least_permissions_and_applies_never_overlap() {
             .unwrap()
             .contains(&serde_json::json!("posts/**"))
     );
+}
+
+// ---------------------------------------------------------------- release → action
+
+/// The release workflow's Package step and the action's install step agree
+/// on the asset names, the archive layout and the checksum format: what the
+/// one publishes, the other installs.
+#[cfg(unix)]
+#[test]
+fn the_action_installs_what_the_release_workflow_packages() {
+    let release = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&release).unwrap();
+    let package = doc["jobs"]["build"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Package")
+        .expect("a Package step")["run"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let targets: Vec<&str> = doc["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(targets.contains(&expected), "{expected} not built");
+    }
+
+    // A checkout with a built binary, packaged as on the Linux runner.
+    let checkout = tempfile::tempdir().unwrap();
+    let target = "x86_64-unknown-linux-gnu";
+    let built = checkout.path().join(format!("target/{target}/release"));
+    std::fs::create_dir_all(&built).unwrap();
+    std::fs::write(checkout.path().join("README.md"), "# tweetform\n").unwrap();
+    std::fs::write(
+        built.join("tweetform"),
+        "#!/bin/sh\necho \"tweetform 2.0.0\"\n",
+    )
+    .unwrap();
+    make_executable(&built.join("tweetform"));
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &package])
+        .current_dir(checkout.path())
+        .env("TARGET", target)
+        .env("RUNNER_OS", "Linux")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+
+    let run = ActionRun::new();
+    let assets = run.path("releases/tweetform/tweetform/releases/download/v2.0.0");
+    std::fs::create_dir_all(&assets).unwrap();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(checkout.path().join("dist")).unwrap() {
+        let entry = entry.unwrap();
+        names.push(entry.file_name().to_string_lossy().into_owned());
+        std::fs::copy(entry.path(), assets.join(entry.file_name())).unwrap();
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            format!("tweetform-{target}.tar.gz"),
+            format!("tweetform-{target}.tar.gz.sha256")
+        ]
+    );
+    let out = run.run("2.0.0", "/x");
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(run.outputs()["version"], "2.0.0");
+}
+
+// ---------------------------------------------------------------- from the executor's report
+
+#[test]
+fn the_apply_log_reads_the_executors_report() {
+    use tweetform::git::ApplyLog;
+    use tweetform::report::{Outcome, PostReport, Report, TweetRef};
+
+    let mut created = PostReport::new("2026/launch", Action::Create, None);
+    created.published = vec![
+        TweetRef::new(0, "101", false),
+        TweetRef::new(1, "102", true),
+    ];
+    let mut replaced = PostReport::new("fixed", Action::Replace, None);
+    replaced.deleted = vec![TweetRef::new(0, "50", false)];
+    replaced.published = vec![TweetRef::new(0, "103", false)];
+    let mut gone = PostReport::new("old", Action::Delete, None);
+    gone.deleted = vec![TweetRef::new(0, "40", false)];
+    let moved = PostReport::new("renamed", Action::Move, Some("before".into()));
+    let mut failed = PostReport::new("bad", Action::Create, None);
+    failed.outcome = Outcome::Failed {
+        reason: "Your Tweet text is too long.".into(),
+    };
+    let mut later = PostReport::new("later", Action::Create, None);
+    later.outcome = Outcome::Deferred {
+        earliest: "2026-11-23T14:15:00Z".parse().unwrap(),
+        reason: "create budget used".into(),
+    };
+    let report = Report {
+        posts: vec![created, replaced, gone, moved, failed, later],
+        ..Report::default()
+    };
+
+    let log = ApplyLog::from_report(&report);
+    assert_eq!(log.counts(), (2, 1));
+    assert!(log.partial);
+    let message = log.commit_message();
+    assert_eq!(
+        message.lines().next().unwrap(),
+        "tweetform: publish 1 post, replace 1, move 1, delete 1, 1 failed (partial)"
+    );
+    assert!(message.contains(
+        "- 2026/launch (created)\n  https://x.com/i/status/101\n  https://x.com/i/status/102\n"
+    ));
+    assert!(message.contains(
+        "- fixed (replaced)\n  https://x.com/i/status/103\n  deleted https://x.com/i/status/50\n"
+    ));
+    assert!(message.contains("- renamed (moved)\n"));
+    assert!(message.contains("Deleted:\n- old (deleted)\n  https://x.com/i/status/40\n"));
+    assert!(message.contains("Failed:\n- bad: Your Tweet text is too long.\n"));
+    let summary = log.summary_markdown();
+    assert!(summary.contains("- **later**: create budget used (from 2026-11-23 14:15 UTC)"));
+    assert!(summary.contains("[50](https://x.com/i/status/50)"));
+
+    // Everything done: not partial.
+    let mut one = PostReport::new("a", Action::Create, None);
+    one.published = vec![TweetRef::new(0, "1", false)];
+    let log = ApplyLog::from_report(&Report {
+        posts: vec![one],
+        ..Report::default()
+    });
+    assert!(!log.partial);
+    assert_eq!(
+        log.commit_message().lines().next().unwrap(),
+        "tweetform: publish 1 post"
+    );
+    // Aborted (the state could not be written): partial.
+    let log = ApplyLog::from_report(&Report {
+        aborted: Some("cannot write the state".into()),
+        ..Report::default()
+    });
+    assert!(log.partial);
+}
+
+#[test]
+fn commit_apply_leaves_out_the_apply_lock() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join("state/tweets.lock.json"), "{\"serial\": 2}\n").unwrap();
+    // The apply still holds its lock when it commits.
+    std::fs::write(root.join("state/tweets.lock.json.lock"), "pid 1\n").unwrap();
+    let log = git::ApplyLog {
+        published: vec![published("hello", &["7"])],
+        ..git::ApplyLog::default()
+    };
+    let state_file = root.join("state/tweets.lock.json");
+    let sha = git::commit_apply(root, &state_file, &log)
+        .unwrap()
+        .expect("a commit");
+    let files = git(root, &["show", "--name-only", "--format=", &sha]);
+    assert_eq!(files, "state/tweets.lock.json\n");
+    assert_eq!(
+        git(root, &["log", "-1", "--format=%s", &sha]).trim(),
+        "tweetform: publish 1 post"
+    );
+    assert_eq!(
+        git(root, &["status", "--porcelain"]),
+        "?? state/tweets.lock.json.lock\n"
+    );
+    // Nothing changed since: no commit, even with the lock still there.
+    assert_eq!(git::commit_apply(root, &state_file, &log).unwrap(), None);
+}
+
+#[test]
+fn commit_apply_with_the_state_at_the_root_commits_only_that_file() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join("tweets.lock.json"), "{}\n").unwrap();
+    std::fs::write(root.join("README.md"), "# staged elsewhere\n").unwrap();
+    git(root, &["add", "README.md"]);
+    std::fs::write(root.join("notes.txt"), "untracked\n").unwrap();
+    let sha = git::commit_apply(
+        root,
+        Path::new("tweets.lock.json"),
+        &git::ApplyLog::default(),
+    )
+    .unwrap()
+    .expect("a commit");
+    let files = git(root, &["show", "--name-only", "--format=", &sha]);
+    assert_eq!(files, "tweets.lock.json\n");
+    assert_eq!(
+        git(root, &["status", "--porcelain"]),
+        "M  README.md\n?? notes.txt\n"
+    );
+}
+
+#[test]
+fn report_plan_and_report_apply_fill_summary_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let plan = plan_with(
+        &[("a", Action::Create)],
+        Summary {
+            create: 1,
+            ..Summary::default()
+        },
+    );
+    github::report_plan(&env, &plan, "<!-- tweetform-plan -->\nPlan: 1 to create.\n").unwrap();
+    let log = git::ApplyLog {
+        published: vec![published("a", &["9"])],
+        ..git::ApplyLog::default()
+    };
+    github::report_apply(&env, &plan, &log).unwrap();
+    let summary = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
+    assert!(
+        summary.starts_with("<!-- tweetform-plan -->\nPlan: 1 to create.\n## tweetform apply\n")
+    );
+    assert!(summary.contains("[9](https://x.com/i/status/9)"));
+    let outputs = parse_outputs(&std::fs::read_to_string(env.output.as_ref().unwrap()).unwrap());
+    assert_eq!(outputs["has_changes"], "true");
+    assert_eq!(outputs["create"], "1");
+    assert_eq!(outputs["published"], "1");
+    assert_eq!(outputs["deferred"], "0");
+
+    // Outside Actions: nothing written anywhere, no error.
+    let none = GithubEnv::default();
+    github::report_plan(&none, &plan, "x").unwrap();
+    github::report_apply(&none, &plan, &log).unwrap();
+    github::print_annotations(&none, Path::new("."), &[diag("posts/a.yaml", 1, 1, "x")]).unwrap();
+}
+
+#[test]
+fn validation_problems_are_all_listed_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_in(dir.path());
+    let ds: Vec<Diagnostic> = (1..=12)
+        .map(|i| diag(&format!("posts/p{i}.yaml"), i, 1, "text is required"))
+        .chain([diag("posts/x.yaml", 2, 3, "unknown key `txt`").with_hint("did you mean `text`?")])
+        .collect();
+    github::report_validation(&env, dir.path(), &ds).unwrap();
+    let summary = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
+    assert!(summary.starts_with("### tweetform: 13 problems in the posts\n\n"));
+    assert!(summary.contains("- `posts/p12.yaml:12:1` text is required\n"));
+    assert!(summary.contains(
+        "- `posts/x.yaml:2:3` unknown key \\`txt\\`<br>help: did you mean \\`text\\`?\n"
+    ));
+    assert_eq!(summary.lines().filter(|l| l.starts_with("- ")).count(), 13);
+
+    // Valid posts: no summary at all.
+    let clean = tempfile::tempdir().unwrap();
+    let env = env_in(clean.path());
+    github::report_validation(&env, clean.path(), &[]).unwrap();
+    assert!(!clean.path().join("summary.md").exists());
 }

@@ -186,3 +186,37 @@ fn the_example_post_is_valid_and_the_project_validates() {
     assert_eq!(report["posts"][0]["key"], "hello-world");
     assert_eq!(report["posts"].as_array().unwrap().len(), 1, "{report}");
 }
+
+#[test]
+fn no_example_is_added_next_to_existing_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("posts/2026")).unwrap();
+    std::fs::write(root.join("posts/2026/launch.yaml"), "text: We launched!\n").unwrap();
+    init(root)
+        .success()
+        .stdout(predicate::str::contains(
+            "skipped  posts/hello-world.yaml (there are posts already)",
+        ))
+        .stdout(predicate::str::contains("created  tweetform.yaml"));
+    assert!(!root.join("posts/hello-world.yaml").exists());
+}
+
+#[test]
+fn the_workflow_publishes_from_the_repositorys_branch() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let status = Command::new("git")
+        .args(["init", "--quiet", "--initial-branch=trunk"])
+        .arg(root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    init(root).success();
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/tweets.yml")).unwrap();
+    assert!(
+        workflow.contains("    branches: [\"trunk\"]\n"),
+        "{workflow}"
+    );
+    assert!(!workflow.contains("branches: [main]"));
+}

@@ -254,3 +254,25 @@ fn outside_github_actions_no_summary_is_written() {
         .success();
     assert!(!summary.exists());
 }
+
+#[test]
+fn under_github_actions_invalid_posts_are_annotated() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let assert = plan("invalid", &[])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.starts_with("::error file=") && stdout.contains(",line=3,col=7"),
+        "{stdout}"
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.contains("x.yaml:3:7"), "{summary}");
+    assert!(
+        !summary.contains("tweetform-plan"),
+        "no plan in the summary"
+    );
+}

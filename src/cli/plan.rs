@@ -60,8 +60,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     // counts as step outputs, whatever `--format` printed.
     let github = GithubEnv::from_env();
     if github.actions {
-        github::append_summary(&github, &render::markdown(&plan))?;
-        github::write_outputs(&github, &github::plan_outputs(&plan))?;
+        github::report_plan(&github, &plan, &render::markdown(&plan))?;
     }
 
     if let Some(out) = &args.out {
@@ -90,6 +89,9 @@ pub fn make_plan(ctx: &Context) -> anyhow::Result<Option<Plan>> {
     let report = validate::check(ctx);
     if !report.is_valid() {
         validate::print(ctx, validate::Format::Human, &report)?;
+        // Under GitHub Actions: annotations on the pull request's diff and
+        // the list in the job summary (nothing outside Actions).
+        github::report_validation(&GithubEnv::from_env(), &ctx.root, &report.diagnostics)?;
         eprintln!(
             "  = help: no plan was made; fix {} and run `tweetform plan` again",
             if report.diagnostics.len() == 1 {

@@ -1,0 +1,167 @@
+//! `tweetform validate` end to end: exit codes, `file:line:column` messages,
+//! the JSON shape, and the repository's own examples and posts.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn tweetform(root: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("tweetform").unwrap();
+    cmd.arg("-C").arg(root).arg("--color").arg("never");
+    cmd.env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+fn write(root: &Path, rel: &str, content: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+#[test]
+fn valid_project_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "posts/a.yaml", "text: hello\n");
+    write(
+        dir.path(),
+        "posts/2026/b.yml",
+        "thread:\n  - text: one\n  - text: two\n",
+    );
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(0)
+        .stdout("ok: 2 posts valid\n")
+        .stderr("");
+}
+
+#[test]
+fn empty_project_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(0)
+        .stdout("ok: 0 posts valid\n");
+}
+
+#[test]
+fn every_problem_is_reported_with_file_line_column_and_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "posts/ok.yaml", "text: fine\n");
+    write(dir.path(), "posts/typo.yaml", "txt: hello\n");
+    write(
+        dir.path(),
+        "posts/2026/poll.yaml",
+        "text: q\npoll:\n  options: [a]\n  duration_minutes: 3\n",
+    );
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "posts/typo.yaml:1:1: unknown field `txt`\n  = help: did you mean `text`?",
+        ))
+        .stderr(predicate::str::contains(
+            "posts/2026/poll.yaml:3:3: the poll has 1 option; X allows 2 to 4",
+        ))
+        .stderr(predicate::str::contains(
+            "posts/2026/poll.yaml:4:21: the poll lasts 3 minutes",
+        ))
+        .stderr(predicate::str::ends_with("error: 3 problems in 2 files\n"));
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "posts/a.yaml", "text: hello\n");
+    write(
+        dir.path(),
+        "posts/t.yaml",
+        &format!("thread:\n  - text: ok\n  - text: {}\n", "x".repeat(300)),
+    );
+    write(dir.path(), "posts/bad.yaml", "- not a mapping\n");
+    let out = tweetform(dir.path())
+        .args(["validate", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "posts": [
+                {"key": "a", "file": "posts/a.yaml", "tweets": [{"weighted_length": 5, "valid": true}]},
+                {"key": "t", "file": "posts/t.yaml", "tweets": [
+                    {"weighted_length": 2, "valid": true},
+                    {"weighted_length": 300, "valid": false},
+                ]},
+            ],
+            "errors": [
+                {"file": "posts/bad.yaml", "line": 1, "column": 1,
+                 "message": "the top level must be a mapping of fields such as `text:`; found a list"},
+                {"file": "posts/t.yaml", "line": 3, "column": 11,
+                 "message": "tweet 2 of the thread: text is 300 characters long as X counts them; the limit is 280"},
+            ],
+        })
+    );
+}
+
+#[test]
+fn config_errors_are_reported_and_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tweetform.yaml", "post_dir: elsewhere\n");
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("tweetform.yaml:1:"))
+        .stderr(predicate::str::contains("post_dir"));
+}
+
+#[test]
+fn config_moves_the_posts_dir_and_excludes_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "tweetform.yaml",
+        "posts_dir: content\nexclude: [\"drafts/**\"]\n",
+    );
+    write(dir.path(), "content/a.yaml", "text: hello\n");
+    write(dir.path(), "content/drafts/b.yaml", "not: valid\n");
+    write(dir.path(), "posts/ignored.yaml", "not: valid\n");
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(0)
+        .stdout("ok: 1 post valid\n");
+}
+
+/// Every shipped example and every real post of this repository validates.
+#[test]
+fn examples_and_posts_validate() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    tweetform(manifest)
+        .arg("validate")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("ok: "));
+
+    let mut examples = 0;
+    for entry in std::fs::read_dir(manifest.join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            let bytes = std::fs::read(&path).unwrap();
+            let post = tweetform::load::parse_post("example", &path, &bytes)
+                .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            let problems = tweetform::validate::validate_post(&post);
+            assert!(problems.is_empty(), "{}: {problems:?}", path.display());
+            examples += 1;
+        }
+    }
+    assert!(examples >= 8, "only {examples} examples");
+}
