@@ -11,7 +11,9 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use tweetform::{load, plan, render, validate};
 
 #[path = "support/generate.rs"]
@@ -25,8 +27,11 @@ fn settings<'c>(
 ) -> criterion::BenchmarkGroup<'c, criterion::measurement::WallTime> {
     let mut group = c.benchmark_group(name);
     // Few, short samples: the point is the order of magnitude and the
-    // growth, and `cargo bench` must stay well under two minutes.
+    // growth, and `cargo bench` must stay well under two minutes. Flat
+    // sampling runs as many iterations in every sample; the default (1, 2,
+    // …, 10 times as many) would take 55 iterations of the slowest cases.
     group
+        .sampling_mode(SamplingMode::Flat)
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
