@@ -158,7 +158,11 @@ fn out_saves_the_plan_atomically_as_json() {
         .arg(&file)
         .assert()
         .success()
-        .stderr(predicate::str::contains("tweetform apply"));
+        .stderr(predicate::str::contains(format!(
+            "tweetform -C {} apply {}",
+            fixture("mixed").display(),
+            file.display()
+        )));
     let saved: Plan =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("saved plan parses");
     let printed: Plan =
@@ -178,6 +182,7 @@ fn out_into_a_missing_directory_is_an_error() {
         .arg(dir.path().join("no/such/dir/tweets.plan"))
         .assert()
         .code(1)
+        .stdout("")
         .stderr(predicate::str::contains("cannot save the plan"));
 }
 

@@ -40,6 +40,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         return Ok(1);
     };
 
+    // Saved before anything is printed: when it cannot be, the command
+    // fails without output rather than after a plan the user may act on.
+    if let Some(out) = &args.out {
+        // Relative to the current directory, not to `-C DIR`: the user names
+        // the file from their shell (and `apply FILE` reads it the same way).
+        save_plan(out, &plan)?;
+    }
+
     let text = match args.format {
         Format::Human => render::human(&plan, ctx.color),
         Format::Json => render::json(&plan),
@@ -64,11 +72,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     }
 
     if let Some(out) = &args.out {
-        // Relative to the current directory, not to `-C DIR`: the user names
-        // the file from their shell (and `apply FILE` reads it the same way).
-        save_plan(out, &plan)?;
+        let mut apply = String::from("tweetform");
+        if ctx.root != Path::new(".") {
+            apply.push_str(&format!(" -C {}", ctx.root.display()));
+        }
         eprintln!(
-            "Saved this plan to {}. To execute exactly it, run:\n    tweetform apply {}",
+            "Saved this plan to {}. To execute exactly this plan, run:\n    {apply} apply {}",
             out.display(),
             out.display()
         );
