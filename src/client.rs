@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
 
-use crate::api::{ApiError, ApiResult, Limit, RateInfo, RemoteTweet, Response, XApi};
+use crate::api::{ApiError, ApiResult, Limit, RateInfo, RemoteTweet, Response};
 
 /// X's production API.
 pub const DEFAULT_API_URL: &str = "https://api.x.com";
@@ -413,34 +413,51 @@ impl Transport for XClient {
     }
 }
 
-impl XApi for XClient {
-    fn create_tweet(
-        &self,
-        body: &serde_json::Value,
-    ) -> impl Future<Output = ApiResult<RemoteTweet>> + Send {
-        ops::create_tweet(self, body)
-    }
+/// Both transports (this HTTP client and the emulator's in-process one)
+/// answer the API through the same request building and answer parsing in
+/// [`ops`], so that what the executor's virtual-clock tests exercise is
+/// what talks to X.
+macro_rules! xapi_over_transport {
+    ($ty:ty) => {
+        impl $crate::api::XApi for $ty {
+            fn create_tweet(
+                &self,
+                body: &serde_json::Value,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<$crate::api::RemoteTweet>> + Send {
+                $crate::client::ops::create_tweet(self, body)
+            }
 
-    fn delete_tweet(&self, id: &str) -> impl Future<Output = ApiResult<bool>> + Send {
-        ops::delete_tweet(self, id)
-    }
+            fn delete_tweet(
+                &self,
+                id: &str,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<bool>> + Send {
+                $crate::client::ops::delete_tweet(self, id)
+            }
 
-    fn me(&self) -> impl Future<Output = ApiResult<String>> + Send {
-        ops::me(self)
-    }
+            fn me(&self) -> impl std::future::Future<Output = $crate::api::ApiResult<String>> + Send {
+                $crate::client::ops::me(self)
+            }
 
-    fn user_tweets(
-        &self,
-        user_id: &str,
-        since: Timestamp,
-    ) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send {
-        ops::user_tweets(self, user_id, since)
-    }
+            fn user_tweets(
+                &self,
+                user_id: &str,
+                since: jiff::Timestamp,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<Vec<$crate::api::RemoteTweet>>> + Send {
+                $crate::client::ops::user_tweets(self, user_id, since)
+            }
 
-    fn lookup(&self, ids: &[String]) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send {
-        ops::lookup(self, ids)
-    }
+            fn lookup(
+                &self,
+                ids: &[String],
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<Vec<$crate::api::RemoteTweet>>> + Send {
+                $crate::client::ops::lookup(self, ids)
+            }
+        }
+    };
 }
+pub(crate) use xapi_over_transport;
+
+xapi_over_transport!(XClient);
 
 // ---------------------------------------------------------------------------
 // Reading answers

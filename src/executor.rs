@@ -52,6 +52,15 @@ pub struct Options {
     /// Clock difference allowed between us and X when looking for a tweet
     /// an interrupted run may have published.
     pub settle_skew: Duration,
+    /// X's timelines lag behind its writes. After X refused a text as a
+    /// duplicate of a tweet we may have sent, keep looking this long for it
+    /// to appear before leaving the question to the next run.
+    pub settle_patience: Duration,
+    /// An intent older than this that X's timeline does not show was never
+    /// sent (no timeline lags this much) and is forgotten; a younger one is
+    /// kept, and its create is sent again under it (X's duplicate answer
+    /// then tells that it had been published).
+    pub settle_horizon: Duration,
 }
 
 impl Default for Options {
@@ -64,6 +73,8 @@ impl Default for Options {
             retry_max: Duration::from_secs(30),
             max_rate_limited: 5,
             settle_skew: Duration::from_secs(60),
+            settle_patience: Duration::from_secs(180),
+            settle_horizon: Duration::from_secs(600),
         }
     }
 }
@@ -144,6 +155,16 @@ pub fn destructive_changes(plan: &Plan) -> Vec<Destructive> {
             }
         })
         .collect()
+}
+
+/// What the account's timeline says about an intent.
+#[derive(Debug)]
+enum Found {
+    /// A tweet with its text, created after it: the one it sent.
+    Ours(String),
+    /// Only older tweets with the same text.
+    Older,
+    Nothing,
 }
 
 /// Why a step stopped.
@@ -549,7 +570,10 @@ impl<A: XApi> Executor<A> {
                 self.backoff(what, attempt, &e).await;
                 Ok(())
             }
-            e => Err(Halt::Failed(format!("{what}: {e}"))),
+            e => Err(match refused(e) {
+                Halt::Failed(m) => Halt::Failed(format!("{what}: {m}")),
+                other => other,
+            }),
         }
     }
 
@@ -594,34 +618,66 @@ impl<A: XApi> Executor<A> {
         }
     }
 
-    /// Looks for the tweet an intent may have published: same text, created
-    /// after the intent, not already recorded for another post.
-    async fn find(&mut self, state: &State, intent: &Intent) -> Result<Option<String>, Halt> {
+    /// Looks for the tweet an intent may have published: same text,
+    /// created after the intent, not already recorded for another post.
+    /// `wide` also looks a month back, to tell an older tweet with the same
+    /// text (why X would refuse a duplicate) from ours not yet visible.
+    async fn find(&mut self, state: &State, intent: &Intent, wide: bool) -> Result<Found, Halt> {
         let skew = SignedDuration::try_from(self.options.settle_skew).unwrap_or_default();
         let since = intent.at.saturating_sub(skew).unwrap_or(intent.at);
-        let mut found = self.timeline(since).await?;
+        let from = if wide {
+            since
+                .saturating_sub(SignedDuration::from_hours(30 * 24))
+                .unwrap_or(since)
+        } else {
+            since
+        };
+        let mut found = self.timeline(from).await?;
         let known: HashSet<&str> = state
             .posts
             .values()
             .flat_map(|p| p.tweets.iter().map(|t| t.id.as_str()))
             .collect();
-        found.retain(|t| {
-            same_text(&t.text, &intent.text)
-                && t.created_at.is_none_or(|c| c >= since)
-                && !known.contains(t.id.as_str())
-        });
-        // The oldest match is the one closest to the intent.
+        found.retain(|t| same_text(&t.text, &intent.text) && !known.contains(t.id.as_str()));
+        // The oldest match after the intent is the one closest to it.
         found.sort_by_key(|t| t.created_at);
-        Ok(found.into_iter().next().map(|t| t.id))
+        let ours = found
+            .iter()
+            .find(|t| t.created_at.is_none_or(|c| c >= since))
+            .map(|t| t.id.clone());
+        Ok(match ours {
+            Some(id) => Found::Ours(id),
+            None if !found.is_empty() => Found::Older,
+            None => Found::Nothing,
+        })
     }
 
-    /// Settles every pending intent. Adopted tweets are reported as
-    /// published (found on X); intents never sent are dropped.
+    /// After X refused a text as a duplicate: look until ours shows up (the
+    /// timeline lags), an older tweet with the text explains the refusal,
+    /// or patience runs out.
+    async fn find_patiently(&mut self, state: &State, intent: &Intent) -> Result<Found, Halt> {
+        let mut waited = Duration::ZERO;
+        let mut delay = self.options.retry_base.max(Duration::from_millis(100));
+        loop {
+            let found = self.find(state, intent, true).await?;
+            if !matches!(found, Found::Nothing) || waited >= self.options.settle_patience {
+                return Ok(found);
+            }
+            self.clock.sleep(delay).await;
+            waited += delay;
+            delay = (delay * 2).min(Duration::from_secs(30));
+        }
+    }
+
+    /// Settles every pending intent: adopts each tweet found on X, forgets
+    /// old intents that X does not show (never sent), and keeps young ones
+    /// for their create to be sent again under them.
     async fn settle_all(&mut self, state: &mut State) -> Result<bool, String> {
         let mut changed = false;
+        let horizon = SignedDuration::try_from(self.options.settle_horizon).unwrap_or_default();
         for intent in state.pending.clone() {
-            match self.find(state, &intent).await {
-                Ok(Some(id)) => {
+            match self.find(state, &intent, false).await {
+                Ok(Found::Ours(id)) => {
                     self.record_published(state, &intent, &id)
                         .map_err(|h| halt_message(&h))?;
                     let tweet = TweetRef::new(intent.index, &id, true);
@@ -631,13 +687,14 @@ impl<A: XApi> Executor<A> {
                     });
                     changed = true;
                 }
-                Ok(None) => {
+                Ok(_) if self.clock.now().duration_since(intent.at) > horizon => {
                     state.pending.retain(|i| i != &intent);
                     self.save(state).map_err(|e| {
                         format!("{e}\n  = help: nothing was sent; run `tweetform apply` again")
                     })?;
                     changed = true;
                 }
+                Ok(_) => {}
                 Err(Halt::Fatal(m)) => return Err(m),
                 Err(h) => {
                     let h = match h {
@@ -720,7 +777,22 @@ impl<A: XApi> Executor<A> {
         let json = body.request_body(prev.as_deref());
         let what = format!("publishing {key} tweet {}", index + 1);
 
+        // An intent kept from an interrupted run: send under it, so that
+        // X's duplicate answer is recognised as that run's tweet.
         let mut intent: Option<Intent> = None;
+        if let Some(old) = state
+            .pending
+            .iter()
+            .find(|i| i.key == key && i.index == index)
+        {
+            if old.digest != digest {
+                return Err(Halt::Failed(format!(
+                    "an interrupted run may have published another version of tweet {} a moment ago, and X does not show it yet; run `tweetform apply` again in a few minutes",
+                    index + 1
+                )));
+            }
+            intent = Some(old.clone());
+        }
         let (mut attempt, mut limited) = (0, 0);
         loop {
             self.spend(Kind::Create).await?;
@@ -768,25 +840,35 @@ impl<A: XApi> Executor<A> {
                     self.budget.learn(Kind::Create, &rate);
                     // Either an earlier attempt did publish it (adopt), or
                     // the account has an older tweet with this text.
-                    if let Some(id) = self.find_patiently(state, &current).await? {
-                        self.record_published(state, &current, &id)?;
-                        return Ok((TweetRef::new(index, &id, true), true));
+                    match self.find_patiently(state, &current).await? {
+                        Found::Ours(id) => {
+                            self.record_published(state, &current, &id)?;
+                            return Ok((TweetRef::new(index, &id, true), true));
+                        }
+                        Found::Older => {
+                            self.drop_intent(state, &current)?;
+                            return Err(Halt::Failed(format!(
+                                "X refused the text as a duplicate (\"{detail}\"): the account already has an older tweet with the same text\n  = help: change the text, or delete the older tweet"
+                            )));
+                        }
+                        Found::Nothing => {
+                            // Ours, most likely, but not visible yet: the
+                            // intent stays for the next run to settle.
+                            return Err(Halt::Failed(format!(
+                                "X refused the text as a duplicate (\"{detail}\") but no tweet with it is visible on the account yet; the next apply will check again"
+                            )));
+                        }
                     }
-                    self.drop_intent(state, &current)?;
-                    return Err(Halt::Failed(format!(
-                        "X refused the text as a duplicate (\"{detail}\"), and no tweet with this text was published since {}: the account already has an older tweet with the same text\n  = help: change the text, or delete the older tweet",
-                        current.at
-                    )));
                 }
                 Err((e, rate)) if e.is_retryable() => {
                     self.budget.learn(Kind::Create, &rate);
                     // The request may have reached X: look before sending again.
-                    match self.find(state, &current).await {
-                        Ok(Some(id)) => {
+                    match self.find(state, &current, false).await {
+                        Ok(Found::Ours(id)) => {
                             self.record_published(state, &current, &id)?;
                             return Ok((TweetRef::new(index, &id, true), true));
                         }
-                        Ok(None) => {}
+                        Ok(_) => {}
                         Err(Halt::Failed(m)) => {
                             return Err(Halt::Failed(format!(
                                 "{e}; could not check whether X published it ({m}); the next apply will check again"
@@ -805,29 +887,10 @@ impl<A: XApi> Executor<A> {
                 Err((e, rate)) => {
                     self.budget.learn(Kind::Create, &rate);
                     self.drop_intent(state, &current)?;
-                    return Err(Halt::Failed(e.to_string()));
+                    return Err(refused(e));
                 }
             }
         }
-    }
-
-    /// A duplicate refusal right after a lost answer can precede the tweet's
-    /// appearance in the timeline: look a few times before concluding.
-    async fn find_patiently(
-        &mut self,
-        state: &State,
-        intent: &Intent,
-    ) -> Result<Option<String>, Halt> {
-        for attempt in 1..=3 {
-            if let Some(id) = self.find(state, intent).await? {
-                return Ok(Some(id));
-            }
-            if attempt < 3 {
-                let d = self.options.retry_base.saturating_mul(1 << attempt);
-                self.clock.sleep(d).await;
-            }
-        }
-        Ok(None)
     }
 
     /// X did not publish it: forget the intent.
@@ -871,7 +934,10 @@ impl<A: XApi> Executor<A> {
                 }
                 Err((e, rate)) => {
                     self.budget.learn(Kind::Delete, &rate);
-                    return Err(Halt::Failed(format!("{what}: {e}")));
+                    return Err(match refused(e) {
+                        Halt::Failed(m) => Halt::Failed(format!("{what}: {m}")),
+                        other => other,
+                    });
                 }
             }
         };
@@ -888,6 +954,17 @@ impl<A: XApi> Executor<A> {
             ))
         })?;
         Ok(already)
+    }
+}
+
+/// A request X refused for good. Bad credentials stop the whole apply:
+/// every other request would be refused the same way.
+fn refused(e: ApiError) -> Halt {
+    match e {
+        ApiError::Unauthorized { .. } => Halt::Fatal(format!(
+            "{e}\n  = help: check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (the app needs Read and Write permissions; regenerate the access token after changing them)"
+        )),
+        e => Halt::Failed(e.to_string()),
     }
 }
 

@@ -169,9 +169,13 @@ impl Tweet {
     /// content changed without the old YAML. Field order is the struct's, so
     /// the same content always gives the same digest.
     pub fn digest(&self) -> String {
-        let body = serde_json::to_vec(&self.request_body(None)).expect("serialisable");
-        let hash = Sha256::digest(&body);
-        format!("sha256:{}", hex::encode(hash))
+        // Streamed straight into the hasher: the planner digests every tweet
+        // of every post, and building the intermediate JSON doubled its time.
+        // Same bytes as `request_body(None)` serialised, since that is this
+        // struct serialised in declaration order.
+        let mut hasher = Sha256::new();
+        serde_json::to_writer(&mut hasher, self).expect("a Tweet always serialises");
+        format!("sha256:{}", hex::encode(hasher.finalize()))
     }
 
     /// The position of a field for diagnostics, falling back to its parent
@@ -220,6 +224,8 @@ mod tests {
         assert_eq!(body["reply"]["in_reply_to_tweet_id"], "123");
         assert!(body["reply"].get("exclude_reply_user_ids").is_none());
         assert_eq!(t.digest(), Tweet::new("second").digest());
+        let expected = Sha256::digest(serde_json::to_vec(&t.request_body(None)).unwrap());
+        assert_eq!(t.digest(), format!("sha256:{}", hex::encode(expected)));
         assert_ne!(t.digest(), Tweet::new("other").digest());
     }
 

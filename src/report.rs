@@ -14,6 +14,9 @@ use serde::Serialize;
 
 use crate::plan::Action;
 
+/// Deferred posts listed one by one in the summary; the rest are counted.
+const DEFERRED_SHOWN: usize = 20;
+
 /// The public URL of a tweet.
 pub fn tweet_url(id: &str) -> String {
     format!("https://x.com/i/status/{id}")
@@ -208,7 +211,7 @@ impl Report {
                 out,
                 "\nDeferred (run `tweetform apply` again from the time given):"
             );
-            for (p, at) in &deferred {
+            for (p, at) in deferred.iter().take(DEFERRED_SHOWN) {
                 let reason = match &p.outcome {
                     Outcome::Deferred { reason, .. } => reason.as_str(),
                     _ => "",
@@ -220,6 +223,9 @@ impl Report {
                     p.key
                 );
             }
+        }
+        if deferred.len() > DEFERRED_SHOWN {
+            let _ = writeln!(out, "  … and {} more", deferred.len() - DEFERRED_SHOWN);
         }
         let mut parts = vec![format!("{published} published")];
         if adopted > 0 {

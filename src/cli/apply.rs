@@ -1,10 +1,291 @@
-//! `tweetform apply`.
+//! `tweetform apply [PLANFILE]`: publish to X within the rate budget,
+//! exactly once.
+//!
+//! Everything that can be refused is checked before anything changes: the
+//! configuration, the posts, the credentials, the lock, the state, a saved
+//! plan's binding, destructive changes. Then the executor runs, printing
+//! one line per action, and a summary says what was done, what failed and
+//! why, and what is deferred until when.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use jiff::Timestamp;
 
 use super::Context;
+use crate::api::XApi;
+use crate::budget::{Budget, parse_duration};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::executor::{Executor, Options, Refusal, action_name, destructive_changes};
+use crate::lock::ApplyLock;
+use crate::plan::{Action, Change, Plan, TweetOp};
+use crate::post::Post;
+use crate::report::Report;
+use crate::state::State;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A plan saved with `tweetform plan --out FILE`: execute exactly it
+    /// (refused when the state or the posts changed since).
+    #[arg(value_name = "PLANFILE")]
+    pub planfile: Option<PathBuf>,
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`tweetform apply` is not built yet")
+    /// The X API's base URL (the emulator's, to rehearse).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "TWEETFORM_API_URL",
+        default_value = "https://api.x.com"
+    )]
+    pub api_url: String,
+
+    /// Wait up to DURATION in all (`90s`, `15m`, `3h`) for the rate budget
+    /// or X's limits; with 0, do what fits now and defer the rest.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_wait)]
+    pub wait: Duration,
+
+    /// Delete and replace published tweets when the plan says so.
+    #[arg(long)]
+    pub allow_destroy: bool,
+
+    /// Commit the updated state (only `state/`) with a message listing what
+    /// was published and deleted.
+    #[arg(long)]
+    pub commit: bool,
+}
+
+fn parse_wait(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s).map_err(|e| {
+        format!("`{s}` is not a duration ({e}); write it like `90s`, `15m` or `3h`")
+    })?;
+    if d.is_negative() {
+        return Err(format!("`{s}` is negative"));
+    }
+    Ok(d.unsigned_abs())
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+    let config = Config::load(&ctx.root).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let budget = Budget::from_config(&config.budget)?;
+
+    let checked = super::validate::check(ctx);
+    if !checked.is_valid() {
+        let mut err = std::io::stderr().lock();
+        for d in &checked.diagnostics {
+            super::validate::write_human(&mut err, d, ctx.color)?;
+        }
+        writeln!(
+            err,
+            "error: {} problem(s) in the posts; nothing was sent\n  = help: fix them (`tweetform validate` lists them), then run `tweetform apply` again",
+            checked.diagnostics.len()
+        )?;
+        return Ok(1);
+    }
+    let posts = checked.posts;
+
+    let credentials = crate::client::Credentials::from_env()?;
+    let saved_plan = args.planfile.as_deref().map(read_plan).transpose()?;
+
+    let state_path = config.state_path(&ctx.root);
+    let lock = ApplyLock::acquire(&state_path, Timestamp::now())?;
+    if let Some(old) = lock.took_over() {
+        eprintln!(
+            "note: took over a stale lock left by pid {} on {} (started at {}), which is no longer running",
+            old.pid, old.host, old.started_at
+        );
+    }
+    let state_existed = state_path.exists();
+    let mut state = State::load(&state_path)?;
+    if let Some(plan) = &saved_plan
+        && !state_existed
+        && plan.serial == state.serial
+    {
+        // A plan made before anything was published was bound to a state
+        // that did not exist yet: the state this apply creates takes its
+        // lineage.
+        state.lineage = plan.lineage.clone();
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime.block_on(async {
+        let clock = Clock::system();
+        let client = crate::client::XClient::new(&args.api_url, credentials)?;
+        let options = Options {
+            wait: args.wait,
+            allow_destroy: args.allow_destroy || config.allow_destroy,
+            ..Options::default()
+        };
+        let color = ctx.color;
+        let executor = Executor::new(client, clock, &state_path, budget, options).with_progress(
+            Box::new(move |e| {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{}", e.render(color));
+                let _ = out.flush();
+            }),
+        );
+        apply(executor, saved_plan, &posts, &mut state).await
+    })?;
+
+    println!("{}", report.render_summary(ctx.color).trim_end());
+    // The lock file lives beside the state: release it before the state is
+    // committed, so that it is never part of the commit.
+    drop(lock);
+    // The same account of the run goes to the job summary and the commit.
+    let log = crate::git::ApplyLog::from_report(&report);
+    let env = crate::github::GithubEnv::from_env();
+    if env.actions {
+        crate::github::append_summary(&env, &log.summary_markdown())?;
+        let (published, deferred) = log.counts();
+        crate::github::write_outputs(&env, &crate::github::apply_outputs(published, deferred))?;
+    }
+    if args.commit {
+        match crate::git::commit_apply(&ctx.root, &state_path, &log)? {
+            Some(sha) => println!("Committed the state: {sha}"),
+            None => println!("The state did not change: nothing to commit."),
+        }
+    }
+    Ok(report.exit_code())
+}
+
+/// Plans (or checks a saved plan), refuses destructive changes unless
+/// allowed, settles what an interrupted run left, and executes.
+pub async fn apply<A: XApi>(
+    mut executor: Executor<A>,
+    saved: Option<Plan>,
+    posts: &[Post],
+    state: &mut State,
+) -> anyhow::Result<Report> {
+    let now = Timestamp::now();
+    let fresh = crate::plan::plan(posts, state, now);
+    let replan = saved.is_none();
+    let mut plan = match saved {
+        Some(saved) => {
+            check_saved_plan(&saved, &fresh, state)?;
+            saved
+        }
+        None => fresh,
+    };
+    let destructive = destructive_changes(&plan);
+    if !destructive.is_empty() && !executor.options().allow_destroy {
+        return Err(Refusal::Destructive(destructive).into());
+    }
+    if !state.pending.is_empty() {
+        let settled = executor
+            .settle_pending(state)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+        if settled && replan {
+            // What an interrupted run published is now recorded: plan again
+            // so that it is not published twice.
+            plan = crate::plan::plan(posts, state, now);
+        }
+    }
+    Ok(executor.execute(&plan, posts, state).await?)
+}
+
+fn read_plan(path: &Path) -> anyhow::Result<Plan> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the plan", path.display()))?;
+    let plan: Plan = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not a plan saved by `tweetform plan --out`: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    if plan.format_version != crate::plan::PLAN_FORMAT_VERSION {
+        bail!(
+            "{}: plan format version {} is not {}\n  = help: make the plan again with this tweetform (`tweetform plan --out FILE`)",
+            path.display(),
+            plan.format_version,
+            crate::plan::PLAN_FORMAT_VERSION
+        );
+    }
+    Ok(plan)
+}
+
+/// What a change does on X, without the parts that do not affect it
+/// (diff text, lengths, positions), to compare a saved plan with a fresh one.
+#[derive(Debug, PartialEq, Eq)]
+struct Effect {
+    key: String,
+    action: Action,
+    from: Option<String>,
+    tweets: Vec<(usize, TweetOp, Option<String>, String)>,
+}
+
+fn effect(c: &Change) -> Effect {
+    Effect {
+        key: c.key.clone(),
+        action: c.action,
+        from: c.from.clone(),
+        tweets: c
+            .tweets
+            .iter()
+            .map(|t| (t.index, t.op, t.id.clone(), t.digest.clone()))
+            .collect(),
+    }
+}
+
+/// A saved plan runs only against the state it was made for and while the
+/// posts still ask for the same changes.
+pub fn check_saved_plan(saved: &Plan, fresh: &Plan, state: &State) -> anyhow::Result<()> {
+    let help = "  = help: make a new plan (`tweetform plan --out FILE`) and review it, or run `tweetform apply` without a plan file";
+    if saved.lineage != state.lineage {
+        bail!(
+            "the plan was made for another state (lineage {}, this one is {}); nothing was changed\n{help}",
+            saved.lineage,
+            state.lineage
+        );
+    }
+    if saved.serial != state.serial {
+        bail!(
+            "the state changed since the plan was made (serial {} then, {} now); nothing was changed\n{help}",
+            saved.serial,
+            state.serial
+        );
+    }
+    let waiting: Vec<&str> = saved
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Wait)
+        .map(|c| c.key.as_str())
+        .collect();
+    let acting = |p: &Plan| -> Vec<_> {
+        p.changes
+            .iter()
+            .filter(|c| c.action != Action::Wait && c.action != Action::Unchanged)
+            .map(effect)
+            .collect()
+    };
+    let (then, now) = (acting(saved), acting(fresh));
+    let mut differ: Vec<String> = Vec::new();
+    for e in &then {
+        if !now.contains(e) {
+            differ.push(format!("{} ({})", e.key, action_name(e.action)));
+        }
+    }
+    for e in &now {
+        // A post that was waiting and has come due is simply not in this plan.
+        if !then.contains(e) && !waiting.contains(&e.key.as_str()) {
+            differ.push(format!("{} ({})", e.key, action_name(e.action)));
+        }
+    }
+    if !differ.is_empty() {
+        differ.sort();
+        differ.dedup();
+        bail!(
+            "the posts no longer match the plan; nothing was changed. Changed since: {}\n{help}",
+            differ.join(", ")
+        );
+    }
+    Ok(())
 }

@@ -43,6 +43,12 @@ impl Report {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let report = check(ctx);
     print(ctx, args.format, &report)?;
+    // On GitHub Actions the problems also show on the pull request's diff.
+    crate::github::report_validation(
+        &crate::github::GithubEnv::from_env(),
+        &ctx.root,
+        &report.diagnostics,
+    )?;
     Ok(if report.is_valid() { 0 } else { 1 })
 }
 

@@ -3,16 +3,14 @@
 //! read by the very code the HTTP client uses ([`crate::client::ops`]), so
 //! rate headers, error mapping and pagination behave as over HTTP.
 
-use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use jiff::Timestamp;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::core::{Caller, Config, FakeX, Request, StoredTweet};
 use super::{SharedFake, lock};
-use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
-use crate::client::{RawRequest, RawResponse, Transport, ops};
+use crate::api::ApiError;
+use crate::client::{RawRequest, RawResponse, Transport};
 use crate::clock::Clock;
 
 /// The in-process X. Cheap to clone: clones share the fake.
@@ -116,40 +114,14 @@ impl Transport for InProcess {
     }
 }
 
-impl XApi for InProcess {
-    fn create_tweet(
-        &self,
-        body: &serde_json::Value,
-    ) -> impl Future<Output = ApiResult<RemoteTweet>> + Send {
-        ops::create_tweet(self, body)
-    }
-
-    fn delete_tweet(&self, id: &str) -> impl Future<Output = ApiResult<bool>> + Send {
-        ops::delete_tweet(self, id)
-    }
-
-    fn me(&self) -> impl Future<Output = ApiResult<String>> + Send {
-        ops::me(self)
-    }
-
-    fn user_tweets(
-        &self,
-        user_id: &str,
-        since: Timestamp,
-    ) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send {
-        ops::user_tweets(self, user_id, since)
-    }
-
-    fn lookup(&self, ids: &[String]) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send {
-        ops::lookup(self, ids)
-    }
-}
+crate::client::xapi_over_transport!(InProcess);
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::api::XApi;
     use crate::emulator::{Endpoint, Limits, Window};
 
     fn body(text: &str) -> serde_json::Value {

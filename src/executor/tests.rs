@@ -2,305 +2,33 @@
 //! in-process fake X: windows of 15 minutes, 3 hours and 24 hours run in
 //! milliseconds.
 
-use std::sync::{Arc, Mutex};
-
 use jiff::{SignedDuration, Timestamp};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::*;
-use crate::api::{Limit, Response};
 use crate::budget::Window;
 use crate::config::BudgetPreset;
+use crate::emulator::{self, Endpoint, FakeX, InProcess, Limits, StoredTweet};
 use crate::plan::{Summary, TweetChange};
 
-// ---------------------------------------------------------------------------
-// A small fake X (TEMPORARY: replaced by `crate::emulator::InProcess`).
+/// The shared fake X, in process, on the test's virtual clock.
+type Fake = InProcess;
 
-#[derive(Debug, Clone)]
-struct Stored {
-    id: String,
-    text: String,
-    created_at: Timestamp,
-    in_reply_to: Option<String>,
-    deleted: bool,
+fn live(x: &Fake) -> Vec<StoredTweet> {
+    x.live_tweets()
 }
 
-#[derive(Debug)]
-struct FixedWindow {
-    limit: u32,
-    length: SignedDuration,
-    start: Option<Timestamp>,
-    used: u32,
+/// The bodies of the creates X stored (tweets seeded by a test included).
+fn bodies(x: &Fake) -> Vec<Value> {
+    x.tweets().into_iter().map(|t| t.body).collect()
 }
 
-impl FixedWindow {
-    fn new(limit: u32, length: SignedDuration) -> Self {
-        FixedWindow {
-            limit,
-            length,
-            start: None,
-            used: 0,
-        }
-    }
-    fn roll(&mut self, now: Timestamp) {
-        if let Some(s) = self.start
-            && now >= s + self.length
-        {
-            self.start = None;
-            self.used = 0;
-        }
-    }
-    fn reset(&self, now: Timestamp) -> Timestamp {
-        self.start.unwrap_or(now) + self.length
-    }
-    fn limit(&self, now: Timestamp) -> Limit {
-        Limit {
-            limit: self.limit,
-            remaining: self.limit - self.used,
-            reset: self.reset(now),
-        }
-    }
+fn creates_sent(x: &Fake) -> u64 {
+    x.fake().requests_to(Endpoint::CreateTweet)
 }
 
-#[derive(Debug)]
-struct Inner {
-    clock: Clock,
-    tweets: Vec<Stored>,
-    next_id: u64,
-    bodies: Vec<Value>,
-    create: Vec<FixedWindow>,
-    delete: Vec<FixedWindow>,
-    daily: Option<FixedWindow>,
-    drop_after_commit: u32,
-    fail_next: u32,
-    too_many: u64,
-}
-
-#[derive(Debug, Clone)]
-struct Fake(Arc<Mutex<Inner>>);
-
-impl Fake {
-    fn new(clock: Clock) -> Self {
-        Fake(Arc::new(Mutex::new(Inner {
-            clock,
-            tweets: Vec::new(),
-            next_id: 1_000,
-            bodies: Vec::new(),
-            create: vec![
-                FixedWindow::new(200, SignedDuration::from_mins(15)),
-                FixedWindow::new(300, SignedDuration::from_hours(3)),
-            ],
-            delete: vec![FixedWindow::new(50, SignedDuration::from_mins(15))],
-            daily: None,
-            drop_after_commit: 0,
-            fail_next: 0,
-            too_many: 0,
-        })))
-    }
-    fn with_daily_cap(self, cap: u32) -> Self {
-        self.0.lock().unwrap().daily = Some(FixedWindow::new(cap, SignedDuration::from_hours(24)));
-        self
-    }
-    fn live(&self) -> Vec<Stored> {
-        self.0
-            .lock()
-            .unwrap()
-            .tweets
-            .iter()
-            .filter(|t| !t.deleted)
-            .cloned()
-            .collect()
-    }
-    fn bodies(&self) -> Vec<Value> {
-        self.0.lock().unwrap().bodies.clone()
-    }
-    fn too_many_requests_sent(&self) -> u64 {
-        self.0.lock().unwrap().too_many
-    }
-    fn drop_after_commit(&self, n: u32) {
-        self.0.lock().unwrap().drop_after_commit = n;
-    }
-    fn fail_next(&self, n: u32) {
-        self.0.lock().unwrap().fail_next = n;
-    }
-    fn insert_tweet(&self, text: &str, at: Timestamp) -> String {
-        let mut g = self.0.lock().unwrap();
-        g.next_id += 1;
-        let id = g.next_id.to_string();
-        g.tweets.push(Stored {
-            id: id.clone(),
-            text: text.into(),
-            created_at: at,
-            in_reply_to: None,
-            deleted: false,
-        });
-        id
-    }
-}
-
-fn rate_of(windows: &[FixedWindow], daily: Option<&FixedWindow>, now: Timestamp) -> RateInfo {
-    RateInfo {
-        window: windows
-            .iter()
-            .map(|w| w.limit(now))
-            .min_by_key(|l| (l.remaining, std::cmp::Reverse(l.reset))),
-        user_24h: daily.map(|d| d.limit(now)),
-    }
-}
-
-impl XApi for Fake {
-    async fn create_tweet(&self, body: &Value) -> crate::api::ApiResult<RemoteTweet> {
-        let mut guard = self.0.lock().unwrap();
-        let g = &mut *guard;
-        let now = g.clock.now();
-        for w in g.create.iter_mut().chain(g.daily.iter_mut()) {
-            w.roll(now);
-        }
-        let full = g
-            .create
-            .iter()
-            .chain(g.daily.iter())
-            .any(|w| w.used >= w.limit);
-        if full {
-            g.too_many += 1;
-            let rate = rate_of(&g.create, g.daily.as_ref(), now);
-            return Err((ApiError::RateLimited { rate }, rate));
-        }
-        for w in g.create.iter_mut() {
-            w.start.get_or_insert(now);
-            w.used += 1;
-        }
-        if g.fail_next > 0 {
-            g.fail_next -= 1;
-            let rate = rate_of(&g.create, g.daily.as_ref(), now);
-            return Err((
-                ApiError::Server {
-                    status: 503,
-                    detail: "Service Unavailable".into(),
-                },
-                rate,
-            ));
-        }
-        let text = body["text"].as_str().unwrap_or_default().to_owned();
-        if g.tweets.iter().any(|t| !t.deleted && t.text == text) {
-            let rate = rate_of(&g.create, g.daily.as_ref(), now);
-            return Err((
-                ApiError::Duplicate {
-                    detail: "You are not allowed to create a Tweet with duplicate content.".into(),
-                },
-                rate,
-            ));
-        }
-        if let Some(d) = g.daily.as_mut() {
-            d.start.get_or_insert(now);
-            d.used += 1;
-        }
-        g.next_id += 1;
-        let id = g.next_id.to_string();
-        g.bodies.push(body.clone());
-        g.tweets.push(Stored {
-            id: id.clone(),
-            text: text.clone(),
-            created_at: now,
-            in_reply_to: body["reply"]["in_reply_to_tweet_id"]
-                .as_str()
-                .map(str::to_owned),
-            deleted: false,
-        });
-        let rate = rate_of(&g.create, g.daily.as_ref(), now);
-        if g.drop_after_commit > 0 {
-            g.drop_after_commit -= 1;
-            return Err((
-                ApiError::Network("connection reset".into()),
-                RateInfo::default(),
-            ));
-        }
-        Ok(Response {
-            value: RemoteTweet {
-                id,
-                text,
-                created_at: Some(now),
-            },
-            rate,
-        })
-    }
-
-    async fn delete_tweet(&self, id: &str) -> crate::api::ApiResult<bool> {
-        let mut g = self.0.lock().unwrap();
-        let now = g.clock.now();
-        for w in g.delete.iter_mut() {
-            w.roll(now);
-        }
-        if g.delete.iter().any(|w| w.used >= w.limit) {
-            g.too_many += 1;
-            let rate = rate_of(&g.delete, None, now);
-            return Err((ApiError::RateLimited { rate }, rate));
-        }
-        for w in g.delete.iter_mut() {
-            w.start.get_or_insert(now);
-            w.used += 1;
-        }
-        let rate = rate_of(&g.delete, None, now);
-        let found = g.tweets.iter_mut().find(|t| t.id == id && !t.deleted);
-        let deleted = match found {
-            Some(t) => {
-                t.deleted = true;
-                true
-            }
-            None => false,
-        };
-        Ok(Response {
-            value: deleted,
-            rate,
-        })
-    }
-
-    async fn me(&self) -> crate::api::ApiResult<String> {
-        Ok(Response {
-            value: "42".into(),
-            rate: RateInfo::default(),
-        })
-    }
-
-    async fn user_tweets(
-        &self,
-        _user_id: &str,
-        since: Timestamp,
-    ) -> crate::api::ApiResult<Vec<RemoteTweet>> {
-        let g = self.0.lock().unwrap();
-        let mut out: Vec<RemoteTweet> = g
-            .tweets
-            .iter()
-            .filter(|t| !t.deleted && t.created_at >= since)
-            .map(|t| RemoteTweet {
-                id: t.id.clone(),
-                text: t.text.clone(),
-                created_at: Some(t.created_at),
-            })
-            .collect();
-        out.reverse();
-        Ok(Response {
-            value: out,
-            rate: RateInfo::default(),
-        })
-    }
-
-    async fn lookup(&self, ids: &[String]) -> crate::api::ApiResult<Vec<RemoteTweet>> {
-        let g = self.0.lock().unwrap();
-        Ok(Response {
-            value: g
-                .tweets
-                .iter()
-                .filter(|t| !t.deleted && ids.contains(&t.id))
-                .map(|t| RemoteTweet {
-                    id: t.id.clone(),
-                    text: t.text.clone(),
-                    created_at: Some(t.created_at),
-                })
-                .collect(),
-            rate: RateInfo::default(),
-        })
-    }
+fn insert(x: &Fake, text: &str, at: Timestamp) -> String {
+    x.fake().insert_tweet(text, at)
 }
 
 // ---------------------------------------------------------------------------
@@ -389,9 +117,12 @@ struct Run {
 
 impl Run {
     fn new() -> Self {
+        Run::with_limits(Limits::x_defaults())
+    }
+    fn with_limits(limits: Limits) -> Self {
         let clock = Clock::starting_at(t0());
         Run {
-            fake: Fake::new(clock.clone()),
+            fake: InProcess::from_fake(FakeX::with_limits(limits, clock.clone())),
             dir: fast_tempdir(),
             clock,
         }
@@ -434,7 +165,7 @@ fn ids(state: &State, key: &str) -> Vec<String> {
 
 /// Each live tweet on X once, and every one recorded in the state.
 fn assert_exactly_once(fake: &Fake, state: &State, expected_posts: usize) {
-    let live = fake.live();
+    let live = live(fake);
     let mut texts: Vec<&str> = live.iter().map(|t| t.text.as_str()).collect();
     texts.sort();
     let before = texts.len();
@@ -466,7 +197,7 @@ async fn the_201st_create_waits_for_the_15_minute_window() {
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(report.done().count(), 201);
     assert_eq!(run.fake.too_many_requests_sent(), 0);
-    let last = &run.fake.live()[200];
+    let last = &live(&run.fake)[200];
     assert!(last.created_at >= t0() + SignedDuration::from_mins(15));
     assert!(last.created_at <= t0() + SignedDuration::from_secs(15 * 60 + 2));
     assert_exactly_once(&run.fake, &state, 201);
@@ -506,7 +237,7 @@ async fn three_hundred_creates_fill_the_3_hour_window() {
     let mut state = empty_state();
     let report = ex.execute(&singles(301), &[], &mut state).await.unwrap();
     assert_eq!(report.done().count(), 301);
-    let live = run.fake.live();
+    let live = live(&run.fake);
     assert!(live[299].created_at < t0() + SignedDuration::from_mins(16));
     assert!(live[300].created_at >= t0() + SignedDuration::from_hours(3));
     assert!(live[300].created_at <= t0() + SignedDuration::from_secs(3 * 3600 + 2));
@@ -515,8 +246,8 @@ async fn three_hundred_creates_fill_the_3_hour_window() {
 
 #[tokio::test(start_paused = true)]
 async fn free_level_daily_cap_of_17() {
-    let run = Run::new();
-    let fake = run.fake.clone().with_daily_cap(17);
+    let run = Run::with_limits(Limits::x_defaults().with_daily_cap(17));
+    let fake = run.fake.clone();
     let mut ex = Executor::new(
         fake.clone(),
         run.clock.clone(),
@@ -578,8 +309,10 @@ async fn history_in_the_state_carries_over_to_a_fresh_run() {
 #[tokio::test(start_paused = true)]
 async fn headers_teach_a_limit_lower_than_the_configured_one() {
     // X says 100 per window; the configured budget thinks 200.
-    let run = Run::new();
-    run.fake.0.lock().unwrap().create = vec![FixedWindow::new(100, SignedDuration::from_mins(15))];
+    let run = Run::with_limits(Limits {
+        create: vec![emulator::Window::minutes(100, 15)],
+        ..Limits::x_defaults()
+    });
     let mut ex = run.executor(default_budget(), Options::default());
     let mut state = empty_state();
     let report = ex.execute(&singles(120), &[], &mut state).await.unwrap();
@@ -596,10 +329,9 @@ async fn headers_teach_a_limit_lower_than_the_configured_one() {
 async fn a_429_waits_for_the_reset_within_wait() {
     // Another client used the window: X refuses although our history is empty.
     let run = Run::new();
-    {
-        let mut g = run.fake.0.lock().unwrap();
-        g.create[0].start = Some(t0());
-        g.create[0].used = 200;
+    for i in 0..200 {
+        let other = json!({ "text": format!("sent by another client {i}") });
+        run.fake.create_tweet(&other).await.unwrap();
     }
     let mut ex = run.executor(default_budget(), wait(Duration::from_secs(1800)));
     let mut state = empty_state();
@@ -620,9 +352,7 @@ async fn fifty_deletes_per_15_minutes() {
     for i in 0..55 {
         let key = format!("old{i:02}");
         let text = format!("old post {i}");
-        let id = run
-            .fake
-            .insert_tweet(&text, t0() - SignedDuration::from_hours(48));
+        let id = insert(&run.fake, &text, t0() - SignedDuration::from_hours(48));
         state.posts.insert(
             key.clone(),
             PostState {
@@ -663,7 +393,7 @@ async fn fifty_deletes_per_15_minutes() {
     assert_eq!(report.done().count(), 50);
     assert_eq!(report.deferred().count(), 5);
     assert_eq!(state.posts.len(), 5);
-    assert_eq!(run.fake.live().len(), 5);
+    assert_eq!(live(&run.fake).len(), 5);
 
     let mut ex = run.executor(
         default_budget(),
@@ -675,7 +405,7 @@ async fn fifty_deletes_per_15_minutes() {
     let report = ex.execute(&plan, &[], &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0);
     assert!(state.posts.is_empty());
-    assert!(run.fake.live().is_empty());
+    assert!(live(&run.fake).is_empty());
     // The 50 already gone count as done (X says deleted: false).
     assert_eq!(report.deleted().filter(|(_, t)| t.already).count(), 50);
     assert_eq!(run.fake.too_many_requests_sent(), 0);
@@ -684,7 +414,7 @@ async fn fifty_deletes_per_15_minutes() {
 #[tokio::test(start_paused = true)]
 async fn bursts_of_503_are_retried_with_backoff() {
     let run = Run::new();
-    run.fake.fail_next(3);
+    run.fake.fake().fail_next_on(Endpoint::CreateTweet, 3, 503);
     let mut ex = run.executor(default_budget(), Options::default());
     let mut state = empty_state();
     let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
@@ -698,7 +428,7 @@ async fn bursts_of_503_are_retried_with_backoff() {
 #[tokio::test(start_paused = true)]
 async fn too_many_503s_fail_the_post_and_leave_the_intent_for_the_next_run() {
     let run = Run::new();
-    run.fake.fail_next(5);
+    run.fake.fake().fail_next_on(Endpoint::CreateTweet, 5, 503);
     let mut ex = run.executor(default_budget(), Options::default());
     let mut state = empty_state();
     let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
@@ -713,13 +443,13 @@ async fn too_many_503s_fail_the_post_and_leave_the_intent_for_the_next_run() {
 #[tokio::test(start_paused = true)]
 async fn connection_dropped_after_commit_is_adopted_not_resent() {
     let run = Run::new();
-    run.fake.drop_after_commit(1);
+    run.fake.fake().drop_after_commit(1);
     let mut ex = run.executor(default_budget(), Options::default());
     let mut state = empty_state();
     let report = ex.execute(&singles(3), &[], &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
-    assert_eq!(run.fake.live().len(), 3);
-    assert_eq!(run.fake.bodies().len(), 3, "no second create was sent");
+    assert_eq!(live(&run.fake).len(), 3);
+    assert_eq!(creates_sent(&run.fake), 3, "no second create was sent");
     assert_exactly_once(&run.fake, &state, 3);
     assert!(report.published().any(|(k, t)| k == "p0000" && t.already));
 }
@@ -729,7 +459,7 @@ async fn a_duplicate_403_is_settled_by_adoption() {
     // An earlier run sent it, then died before recording the intent's
     // outcome and the intent was lost with a stale state: X says duplicate.
     let run = Run::new();
-    let id = run.fake.insert_tweet("post number 0", t0());
+    let id = insert(&run.fake, "post number 0", t0());
     let mut ex = run.executor(default_budget(), Options::default());
     let mut state = empty_state();
     let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
@@ -741,8 +471,11 @@ async fn a_duplicate_403_is_settled_by_adoption() {
 #[tokio::test(start_paused = true)]
 async fn a_duplicate_of_an_old_tweet_fails_clearly() {
     let run = Run::new();
-    run.fake
-        .insert_tweet("post number 0", t0() - SignedDuration::from_hours(30));
+    insert(
+        &run.fake,
+        "post number 0",
+        t0() - SignedDuration::from_hours(30),
+    );
     let mut ex = run.executor(default_budget(), Options::default());
     let mut state = empty_state();
     let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
@@ -755,36 +488,97 @@ async fn a_duplicate_of_an_old_tweet_fails_clearly() {
     assert_eq!(state.posts.len(), 1);
 }
 
+fn intent(i: usize, at: Timestamp) -> Intent {
+    let text = format!("post number {i}");
+    Intent {
+        key: format!("p{i:04}"),
+        index: 0,
+        digest: Tweet::new(&text).digest(),
+        text,
+        at,
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_pending_intent_is_settled_first() {
     let run = Run::new();
-    // A previous run recorded intents for two posts, sent the first, died.
+    // A previous run recorded intents for three posts and died: it had sent
+    // the first; the second, a minute ago, may still be in flight; the
+    // third is an hour old and not on X: never sent.
     let mut state = empty_state();
     let sent_at = t0() - SignedDuration::from_mins(5);
-    for i in 0..2 {
-        let text = format!("post number {i}");
-        state.pending.push(Intent {
-            key: format!("p{i:04}"),
-            index: 0,
-            digest: Tweet::new(&text).digest(),
-            text,
-            at: sent_at,
-        });
-    }
-    let id = run
-        .fake
-        .insert_tweet("post number 0", sent_at + SignedDuration::from_secs(1));
+    state.pending = vec![
+        intent(0, sent_at),
+        intent(1, t0() - SignedDuration::from_mins(1)),
+        intent(2, t0() - SignedDuration::from_hours(1)),
+    ];
+    let id = insert(
+        &run.fake,
+        "post number 0",
+        sent_at + SignedDuration::from_secs(1),
+    );
     let mut ex = run.executor(default_budget(), Options::default());
     assert!(ex.settle_pending(&mut state).await.unwrap());
-    assert!(state.pending.is_empty());
     assert_eq!(ids(&state, "p0000"), vec![id.clone()]);
-    assert!(!state.posts.contains_key("p0001"), "never sent: forgotten");
+    assert_eq!(
+        state.pending,
+        vec![intent(1, t0() - SignedDuration::from_mins(1))],
+        "the young one is kept, the old one forgotten"
+    );
+    assert_eq!(run.saved(), state);
 
-    // The plan made before settling still lists both; the adopted one is not sent again.
+    // The plan made before settling still lists all three; the adopted one
+    // is not sent again, the kept intent's create goes under it.
+    let report = ex.execute(&singles(3), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_eq!(creates_sent(&run.fake), 2, "p0001 and p0002 were sent");
+    assert_exactly_once(&run.fake, &state, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lagging_timeline_does_not_cause_a_second_tweet() {
+    // X published the tweet, the answer was lost, and X's timeline shows
+    // it only 90 seconds later: the retry's duplicate answer is waited out.
+    let run = Run::new();
+    run.fake
+        .fake()
+        .set_timeline_lag(Some(Duration::from_secs(90)));
+    run.fake.fake().drop_after_commit(1);
+    let mut ex = run.executor(default_budget(), Options::default());
+    let mut state = empty_state();
     let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
-    assert_eq!(report.exit_code(), 0);
-    assert_eq!(run.fake.bodies().len(), 1, "only p0001 was sent");
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_exactly_once(&run.fake, &state, 2);
+    assert!(report.published().any(|(k, t)| k == "p0000" && t.already));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_interrupted_run_seen_late_is_adopted_on_the_rerun() {
+    // Killed right after X committed; the rerun starts 10 seconds later
+    // while the timeline still hides the tweet.
+    let run = Run::new();
+    run.fake
+        .fake()
+        .set_timeline_lag(Some(Duration::from_secs(90)));
+    let at = t0() - SignedDuration::from_secs(10);
+    let id = insert(
+        &run.fake,
+        "post number 0",
+        at + SignedDuration::from_millis(200),
+    );
+    let mut state = empty_state();
+    state.pending = vec![intent(0, at)];
+    let mut ex = run.executor(default_budget(), Options::default());
+    ex.settle_pending(&mut state).await.unwrap();
+    assert_eq!(
+        state.pending.len(),
+        1,
+        "not visible yet: kept, not forgotten"
+    );
+    let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_eq!(ids(&state, "p0000"), vec![id]);
+    assert_exactly_once(&run.fake, &state, 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -795,7 +589,7 @@ async fn thread_tweets_reply_to_the_one_before() {
     let plan = plan_of(vec![create_change("thread", &["one", "two", "three"])]);
     let report = ex.execute(&plan, &[], &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0);
-    let bodies = run.fake.bodies();
+    let bodies = bodies(&run.fake);
     let ids = ids(&state, "thread");
     assert!(bodies[0].get("reply").is_none());
     assert_eq!(bodies[1]["reply"]["in_reply_to_tweet_id"], ids[0].as_str());
@@ -805,7 +599,7 @@ async fn thread_tweets_reply_to_the_one_before() {
         2,
         "text and reply only"
     );
-    let live = run.fake.live();
+    let live = live(&run.fake);
     assert_eq!(live[2].in_reply_to.as_deref(), Some(ids[1].as_str()));
 }
 
@@ -813,7 +607,7 @@ async fn thread_tweets_reply_to_the_one_before() {
 async fn appended_tweets_reply_to_the_last_published_one() {
     let run = Run::new();
     let mut state = empty_state();
-    let first = run.fake.insert_tweet("one", t0());
+    let first = insert(&run.fake, "one", t0());
     state.posts.insert(
         "thread".into(),
         PostState {
@@ -837,7 +631,7 @@ async fn appended_tweets_reply_to_the_last_published_one() {
         .unwrap();
     assert_eq!(report.exit_code(), 0);
     assert_eq!(
-        run.fake.bodies()[0]["reply"]["in_reply_to_tweet_id"],
+        bodies(&run.fake).last().unwrap()["reply"]["in_reply_to_tweet_id"],
         first.as_str()
     );
     assert_eq!(state.posts["thread"].tweets.len(), 2);
@@ -848,8 +642,7 @@ async fn a_4xx_stops_its_thread_but_not_other_posts() {
     let run = Run::new();
     let mut state = empty_state();
     // The second tweet of the thread duplicates an old tweet: X refuses it.
-    run.fake
-        .insert_tweet("two", t0() - SignedDuration::from_hours(30));
+    insert(&run.fake, "two", t0() - SignedDuration::from_hours(30));
     let plan = plan_of(vec![
         create_change("a-thread", &["one", "two", "three"]),
         create_change("b-single", &["hello"]),
@@ -866,7 +659,7 @@ async fn a_4xx_stops_its_thread_but_not_other_posts() {
     );
     assert_eq!(state.posts["a-thread"].tweets.len(), 1);
     assert!(
-        !run.fake.live().iter().any(|t| t.text == "three"),
+        !live(&run.fake).iter().any(|t| t.text == "three"),
         "later tweets of the thread stop"
     );
     assert!(state.posts.contains_key("b-single"));
@@ -914,7 +707,7 @@ async fn destructive_changes_are_refused_without_allow_destroy() {
     assert!(msg.contains("https://x.com/i/status/77"), "{msg}");
     assert!(msg.contains("--allow-destroy"), "{msg}");
     assert_eq!(state, before);
-    assert!(run.fake.bodies().is_empty());
+    assert_eq!(creates_sent(&run.fake), 0);
     assert!(!run.state_path().exists());
 }
 
@@ -945,7 +738,7 @@ async fn moves_rename_in_the_state_only() {
     assert_eq!(report.exit_code(), 0);
     assert_eq!(state.posts.get("new/name"), Some(&tweets));
     assert!(!state.posts.contains_key("old/name"));
-    assert!(run.fake.bodies().is_empty());
+    assert_eq!(creates_sent(&run.fake), 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -961,7 +754,7 @@ async fn waiting_posts_are_left_and_the_next_is_reported() {
     let mut ex = run.executor(default_budget(), Options::default());
     let mut state = empty_state();
     let report = ex.execute(&plan, &[], &mut state).await.unwrap();
-    assert_eq!(run.fake.live().len(), 1);
+    assert_eq!(live(&run.fake).len(), 1);
     let next = report.next_scheduled().unwrap();
     assert_eq!(next.key, "soon");
     assert_eq!(next.publish_at, t0() + SignedDuration::from_hours(2));
@@ -971,8 +764,8 @@ async fn waiting_posts_are_left_and_the_next_is_reported() {
 async fn replace_deletes_then_republishes_from_the_first_changed_tweet() {
     let run = Run::new();
     let mut state = empty_state();
-    let a = run.fake.insert_tweet("one", t0());
-    let b = run.fake.insert_tweet("two", t0());
+    let a = insert(&run.fake, "one", t0());
+    let b = insert(&run.fake, "two", t0());
     state.posts.insert(
         "t".into(),
         PostState {
@@ -1019,7 +812,7 @@ async fn replace_deletes_then_republishes_from_the_first_changed_tweet() {
     assert_eq!(recorded[0], a);
     assert_ne!(recorded[1], b);
     assert_eq!(
-        run.fake.bodies()[0]["reply"]["in_reply_to_tweet_id"],
+        bodies(&run.fake).last().unwrap()["reply"]["in_reply_to_tweet_id"],
         a.as_str()
     );
     assert_exactly_once(&run.fake, &state, 1);

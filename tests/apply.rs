@@ -1,0 +1,526 @@
+//! `tweetform apply`, the binary, against the fake X over HTTP on
+//! 127.0.0.1: killed with SIGKILL at random instants and run again, a
+//! connection dropped after X committed a tweet, bursts of 503. Each test
+//! ends with exactly one tweet per post on the server and the matching IDs
+//! in the state.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tweetform::clock::Clock;
+use tweetform::emulator::{self, FakeX, SharedFake, TEST_CREDENTIALS};
+use tweetform::state::State;
+
+/// The fake X served on 127.0.0.1 by a runtime of this test.
+struct Fake {
+    runtime: tokio::runtime::Runtime,
+    shared: SharedFake,
+    server: Option<emulator::Server>,
+}
+
+impl Fake {
+    fn start() -> Fake {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (shared, server) = runtime.block_on(async {
+            let fake = FakeX::with_defaults(Clock::system());
+            let shared: SharedFake = std::sync::Arc::new(std::sync::Mutex::new(fake));
+            let server = emulator::spawn(shared.clone(), "127.0.0.1:0")
+                .await
+                .unwrap();
+            (shared, server)
+        });
+        Fake {
+            runtime,
+            shared,
+            server: Some(server),
+        }
+    }
+
+    fn url(&self) -> String {
+        self.server.as_ref().unwrap().url()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut FakeX) -> T) -> T {
+        f(&mut emulator::lock(&self.shared))
+    }
+
+    /// Live tweets: text → IDs.
+    fn live(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for t in self.with(|f| f.live_tweets().into_iter().cloned().collect::<Vec<_>>()) {
+            out.entry(t.text).or_default().push(t.id);
+        }
+        out
+    }
+
+    /// Every create the server ever committed (deleted ones included).
+    fn committed(&self) -> usize {
+        self.with(|f| f.tweets().len())
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
+
+struct Project {
+    dir: tempfile::TempDir,
+    texts: BTreeMap<String, Vec<String>>,
+}
+
+impl Project {
+    /// `singles` one-tweet posts and one thread of three.
+    fn new(singles: usize) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let posts = dir.path().join("posts");
+        std::fs::create_dir_all(posts.join("threads")).unwrap();
+        let mut texts = BTreeMap::new();
+        for i in 0..singles {
+            let key = format!("p{i:02}");
+            let text = format!("Post number {i}: tweets as code, published exactly once.");
+            std::fs::write(
+                posts.join(format!("{key}.yaml")),
+                format!("text: \"{text}\"\n"),
+            )
+            .unwrap();
+            texts.insert(key, vec![text]);
+        }
+        let thread: Vec<String> = (1..=3)
+            .map(|i| format!("A thread, part {i} of 3."))
+            .collect();
+        let yaml: String = thread
+            .iter()
+            .map(|t| format!("  - text: \"{t}\"\n"))
+            .collect();
+        std::fs::write(
+            posts.join("threads/launch.yaml"),
+            format!("thread:\n{yaml}"),
+        )
+        .unwrap();
+        texts.insert("threads/launch".into(), thread);
+        Project { dir, texts }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn state_path(&self) -> PathBuf {
+        self.root().join("state/tweets.lock.json")
+    }
+
+    fn state(&self) -> State {
+        State::load(&self.state_path()).unwrap()
+    }
+
+    fn command(&self, fake: &Fake) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tweetform"));
+        cmd.arg("-C")
+            .arg(self.root())
+            .arg("--color")
+            .arg("never")
+            .arg("apply")
+            .env("TWEETFORM_API_URL", fake.url())
+            .env("X_API_KEY", TEST_CREDENTIALS.consumer_key)
+            .env("X_API_SECRET", TEST_CREDENTIALS.consumer_secret)
+            .env("X_ACCESS_TOKEN", TEST_CREDENTIALS.access_token)
+            .env(
+                "X_ACCESS_TOKEN_SECRET",
+                TEST_CREDENTIALS.access_token_secret,
+            )
+            .env_remove("TWITTER_API_KEY")
+            .env_remove("NO_COLOR");
+        cmd
+    }
+
+    fn apply(&self, fake: &Fake) -> Output {
+        self.command(fake).output().unwrap()
+    }
+
+    /// Exactly one live tweet per post tweet, no other tweet ever created,
+    /// the state holding exactly those IDs in thread order, no intent left.
+    fn assert_published_exactly_once(&self, fake: &Fake) {
+        let live = fake.live();
+        let state = self.state();
+        assert!(
+            state.pending.is_empty(),
+            "intents left: {:?}",
+            state.pending
+        );
+        let expected: usize = self.texts.values().map(Vec::len).sum();
+        assert_eq!(fake.committed(), expected, "a tweet was created twice");
+        let mut recorded = BTreeSet::new();
+        for (key, texts) in &self.texts {
+            let post = state
+                .posts
+                .get(key)
+                .unwrap_or_else(|| panic!("{key} not in the state"));
+            assert_eq!(post.tweets.len(), texts.len(), "{key}");
+            for (t, text) in post.tweets.iter().zip(texts) {
+                assert_eq!(live.get(text), Some(&vec![t.id.clone()]), "{key}: {text}");
+                recorded.insert(t.id.clone());
+            }
+            // Thread chaining survived the interruptions.
+            for pair in post.tweets.windows(2) {
+                let child = fake.with(|f| f.tweet(&pair[1].id).cloned()).unwrap();
+                assert_eq!(child.in_reply_to.as_deref(), Some(pair[0].id.as_str()));
+            }
+        }
+        let on_x: BTreeSet<String> = live.values().flatten().cloned().collect();
+        assert_eq!(recorded, on_x);
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status: {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn kill_9_at_random_instants_then_rerun_until_done() {
+    let fake = Fake::start();
+    // Slow answers (after the tweet is stored) widen the window in which a
+    // kill lands between X committing and the state recording it.
+    fake.with(|f| f.set_delay(Some(Duration::from_millis(15))));
+    let project = Project::new(20);
+    let started = Instant::now();
+    let mut kills = 0;
+    let mut done = false;
+    // What the runs said, killed ones included (their pipes keep what they wrote).
+    let mut said = String::new();
+    for round in 0..200u64 {
+        let mut child = project
+            .command(&fake)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Later rounds get longer, so that the loop ends whatever the luck.
+        let after = Duration::from_millis(rand::random_range(20..250) + round * 10);
+        let deadline = Instant::now() + after;
+        let finished = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() >= deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        if finished.is_none() {
+            child.kill().unwrap(); // SIGKILL
+            kills += 1;
+        }
+        let out = child.wait_with_output().unwrap();
+        said.push_str(&String::from_utf8_lossy(&out.stdout));
+        said.push_str(&String::from_utf8_lossy(&out.stderr));
+        if let Some(status) = finished {
+            assert!(
+                status.success(),
+                "round {round}: apply failed:\n{}",
+                text(&out)
+            );
+            done = true;
+            break;
+        }
+    }
+    assert!(done, "apply never finished");
+    assert!(
+        kills >= 2,
+        "the test must actually interrupt applies ({kills} kills)"
+    );
+    let last = project.apply(&fake);
+    assert!(last.status.success(), "{}", text(&last));
+    assert!(
+        String::from_utf8_lossy(&last.stdout).contains("Apply: 0 published"),
+        "{}",
+        text(&last)
+    );
+    project.assert_published_exactly_once(&fake);
+    assert_eq!(fake.with(|f| f.too_many_requests_sent()), 0);
+    let adopted = said.matches("found on X from an interrupted run").count();
+    let stale = said.matches("took over a stale lock").count();
+    eprintln!(
+        "{kills} kills, {adopted} tweets recovered from killed runs, {stale} stale locks taken over, {:?}",
+        started.elapsed()
+    );
+    assert!(
+        adopted >= 1,
+        "no kill landed between X's commit and the state's write"
+    );
+}
+
+#[test]
+fn connection_dropped_after_commit_is_recorded_once() {
+    let fake = Fake::start();
+    fake.with(|f| f.drop_after_commit(2));
+    let project = Project::new(5);
+    let out = project.apply(&fake);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("https://x.com/i/status/"), "{stdout}");
+    project.assert_published_exactly_once(&fake);
+}
+
+#[test]
+fn bursts_of_503_are_retried() {
+    let fake = Fake::start();
+    fake.with(|f| f.fail_next(3, 503));
+    let project = Project::new(5);
+    let out = project.apply(&fake);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("retrying"), "{stdout}");
+    project.assert_published_exactly_once(&fake);
+    // A second run has nothing to do.
+    let again = project.apply(&fake);
+    assert!(again.status.success(), "{}", text(&again));
+    project.assert_published_exactly_once(&fake);
+}
+
+#[test]
+fn missing_credentials_are_named_before_any_change() {
+    let fake = Fake::start();
+    let project = Project::new(1);
+    let out = project
+        .command(&fake)
+        .env_remove("X_API_SECRET")
+        .env_remove("TWITTER_API_SECRET_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("X_API_SECRET"), "{stderr}");
+    assert!(!stderr.contains(TEST_CREDENTIALS.consumer_key), "{stderr}");
+    assert!(!project.state_path().exists());
+    assert_eq!(fake.committed(), 0);
+}
+
+#[test]
+fn invalid_posts_send_nothing() {
+    let fake = Fake::start();
+    let project = Project::new(2);
+    std::fs::write(project.root().join("posts/bad.yaml"), "txet: typo\n").unwrap();
+    let out = project.apply(&fake);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("posts/bad.yaml:1:1"));
+    assert_eq!(fake.committed(), 0);
+}
+
+#[test]
+fn destructive_changes_need_allow_destroy() {
+    let fake = Fake::start();
+    let project = Project::new(2);
+    let out = project.apply(&fake);
+    assert!(out.status.success(), "{}", text(&out));
+    std::fs::remove_file(project.root().join("posts/p01.yaml")).unwrap();
+    let before = std::fs::read(project.state_path()).unwrap();
+
+    let refused = project.apply(&fake);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("p01 (delete)"), "{stderr}");
+    assert!(stderr.contains("--allow-destroy"), "{stderr}");
+    assert_eq!(std::fs::read(project.state_path()).unwrap(), before);
+
+    let allowed = project
+        .command(&fake)
+        .arg("--allow-destroy")
+        .output()
+        .unwrap();
+    assert!(allowed.status.success(), "{}", text(&allowed));
+    assert!(!project.state().posts.contains_key("p01"));
+    assert_eq!(fake.live().len(), 3 + 1);
+}
+
+#[test]
+fn a_held_lock_is_reported() {
+    let fake = Fake::start();
+    let project = Project::new(1);
+    let _held =
+        tweetform::lock::ApplyLock::acquire(&project.state_path(), jiff::Timestamp::now()).unwrap();
+    let out = project.apply(&fake);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another apply (pid"), "{stderr}");
+    assert_eq!(fake.committed(), 0);
+}
+
+/// A plan saved as `plan --out` saves it: the planner's JSON.
+fn save_plan(project: &Project, path: &Path) {
+    let config = tweetform::config::Config::load(project.root()).unwrap();
+    let loaded = tweetform::load::load_project(project.root(), &config);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let state = project.state();
+    let plan = tweetform::plan::plan(&loaded.posts, &state, jiff::Timestamp::now());
+    std::fs::write(path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+}
+
+#[test]
+fn a_saved_plan_runs_once_and_only_against_its_state_and_posts() {
+    let fake = Fake::start();
+    let project = Project::new(2);
+    let plan = project.root().join("plan.json");
+    save_plan(&project, &plan);
+    let out = project.command(&fake).arg(&plan).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    project.assert_published_exactly_once(&fake);
+
+    // The state moved on: the same plan is refused, nothing changes.
+    let before = std::fs::read(project.state_path()).unwrap();
+    let again = project.command(&fake).arg(&plan).output().unwrap();
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("the state changed since the plan was made"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(project.state_path()).unwrap(), before);
+
+    // A new plan, then the posts change: refused too.
+    std::fs::write(
+        project.root().join("posts/new.yaml"),
+        "text: \"brand new\"\n",
+    )
+    .unwrap();
+    save_plan(&project, &plan);
+    std::fs::write(
+        project.root().join("posts/new.yaml"),
+        "text: \"edited after review\"\n",
+    )
+    .unwrap();
+    let edited = project.command(&fake).arg(&plan).output().unwrap();
+    assert_eq!(edited.status.code(), Some(1), "{}", text(&edited));
+    let stderr = String::from_utf8_lossy(&edited.stderr);
+    assert!(
+        stderr.contains("the posts no longer match the plan"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("new (create)"), "{stderr}");
+    assert_eq!(std::fs::read(project.state_path()).unwrap(), before);
+    assert!(!fake.live().contains_key("edited after review"));
+}
+
+fn git(root: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn commit_records_the_state_and_nothing_else() {
+    let fake = Fake::start();
+    let project = Project::new(2);
+    let root = project.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "posts"]);
+    git(root, &["commit", "-q", "-m", "posts"]);
+    let out = project
+        .command(&fake)
+        .arg("--commit")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let files = git(root, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(
+        files.trim(),
+        "state/tweets.lock.json",
+        "the lock file stays out"
+    );
+    let message = git(root, &["log", "-1", "--format=%B"]);
+    let state = project.state();
+    for post in state.posts.values() {
+        for t in &post.tweets {
+            assert!(
+                message.contains(&format!("https://x.com/i/status/{}", t.id)),
+                "{message}"
+            );
+        }
+    }
+    // Nothing changed: no new commit.
+    let head = git(root, &["rev-parse", "HEAD"]);
+    let again = project
+        .command(&fake)
+        .arg("--commit")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn github_actions_get_a_summary_and_outputs() {
+    let fake = Fake::start();
+    let project = Project::new(2);
+    let summary = project.root().join("summary.md");
+    let outputs = project.root().join("outputs.txt");
+    let out = project
+        .command(&fake)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let outputs = std::fs::read_to_string(outputs).unwrap();
+    assert!(outputs.contains("published=3"), "{outputs}");
+    assert!(outputs.contains("deferred=0"), "{outputs}");
+    let summary = std::fs::read_to_string(summary).unwrap();
+    let state = project.state();
+    let id = &state.posts["threads/launch"].tweets[2].id;
+    assert!(
+        summary.contains(&format!("https://x.com/i/status/{id}")),
+        "{summary}"
+    );
+}
+
+#[test]
+fn rejected_credentials_stop_the_apply_at_the_first_refusal() {
+    let fake = Fake::start();
+    let project = Project::new(5);
+    let out = project
+        .command(&fake)
+        .env("X_API_SECRET", "not-the-secret")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("X rejected the credentials"), "{all}");
+    assert!(all.contains("= help: check X_API_KEY"), "{all}");
+    assert!(!all.contains("not-the-secret"), "{all}");
+    assert_eq!(fake.committed(), 0);
+    assert_eq!(
+        fake.with(|f| f.requests_to(emulator::Endpoint::CreateTweet)),
+        1,
+        "one refusal is enough"
+    );
+    assert!(project.state().pending.is_empty());
+}
