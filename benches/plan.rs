@@ -6,10 +6,14 @@
 //!
 //! Targets on a 2-core machine: 10k posts in under 300 ms, growing linearly.
 
+use std::cell::OnceCell;
+use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use tweetform::{load, plan, render, validate};
 
 #[path = "support/generate.rs"]
@@ -23,8 +27,11 @@ fn settings<'c>(
 ) -> criterion::BenchmarkGroup<'c, criterion::measurement::WallTime> {
     let mut group = c.benchmark_group(name);
     // Few, short samples: the point is the order of magnitude and the
-    // growth, and `cargo bench` must stay well under two minutes.
+    // growth, and `cargo bench` must stay well under two minutes. Flat
+    // sampling runs as many iterations in every sample; the default (1, 2,
+    // …, 10 times as many) would take 55 iterations of the slowest cases.
     group
+        .sampling_mode(SamplingMode::Flat)
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
@@ -34,10 +41,13 @@ fn settings<'c>(
 fn bench_plan(c: &mut Criterion) {
     let mut group = settings(c, "plan");
     for n in SIZES {
-        let project = generate::project(n);
+        // Built on first use, so that a filtered run (`cargo bench --bench
+        // plan -- plan/10000`) generates and holds only its own posts.
+        let data = OnceCell::new();
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &project, |b, p| {
-            b.iter(|| plan::plan(&p.posts, &p.state, generate::now()));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
+            let p = data.get_or_init(|| generate::project(n));
+            b.iter(|| plan::plan(black_box(&p.posts), black_box(&p.state), generate::now()));
         });
     }
     group.finish();
@@ -49,9 +59,10 @@ fn bench_parse_validate_plan(c: &mut Criterion) {
     // `--bench plan_memory` times that size once, from files on disk.
     for n in &SIZES[..2] {
         let n = *n;
-        let project = generate::project(n);
+        let data = OnceCell::new();
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &project, |b, p| {
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
+            let p = data.get_or_init(|| generate::project(n));
             b.iter(|| {
                 let posts: Vec<_> = p
                     .posts

@@ -463,7 +463,17 @@ fn text_block(out: &mut Out, text: &str, style: Style) {
 fn diff_block(out: &mut Out, old: &str, new: &str) {
     let old = visible(old);
     let new = visible(new);
-    for line in text_diff(&old, &new) {
+    let lines = text_diff(&old, &new);
+    if lines.iter().all(|l| l.tag == ChangeTag::Equal) {
+        // YAML `|` against `|-`: only a final line break differs.
+        out.line(
+            Style::new().dimmed(),
+            &format!("{TEXT_INDENT}(only the line break at the end changed)"),
+        );
+        text_block(out, &new, Style::new());
+        return;
+    }
+    for line in lines {
         if !out.color {
             let plain = line.plain();
             if plain.is_empty() {
@@ -473,13 +483,6 @@ fn diff_block(out: &mut Out, old: &str, new: &str) {
             }
             continue;
         }
-        let (base, prefix) = match line.tag {
-            ChangeTag::Delete => (Style::new().red(), "- "),
-            ChangeTag::Insert => (Style::new().green(), "+ "),
-            ChangeTag::Equal => (Style::new(), "  "),
-        };
-        let emph = base.reversed();
-        let mut text = format!("{TEXT_INDENT}{}", prefix.style(base));
         // Trailing whitespace is dropped, as everywhere in the plan.
         let mut pieces = line.pieces.clone();
         while let Some((_, last)) = pieces.last_mut() {
@@ -491,6 +494,20 @@ fn diff_block(out: &mut Out, old: &str, new: &str) {
                 break;
             }
         }
+        let (base, sign) = match line.tag {
+            ChangeTag::Delete => (Style::new().red(), "-"),
+            ChangeTag::Insert => (Style::new().green(), "+"),
+            ChangeTag::Equal if pieces.is_empty() => {
+                out.blank();
+                continue;
+            }
+            ChangeTag::Equal => (Style::new(), " "),
+        };
+        let mut text = format!("{TEXT_INDENT}{}", sign.style(base));
+        if !pieces.is_empty() {
+            text.push(' ');
+        }
+        let emph = base.reversed();
         for (emphasised, piece) in &pieces {
             let style = if *emphasised { emph } else { base };
             let _ = write!(text, "{}", piece.style(style));
@@ -789,7 +806,14 @@ fn md_quote(text: &str) -> String {
 
 fn md_diff(old: &str, new: &str) -> String {
     let (old, new) = (visible(old), visible(new));
-    let body: Vec<String> = text_diff(&old, &new).iter().map(DiffLine::plain).collect();
+    let lines = text_diff(&old, &new);
+    if lines.iter().all(|l| l.tag == ChangeTag::Equal) {
+        return format!(
+            "  _only the line break at the end changed_\n\n{}",
+            md_quote(&new)
+        );
+    }
+    let body: Vec<String> = lines.iter().map(DiffLine::plain).collect();
     let longest = body.iter().map(|l| longest_run(l, '`')).max().unwrap_or(0);
     let fence = "`".repeat((longest + 1).max(3));
     let mut s = format!("  {fence}diff\n");

@@ -158,7 +158,11 @@ fn out_saves_the_plan_atomically_as_json() {
         .arg(&file)
         .assert()
         .success()
-        .stderr(predicate::str::contains("tweetform apply"));
+        .stderr(predicate::str::contains(format!(
+            "tweetform -C {} apply {}",
+            fixture("mixed").display(),
+            file.display()
+        )));
     let saved: Plan =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("saved plan parses");
     let printed: Plan =
@@ -178,6 +182,7 @@ fn out_into_a_missing_directory_is_an_error() {
         .arg(dir.path().join("no/such/dir/tweets.plan"))
         .assert()
         .code(1)
+        .stdout("")
         .stderr(predicate::str::contains("cannot save the plan"));
 }
 
@@ -253,4 +258,26 @@ fn outside_github_actions_no_summary_is_written() {
         .assert()
         .success();
     assert!(!summary.exists());
+}
+
+#[test]
+fn under_github_actions_invalid_posts_are_annotated() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let assert = plan("invalid", &[])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.starts_with("::error file=") && stdout.contains(",line=3,col=7"),
+        "{stdout}"
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.contains("x.yaml:3:7"), "{summary}");
+    assert!(
+        !summary.contains("tweetform-plan"),
+        "no plan in the summary"
+    );
 }

@@ -353,3 +353,19 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_change_of_the_final_line_break_alone_says_so() {
+    let mut plan = every_action();
+    plan.changes[0].tweets = vec![
+        published(0, TweetOp::Delete, "1", "Same words"),
+        create(0, "Same words\n", Some("Same words")),
+    ];
+    for text in [render::human(&plan, false), render::human(&plan, true)] {
+        assert!(
+            text.contains("(only the line break at the end changed)"),
+            "{text}"
+        );
+    }
+    assert!(render::markdown(&plan).contains("_only the line break at the end changed_"));
+}

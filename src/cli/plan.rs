@@ -40,6 +40,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         return Ok(1);
     };
 
+    // Saved before anything is printed: when it cannot be, the command
+    // fails without output rather than after a plan the user may act on.
+    if let Some(out) = &args.out {
+        // Relative to the current directory, not to `-C DIR`: the user names
+        // the file from their shell (and `apply FILE` reads it the same way).
+        save_plan(out, &plan)?;
+    }
+
     let text = match args.format {
         Format::Human => render::human(&plan, ctx.color),
         Format::Json => render::json(&plan),
@@ -60,16 +68,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     // counts as step outputs, whatever `--format` printed.
     let github = GithubEnv::from_env();
     if github.actions {
-        github::append_summary(&github, &render::markdown(&plan))?;
-        github::write_outputs(&github, &github::plan_outputs(&plan))?;
+        github::report_plan(&github, &plan, &render::markdown(&plan))?;
     }
 
     if let Some(out) = &args.out {
-        // Relative to the current directory, not to `-C DIR`: the user names
-        // the file from their shell (and `apply FILE` reads it the same way).
-        save_plan(out, &plan)?;
+        let mut apply = String::from("tweetform");
+        if ctx.root != Path::new(".") {
+            apply.push_str(&format!(" -C {}", ctx.root.display()));
+        }
         eprintln!(
-            "Saved this plan to {}. To execute exactly it, run:\n    tweetform apply {}",
+            "Saved this plan to {}. To execute exactly this plan, run:\n    {apply} apply {}",
             out.display(),
             out.display()
         );
@@ -90,6 +98,9 @@ pub fn make_plan(ctx: &Context) -> anyhow::Result<Option<Plan>> {
     let report = validate::check(ctx);
     if !report.is_valid() {
         validate::print(ctx, validate::Format::Human, &report)?;
+        // Under GitHub Actions: annotations on the pull request's diff and
+        // the list in the job summary (nothing outside Actions).
+        github::report_validation(&GithubEnv::from_env(), &ctx.root, &report.diagnostics)?;
         eprintln!(
             "  = help: no plan was made; fix {} and run `tweetform plan` again",
             if report.diagnostics.len() == 1 {
