@@ -18,6 +18,7 @@ use owo_colors::{OwoColorize, Style};
 use similar::{ChangeTag, TextDiff};
 
 use crate::plan::{Action, Change, Plan, Summary, TweetChange, TweetOp};
+use crate::post::Tweet;
 use crate::validate::MAX_WEIGHTED_LENGTH;
 
 /// Colour on stdout when it is a terminal and `NO_COLOR` is unset or empty.
@@ -436,14 +437,96 @@ fn render_tweet(out: &mut Out, action: Action, tweet: &TweetChange, diffed: bool
                 Some(_) => {
                     out.line(
                         dim,
-                        &format!("{TEXT_INDENT}(text unchanged; re-created after an earlier tweet changed)"),
+                        &format!("{TEXT_INDENT}(same text; re-created because this tweet or an earlier one changed)"),
                     );
                     text_block(out, &tweet.text, Style::new());
                 }
                 None => text_block(out, &tweet.text, Style::new()),
             }
+            for attribute in tweet.body.as_ref().map(attributes).unwrap_or_default() {
+                out.line(dim, &format!("{TEXT_INDENT}{}", visible(&attribute)));
+            }
         }
     }
+}
+
+/// Everything a create sends besides its text, one line each, so that a
+/// reviewer sees the poll, the media, the quoted tweet and the audience that
+/// will go out, not only the words.
+pub fn attributes(tweet: &Tweet) -> Vec<String> {
+    let mut lines = Vec::new();
+    let ids = |ids: &[String]| ids.join(", ");
+    if let Some(poll) = &tweet.poll {
+        let options: Vec<String> = poll.options.iter().map(|o| format!("\"{o}\"")).collect();
+        let minutes = i64::from(poll.duration_minutes);
+        let parts = [
+            (minutes / 1440, "d"),
+            (minutes % 1440 / 60, "h"),
+            (minutes % 60, "m"),
+        ];
+        let duration: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, unit)| format!("{n}{unit}"))
+            .collect();
+        let duration = duration.join(" ");
+        lines.push(format!("poll: {} · open {duration}", options.join(" / ")));
+    }
+    if let Some(media) = &tweet.media {
+        lines.push(format!("media: {}", ids(&media.media_ids)));
+        if !media.tagged_user_ids.is_empty() {
+            lines.push(format!("tagged users: {}", ids(&media.tagged_user_ids)));
+        }
+    }
+    if let Some(id) = &tweet.quote_tweet_id {
+        lines.push(format!("quotes {}", tweet_url(id)));
+    }
+    if let Some(reply) = &tweet.reply {
+        lines.push(format!(
+            "replies to {}",
+            tweet_url(&reply.in_reply_to_tweet_id)
+        ));
+        if !reply.exclude_reply_user_ids.is_empty() {
+            lines.push(format!(
+                "leaves out of the reply: {}",
+                ids(&reply.exclude_reply_user_ids)
+            ));
+        }
+    }
+    if let Some(settings) = tweet.reply_settings {
+        let who = serde_json::to_value(settings)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        lines.push(format!("who can reply: {who}"));
+    }
+    if let Some(geo) = &tweet.geo {
+        lines.push(format!("place: {}", geo.place_id));
+    }
+    if let Some(link) = &tweet.direct_message_deep_link {
+        lines.push(format!("DM link: {link}"));
+    }
+    if let Some(id) = &tweet.community_id {
+        lines.push(format!("community: {id}"));
+    }
+    if let Some(card) = &tweet.card_uri {
+        lines.push(format!("card: {card}"));
+    }
+    let flags = [
+        (tweet.for_super_followers_only, "super followers only"),
+        (tweet.share_with_followers, "shared with all followers"),
+        (tweet.made_with_ai, "made with AI"),
+        (tweet.paid_partnership, "paid partnership"),
+        (tweet.nullcast, "nullcast (not in the public timeline)"),
+    ];
+    for (value, name) in flags {
+        match value {
+            Some(true) => lines.push(name.to_string()),
+            Some(false) => lines.push(format!("not {name}")),
+            None => {}
+        }
+    }
+    lines
 }
 
 fn text_block(out: &mut Out, text: &str, style: Style) {
@@ -731,11 +814,19 @@ fn md_change(change: &Change, planned_at: Timestamp) -> String {
                     Some(old) if old != &tweet.text => s.push_str(&md_diff(old, &tweet.text)),
                     Some(_) => {
                         s.push_str(
-                            "  _text unchanged; re-created after an earlier tweet changed_\n\n",
+                            "  _same text; re-created because this tweet or an earlier one changed_\n\n",
                         );
                         s.push_str(&md_quote(&tweet.text));
                     }
                     None => s.push_str(&md_quote(&tweet.text)),
+                }
+                let attributes = tweet.body.as_ref().map(attributes).unwrap_or_default();
+                if !attributes.is_empty() {
+                    let escaped: Vec<String> = attributes
+                        .iter()
+                        .map(|a| md_escape_line(&visible(a)))
+                        .collect();
+                    let _ = writeln!(s, "  _{}_\n", escaped.join(" · "));
                 }
             }
         }
@@ -909,6 +1000,34 @@ fn push_escaped(s: &mut String, c: char, prev: Option<char>, next: Option<char>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_show_what_a_create_sends_besides_text() {
+        use crate::post::{Poll, Reply, ReplySettings};
+        let tweet = Tweet {
+            poll: Some(Poll {
+                options: vec!["yes".into(), "no".into()],
+                duration_minutes: 1500,
+            }),
+            reply: Some(Reply {
+                in_reply_to_tweet_id: "42".into(),
+                exclude_reply_user_ids: vec![],
+            }),
+            reply_settings: Some(ReplySettings::MentionedUsers),
+            made_with_ai: Some(true),
+            ..Tweet::new("q")
+        };
+        assert_eq!(
+            attributes(&tweet),
+            [
+                "poll: \"yes\" / \"no\" · open 1d 1h",
+                "replies to https://x.com/i/status/42",
+                "who can reply: mentionedUsers",
+                "made with AI",
+            ]
+        );
+        assert!(attributes(&Tweet::new("plain")).is_empty());
+    }
 
     #[test]
     fn summary_line_lists_nonzero_counts_in_order() {
