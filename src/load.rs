@@ -152,6 +152,7 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
             .push((entry.path().to_path_buf(), config.posts_dir.join(rel)));
     }
 
+    let mut jobs: Vec<(String, PathBuf, PathBuf, bool)> = Vec::new();
     for (key, files) in by_key {
         if files.len() > 1 {
             let names: Vec<String> = files.iter().map(|(_, f)| display(f)).collect();
@@ -173,21 +174,56 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
                 );
             }
         }
-        for (path, file) in &files {
-            match read_limited(path) {
-                // Clashing files are still parsed, for their own problems,
-                // but neither is a post until the clash is resolved.
-                Ok(bytes) => match parse_post(&key, file, &bytes) {
-                    Ok(post) if files.len() == 1 => loaded.posts.push(post),
-                    Ok(_) => {}
-                    Err(diags) => loaded.diagnostics.extend(diags),
-                },
-                Err(d) => loaded.diagnostics.push(d.located(file)),
-            }
+        let sole = files.len() == 1;
+        for (path, file) in files {
+            jobs.push((key.clone(), path, file, sole));
+        }
+    }
+
+    // Reading and parsing are independent per file and dominate a large
+    // repository's plan, so they run on every core; results keep file order.
+    let results = parallel_map(&jobs, |(key, path, file, sole)| match read_limited(path) {
+        // Clashing files are still parsed, for their own problems,
+        // but neither is a post until the clash is resolved.
+        Ok(bytes) => match parse_post(key, file, &bytes) {
+            Ok(post) if *sole => Ok(Some(post)),
+            Ok(_) => Ok(None),
+            Err(diags) => Err(diags),
+        },
+        Err(d) => Err(vec![d.located(file)]),
+    });
+    for result in results {
+        match result {
+            Ok(post) => loaded.posts.extend(post),
+            Err(diags) => loaded.diagnostics.extend(diags),
         }
     }
     loaded.posts.sort_by(|a, b| a.key.cmp(&b.key));
+    // Problems in file order, then position, whichever pass found them.
+    loaded.diagnostics.sort();
     loaded
+}
+
+/// `items.iter().map(f).collect()`, spread over the available cores in
+/// contiguous chunks so that the output keeps the input's order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            // A panic in a parser thread is a bug; re-raise it where it belongs.
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// `2026/launch.yaml` -> `2026/launch`. Only the last extension goes, and a
@@ -858,6 +894,42 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_map_keeps_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        assert_eq!(
+            parallel_map(&items, |n| n * 2),
+            (0..2000).step_by(2).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn many_files_load_in_key_order_with_every_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts = dir.path().join("posts");
+        std::fs::create_dir(&posts).unwrap();
+        for n in 0..150 {
+            let text = if n % 50 == 7 {
+                "txt: typo\n".to_string()
+            } else {
+                format!("text: post {n}\n")
+            };
+            std::fs::write(posts.join(format!("p{n:03}.yaml")), text).unwrap();
+        }
+        let loaded = load_project(dir.path(), &Config::default());
+        assert_eq!(loaded.posts.len(), 147);
+        assert!(loaded.posts.windows(2).all(|w| w[0].key < w[1].key));
+        let files: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.file.display().to_string())
+            .collect();
+        assert_eq!(
+            files,
+            ["posts/p007.yaml", "posts/p057.yaml", "posts/p107.yaml"]
+        );
+    }
 
     fn parse(src: &str) -> Result<Post, Vec<Diagnostic>> {
         parse_post("k", Path::new("posts/k.yaml"), src.as_bytes())
