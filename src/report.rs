@@ -333,7 +333,14 @@ impl Event {
                 )
             }
             Event::Moved { from, to } => {
-                format!("{} {from} -> {to}", sym(">", |s| s.cyan().to_string()))
+                // The plan's move symbol, so the two outputs read alike.
+                let symbol = crate::render::symbol(crate::plan::Action::Move).trim();
+                let symbol = if color {
+                    symbol.cyan().to_string()
+                } else {
+                    symbol.to_owned()
+                };
+                format!("{symbol} {to}  (moved from {from}; state only)")
             }
             Event::Failed { key, reason } => {
                 format!(
