@@ -392,17 +392,21 @@ fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp) {
         out.raw(&format!("{sym} {head}"));
     }
 
-    // A deleted tweet whose position is re-created with a diff needs no
-    // text of its own: the diff shows it.
-    let diffed: BTreeSet<usize> = change
+    let diffed = diffed_positions(change);
+    for tweet in &change.tweets {
+        render_tweet(out, change.action, tweet, diffed.contains(&tweet.index));
+    }
+}
+
+/// Positions re-created with a diff against the published text: their
+/// deleted tweet needs no text of its own, the diff shows it.
+fn diffed_positions(change: &Change) -> BTreeSet<usize> {
+    change
         .tweets
         .iter()
         .filter(|t| t.op == TweetOp::Create && t.old_text.is_some())
         .map(|t| t.index)
-        .collect();
-    for tweet in &change.tweets {
-        render_tweet(out, change.action, tweet, diffed.contains(&tweet.index));
-    }
+        .collect()
 }
 
 fn render_tweet(out: &mut Out, action: Action, tweet: &TweetChange, diffed: bool) {
@@ -775,12 +779,7 @@ fn md_change(change: &Change, planned_at: Timestamp) -> String {
     }
     let _ = writeln!(s, "{head}\n");
 
-    let diffed: BTreeSet<usize> = change
-        .tweets
-        .iter()
-        .filter(|t| t.op == TweetOp::Create && t.old_text.is_some())
-        .map(|t| t.index)
-        .collect();
+    let diffed = diffed_positions(change);
     for tweet in &change.tweets {
         let n = tweet.index + 1;
         match tweet.op {
