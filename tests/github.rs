@@ -968,18 +968,7 @@ fn the_comment_gets_the_marker_and_fits_githubs_limit() {
 /// The push step of the apply job in `.github/workflows/tweets.yml`, run in
 /// a clone of a local bare repository that someone else pushes to.
 fn push_step_script() -> String {
-    let workflow = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
-    )
-    .unwrap();
-    let doc: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
-    let step = doc["jobs"]["apply"]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Push the state")
-        .expect("a push step");
-    let script = step["run"].as_str().unwrap().to_string();
+    let script = workflow_step("apply", "Push the state");
     assert!(!script.contains("${{"), "expressions belong in env:");
     script
 }
@@ -1163,17 +1152,22 @@ fn commit_state_explains_an_ignored_state_directory() {
 // ---------------------------------------------------------------- what is due
 
 fn workflow_step(job: &str, name: &str) -> String {
-    let workflow = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
-    )
-    .unwrap();
-    let doc: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
+    step_script("tweets.yml", job, name)
+}
+
+/// The `run` script of step `name` of `job` in `.github/workflows/<file>`.
+fn step_script(file: &str, job: &str, name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".github/workflows")
+        .join(file);
+    let doc: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let step = doc["jobs"][job]["steps"]
         .as_array()
         .unwrap()
         .iter()
         .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no step {name:?} in job {job}"));
+        .unwrap_or_else(|| panic!("no step {name:?} in job {job} of {file}"));
     step["run"].as_str().unwrap().to_string()
 }
 
@@ -1306,20 +1300,12 @@ fn each_job_gets_the_least_permissions_and_applies_never_overlap() {
 #[cfg(unix)]
 #[test]
 fn the_action_installs_what_the_release_workflow_packages() {
+    let package = step_script("release.yml", "build", "Package");
     let release = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml"),
     )
     .unwrap();
     let doc: serde_json::Value = serde_saphyr::from_str(&release).unwrap();
-    let package = doc["jobs"]["build"]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Package")
-        .expect("a Package step")["run"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let targets: Vec<&str> = doc["jobs"]["build"]["strategy"]["matrix"]["include"]
         .as_array()
         .unwrap()
