@@ -215,6 +215,7 @@ impl RawRequest {
 
     /// The query string as sent on the wire (sorted, RFC 3986 encoded), or
     /// `None` without parameters.
+    #[cfg(any(test, feature = "emulator"))]
     pub fn encoded_query(&self) -> Option<String> {
         if self.query.is_empty() {
             return None;
@@ -455,6 +456,8 @@ macro_rules! xapi_over_transport {
         }
     };
 }
+// For the emulator's in-process transport.
+#[cfg(any(test, feature = "emulator"))]
 pub(crate) use xapi_over_transport;
 
 xapi_over_transport!(XClient);

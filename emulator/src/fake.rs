@@ -331,18 +331,16 @@ impl FakeX {
     }
 }
 
+/// Requests for the tests of every file of this crate.
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
+pub(crate) mod test_support {
     use super::*;
-    use crate::limits::Window;
 
-    fn fake() -> FakeX {
+    pub(crate) fn fake() -> FakeX {
         FakeX::with_defaults(Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap()))
     }
 
-    fn post(f: &mut FakeX, body: &str) -> Answer {
+    pub(crate) fn post(f: &mut FakeX, body: &str) -> Answer {
         f.handle(&Request {
             method: "POST",
             path: "/2/tweets",
@@ -352,7 +350,7 @@ mod tests {
         })
     }
 
-    fn get(f: &mut FakeX, path: &str, query: &str) -> Answer {
+    pub(crate) fn get(f: &mut FakeX, path: &str, query: &str) -> Answer {
         f.handle(&Request {
             method: "GET",
             path,
@@ -361,197 +359,11 @@ mod tests {
             caller: Caller::InProcess,
         })
     }
+}
 
-    #[tokio::test(start_paused = true)]
-    async fn create_validates_the_body_like_x() {
-        let mut f = fake();
-        let a = post(
-            &mut f,
-            r#"{"text":"hi","reply_setings":"following","poll":{"options":["a"],"duration_minutes":1},"quote_tweet_id":12,"media":null}"#,
-        );
-        assert_eq!(a.status, 400);
-        let messages: Vec<&str> = a.body["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["message"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            messages,
-            [
-                "$.reply_setings: is not defined in the schema and the schema does not allow additional properties",
-                "$.poll.options: there must be a minimum of 2 items in the array",
-                "$.poll.duration_minutes: must have a minimum value of 5",
-                "$.quote_tweet_id: integer found, string expected",
-                "$.media: null found, object expected",
-            ]
-        );
-        assert_eq!(a.body["title"], "Invalid Request");
-        assert_eq!(
-            post(&mut f, r#"{"reply_settings":"following"}"#).status,
-            400
-        );
-        assert_eq!(post(&mut f, "not json").status, 400);
-        assert_eq!(post(&mut f, r#"{"text":""}"#).status, 400);
-        assert!(f.tweets().is_empty());
-        // Rejected requests still count against the window, as at X.
-        assert_eq!(a.header("x-rate-limit-remaining"), Some("199"));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn create_duplicate_reply_and_headers() {
-        let mut f = fake();
-        let a = post(&mut f, r#"{"text":"hello"}"#);
-        assert_eq!(a.status, 201);
-        let id = a.body["data"]["id"].as_str().unwrap().to_owned();
-        assert_eq!(a.body["data"]["edit_history_tweet_ids"][0], id.as_str());
-        assert_eq!(a.header("x-rate-limit-limit"), Some("200"));
-        assert_eq!(a.header("x-rate-limit-remaining"), Some("199"));
-        let reset: i64 = a.header("x-rate-limit-reset").unwrap().parse().unwrap();
-        assert_eq!(reset, Timestamp::from_second(reset).unwrap().as_second());
-        assert_eq!(reset - f.clock().now().as_second(), 900);
-        assert_eq!(a.header("x-user-limit-24hour-limit"), None);
-
-        let dup = post(&mut f, r#"{"text":"hello"}"#);
-        assert_eq!(dup.status, 403);
-        assert_eq!(
-            dup.body["detail"],
-            "You are not allowed to create a Tweet with duplicate content."
-        );
-
-        let reply = format!(r#"{{"text":"second","reply":{{"in_reply_to_tweet_id":"{id}"}}}}"#);
-        assert_eq!(post(&mut f, &reply).status, 201);
-        let orphan = r#"{"text":"third","reply":{"in_reply_to_tweet_id":"42"}}"#;
-        assert_eq!(post(&mut f, orphan).status, 403);
-
-        // Deleting frees the text again.
-        assert!(f.remove_tweet(&id));
-        assert_eq!(post(&mut f, r#"{"text":"hello"}"#).status, 201);
-        assert_eq!(f.tweets().len(), 3);
-        assert_eq!(f.live_tweets().len(), 2);
-
-        // Media alone needs no text: it defaults to "" in X's schema.
-        let media_only = post(&mut f, r#"{"media":{"media_ids":["7"]}}"#);
-        assert_eq!(media_only.status, 201, "{}", media_only.body);
-        assert_eq!(media_only.body["data"]["text"], "");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn fixed_windows_and_daily_cap() {
-        let limits = Limits {
-            create: vec![Window::minutes(2, 15), Window::minutes(3, 180)],
-            ..Limits::x_defaults()
-        }
-        .with_daily_cap(4);
-        let clock = Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap());
-        let mut f = FakeX::with_limits(limits, clock.clone());
-        let t0 = clock.now().as_second();
-        assert_eq!(post(&mut f, r#"{"text":"1"}"#).status, 201);
-        let a = post(&mut f, r#"{"text":"2"}"#);
-        assert_eq!(a.header("x-rate-limit-remaining"), Some("0"));
-        assert_eq!(a.header("x-user-limit-24hour-remaining"), Some("2"));
-        let limited = post(&mut f, r#"{"text":"3"}"#);
-        assert_eq!(limited.status, 429);
-        assert_eq!(
-            limited.body,
-            json!({"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429})
-        );
-        assert_eq!(
-            limited.header("x-rate-limit-reset"),
-            Some((t0 + 900).to_string().as_str())
-        );
-        assert_eq!(f.too_many_requests_sent(), 1);
-
-        // The 15-minute window resets; the 3-hour one now has one left.
-        clock.sleep(Duration::from_secs(900)).await;
-        let a = post(&mut f, r#"{"text":"3"}"#);
-        assert_eq!(a.status, 201);
-        assert_eq!(a.header("x-rate-limit-limit"), Some("3"));
-        assert_eq!(a.header("x-rate-limit-remaining"), Some("0"));
-        assert_eq!(
-            a.header("x-rate-limit-reset"),
-            Some((t0 + 3 * 3600).to_string().as_str())
-        );
-        assert_eq!(post(&mut f, r#"{"text":"4"}"#).status, 429);
-
-        clock.sleep(Duration::from_secs(3 * 3600)).await;
-        assert_eq!(post(&mut f, r#"{"text":"4"}"#).status, 201);
-        // Daily cap: 4 published, the next is refused with the 24h headers.
-        let capped = post(&mut f, r#"{"text":"5"}"#);
-        assert_eq!(capped.status, 429);
-        assert_eq!(capped.header("x-user-limit-24hour-remaining"), Some("0"));
-        assert_eq!(
-            capped.header("x-user-limit-24hour-reset"),
-            Some((t0 + 24 * 3600).to_string().as_str())
-        );
-        assert_eq!(capped.header("x-rate-limit-remaining"), Some("1"));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn timeline_pages_newest_first_and_lookup() {
-        let mut f = fake();
-        let clock = f.clock().clone();
-        let mut ids = Vec::new();
-        for i in 0..12 {
-            let a = post(&mut f, &format!(r#"{{"text":"t{i}"}}"#));
-            ids.push(a.body["data"]["id"].as_str().unwrap().to_owned());
-            clock.sleep(Duration::from_secs(60)).await;
-        }
-        let user = f.user().id.clone();
-        let path = format!("/2/users/{user}/tweets");
-        let a = get(
-            &mut f,
-            &path,
-            "max_results=5&tweet.fields=created_at&start_time=2026-01-01T00%3A01%3A00Z",
-        );
-        assert_eq!(a.status, 200, "{}", a.body);
-        assert_eq!(a.body["meta"]["result_count"], 5);
-        assert_eq!(a.body["data"][0]["id"], ids[11].as_str());
-        assert_eq!(a.body["data"][0]["created_at"], "2026-01-01T00:11:00.000Z");
-        let token = a.body["meta"]["next_token"].as_str().unwrap().to_owned();
-        let a = get(
-            &mut f,
-            &path,
-            &format!("max_results=5&start_time=2026-01-01T00:01:00Z&pagination_token={token}"),
-        );
-        assert_eq!(a.body["data"][0]["id"], ids[6].as_str());
-        assert!(a.body["data"][0].get("created_at").is_none());
-        let token = a.body["meta"]["next_token"].as_str().unwrap().to_owned();
-        let a = get(
-            &mut f,
-            &path,
-            &format!("max_results=5&start_time=2026-01-01T00:01:00Z&pagination_token={token}"),
-        );
-        assert_eq!(a.body["meta"]["result_count"], 1);
-        assert!(a.body["meta"].get("next_token").is_none());
-
-        f.set_timeline_lag(Some(Duration::from_secs(90)));
-        let a = get(&mut f, &path, "max_results=5");
-        assert_eq!(
-            a.body["data"][0]["id"],
-            ids[10].as_str(),
-            "the newest is not visible yet"
-        );
-        f.set_timeline_lag(None);
-
-        assert_eq!(get(&mut f, &path, "tweet.fields=created_At").status, 400);
-        assert_eq!(get(&mut f, &path, "max_results=500").status, 400);
-        assert_eq!(get(&mut f, &path, "bogus=1").status, 400);
-
-        f.remove_tweet(&ids[0]);
-        let a = get(
-            &mut f,
-            "/2/tweets",
-            &format!("ids={},{},99", ids[0], ids[1]),
-        );
-        assert_eq!(a.body["data"].as_array().unwrap().len(), 1);
-        assert_eq!(a.body["data"][0]["id"], ids[1].as_str());
-        assert_eq!(a.body["errors"].as_array().unwrap().len(), 2);
-        assert_eq!(a.body["errors"][0]["resource_id"], ids[0].as_str());
-        let a = get(&mut f, "/2/tweets", "ids=99");
-        assert!(a.body.get("data").is_none());
-        assert_eq!(get(&mut f, "/2/tweets", "ids=abc").status, 400);
-    }
+#[cfg(test)]
+mod tests {
+    use super::test_support::{fake, get, post};
 
     #[tokio::test(start_paused = true)]
     async fn ids_sort_by_creation_time() {
@@ -580,46 +392,12 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn delete_and_faults() {
+    async fn unknown_routes_are_xs_404() {
         let mut f = fake();
-        let id = post(&mut f, r#"{"text":"x"}"#).body["data"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let del = |f: &mut FakeX, id: &str| {
-            f.handle(&Request {
-                method: "DELETE",
-                path: &format!("/2/tweets/{id}"),
-                query: None,
-                body: b"",
-                caller: Caller::InProcess,
-            })
-        };
-        let a = del(&mut f, &id);
-        assert_eq!(
-            (a.status, &a.body),
-            (200, &json!({"data": {"deleted": true}}))
-        );
-        assert_eq!(a.header("x-rate-limit-limit"), Some("50"));
-        assert_eq!(del(&mut f, &id).body, json!({"data": {"deleted": false}}));
-        assert_eq!(del(&mut f, "42").status, 404);
-
-        f.fail_next_on(Endpoint::CreateTweet, 1, 503);
-        assert_eq!(get(&mut f, "/2/users/me", "").status, 200);
-        let a = post(&mut f, r#"{"text":"y"}"#);
-        assert_eq!(a.status, 503);
-        assert_eq!(f.live_tweets().len(), 0);
-        f.drop_after_commit(1);
-        let a = post(&mut f, r#"{"text":"y"}"#);
-        assert!(a.drop_connection);
-        assert_eq!(f.live_tweets().len(), 1);
-        assert!(!post(&mut f, r#"{"text":"z"}"#).drop_connection);
-        f.set_delay(Some(Duration::from_secs(2)));
-        assert_eq!(
-            get(&mut f, "/2/users/me", "").delay,
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(f.requests_to(Endpoint::CreateTweet), 4);
-        assert_eq!(get(&mut f, "/2/nothing", "").status, 404);
+        let a = get(&mut f, "/2/nothing", "");
+        assert_eq!(a.status, 404);
+        assert_eq!(a.body["errors"][0]["code"], 34);
+        assert_eq!(post(&mut f, r#"{"text":"x"}"#).status, 201);
+        assert_eq!(f.requests_seen(), 2);
     }
 }

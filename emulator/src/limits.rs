@@ -239,7 +239,12 @@ impl Counters {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::clock::Clock;
+    use crate::fake::FakeX;
+    use crate::fake::test_support::post;
 
     #[test]
     fn the_tightest_window_is_reported_and_huge_windows_saturate() {
@@ -257,5 +262,56 @@ mod tests {
         assert_eq!(h[2], ("x-rate-limit-reset", end.to_string()));
         assert!(!c.admit(Endpoint::CreateTweet, now));
         assert_eq!(Window::minutes(1, u64::MAX).length.as_secs(), u64::MAX);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fixed_windows_and_daily_cap() {
+        let limits = Limits {
+            create: vec![Window::minutes(2, 15), Window::minutes(3, 180)],
+            ..Limits::x_defaults()
+        }
+        .with_daily_cap(4);
+        let clock = Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap());
+        let mut f = FakeX::with_limits(limits, clock.clone());
+        let t0 = clock.now().as_second();
+        assert_eq!(post(&mut f, r#"{"text":"1"}"#).status, 201);
+        let a = post(&mut f, r#"{"text":"2"}"#);
+        assert_eq!(a.header("x-rate-limit-remaining"), Some("0"));
+        assert_eq!(a.header("x-user-limit-24hour-remaining"), Some("2"));
+        let limited = post(&mut f, r#"{"text":"3"}"#);
+        assert_eq!(limited.status, 429);
+        assert_eq!(
+            limited.body,
+            json!({"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429})
+        );
+        assert_eq!(
+            limited.header("x-rate-limit-reset"),
+            Some((t0 + 900).to_string().as_str())
+        );
+        assert_eq!(f.too_many_requests_sent(), 1);
+
+        // The 15-minute window resets; the 3-hour one now has one left.
+        clock.sleep(Duration::from_secs(900)).await;
+        let a = post(&mut f, r#"{"text":"3"}"#);
+        assert_eq!(a.status, 201);
+        assert_eq!(a.header("x-rate-limit-limit"), Some("3"));
+        assert_eq!(a.header("x-rate-limit-remaining"), Some("0"));
+        assert_eq!(
+            a.header("x-rate-limit-reset"),
+            Some((t0 + 3 * 3600).to_string().as_str())
+        );
+        assert_eq!(post(&mut f, r#"{"text":"4"}"#).status, 429);
+
+        clock.sleep(Duration::from_secs(3 * 3600)).await;
+        assert_eq!(post(&mut f, r#"{"text":"4"}"#).status, 201);
+        // Daily cap: 4 published, the next is refused with the 24h headers.
+        let capped = post(&mut f, r#"{"text":"5"}"#);
+        assert_eq!(capped.status, 429);
+        assert_eq!(capped.header("x-user-limit-24hour-remaining"), Some("0"));
+        assert_eq!(
+            capped.header("x-user-limit-24hour-reset"),
+            Some((t0 + 24 * 3600).to_string().as_str())
+        );
+        assert_eq!(capped.header("x-rate-limit-remaining"), Some("1"));
     }
 }
