@@ -67,9 +67,9 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// The longest duration a flag takes (8760h, a year): long enough for any rehearsal, short
-/// enough that twelve of them (the scaled 3-hour window) stay far inside
-/// the range of a timestamp.
+/// The longest duration a flag takes (8760h, a year): long enough for any
+/// rehearsal, short enough that twelve of them (the scaled 3-hour window)
+/// stay far inside the range of a timestamp.
 const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// A positive duration up to [`MAX_DURATION`]. Clap names the flag and exits
@@ -94,8 +94,8 @@ impl Args {
             // Within range whenever `--window` is (see `parse_duration`).
             let long = short.checked_mul(12).with_context(|| {
                 format!(
-                    "--window {}: twelve of it (the 3-hour window) is too long; \
-                     the window must be at most 8760h",
+                    "--window {}: the 3-hour window (12 times --window) is out of \
+                     range; --window must be at most 8760h",
                     show(short)
                 )
             })?;
