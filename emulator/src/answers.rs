@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 
 use crate::fake::Endpoint;
 
-/// What to send back.
+/// What to send back, before [`FakeX::respond`](crate::FakeX::respond)
+/// puts it in HTTP's terms.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: u16,
     pub content_type: &'static str,
     /// Rate headers, lower-case names.
@@ -120,7 +121,8 @@ impl Answer {
     }
 
     /// The header's value, if present.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))

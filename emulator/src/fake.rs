@@ -1,10 +1,10 @@
 //! The fake X's state machine, independent of any transport.
 //!
-//! [`FakeX::handle`] takes one request (method, path, raw query, body and,
-//! over HTTP, the `Authorization` header) and returns one [`Answer`]. It
+//! `FakeX::handle` takes one request (method, path, raw query, body and,
+//! over HTTP, the `Authorization` header) and returns one `Answer`. It
 //! routes, applies planned faults ([`crate::faults`]), verifies OAuth
 //! ([`crate::signature`]), counts rate windows ([`crate::limits`]) and
-//! hands over to the route's handler ([`crate::endpoints`]). This file
+//! hands over to the route's handler (`endpoints`). This file
 //! holds the order of those steps and the state they share: the account's
 //! tweets and the counters tests assert on.
 
@@ -47,7 +47,7 @@ impl fmt::Display for Endpoint {
 
 /// How the request reached the fake.
 #[derive(Debug, Clone, Copy)]
-pub enum Caller<'a> {
+pub(crate) enum Caller<'a> {
     /// In the same process: trusted, no OAuth.
     InProcess,
     /// Over HTTP: verify OAuth against `origin` (`http://127.0.0.1:8080`)
@@ -58,8 +58,9 @@ pub enum Caller<'a> {
     },
 }
 
+/// A request taken apart ([`FakeX::respond`] does it).
 #[derive(Debug, Clone, Copy)]
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     pub method: &'a str,
     /// Without the query: `/2/tweets`.
     pub path: &'a str,
@@ -249,7 +250,7 @@ impl FakeX {
     }
 
     /// Handles one request.
-    pub fn handle(&mut self, req: &Request<'_>) -> Answer {
+    pub(crate) fn handle(&mut self, req: &Request<'_>) -> Answer {
         let mut answer = self.handle_inner(req);
         if answer.delay.is_none() {
             answer.delay = self.faults.delay;

@@ -5,7 +5,7 @@
 //!
 //! - [`FakeX`] ([`fake`]) is the state machine: one account and its tweets.
 //!   Around it, one file per idea: [`limits`] (fixed windows and X's rate
-//!   headers), [`answers`] (X's statuses and error bodies), `endpoints`
+//!   headers), `answers` (X's statuses and error bodies), `endpoints`
 //!   (each route's handler), [`faults`] (planned 5xx, dropped connections,
 //!   delays, timeline lag), [`schema`] (the create body as X's OpenAPI
 //!   document declares it), [`signature`] (OAuth), [`clock`].
@@ -15,7 +15,7 @@
 //!   sockets, so that tests run 15-minute, 3-hour and 24-hour windows on
 //!   tokio's paused clock.
 
-pub mod answers;
+mod answers;
 pub mod behaviour;
 pub mod clock;
 mod endpoints;
@@ -27,11 +27,10 @@ pub mod schema;
 pub mod server;
 pub mod signature;
 
-pub use answers::Answer;
 pub use behaviour::{Behaviour, TEST_CREDENTIALS, TestCredentials, User};
 pub use clock::Clock;
 pub use exchange::{Via, WireAnswer, WireRequest};
-pub use fake::{Caller, Endpoint, FakeX, Request, StoredTweet};
+pub use fake::{Endpoint, FakeX, StoredTweet};
 pub use faults::{Failure, Faults};
 pub use limits::{Limits, Window};
 pub use server::{ServeOptions, Server, spawn, spawn_with};
