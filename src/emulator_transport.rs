@@ -1,7 +1,7 @@
 //! tweetform's [`XApi`](crate::api::XApi) over the emulator's
 //! [`FakeX`] in the same process: no sockets, no OAuth, and delays on
 //! tokio's clock, so that tests run X's 15-minute, 3-hour and 24-hour
-//! windows on a paused clock. It is one more [`Transport`] of the client:
+//! windows on a paused clock. It is one more `Transport` of the client:
 //! requests are built and answers read by the very code that talks to X
 //! (`client::ops`), and the fake answers through the same function its
 //! HTTP server calls ([`FakeX::respond`]), so rate headers, error mapping
