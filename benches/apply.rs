@@ -18,10 +18,11 @@ use jiff::{SignedDuration, Timestamp};
 use tweetform::budget::{Budget, Kind};
 use tweetform::clock::Clock;
 use tweetform::config::BudgetPreset;
-use tweetform::emulator::{self, FakeX, InProcess, Limits, TEST_CREDENTIALS, Window};
+use tweetform::emulator_transport::{ClientCredentials as _, InProcess};
 use tweetform::executor::{Executor, Options};
 use tweetform::post::{Post, Tweet};
 use tweetform::state::State;
+use tweetform_emulator::{self as emulator, FakeX, Limits, TEST_CREDENTIALS, Window};
 
 const POSTS: usize = 1_000;
 

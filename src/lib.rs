@@ -11,7 +11,8 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod diagnostic;
-pub mod emulator;
+#[cfg(any(test, feature = "emulator"))]
+pub mod emulator_transport;
 pub mod executor;
 pub mod git;
 pub mod github;

@@ -10,8 +10,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use tweetform::clock::Clock;
-use tweetform::emulator::{self, FakeX, SharedFake, TEST_CREDENTIALS};
 use tweetform::state::State;
+use tweetform_emulator::{self as emulator, FakeX, SharedFake, TEST_CREDENTIALS};
 
 /// The fake X served on 127.0.0.1 by a runtime of this test.
 struct Fake {

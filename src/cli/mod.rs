@@ -2,6 +2,7 @@
 //! its own file and returns the process exit code.
 
 mod apply;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod init;
 mod plan;
@@ -50,6 +51,7 @@ pub enum Command {
     /// Publish to X: execute a fresh plan, or a plan saved with `plan --out`.
     Apply(apply::Args),
     /// Run a local fake X API to rehearse an apply without an X account.
+    #[cfg(feature = "emulator")]
     Emulator(emulator::Args),
     /// Set up tweetform in an existing repository (never overwrites a file).
     Init(init::Args),
@@ -71,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Plan(args) => plan::run(&ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
     };

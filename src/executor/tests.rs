@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 use super::*;
 use crate::budget::Window;
 use crate::config::BudgetPreset;
-use crate::emulator::{self, Endpoint, FakeX, InProcess, Limits, StoredTweet};
+use crate::emulator_transport::InProcess;
 use crate::plan::{Summary, TweetChange};
+use tweetform_emulator::{self as emulator, Endpoint, FakeX, Limits, StoredTweet};
 
 /// The shared fake X, in process, on the test's virtual clock.
 type Fake = InProcess;
