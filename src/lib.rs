@@ -19,6 +19,7 @@ pub mod init;
 pub mod load;
 pub mod lock;
 pub mod plan;
+mod plan_json;
 pub mod post;
 pub mod render;
 pub mod report;

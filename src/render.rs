@@ -313,11 +313,11 @@ pub fn human(plan: &Plan, color: bool) -> String {
     out.blank();
     out.line(bold, &summary_line(&plan.summary));
 
-    let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.destructive).collect();
+    let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.destructive()).collect();
     if !destructive.is_empty() {
         let deleted: usize = destructive
             .iter()
-            .map(|c| c.tweets.iter().filter(|t| t.op == TweetOp::Delete).count())
+            .map(|c| c.tweets.iter().filter(|t| t.is_delete()).count())
             .sum();
         let keys: Vec<&str> = destructive.iter().map(|c| c.key.as_str()).collect();
         out.blank();
@@ -336,16 +336,8 @@ pub fn human(plan: &Plan, color: bool) -> String {
 
 fn header(change: &Change, planned_at: Timestamp) -> String {
     let key = visible(&change.key);
-    let deleted = change
-        .tweets
-        .iter()
-        .filter(|t| t.op == TweetOp::Delete)
-        .count();
-    let created = change
-        .tweets
-        .iter()
-        .filter(|t| t.op == TweetOp::Create)
-        .count();
+    let deleted = change.tweets.iter().filter(|t| t.is_delete()).count();
+    let created = change.tweets.iter().filter(|t| t.is_create()).count();
     let due = match change.publish_at {
         Some(at) if change.action != Action::Wait && at <= planned_at => {
             format!(" (publish_at {at}, due now)")
@@ -404,31 +396,31 @@ fn diffed_positions(change: &Change) -> BTreeSet<usize> {
     change
         .tweets
         .iter()
-        .filter(|t| t.op == TweetOp::Create && t.old_text.is_some())
+        .filter(|t| t.old_text().is_some())
         .map(|t| t.index)
         .collect()
 }
 
 fn render_tweet(out: &mut Out, action: Action, tweet: &TweetChange, diffed: bool) {
     let n = tweet.index + 1;
-    let id = tweet.id.as_deref().map(|id| tweet_url(&visible(id)));
+    let id = tweet.id().map(|id| tweet_url(&visible(id)));
     let dim = Style::new().dimmed();
-    match tweet.op {
-        TweetOp::Keep => {
+    match &tweet.op {
+        TweetOp::Keep { .. } => {
             let line = format!(
                 "{TWEET_INDENT}  tweet {n} {} (published)",
                 id.unwrap_or_default()
             );
             out.line(dim, &line);
         }
-        TweetOp::Delete => {
+        TweetOp::Delete { .. } => {
             let line = format!("{TWEET_INDENT}- tweet {n} {}", id.unwrap_or_default());
             out.line(Style::new().red(), &line);
             if !diffed {
                 text_block(out, &tweet.text, Style::new().red());
             }
         }
-        TweetOp::Create => {
+        TweetOp::Create { body, old_text } => {
             let style = if action == Action::Wait {
                 dim
             } else {
@@ -436,7 +428,7 @@ fn render_tweet(out: &mut Out, action: Action, tweet: &TweetChange, diffed: bool
             };
             let length = format!("({}/{MAX_WEIGHTED_LENGTH})", tweet.weighted_length);
             out.line(style, &format!("{TWEET_INDENT}+ tweet {n} {length}"));
-            match &tweet.old_text {
+            match old_text {
                 Some(old) if old != &tweet.text => diff_block(out, old, &tweet.text),
                 Some(_) => {
                     out.line(
@@ -447,7 +439,7 @@ fn render_tweet(out: &mut Out, action: Action, tweet: &TweetChange, diffed: bool
                 }
                 None => text_block(out, &tweet.text, Style::new()),
             }
-            for attribute in tweet.body.as_ref().map(attributes).unwrap_or_default() {
+            for attribute in attributes(body) {
                 out.line(dim, &format!("{TEXT_INDENT}{}", visible(&attribute)));
             }
         }
@@ -637,7 +629,7 @@ pub fn markdown(plan: &Plan) -> String {
     md.push('\n');
     let _ = writeln!(md, "**{}**", summary_line(&plan.summary));
 
-    let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.destructive).collect();
+    let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.destructive()).collect();
     if !destructive.is_empty() {
         md.push('\n');
         md.push_str("> **⚠️ Destructive changes**: applying this plan deletes published tweets. ");
@@ -646,8 +638,8 @@ pub fn markdown(plan: &Plan) -> String {
             let links: Vec<String> = change
                 .tweets
                 .iter()
-                .filter(|t| t.op == TweetOp::Delete)
-                .filter_map(|t| t.id.as_deref())
+                .filter(|t| t.is_delete())
+                .filter_map(|t| t.id())
                 .map(md_tweet_link)
                 .collect();
             let verb = if change.action == Action::Replace {
@@ -782,26 +774,26 @@ fn md_change(change: &Change, planned_at: Timestamp) -> String {
     let diffed = diffed_positions(change);
     for tweet in &change.tweets {
         let n = tweet.index + 1;
-        match tweet.op {
-            TweetOp::Keep => {
-                let link = tweet.id.as_deref().map(md_tweet_link).unwrap_or_default();
+        match &tweet.op {
+            TweetOp::Keep { id } => {
+                let link = md_tweet_link(id);
                 let _ = writeln!(s, "  **Tweet {n}** · published {link}\n");
             }
-            TweetOp::Delete => {
+            TweetOp::Delete { id } => {
                 // A re-created position names the tweet it replaces instead.
                 if !diffed.contains(&tweet.index) {
-                    let link = tweet.id.as_deref().map(md_tweet_link).unwrap_or_default();
+                    let link = md_tweet_link(id);
                     let _ = writeln!(s, "  **Tweet {n}** · **deleted** {link}\n");
                     s.push_str(&md_quote(&tweet.text));
                 }
             }
-            TweetOp::Create => {
+            TweetOp::Create { body, old_text } => {
                 let replaces = change
                     .tweets
                     .iter()
-                    .find(|t| t.op == TweetOp::Delete && t.index == tweet.index)
-                    .and_then(|t| t.id.as_deref())
-                    .filter(|_| tweet.old_text.is_some())
+                    .find(|t| t.is_delete() && t.index == tweet.index)
+                    .and_then(|t| t.id())
+                    .filter(|_| old_text.is_some())
                     .map(|id| format!(" · replaces {}", md_tweet_link(id)))
                     .unwrap_or_default();
                 let _ = writeln!(
@@ -809,7 +801,7 @@ fn md_change(change: &Change, planned_at: Timestamp) -> String {
                     "  **Tweet {n}** · {}/{MAX_WEIGHTED_LENGTH}{replaces}\n",
                     tweet.weighted_length
                 );
-                match &tweet.old_text {
+                match old_text {
                     Some(old) if old != &tweet.text => s.push_str(&md_diff(old, &tweet.text)),
                     Some(_) => {
                         s.push_str(
@@ -819,7 +811,7 @@ fn md_change(change: &Change, planned_at: Timestamp) -> String {
                     }
                     None => s.push_str(&md_quote(&tweet.text)),
                 }
-                let attributes = tweet.body.as_ref().map(attributes).unwrap_or_default();
+                let attributes = attributes(body);
                 if !attributes.is_empty() {
                     let escaped: Vec<String> = attributes
                         .iter()

@@ -185,7 +185,6 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
             .map(|(key, action)| Change {
                 key: key.to_string(),
                 action: *action,
-                destructive: action.is_destructive(),
                 file: None,
                 from: None,
                 publish_at: None,

@@ -170,7 +170,7 @@ fn out_saves_the_plan_atomically_as_json() {
     assert_eq!(saved, printed);
     // The create carries the body apply will send.
     let hello = saved.changes.iter().find(|c| c.key == "hello").unwrap();
-    assert!(hello.tweets[0].body.is_some());
+    assert!(hello.tweets[0].body().is_some());
     // Only the plan is left in the directory: no temporary files.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }

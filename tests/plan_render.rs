@@ -23,26 +23,29 @@ fn create_unmeasured(index: usize, text: &str, old_text: Option<&str>) -> TweetC
     let body = Tweet::new(text);
     TweetChange {
         index,
-        op: TweetOp::Create,
-        id: None,
         text: text.to_string(),
-        old_text: old_text.map(str::to_string),
         weighted_length: text.chars().count(),
         digest: body.digest(),
-        body: Some(body),
+        op: TweetOp::Create {
+            body,
+            old_text: old_text.map(str::to_string),
+        },
     }
 }
 
-fn published(index: usize, op: TweetOp, id: &str, text: &str) -> TweetChange {
+/// A published tweet kept (`delete` false) or deleted.
+fn published(index: usize, delete: bool, id: &str, text: &str) -> TweetChange {
+    let id = id.to_string();
     TweetChange {
         index,
-        op,
-        id: Some(id.to_string()),
+        op: if delete {
+            TweetOp::Delete { id }
+        } else {
+            TweetOp::Keep { id }
+        },
         text: text.to_string(),
-        old_text: None,
         weighted_length: weighted_length(text),
         digest: Tweet::new(text).digest(),
-        body: None,
     }
 }
 
@@ -50,7 +53,6 @@ fn change(key: &str, action: Action, tweets: Vec<TweetChange>) -> Change {
     Change {
         key: key.to_string(),
         action,
-        destructive: action.is_destructive(),
         file: (action != Action::Delete).then(|| PathBuf::from(format!("posts/{key}.yaml"))),
         from: None,
         publish_at: None,
@@ -88,12 +90,7 @@ fn every_action() -> Plan {
         "2026/thread",
         Action::Append,
         vec![
-            published(
-                0,
-                TweetOp::Keep,
-                "1850000000000000001",
-                "A thread about YAML.",
-            ),
+            published(0, false, "1850000000000000001", "A thread about YAML."),
             create(1, "Part two: anchors and aliases.", None),
         ],
     );
@@ -102,15 +99,10 @@ fn every_action() -> Plan {
         "2026/typo",
         Action::Replace,
         vec![
-            published(
-                0,
-                TweetOp::Keep,
-                "1850000000000000002",
-                "First tweet stays.",
-            ),
+            published(0, false, "1850000000000000002", "First tweet stays."),
             published(
                 1,
-                TweetOp::Delete,
+                true,
                 "1850000000000000003",
                 "We shipped teh fix\nfor threads.",
             ),
@@ -119,7 +111,7 @@ fn every_action() -> Plan {
                 "We shipped the fix\nfor threads.",
                 Some("We shipped teh fix\nfor threads."),
             ),
-            published(2, TweetOp::Delete, "1850000000000000004", "Last words."),
+            published(2, true, "1850000000000000004", "Last words."),
             create(2, "Last words.", Some("Last words.")),
         ],
     );
@@ -129,7 +121,7 @@ fn every_action() -> Plan {
         Action::Delete,
         vec![published(
             0,
-            TweetOp::Delete,
+            true,
             "1850000000000000005",
             "An old announcement.",
         )],
@@ -140,7 +132,7 @@ fn every_action() -> Plan {
         Action::Move,
         vec![published(
             0,
-            TweetOp::Keep,
+            false,
             "1850000000000000006",
             "Same words, new file.",
         )],
@@ -328,9 +320,7 @@ proptest::proptest! {
         plan.changes[0].key = key;
         plan.changes[0].tweets = vec![
             TweetChange {
-                op: TweetOp::Delete,
-                id: Some("1".to_string()),
-                body: None,
+                op: TweetOp::Delete { id: "1".to_string() },
                 ..create_unmeasured(0, &old, None)
             },
             create_unmeasured(0, &new, Some(&old)),
@@ -358,7 +348,7 @@ proptest::proptest! {
 fn a_change_of_the_final_line_break_alone_says_so() {
     let mut plan = every_action();
     plan.changes[0].tweets = vec![
-        published(0, TweetOp::Delete, "1", "Same words"),
+        published(0, true, "1", "Same words"),
         create(0, "Same words\n", Some("Same words")),
     ];
     for text in [render::human(&plan, false), render::human(&plan, true)] {
