@@ -4,6 +4,7 @@
 //! [`validate`]) → plan ([`plan`], against [`state`]) → [`executor`] (through
 //! [`api::XApi`], within [`budget`]) → state.
 
+pub mod action;
 pub mod api;
 pub mod budget;
 pub mod cli;
@@ -24,5 +25,6 @@ pub mod post;
 pub mod render;
 pub mod report;
 pub mod state;
+pub mod text;
 pub mod validate;
 pub mod yaml;

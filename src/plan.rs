@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+pub use crate::action::Action;
 use crate::post::{Post, Tweet};
 use crate::state::{PublishedTweet, State};
 use crate::validate::weighted_length;
@@ -30,37 +31,6 @@ pub struct Plan {
     /// Every post that is not unchanged, sorted by key.
     pub changes: Vec<Change>,
     pub summary: Summary,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Create,
-    Append,
-    Replace,
-    Delete,
-    Move,
-    Wait,
-    Unchanged,
-}
-
-impl Action {
-    /// The action's name as the plan's JSON spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::Create => "create",
-            Action::Append => "append",
-            Action::Replace => "replace",
-            Action::Delete => "delete",
-            Action::Move => "move",
-            Action::Wait => "wait",
-            Action::Unchanged => "unchanged",
-        }
-    }
-
-    pub fn is_destructive(self) -> bool {
-        matches!(self, Action::Replace | Action::Delete)
-    }
 }
 
 /// One post's change. Its JSON form (with `destructive` computed from the

@@ -19,70 +19,13 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::plan::{Action, Change, Plan, Summary, TweetChange, TweetOp};
 use crate::post::Tweet;
+use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
 
 /// Colour on stdout when it is a terminal and `NO_COLOR` is unset or empty.
 pub fn color_on_stdout() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     !no_color && std::io::stdout().is_terminal()
-}
-
-/// The public address of a tweet.
-pub fn tweet_url(id: &str) -> String {
-    format!("https://x.com/i/status/{id}")
-}
-
-/// The order in which actions are listed in legends and summaries.
-const ACTION_ORDER: [Action; 6] = [
-    Action::Create,
-    Action::Append,
-    Action::Replace,
-    Action::Delete,
-    Action::Move,
-    Action::Wait,
-];
-
-/// The symbol printed before a post in the human plan.
-pub fn symbol(action: Action) -> &'static str {
-    match action {
-        Action::Create => "+",
-        Action::Append => ">",
-        Action::Replace => "-/+",
-        Action::Delete => "-",
-        Action::Move => "->",
-        Action::Wait => "@",
-        Action::Unchanged => "=",
-    }
-}
-
-fn legend(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Append => "append to a published thread",
-        Action::Replace => "replace: delete published tweets, then create them anew",
-        Action::Delete => "delete published tweets",
-        Action::Move => "move: rename in the state only, no API call",
-        Action::Wait => "wait until publish_at",
-        Action::Unchanged => "unchanged",
-    }
-}
-
-fn action_style(action: Action) -> Style {
-    match action {
-        Action::Create => Style::new().green(),
-        Action::Append | Action::Replace => Style::new().yellow(),
-        Action::Delete => Style::new().red(),
-        Action::Move => Style::new().cyan(),
-        Action::Wait | Action::Unchanged => Style::new().dimmed(),
-    }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }
 
 /// The closing line of a plan, Terraform style:
@@ -286,16 +229,16 @@ pub fn human(plan: &Plan, color: bool) -> String {
 
     let used: BTreeSet<Action> = plan.changes.iter().map(|c| c.action).collect();
     out.raw("Actions are shown with these symbols:");
-    for action in ACTION_ORDER.iter().filter(|a| used.contains(a)) {
-        let sym = format!("{:>3}", symbol(*action));
+    for action in Action::LISTED.iter().filter(|a| used.contains(a)) {
+        let sym = format!("{:>3}", action.symbol());
         if color {
             out.raw(&format!(
                 "{} {}",
-                sym.style(action_style(*action)),
-                legend(*action)
+                sym.style(action.term_style()),
+                action.legend()
             ));
         } else {
-            out.raw(&format!("{sym} {}", legend(*action)));
+            out.raw(&format!("{sym} {}", action.legend()));
         }
     }
     out.blank();
@@ -371,8 +314,8 @@ fn header(change: &Change, planned_at: Timestamp) -> String {
 }
 
 fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp) {
-    let style = action_style(change.action);
-    let sym = format!("{:>3}", symbol(change.action));
+    let style = change.action.term_style();
+    let sym = format!("{:>3}", change.action.symbol());
     let head = header(change, planned_at);
     if out.color {
         let mut head_style = Style::new().bold();
@@ -661,7 +604,7 @@ pub fn markdown(plan: &Plan) -> String {
     }
 
     let mut omitted = 0usize;
-    for action in ACTION_ORDER {
+    for action in Action::LISTED {
         let group: Vec<&Change> = plan.changes.iter().filter(|c| c.action == action).collect();
         if group.is_empty() {
             continue;
@@ -672,8 +615,8 @@ pub fn markdown(plan: &Plan) -> String {
         }
         let title = format!(
             "{} {} ({})",
-            md_emoji(action),
-            md_title(action),
+            action.md_emoji(),
+            action.md_title(),
             plural(group.len(), "post", "posts")
         );
         let fold = group.len() > FOLD_OVER && !action.is_destructive();
@@ -714,30 +657,6 @@ pub fn markdown(plan: &Plan) -> String {
         code(&lineage)
     );
     md
-}
-
-fn md_emoji(action: Action) -> &'static str {
-    match action {
-        Action::Create => "➕",
-        Action::Append => "🧵",
-        Action::Replace => "♻️",
-        Action::Delete => "🗑️",
-        Action::Move => "🚚",
-        Action::Wait => "⏳",
-        Action::Unchanged => "✔️",
-    }
-}
-
-fn md_title(action: Action) -> &'static str {
-    match action {
-        Action::Create => "Create",
-        Action::Append => "Append",
-        Action::Replace => "Replace",
-        Action::Delete => "Delete",
-        Action::Move => "Move",
-        Action::Wait => "Waiting",
-        Action::Unchanged => "Unchanged",
-    }
 }
 
 fn md_change(change: &Change, planned_at: Timestamp) -> String {
@@ -982,6 +901,8 @@ fn push_escaped(s: &mut String, c: char, prev: Option<char>, next: Option<char>)
         '<' => s.push_str("&lt;"),
         '>' => s.push_str("&gt;"),
         '&' => s.push_str("&amp;"),
+        // One line: a break would end the paragraph or the list item.
+        '\n' | '\r' => s.push(' '),
         '@' if !alnum(prev) && prev != Some('/') && alnum(next) => s.push_str("@&#8203;"),
         '#' if next.is_some_and(|n| n.is_ascii_digit()) => s.push_str("#&#8203;"),
         _ => s.push(c),

@@ -138,10 +138,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     // committed, so that it is never part of the commit.
     drop(lock);
     // The same account of the run goes to the job summary and the commit.
-    let log = crate::git::ApplyLog::from_report(&report);
+    let log = crate::report::ApplyLog::from_report(&report);
     let env = crate::github::GithubEnv::from_env();
     if env.actions {
-        crate::github::append_summary(&env, &log.summary_markdown())?;
+        crate::github::append_summary(&env, &crate::github::apply_summary(&log))?;
         let (published, deferred) = log.counts();
         crate::github::write_outputs(&env, &crate::github::apply_outputs(published, deferred))?;
     }

@@ -97,7 +97,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
 pub fn make_plan(ctx: &Context) -> anyhow::Result<Option<Plan>> {
     let report = validate::check(ctx);
     if !report.is_valid() {
-        validate::print(ctx, validate::Format::Human, &report)?;
+        validate::print(ctx, validate::DiagnosticsFormat::Human, &report)?;
         // Under GitHub Actions: annotations on the pull request's diff and
         // the list in the job summary (nothing outside Actions).
         github::report_validation(&GithubEnv::from_env(), &ctx.root, &report.diagnostics)?;

@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use crate::api::ApiError;
 use crate::budget::Hold;
 use crate::plan::Action;
-use crate::report::tweet_url;
 use crate::state::StateError;
+use crate::text::tweet_url;
 
 /// Why a step stopped.
 #[derive(Debug)]
