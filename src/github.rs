@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::diagnostic::Diagnostic;
+use crate::markdown::md_escape_line;
 use crate::plan::Plan;
-use crate::render::md_escape_line;
 use crate::report::ApplyLog;
 use crate::text::tweet_url;
 
