@@ -155,18 +155,6 @@ pub fn commit_apply(
     commit_paths(root, &target, &[lock], &commit_message(log), &[])
 }
 
-/// [`commit_state`] with extra environment for every git command (tests use
-/// it to isolate git from the machine's own configuration).
-#[doc(hidden)]
-pub fn commit_state_with_env(
-    root: &Path,
-    state_dir: &Path,
-    message: &str,
-    env: &[(&str, &OsStr)],
-) -> anyhow::Result<Option<String>> {
-    commit_paths(root, state_dir, &[], message, env)
-}
-
 fn commit_paths(
     root: &Path,
     state_dir: &Path,
@@ -422,7 +410,9 @@ mod tests {
         git(dir.path(), &["init", "--quiet"], &env);
         std::fs::create_dir(dir.path().join("state")).unwrap();
         std::fs::write(dir.path().join("state/tweets.lock.json"), "{}\n").unwrap();
-        let sha = commit_state_with_env(dir.path(), Path::new("state"), "tweetform: test", &env)
+        // Each git command gets `env`: git is isolated from this machine's
+        // configuration.
+        let sha = commit_paths(dir.path(), Path::new("state"), &[], "tweetform: test", &env)
             .unwrap()
             .expect("a commit");
         let who = git(dir.path(), &["log", "-1", "--format=%an <%ae>", &sha], &env);

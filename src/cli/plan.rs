@@ -13,10 +13,6 @@ use crate::plan::Plan;
 use crate::state::State;
 use crate::{plan, render};
 
-/// Hidden, for tests: the instant the plan is made at (RFC 3339), so that
-/// waits and "due now" are reproducible. Not for production use.
-pub const NOW_ENV: &str = "TWEETFORM_NOW";
-
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// How to print the plan: for a terminal, as JSON (a stable, documented
@@ -33,10 +29,22 @@ pub struct Args {
     /// posts are not changes), 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+
+    /// Plan as if it were TIME (RFC 3339, such as `2026-11-23T12:00:00Z`):
+    /// see what a scheduled run would do then. Posts whose `publish_at` is
+    /// after TIME wait.
+    #[arg(long, value_name = "TIME", value_parser = parse_at)]
+    pub at: Option<Timestamp>,
+}
+
+fn parse_at(s: &str) -> Result<Timestamp, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2026-11-23T12:00:00Z"))
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
-    let Some(plan) = make_plan(ctx)? else {
+    let at = args.at.unwrap_or_else(Timestamp::now);
+    let Some(plan) = make_plan(ctx, at)? else {
         return Ok(1);
     };
 
@@ -94,7 +102,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
 /// problem in the posts (as `tweetform validate` does) and returns `None`
 /// when there is one: a plan made without a file that failed to parse would
 /// delete that post's tweets.
-pub fn make_plan(ctx: &Context) -> anyhow::Result<Option<Plan>> {
+pub fn make_plan(ctx: &Context, now: Timestamp) -> anyhow::Result<Option<Plan>> {
     let report = validate::check(ctx);
     if !report.is_valid() {
         validate::print(ctx, validate::DiagnosticsFormat::Human, &report)?;
@@ -113,16 +121,7 @@ pub fn make_plan(ctx: &Context) -> anyhow::Result<Option<Plan>> {
     }
     let config = Config::load(&ctx.root)?;
     let state = State::load(&config.state_path(&ctx.root))?;
-    Ok(Some(plan::plan(&report.posts, &state, now()?)))
-}
-
-fn now() -> anyhow::Result<Timestamp> {
-    match std::env::var(NOW_ENV) {
-        Ok(value) => value.parse().with_context(|| {
-            format!("{NOW_ENV}={value:?} is not an RFC 3339 time such as 2026-11-23T12:00:00Z")
-        }),
-        Err(_) => Ok(Timestamp::now()),
-    }
+    Ok(Some(plan::plan(&report.posts, &state, now)))
 }
 
 /// Writes the plan atomically: a half-written plan must never be applied.
