@@ -22,7 +22,7 @@ pub mod load;
 pub mod lock;
 pub mod markdown;
 pub mod plan;
-mod plan_json;
+pub mod plan_json;
 pub mod post;
 pub mod render;
 pub mod report;

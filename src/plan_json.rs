@@ -12,8 +12,18 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::plan::{Action, Change, TweetChange, TweetOp};
+use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::post::Tweet;
+
+/// The plan as pretty JSON: the documented, stable document of
+/// `plan --format json` and `plan --out` (see docs/plan-json.md).
+pub fn json(plan: &Plan) -> String {
+    // A plan holds only strings, numbers and timestamps: it always serialises.
+    let mut text = serde_json::to_string_pretty(plan)
+        .unwrap_or_else(|e| format!("{{\"error\":{}}}", serde_json::Value::String(e.to_string())));
+    text.push('\n');
+    text
+}
 
 /// A change as written: the fields in their documented order.
 #[derive(Serialize)]

@@ -1,7 +1,8 @@
-//! Rendering a plan: its three forms, for people ([`crate::terminal`]),
-//! pull requests ([`crate::markdown`]) and machines ([`json`]), and what
-//! they share: the summary line, times relative to the plan, what a create
-//! sends besides its text, and text made safe to show.
+//! What the plan's forms for people share: the terminal's
+//! ([`crate::terminal`]) and the pull request's ([`crate::markdown`]) say
+//! the summary line, times relative to the plan, what a create sends
+//! besides its text, and text made safe to show through these. (The form
+//! for machines is [`crate::plan_json`].)
 //!
 //! Tweet text comes from files anyone can propose in a pull request, so it
 //! is never printed raw: control and bidirectional-override characters are
@@ -16,10 +17,8 @@ use std::io::IsTerminal;
 
 use jiff::Timestamp;
 
-pub use crate::markdown::markdown;
-use crate::plan::{Change, Plan, Summary};
+use crate::plan::{Change, Summary};
 use crate::post::Tweet;
-pub use crate::terminal::human;
 use crate::text::{plural, tweet_url};
 
 /// Colour on stdout when it is a terminal and `NO_COLOR` is unset or empty.
@@ -205,16 +204,6 @@ pub fn attributes(tweet: &Tweet) -> Vec<String> {
         }
     }
     lines
-}
-
-/// The plan as pretty JSON: the documented, stable document of
-/// `plan --format json` and `plan --out` (see docs/plan-json.md).
-pub fn json(plan: &Plan) -> String {
-    // A plan holds only strings, numbers and timestamps: it always serialises.
-    let mut text = serde_json::to_string_pretty(plan)
-        .unwrap_or_else(|e| format!("{{\"error\":{}}}", serde_json::Value::String(e.to_string())));
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use tweetform::plan::{Action, Change, PLAN_FORMAT_VERSION, Plan, Summary, TweetChange, TweetOp};
 use tweetform::post::Tweet;
-use tweetform::render;
 use tweetform::validate::weighted_length;
+use tweetform::{markdown, plan_json, terminal};
 
 fn create(index: usize, text: &str, old_text: Option<&str>) -> TweetChange {
     TweetChange {
@@ -182,25 +182,25 @@ fn no_changes() -> Plan {
 
 #[test]
 fn human_plain() {
-    insta::assert_snapshot!(render::human(&every_action(), false));
+    insta::assert_snapshot!(terminal::human(&every_action(), false));
 }
 
 #[test]
 fn human_color() {
-    insta::assert_snapshot!(render::human(&every_action(), true));
+    insta::assert_snapshot!(terminal::human(&every_action(), true));
 }
 
 #[test]
 fn human_no_changes() {
     assert_eq!(
-        render::human(&no_changes(), false),
+        terminal::human(&no_changes(), false),
         "No changes. 5 posts up to date.\n"
     );
 }
 
 #[test]
 fn markdown_no_changes() {
-    let md = render::markdown(&no_changes());
+    let md = markdown::markdown(&no_changes());
     assert!(md.starts_with("<!-- tweetform-plan -->\n"));
     assert!(md.contains("**No changes. 5 posts up to date.**"));
     assert!(!md.contains("Destructive"));
@@ -208,21 +208,21 @@ fn markdown_no_changes() {
 
 #[test]
 fn markdown() {
-    insta::assert_snapshot!(render::markdown(&every_action()));
+    insta::assert_snapshot!(markdown::markdown(&every_action()));
 }
 
 #[test]
 fn json() {
-    insta::assert_snapshot!(render::json(&every_action()));
+    insta::assert_snapshot!(plan_json::json(&every_action()));
 }
 
 #[test]
 fn no_trailing_whitespace_in_any_rendering() {
     let plan = every_action();
     for (name, text) in [
-        ("human", render::human(&plan, false)),
-        ("human colour", render::human(&plan, true)),
-        ("markdown", render::markdown(&plan)),
+        ("human", terminal::human(&plan, false)),
+        ("human colour", terminal::human(&plan, true)),
+        ("markdown", markdown::markdown(&plan)),
     ] {
         for (i, line) in text.lines().enumerate() {
             assert_eq!(
@@ -238,13 +238,13 @@ fn no_trailing_whitespace_in_any_rendering() {
 #[test]
 fn json_round_trips_to_the_same_plan() {
     let plan = every_action();
-    let back: Plan = serde_json::from_str(&render::json(&plan)).expect("plan JSON parses");
+    let back: Plan = serde_json::from_str(&plan_json::json(&plan)).expect("plan JSON parses");
     assert_eq!(back, plan);
 }
 
 #[test]
 fn json_has_the_documented_shape() {
-    let v: serde_json::Value = serde_json::from_str(&render::json(&every_action())).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&plan_json::json(&every_action())).unwrap();
     assert_eq!(v["format_version"], 1);
     for key in [
         "create",
@@ -265,7 +265,7 @@ fn json_has_the_documented_shape() {
 
 #[test]
 fn markdown_starts_with_the_sticky_marker_and_flags_destruction() {
-    let md = render::markdown(&every_action());
+    let md = markdown::markdown(&every_action());
     assert!(md.starts_with("<!-- tweetform-plan -->\n"));
     assert!(md.contains("⚠️ Destructive changes"));
     assert!(md.contains(
@@ -294,7 +294,7 @@ fn markdown_folds_long_groups_and_stays_under_githubs_limit() {
         create: 400,
         ..Summary::default()
     };
-    let md = render::markdown(&plan);
+    let md = markdown::markdown(&plan);
     assert!(md.contains("<details>") && md.contains("</details>"));
     assert!(md.len() < 65_536, "{} bytes", md.len());
     assert!(md.contains("more posts not shown"));
@@ -327,7 +327,7 @@ proptest::proptest! {
             create_unmeasured(1, &new, None),
         ];
         for color in [false, true] {
-            let text = render::human(&plan, color);
+            let text = terminal::human(&plan, color);
             for line in text.lines() {
                 proptest::prop_assert_eq!(line, line.trim_end());
             }
@@ -336,7 +336,7 @@ proptest::proptest! {
             }
             proptest::prop_assert!(!text.contains(RLO), "raw bidi override");
         }
-        let md = render::markdown(&plan);
+        let md = markdown::markdown(&plan);
         proptest::prop_assert!(!md.contains(ESC) && !md.contains(RLO), "raw control");
         for line in md.lines() {
             proptest::prop_assert_eq!(line, line.trim_end());
@@ -351,11 +351,11 @@ fn a_change_of_the_final_line_break_alone_says_so() {
         published(0, true, "1", "Same words"),
         create(0, "Same words\n", Some("Same words")),
     ];
-    for text in [render::human(&plan, false), render::human(&plan, true)] {
+    for text in [terminal::human(&plan, false), terminal::human(&plan, true)] {
         assert!(
             text.contains("(only the line break at the end changed)"),
             "{text}"
         );
     }
-    assert!(render::markdown(&plan).contains("_only the line break at the end changed_"));
+    assert!(markdown::markdown(&plan).contains("_only the line break at the end changed_"));
 }

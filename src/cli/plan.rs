@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::github::{self, GithubEnv};
 use crate::plan::Plan;
 use crate::state::State;
-use crate::{plan, render};
+use crate::{markdown, plan, plan_json, terminal};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -57,9 +57,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     }
 
     let text = match args.format {
-        Format::Human => render::human(&plan, ctx.color),
-        Format::Json => render::json(&plan),
-        Format::Markdown => render::markdown(&plan),
+        Format::Human => terminal::human(&plan, ctx.color),
+        Format::Json => plan_json::json(&plan),
+        Format::Markdown => markdown::markdown(&plan),
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`tweetform plan | head`) is not an error worth a message.
@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     // counts as step outputs, whatever `--format` printed.
     let github = GithubEnv::from_env();
     if github.actions {
-        github::report_plan(&github, &plan, &render::markdown(&plan))?;
+        github::report_plan(&github, &plan, &markdown::markdown(&plan))?;
     }
 
     if let Some(out) = &args.out {
@@ -132,7 +132,7 @@ fn save_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
     };
     let write = || -> std::io::Result<()> {
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(render::json(plan).as_bytes())?;
+        tmp.write_all(plan_json::json(plan).as_bytes())?;
         tmp.as_file().sync_all()?;
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())

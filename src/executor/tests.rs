@@ -851,3 +851,102 @@ async fn a_duplicate_of_a_recent_tweet_is_left_open_then_resolved() {
     assert!(state.pending.is_empty());
     assert_eq!(live(&run.fake).len(), 1, "nothing published twice");
 }
+
+// ---------------------------------------------------------------------------
+// Deletes through the same request loop as creates: retries, give-up, gone.
+
+/// A state with one published single-tweet post per text (on X too), and
+/// the plan that deletes them all.
+fn published_for_deletion(run: &Run, texts: &[&str]) -> (State, Plan, Vec<String>) {
+    let mut state = empty_state();
+    let mut changes = Vec::new();
+    let mut ids = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let key = format!("gone{i}");
+        let id = insert(&run.fake, text, t0() - SignedDuration::from_hours(48));
+        let tweet = PublishedTweet {
+            id: id.clone(),
+            text: (*text).into(),
+            digest: Tweet::new(*text).digest(),
+            published_at: None,
+        };
+        state.posts.insert(
+            key.clone(),
+            PostState {
+                tweets: vec![tweet],
+            },
+        );
+        changes.push(Change {
+            key,
+            action: Action::Delete,
+            file: None,
+            from: None,
+            publish_at: None,
+            tweets: vec![TweetChange {
+                index: 0,
+                op: TweetOp::Delete { id: id.clone() },
+                text: (*text).into(),
+                weighted_length: text.len(),
+                digest: Tweet::new(*text).digest(),
+            }],
+        });
+        ids.push(id);
+    }
+    (state, plan_of(changes), ids)
+}
+
+fn destroying() -> ApplyOptions {
+    ApplyOptions {
+        allow_destroy: true,
+        ..ApplyOptions::default()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn bursts_of_503_on_deletes_are_retried_with_backoff() {
+    let run = Run::new();
+    let (mut state, plan, _) = published_for_deletion(&run, &["one", "two"]);
+    run.fake.fake().fail_next_on(Endpoint::DeleteTweet, 3, 503);
+    let mut ex = run.executor(default_budget(), destroying());
+    let report = ex.execute(&plan, &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert!(state.posts.is_empty());
+    assert!(live(&run.fake).is_empty());
+    // 0.25..0.5 + 0.5..1 + 1..2 seconds of backoff.
+    assert!(run.clock.now() >= t0() + SignedDuration::from_millis(1750));
+    assert_eq!(state.requests.deletes.len(), 5, "every attempt is counted");
+}
+
+#[tokio::test(start_paused = true)]
+async fn too_many_503s_on_a_delete_fail_its_post_only() {
+    let run = Run::new();
+    let (mut state, plan, sent) = published_for_deletion(&run, &["one", "two"]);
+    run.fake.fake().fail_next_on(Endpoint::DeleteTweet, 5, 503);
+    let mut ex = run.executor(default_budget(), destroying());
+    let report = ex.execute(&plan, &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 1);
+    let (failed, reason) = report.failed().next().unwrap();
+    assert_eq!(failed.key, "gone0");
+    assert!(
+        reason.starts_with(&format!(
+            "deleting https://x.com/i/status/{}: X failed (503)",
+            sent[0]
+        )),
+        "{reason}"
+    );
+    assert_eq!(report.done().count(), 1, "the rest of the plan goes on");
+    assert_eq!(ids(&state, "gone0"), [sent[0].clone()], "still recorded");
+    assert!(!state.posts.contains_key("gone1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn deleting_a_tweet_already_gone_counts_as_done() {
+    let run = Run::new();
+    let (mut state, plan, ids) = published_for_deletion(&run, &["one"]);
+    assert!(run.fake.fake().remove_tweet(&ids[0]));
+    let mut ex = run.executor(default_budget(), destroying());
+    let report = ex.execute(&plan, &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert!(report.posts[0].deleted[0].already);
+    assert!(state.posts.is_empty());
+}
