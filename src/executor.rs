@@ -4,7 +4,7 @@
 //! whatever fails — a kill at any instant, a connection dropped after X
 //! committed a tweet, bursts of 5xx, 429s. It rests on three rules:
 //!
-//! 1. Before a create is sent, an [`Intent`] (key, index, digest, text,
+//! 1. Before a create is sent, an [`Intent`](crate::state::Intent) (key, index, digest, text,
 //!    time) is saved in the state. After X answers, the ID is recorded and
 //!    the intent removed in one save. So at any instant the state either
 //!    has the ID, or an intent that says "this may have been sent".
@@ -19,6 +19,12 @@
 //! Order: pending intents, then moves (state only), then deletes (and the
 //! delete half of replaces), then creates. A thread's tweets after the first
 //! reply to the tweet before them.
+//!
+//! This file is the run: it walks the plan, reports and persists. Settling
+//! intents is `executor/settle.rs`; sending a request under the budget,
+//! with retries and 429s, is one loop in `executor/request.rs`, which the
+//! create and the delete of `executor/tweets.rs` both go through; why a step
+//! stopped, and the words for it, are `executor/halt.rs`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
