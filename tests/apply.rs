@@ -467,6 +467,32 @@ fn a_saved_plan_runs_once_and_only_against_its_state_and_posts() {
     assert!(!fake.live().contains_key("edited after review"));
 }
 
+#[test]
+fn a_saved_plan_missing_what_a_tweet_needs_is_refused_when_read() {
+    let fake = Fake::start();
+    let project = Project::new(1);
+    let plan = project.root().join("plan.json");
+    save_plan(&project, &plan);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    json["changes"][0]["tweets"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("body");
+    std::fs::write(&plan, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+
+    let out = project.command(&fake).arg(&plan).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("plan.json:"), "{stderr}");
+    assert!(
+        stderr.contains("tweet 1: a create needs `body`, what it sends to X"),
+        "{stderr}"
+    );
+    assert!(fake.live().is_empty());
+    assert!(!project.state_path().exists());
+}
+
 fn git(root: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)

@@ -12,29 +12,30 @@ use crate::config::{Config, ConfigError};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Loaded, load_project};
 use crate::post::{Pos, Post};
+use crate::text::plural;
 use crate::validate::{validate_post, validate_tweet, weighted_length};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format: `human` (diagnostics on stderr) or `json` (on stdout).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub format: DiagnosticsFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum DiagnosticsFormat {
     Human,
     Json,
 }
 
 /// What one validation run found.
-pub struct Report {
+pub struct Validation {
     pub posts: Vec<Post>,
     /// Every problem, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Report {
+impl Validation {
     pub fn is_valid(&self) -> bool {
         self.diagnostics.is_empty()
     }
@@ -53,11 +54,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
 }
 
 /// Loads the config and posts under `ctx.root` and validates them.
-pub fn check(ctx: &Context) -> Report {
+pub fn check(ctx: &Context) -> Validation {
     let config = match Config::load(&ctx.root) {
         Ok(c) => c,
         Err(e) => {
-            return Report {
+            return Validation {
                 posts: Vec::new(),
                 diagnostics: vec![config_diagnostic(e)],
             };
@@ -72,7 +73,7 @@ pub fn check(ctx: &Context) -> Report {
     }
     diagnostics.sort();
     diagnostics.dedup();
-    Report { posts, diagnostics }
+    Validation { posts, diagnostics }
 }
 
 fn config_diagnostic(e: ConfigError) -> Diagnostic {
@@ -96,21 +97,21 @@ fn config_diagnostic(e: ConfigError) -> Diagnostic {
 /// Prints the report: every diagnostic and a final line, or the JSON
 /// document. All of validate's output goes through here, so that other
 /// renderings (GitHub annotations) can hook in one place.
-pub fn print(ctx: &Context, format: Format, report: &Report) -> anyhow::Result<()> {
+pub fn print(ctx: &Context, format: DiagnosticsFormat, report: &Validation) -> anyhow::Result<()> {
     match format {
-        Format::Json => {
+        DiagnosticsFormat::Json => {
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &to_json(report))?;
             writeln!(out)?;
         }
-        Format::Human => {
+        DiagnosticsFormat::Human => {
             let mut err = std::io::stderr().lock();
             for d in &report.diagnostics {
                 write_human(&mut err, d, ctx.color)?;
             }
             if report.is_valid() {
                 let n = report.posts.len();
-                let line = format!("{n} post{} valid", plural(n));
+                let line = format!("{} valid", plural(n, "post", "posts"));
                 if ctx.color {
                     writeln!(std::io::stdout(), "{} {line}", "ok:".green().bold())?;
                 } else {
@@ -119,7 +120,11 @@ pub fn print(ctx: &Context, format: Format, report: &Report) -> anyhow::Result<(
             } else {
                 let files: BTreeSet<_> = report.diagnostics.iter().map(|d| &d.file).collect();
                 let (n, f) = (report.diagnostics.len(), files.len());
-                let line = format!("{n} problem{} in {f} file{}", plural(n), plural(f));
+                let line = format!(
+                    "{} in {}",
+                    plural(n, "problem", "problems"),
+                    plural(f, "file", "files")
+                );
                 if ctx.color {
                     writeln!(err, "{} {line}", "error:".red().bold())?;
                 } else {
@@ -151,7 +156,7 @@ pub fn write_human(w: &mut impl Write, d: &Diagnostic, color: bool) -> std::io::
 
 /// The documented `--format json` shape:
 /// `{"posts":[{"key","file","tweets":[{"weighted_length","valid"}]}],"errors":[{"file","line","column","message"}]}`.
-pub fn to_json(report: &Report) -> serde_json::Value {
+pub fn to_json(report: &Validation) -> serde_json::Value {
     let posts: Vec<_> = report
         .posts
         .iter()
@@ -192,8 +197,4 @@ fn slash(p: &std::path::Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
