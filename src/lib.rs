@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod emulator;
 pub mod executor;
+pub mod field;
 pub mod git;
 pub mod github;
 pub mod init;

@@ -19,11 +19,13 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::Diagnostic;
+use crate::field::{Field, FieldPath};
 use crate::post::{Geo, Media, Poll, Pos, Post, Reply, ReplySettings, Tweet};
 use crate::yaml::{Kind, Node};
 
@@ -31,32 +33,21 @@ use crate::yaml::{Kind, Node};
 /// few hundred bytes, and the limit keeps a stray binary from being parsed.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// The fields of one tweet, as X names them in `POST /2/tweets`.
-pub const TWEET_FIELDS: [&str; 15] = [
-    "text",
-    "media",
-    "poll",
-    "quote_tweet_id",
-    "reply",
-    "reply_settings",
-    "geo",
-    "for_super_followers_only",
-    "direct_message_deep_link",
-    "community_id",
-    "made_with_ai",
-    "paid_partnership",
-    "card_uri",
-    "nullcast",
-    "share_with_followers",
-];
+/// The names of a tweet's fields, from [`crate::field`]'s table.
+pub(crate) static TWEET_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| Field::names(&crate::field::TWEET_FIELDS));
 
 /// Fields that only make sense once per post, at the top level.
 pub const POST_FIELDS: [&str; 2] = ["publish_at", "thread"];
 
-const MEDIA_FIELDS: [&str; 2] = ["media_ids", "tagged_user_ids"];
-const POLL_FIELDS: [&str; 2] = ["options", "duration_minutes"];
-const REPLY_FIELDS: [&str; 2] = ["in_reply_to_tweet_id", "exclude_reply_user_ids"];
-const GEO_FIELDS: [&str; 1] = ["place_id"];
+static MEDIA_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| Field::names(Field::Media.members()));
+static POLL_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| Field::names(Field::Poll.members()));
+static REPLY_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| Field::names(Field::Reply.members()));
+static GEO_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| Field::names(Field::Geo.members()));
 
 /// Everything found under the posts directory.
 ///
@@ -633,11 +624,12 @@ impl<'a> Cx<'a> {
     /// as `path[i]`.
     fn list(
         &mut self,
-        path: &str,
+        field: Field,
         node: &Node,
-        spans: &mut BTreeMap<String, Pos>,
+        spans: &mut BTreeMap<FieldPath, Pos>,
         mut item: impl FnMut(&mut Self, &str, &Node) -> Option<String>,
     ) -> Vec<String> {
+        let path = FieldPath::of(field);
         let Kind::Seq(items) = &node.kind else {
             self.error(
                 node.pos,
@@ -648,11 +640,11 @@ impl<'a> Cx<'a> {
         };
         let mut out = Vec::with_capacity(items.len());
         for (i, node) in items.iter().enumerate() {
-            let p = format!("{path}[{i}]");
-            spans.insert(p.clone(), node.pos);
+            let p = path.at(i);
+            spans.insert(p, node.pos);
             // A bad item keeps its place (as an empty value at its own
             // position) so that counts and indexes stay true for validation.
-            out.push(item(self, &p, node).unwrap_or_default());
+            out.push(item(self, &p.to_string(), node).unwrap_or_default());
         }
         out
     }
@@ -686,17 +678,19 @@ impl<'a> Cx<'a> {
     /// Builds one tweet from its checked fields; `pos` is the tweet's mapping.
     fn tweet(&mut self, pos: Pos, fields: &Fields<'_>) -> Tweet {
         let mut t = Tweet::default();
-        t.spans.insert(String::new(), pos);
+        t.spans.insert(FieldPath::TWEET, pos);
         for (name, (key_pos, node)) in fields {
             let node: &Node = node;
             let name = name.as_str();
             // Scalars point at their value; collections at their key, which
             // is where a reader looks for "the poll".
             let is_collection = matches!(node.kind, Kind::Map(_) | Kind::Seq(_));
-            t.spans.insert(
-                name.to_string(),
-                if is_collection { *key_pos } else { node.pos },
-            );
+            if let Some(field) = Field::named(&crate::field::TWEET_FIELDS, name) {
+                t.spans.insert(
+                    FieldPath::of(field),
+                    if is_collection { *key_pos } else { node.pos },
+                );
+            }
             match name {
                 "text" => {
                     if let Some(s) = self.string(name, node) {
@@ -736,7 +730,7 @@ impl<'a> Cx<'a> {
                     ) {
                         match f.get("place_id") {
                             Some((_, v)) => {
-                                t.spans.insert("geo.place_id".into(), v.pos);
+                                t.spans.insert(FieldPath::of(Field::PlaceId), v.pos);
                                 if let Some(place_id) = self.string("geo.place_id", v) {
                                     t.geo = Some(Geo { place_id });
                                 }
@@ -764,7 +758,7 @@ impl<'a> Cx<'a> {
         t
     }
 
-    fn media(&mut self, node: &Node, spans: &mut BTreeMap<String, Pos>) -> Option<Media> {
+    fn media(&mut self, node: &Node, spans: &mut BTreeMap<FieldPath, Pos>) -> Option<Media> {
         let f = self.mapping(
             "media",
             node,
@@ -773,13 +767,13 @@ impl<'a> Cx<'a> {
         )?;
         let mut media = Media::default();
         if let Some((pos, v)) = f.get("media_ids") {
-            spans.insert("media.media_ids".into(), *pos);
-            media.media_ids = self.list("media.media_ids", v, spans, |cx, p, n| cx.id(p, n));
+            spans.insert(FieldPath::of(Field::MediaIds), *pos);
+            media.media_ids = self.list(Field::MediaIds, v, spans, |cx, p, n| cx.id(p, n));
         }
         if let Some((pos, v)) = f.get("tagged_user_ids") {
-            spans.insert("media.tagged_user_ids".into(), *pos);
+            spans.insert(FieldPath::of(Field::TaggedUserIds), *pos);
             media.tagged_user_ids =
-                self.list("media.tagged_user_ids", v, spans, |cx, p, n| cx.id(p, n));
+                self.list(Field::TaggedUserIds, v, spans, |cx, p, n| cx.id(p, n));
         }
         Some(media)
     }
@@ -788,7 +782,7 @@ impl<'a> Cx<'a> {
         &mut self,
         key_pos: Pos,
         node: &Node,
-        spans: &mut BTreeMap<String, Pos>,
+        spans: &mut BTreeMap<FieldPath, Pos>,
     ) -> Option<Poll> {
         let f = self.mapping(
             "poll",
@@ -799,8 +793,8 @@ impl<'a> Cx<'a> {
         let mut poll = Poll::default();
         match f.get("options") {
             Some((pos, v)) => {
-                spans.insert("poll.options".into(), *pos);
-                poll.options = self.list("poll.options", v, spans, |cx, p, n| cx.string(p, n));
+                spans.insert(FieldPath::of(Field::Options), *pos);
+                poll.options = self.list(Field::Options, v, spans, |cx, p, n| cx.string(p, n));
             }
             None => {
                 self.error(
@@ -812,7 +806,7 @@ impl<'a> Cx<'a> {
         }
         match f.get("duration_minutes") {
             Some((_, v)) => {
-                spans.insert("poll.duration_minutes".into(), v.pos);
+                spans.insert(FieldPath::of(Field::DurationMinutes), v.pos);
                 match &v.kind {
                     // Out-of-range values are kept (saturated) so that the
                     // validator reports them with the allowed range.
@@ -840,7 +834,7 @@ impl<'a> Cx<'a> {
         Some(poll)
     }
 
-    fn reply(&mut self, node: &Node, spans: &mut BTreeMap<String, Pos>) -> Option<Reply> {
+    fn reply(&mut self, node: &Node, spans: &mut BTreeMap<FieldPath, Pos>) -> Option<Reply> {
         let f = self.mapping(
             "reply",
             node,
@@ -849,16 +843,14 @@ impl<'a> Cx<'a> {
         )?;
         let mut reply = Reply::default();
         if let Some((_, v)) = f.get("in_reply_to_tweet_id") {
-            spans.insert("reply.in_reply_to_tweet_id".into(), v.pos);
+            spans.insert(FieldPath::of(Field::InReplyToTweetId), v.pos);
             reply.in_reply_to_tweet_id =
                 self.id("reply.in_reply_to_tweet_id", v).unwrap_or_default();
         }
         if let Some((pos, v)) = f.get("exclude_reply_user_ids") {
-            spans.insert("reply.exclude_reply_user_ids".into(), *pos);
+            spans.insert(FieldPath::of(Field::ExcludeReplyUserIds), *pos);
             reply.exclude_reply_user_ids =
-                self.list("reply.exclude_reply_user_ids", v, spans, |cx, p, n| {
-                    cx.id(p, n)
-                });
+                self.list(Field::ExcludeReplyUserIds, v, spans, |cx, p, n| cx.id(p, n));
         }
         Some(reply)
     }
@@ -946,6 +938,12 @@ mod tests {
         Pos { line, column }
     }
 
+    /// Where the loader put the field printed as `path` (`poll.options[1]`).
+    fn span(t: &Tweet, path: &str) -> Pos {
+        let found = t.spans.iter().find(|(p, _)| p.to_string() == path);
+        *found.unwrap_or_else(|| panic!("no span at {path:?}")).1
+    }
+
     #[test]
     fn single_tweet_with_every_field() {
         let post = parse(
@@ -1008,16 +1006,16 @@ share_with_followers: true
         assert_eq!(t.nullcast, Some(false));
         assert_eq!(t.share_with_followers, Some(true));
 
-        assert_eq!(t.spans[""], at(1, 1));
-        assert_eq!(t.spans["text"], at(2, 7));
-        assert_eq!(t.spans["media"], at(3, 1));
-        assert_eq!(t.spans["media.media_ids[1]"], at(4, 20));
-        assert_eq!(t.spans["poll"], at(6, 1));
-        assert_eq!(t.spans["poll.options"], at(7, 3));
-        assert_eq!(t.spans["poll.options[1]"], at(7, 18));
-        assert_eq!(t.spans["poll.duration_minutes"], at(8, 21));
-        assert_eq!(t.spans["reply.in_reply_to_tweet_id"], at(11, 25));
-        assert_eq!(t.spans["reply.exclude_reply_user_ids[0]"], at(12, 28));
+        assert_eq!(span(t, ""), at(1, 1));
+        assert_eq!(span(t, "text"), at(2, 7));
+        assert_eq!(span(t, "media"), at(3, 1));
+        assert_eq!(span(t, "media.media_ids[1]"), at(4, 20));
+        assert_eq!(span(t, "poll"), at(6, 1));
+        assert_eq!(span(t, "poll.options"), at(7, 3));
+        assert_eq!(span(t, "poll.options[1]"), at(7, 18));
+        assert_eq!(span(t, "poll.duration_minutes"), at(8, 21));
+        assert_eq!(span(t, "reply.in_reply_to_tweet_id"), at(11, 25));
+        assert_eq!(span(t, "reply.exclude_reply_user_ids[0]"), at(12, 28));
     }
 
     #[test]
@@ -1028,9 +1026,9 @@ share_with_followers: true
         .unwrap();
         assert!(post.is_thread);
         assert_eq!(post.tweets.len(), 2);
-        assert_eq!(post.tweets[0].spans[""], at(3, 5));
+        assert_eq!(span(&post.tweets[0], ""), at(3, 5));
         assert_eq!(post.tweets[1].text, "two");
-        assert_eq!(post.tweets[1].spans["text"], at(5, 11));
+        assert_eq!(span(&post.tweets[1], "text"), at(5, 11));
         assert!(post.tweets[1].reply.is_none());
     }
 
@@ -1313,7 +1311,7 @@ share_with_followers: true
     fn crlf_line_endings_are_fine() {
         let post = parse("text: |-\r\n  one\r\n  two\r\nnullcast: true\r\n").unwrap();
         assert_eq!(post.tweets[0].text, "one\ntwo");
-        assert_eq!(post.tweets[0].spans["nullcast"], at(4, 11));
+        assert_eq!(span(&post.tweets[0], "nullcast"), at(4, 11));
     }
 
     #[test]

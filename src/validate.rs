@@ -3,6 +3,7 @@
 use std::sync::LazyLock;
 
 use crate::diagnostic::Diagnostic;
+use crate::field::{FIELDS, Field, FieldPath};
 use crate::post::{Post, Tweet};
 
 /// X's limit on a tweet's weighted length.
@@ -55,10 +56,6 @@ pub const POLL_MINUTES: std::ops::RangeInclusive<u32> = 5..=10_080;
 pub const MEDIA_IDS: std::ops::RangeInclusive<usize> = 1..=4;
 pub const MAX_TAGGED_USERS: usize = 10;
 
-/// Fields of which a tweet may carry at most one (X: media, poll and quote
-/// are mutually exclusive, and a card is an attachment of its own).
-const ATTACHMENTS: [&str; 4] = ["media", "poll", "quote_tweet_id", "card_uri"];
-
 /// Every problem of every post, in post order.
 pub fn validate(posts: &[Post]) -> Vec<Diagnostic> {
     posts.iter().flat_map(validate_post).collect()
@@ -105,7 +102,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
             "; or make the post a `thread:` of several tweets"
         };
         c.error(
-            "text",
+            Field::Text,
             format!(
                 "text is {len} characters long as X counts them; the limit is {MAX_WEIGHTED_LENGTH}"
             ),
@@ -124,7 +121,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
             n => format!(" (and {n} more invalid characters)"),
         };
         c.error(
-            "text",
+            Field::Text,
             format!(
                 "text contains U+{:04X}, {}, at character {at}{others}; X refuses tweets with it",
                 u32::from(ch),
@@ -138,7 +135,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
     }
     if t.text.trim().is_empty() && t.media.is_none() {
         c.error(
-            "text",
+            Field::Text,
             "the tweet has no text",
             "write `text: ...`; only a tweet with `media` may go without text",
         );
@@ -148,7 +145,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
         let n = poll.options.len();
         if !POLL_OPTIONS.contains(&n) {
             c.error(
-                "poll.options",
+                Field::Options,
                 format!(
                     "the poll has {n} option{}; X allows 2 to 4",
                     if n == 1 { "" } else { "s" }
@@ -164,7 +161,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
             let chars = option.chars().count();
             if !POLL_OPTION_CHARS.contains(&chars) {
                 c.error(
-                    &format!("poll.options[{i}]"),
+                    FieldPath::of(Field::Options).at(i),
                     format!(
                         "poll option {} is {chars} characters long; X allows 1 to 25",
                         i + 1
@@ -179,7 +176,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
         }
         if !POLL_MINUTES.contains(&poll.duration_minutes) {
             c.error(
-                "poll.duration_minutes",
+                Field::DurationMinutes,
                 format!(
                     "the poll lasts {} minute{}; X allows 5 to 10080 (7 days)",
                     poll.duration_minutes,
@@ -194,7 +191,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
         let n = media.media_ids.len();
         if !MEDIA_IDS.contains(&n) {
             c.error(
-                "media.media_ids",
+                Field::MediaIds,
                 format!("{n} media_ids; X attaches 1 to 4 media to a tweet"),
                 if n == 0 {
                     "add the IDs of uploaded media under `media_ids:`, or remove `media`"
@@ -206,29 +203,30 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
         let tagged = media.tagged_user_ids.len();
         if tagged > MAX_TAGGED_USERS {
             c.error(
-                "media.tagged_user_ids",
+                Field::TaggedUserIds,
                 format!("{tagged} tagged_user_ids; X allows at most {MAX_TAGGED_USERS}"),
                 "tag at most 10 users",
             );
         }
         if tagged > 0 && n == 0 {
             c.error(
-                "media.tagged_user_ids",
+                Field::TaggedUserIds,
                 "tagged_user_ids without media: users are tagged in attached media",
                 "add `media_ids`, or remove `tagged_user_ids`",
             );
         }
-        c.ids("media.media_ids", &media.media_ids);
-        c.ids("media.tagged_user_ids", &media.tagged_user_ids);
+        c.ids(Field::MediaIds, &media.media_ids);
+        c.ids(Field::TaggedUserIds, &media.tagged_user_ids);
     }
 
-    let present: Vec<&str> = ATTACHMENTS
+    let present: Vec<Field> = FIELDS
         .iter()
-        .copied()
-        .filter(|f| match *f {
-            "media" => t.media.is_some(),
-            "poll" => t.poll.is_some(),
-            "quote_tweet_id" => t.quote_tweet_id.is_some(),
+        .filter(|spec| spec.attachment)
+        .map(|spec| spec.field)
+        .filter(|f| match f {
+            Field::Media => t.media.is_some(),
+            Field::Poll => t.poll.is_some(),
+            Field::QuoteTweetId => t.quote_tweet_id.is_some(),
             _ => t.card_uri.is_some(),
         })
         .collect();
@@ -237,7 +235,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
         let at = present
             .iter()
             .copied()
-            .max_by_key(|f| t.pos(f))
+            .max_by_key(|&f| t.pos(f))
             .unwrap_or(present[1]);
         let list: Vec<String> = present.iter().map(|f| format!("`{f}`")).collect();
         c.error(
@@ -248,16 +246,16 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
     }
 
     if let Some(id) = &t.quote_tweet_id {
-        c.id("quote_tweet_id", id);
+        c.id(Field::QuoteTweetId, id);
     }
     if let Some(id) = &t.community_id {
-        c.id("community_id", id);
+        c.id(Field::CommunityId, id);
     }
 
     if let Some(reply) = &t.reply {
         if index > 0 {
             c.error(
-                "reply",
+                Field::Reply,
                 "`reply` on a later tweet of a thread",
                 "each tweet after the first replies to the one before it automatically: remove `reply` here (only the first tweet may reply to another tweet)",
             );
@@ -265,24 +263,21 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
         if reply.in_reply_to_tweet_id.is_empty() {
             if reply.exclude_reply_user_ids.is_empty() {
                 c.error(
-                    "reply",
+                    Field::Reply,
                     "`reply` without `in_reply_to_tweet_id`",
                     "add `in_reply_to_tweet_id: \"...\"` (the ID of the tweet to reply to), or remove `reply`",
                 );
             } else {
                 c.error(
-                    "reply.exclude_reply_user_ids",
+                    Field::ExcludeReplyUserIds,
                     "`exclude_reply_user_ids` without `in_reply_to_tweet_id`",
                     "users can only be left out of a reply: add `in_reply_to_tweet_id`, or remove `exclude_reply_user_ids`",
                 );
             }
         } else {
-            c.id("reply.in_reply_to_tweet_id", &reply.in_reply_to_tweet_id);
+            c.id(Field::InReplyToTweetId, &reply.in_reply_to_tweet_id);
         }
-        c.ids(
-            "reply.exclude_reply_user_ids",
-            &reply.exclude_reply_user_ids,
-        );
+        c.ids(Field::ExcludeReplyUserIds, &reply.exclude_reply_user_ids);
     }
     c.out
 }
@@ -300,7 +295,12 @@ struct Check<'a> {
 }
 
 impl Check<'_> {
-    fn error(&mut self, field: &str, message: impl Into<String>, hint: impl Into<String>) {
+    fn error(
+        &mut self,
+        field: impl Into<FieldPath>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.out.push(
             Diagnostic::new(
                 &self.post.file,
@@ -311,7 +311,8 @@ impl Check<'_> {
         );
     }
 
-    fn id(&mut self, field: &str, id: &str) {
+    fn id(&mut self, field: impl Into<FieldPath>, id: &str) {
+        let field = field.into();
         if !is_valid_id(id) {
             self.error(
                 field,
@@ -321,9 +322,9 @@ impl Check<'_> {
         }
     }
 
-    fn ids(&mut self, field: &str, ids: &[String]) {
+    fn ids(&mut self, field: Field, ids: &[String]) {
         for (i, id) in ids.iter().enumerate() {
-            self.id(&format!("{field}[{i}]"), id);
+            self.id(FieldPath::of(field).at(i), id);
         }
     }
 }
