@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod plan;
 pub mod plan_json;
 pub mod post;
+pub mod project;
 pub mod render;
 pub mod report;
 pub mod state;
