@@ -19,6 +19,7 @@ pub mod executor;
 pub mod git;
 pub mod github;
 pub mod init;
+pub mod interrupt;
 pub mod load;
 pub mod lock;
 pub mod markdown;

@@ -372,19 +372,40 @@ fn invalid_posts_send_nothing() {
 }
 
 #[test]
-fn destructive_changes_need_allow_destroy() {
+fn destructive_changes_are_held_and_the_rest_is_applied() {
     let fake = Fake::start();
     let project = Project::new(2);
     let out = project.apply(&fake);
     assert!(out.status.success(), "{}", text(&out));
     std::fs::remove_file(project.root().join("posts/p01.yaml")).unwrap();
-    let before = std::fs::read(project.state_path()).unwrap();
+    std::fs::write(
+        project.root().join("posts/p02.yaml"),
+        "text: \"A new post goes out while the delete is held.\"\n",
+    )
+    .unwrap();
 
-    let refused = project.apply(&fake);
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("p01 (delete)"), "{stderr}");
-    assert!(stderr.contains("--allow-destroy"), "{stderr}");
+    let held = project.apply(&fake);
+    assert_eq!(held.status.code(), Some(3), "{}", text(&held));
+    let stdout = String::from_utf8_lossy(&held.stdout);
+    assert!(
+        stdout.contains("p01 (delete): its file is gone"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("--allow-destroy"), "{stdout}");
+    assert!(stdout.contains("1 published"), "{stdout}");
+    assert!(stdout.contains("1 held"), "{stdout}");
+    let state = project.state();
+    assert!(state.posts.contains_key("p01"), "the delete was held");
+    assert!(state.posts.contains_key("p02"), "the create went out");
+    assert_eq!(fake.live().len(), 3 + 2 + 1);
+
+    // A saved plan follows the same rule.
+    let plan = project.root().join("plan.json");
+    save_plan(&project, &plan);
+    let before = std::fs::read(project.state_path()).unwrap();
+    let again = project.command(&fake).arg(&plan).output().unwrap();
+    assert_eq!(again.status.code(), Some(3), "{}", text(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("p01 (delete)"));
     assert_eq!(std::fs::read(project.state_path()).unwrap(), before);
 
     let allowed = project
@@ -394,7 +415,7 @@ fn destructive_changes_need_allow_destroy() {
         .unwrap();
     assert!(allowed.status.success(), "{}", text(&allowed));
     assert!(!project.state().posts.contains_key("p01"));
-    assert_eq!(fake.live().len(), 3 + 1);
+    assert_eq!(fake.live().len(), 3 + 1 + 1);
 }
 
 #[test]
