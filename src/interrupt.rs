@@ -5,7 +5,8 @@
 //! it before each request and wakes from its waits, so the request in flight
 //! finishes (or times out), the state is saved as after any request, the
 //! summary says "interrupted", the lock is released, and the exit code is
-//! the shell's for that signal (130, 143).
+//! the shell's for that signal (130, 143). A second signal ends the process
+//! at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,6 +63,21 @@ impl Interrupt {
         });
     }
 
+    /// The first signal stops the run between requests; a second one, from
+    /// someone who will not wait for the request in flight, ends the
+    /// process at once, as a kill would (which an apply is built to
+    /// survive: the next one takes over the lock and settles what was sent).
+    fn raise_or_quit(&self, signal: Signal) {
+        if let Some(first) = self.signal() {
+            eprintln!(
+                "\nerror: interrupted again ({}): stopping now, without waiting for the request in flight\n  = help: run `tweetform apply` again: it checks on X what that request did",
+                signal.name()
+            );
+            std::process::exit(first.exit_code().into());
+        }
+        self.raise(signal);
+    }
+
     /// The signal that interrupted, if one did.
     pub fn signal(&self) -> Option<Signal> {
         *self.tx.borrow()
@@ -102,7 +118,7 @@ impl Interrupt {
                 let this = self.clone();
                 tokio::spawn(async move {
                     while stream.recv().await.is_some() {
-                        this.raise(which);
+                        this.raise_or_quit(which);
                     }
                 });
             }
@@ -111,8 +127,8 @@ impl Interrupt {
         {
             let this = self.clone();
             tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    this.raise(Signal::Interrupt);
+                while tokio::signal::ctrl_c().await.is_ok() {
+                    this.raise_or_quit(Signal::Interrupt);
                 }
             });
         }

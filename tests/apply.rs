@@ -792,3 +792,47 @@ fn sigterm_wakes_a_wait_for_the_budget_and_exits_143() {
     );
     assert!(!tweetform::lock::lock_path(&project.state_path()).exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_sigint_stops_at_once_and_the_next_run_recovers() {
+    let fake = Fake::start();
+    fake.with(|f| f.set_delay(Some(Duration::from_millis(1500))));
+    let project = Project::new(3);
+    let child = project
+        .command(&fake)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Well inside the first (slow) request.
+    std::thread::sleep(Duration::from_millis(700));
+    let kill = || {
+        let ok = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    kill();
+    std::thread::sleep(Duration::from_millis(100));
+    kill();
+    let sent = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(
+        sent.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted again (SIGINT)"),
+        "{}",
+        text(&out)
+    );
+
+    fake.with(|f| f.set_delay(None));
+    let rest = project.apply(&fake);
+    assert!(rest.status.success(), "{}", text(&rest));
+    project.assert_published_exactly_once(&fake);
+}
