@@ -18,7 +18,9 @@
 //!
 //! Order: pending intents, then moves (state only), then deletes (and the
 //! delete half of replaces), then creates. A thread's tweets after the first
-//! reply to the tweet before them.
+//! reply to the tweet before them. Without `allow_destroy`, deletes and
+//! replaces are held (listed in the report) and the rest runs. Once a
+//! signal raised the [`Interrupt`] flag, no request starts.
 //!
 //! This file is the run: it walks the plan, reports and persists. Settling
 //! intents is `executor/settle.rs`; sending a request under the budget,
