@@ -101,6 +101,9 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
+    /// A setting that parses but cannot be used (a path outside the project).
+    #[error("{0}")]
+    Setting(Box<crate::diagnostic::Diagnostic>),
 }
 
 impl Config {
@@ -115,7 +118,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        serde_saphyr::from_str::<Config>(&text).map_err(|e| {
+        let config = serde_saphyr::from_str::<Config>(&text).map_err(|e| {
             let (line, column) = crate::yaml::error_location(&e).unwrap_or((1, 1));
             ConfigError::Parse {
                 path: PathBuf::from(CONFIG_FILE),
@@ -123,7 +126,12 @@ impl Config {
                 column,
                 message: crate::yaml::error_message(&e),
             }
-        })
+        })?;
+        // Every configured path resolves inside the project root.
+        match crate::project::check_config_paths(root, &config, &text) {
+            Some(d) => Err(ConfigError::Setting(Box::new(d))),
+            None => Ok(config),
+        }
     }
 
     pub fn state_path(&self, root: &Path) -> PathBuf {

@@ -33,8 +33,8 @@ pub struct Loaded {
 
 /// Finds and parses every post of the project at `root`.
 ///
-/// A missing posts directory is an empty project, not an error: a fresh
-/// repository has nothing to publish yet.
+/// A missing posts directory is an error, not an empty project
+/// ([`crate::project::missing_posts_dir`]).
 pub fn load_project(root: &Path, config: &Config) -> Loaded {
     let mut loaded = Loaded::default();
     let start = Pos { line: 1, column: 1 };
@@ -60,7 +60,8 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
     };
 
     let dir = root.join(&config.posts_dir);
-    if !dir.is_dir() {
+    if let Some(d) = crate::project::missing_posts_dir(root, config) {
+        loaded.diagnostics.push(d);
         return loaded;
     }
 
@@ -102,6 +103,12 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
             continue;
         };
         if !include.is_match(&rel_str) || exclude.is_match(&rel_str) {
+            continue;
+        }
+        if let Some(d) =
+            crate::project::link_outside_root(root, entry.path(), &config.posts_dir.join(rel))
+        {
+            loaded.diagnostics.push(d);
             continue;
         }
         let key = post_key(&rel_str);
@@ -780,10 +787,12 @@ share_with_followers: true
     }
 
     #[test]
-    fn missing_posts_dir_is_an_empty_project() {
+    fn missing_posts_dir_is_an_error_not_an_empty_project() {
         let dir = tempfile::tempdir().unwrap();
         let loaded = load_project(dir.path(), &Config::default());
-        assert_eq!(loaded, Loaded::default());
+        assert!(loaded.posts.is_empty());
+        assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+        assert!(loaded.diagnostics[0].message.contains("does not exist"));
     }
 
     #[test]

@@ -3,9 +3,12 @@
 //!
 //! Everything that can be refused is checked before anything changes: the
 //! configuration, the posts, the credentials, the lock, the state, a saved
-//! plan's binding, destructive changes. Then the executor runs, printing
-//! one line per action, and a summary says what was done, what failed and
-//! why, and what is deferred until when.
+//! plan's binding. Then the executor runs, printing one line per action,
+//! and a summary says what was done, what failed and why, what is deferred
+//! until when, and which destructive changes were held for want of
+//! `--allow-destroy`. Exit codes: 0 all done, 1 something failed, 3
+//! destructive changes were held (and nothing failed), 130 or 143 when
+//! SIGINT or SIGTERM interrupted the run.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,7 +22,8 @@ use crate::api::XApi;
 use crate::budget::{Budget, parse_duration};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::executor::{ApplyOptions, Executor, Refusal, destructive_changes};
+use crate::executor::{ApplyOptions, Executor};
+use crate::interrupt::Interrupt;
 use crate::lock::ApplyLock;
 use crate::plan::{Action, Change, Plan};
 use crate::post::Post;
@@ -47,12 +51,14 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_wait)]
     pub wait: Duration,
 
-    /// Delete and replace published tweets when the plan says so.
+    /// Delete and replace published tweets when the plan says so (without
+    /// it, those changes are held, everything else is applied, and the exit
+    /// code is 3).
     #[arg(long)]
     pub allow_destroy: bool,
 
-    /// Commit the updated state (only `state/`) with a message listing what
-    /// was published and deleted.
+    /// Commit the updated lockfile (and nothing else) with a message listing
+    /// what was published and deleted.
     #[arg(long)]
     pub commit: bool,
 }
@@ -97,6 +103,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
             old.pid, old.host, old.started_at
         );
     }
+    // Temporary files of a save that a kill cut short; only an apply holding
+    // the lock writes them, so none is in use now.
+    crate::state::remove_stale_temporaries(&state_path).with_context(|| {
+        format!(
+            "cannot remove the temporary files an interrupted save left beside {}",
+            state_path.display()
+        )
+    })?;
     let state_existed = state_path.exists();
     let mut state = State::load(&state_path)?;
     if let Some(plan) = &saved_plan
@@ -114,7 +128,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let interrupt = Interrupt::default();
     let report = runtime.block_on(async {
+        // From here, SIGINT and SIGTERM stop the run between two requests.
+        // The listener stays for the rest of the command (the runtime
+        // lives on), so a signal during the commit still sets the exit code.
+        interrupt.listen();
         let clock = Clock::system();
         let client = crate::client::XClient::new(&args.api_url, credentials)?;
         let options = ApplyOptions {
@@ -123,13 +142,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
             ..ApplyOptions::default()
         };
         let color = ctx.color;
-        let executor = Executor::new(client, clock, &state_path, budget, options).with_progress(
-            Box::new(move |e| {
+        let executor = Executor::new(client, clock, &state_path, budget, options)
+            .with_interrupt(interrupt.clone())
+            .with_progress(Box::new(move |e| {
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{}", e.render(color));
                 let _ = out.flush();
-            }),
-        );
+            }));
         apply(executor, saved_plan, &posts, &mut state).await
     })?;
 
@@ -151,11 +170,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
             None => println!("The state did not change: nothing to commit."),
         }
     }
-    Ok(report.exit_code())
+    Ok(match interrupt.signal() {
+        Some(signal) => signal.exit_code(),
+        None => report.exit_code(),
+    })
 }
 
-/// Plans (or checks a saved plan), refuses destructive changes unless
-/// allowed, settles what an interrupted run left, and executes.
+/// Plans (or checks a saved plan), settles what an interrupted run left,
+/// and executes (holding destructive changes unless allowed).
 pub async fn apply<A: XApi>(
     mut executor: Executor<A>,
     saved: Option<Plan>,
@@ -172,10 +194,6 @@ pub async fn apply<A: XApi>(
         }
         None => fresh,
     };
-    let destructive = destructive_changes(&plan);
-    if !destructive.is_empty() && !executor.options().allow_destroy {
-        return Err(Refusal::Destructive(destructive).into());
-    }
     if !state.pending.is_empty() {
         let settled = executor.settle_pending(state).await?;
         if settled && replan {
@@ -184,7 +202,7 @@ pub async fn apply<A: XApi>(
             plan = crate::plan::plan(posts, state, now);
         }
     }
-    Ok(executor.execute(&plan, state).await?)
+    Ok(executor.execute(&plan, state).await)
 }
 
 fn read_plan(path: &Path) -> anyhow::Result<Plan> {

@@ -16,9 +16,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "tweetform", version, about = "Tweets as code: plan and apply posts to X from YAML files", long_about = None)]
 pub struct Cli {
-    /// Run as if started in DIR (the project root).
-    #[arg(short = 'C', value_name = "DIR", global = true, default_value = ".")]
-    pub dir: PathBuf,
+    /// Run as if started in DIR: the project is found from there (the
+    /// nearest directory upward with a tweetform.yaml).
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
 
     /// When to colour the output.
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
@@ -65,10 +66,23 @@ pub fn main() -> ExitCode {
         ColorChoice::Never => false,
         ColorChoice::Auto => crate::render::color_on_stdout(),
     };
-    let ctx = Context {
-        root: cli.dir.clone(),
-        color,
+    let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    // `init` sets up the directory it is given; the other commands work on
+    // the project that directory is in.
+    let root = match &cli.command {
+        Command::Init(_) => Ok(dir),
+        #[cfg(feature = "emulator")]
+        Command::Emulator(_) => Ok(dir),
+        _ => crate::project::find_root(&dir, cli.dir.is_some()),
     };
+    let root = match root {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let ctx = Context { root, color };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Plan(args) => plan::run(&ctx, args),

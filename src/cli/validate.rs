@@ -91,6 +91,7 @@ fn config_diagnostic(e: ConfigError) -> Diagnostic {
             message,
         } => Diagnostic::new(path, Pos { line, column }, message)
             .with_hint("see the configuration section of the README for the fields"),
+        ConfigError::Setting(d) => *d,
     }
 }
 

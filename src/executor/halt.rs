@@ -1,5 +1,5 @@
 //! Why the executor stopped, as data: a step that failed, one that must
-//! wait, the whole apply stopping, or an apply refused before it starts.
+//! wait, or the whole apply stopping; and why a held change is destructive.
 //! The words for each are here and nowhere else (their `Display`), written
 //! out where the report or the terminal shows them.
 
@@ -219,54 +219,21 @@ pub enum Fatal {
     )]
     DeletedNotRecorded { id: String, error: StateError },
     /// Bad credentials: every other request would be refused the same way.
+    /// A signal (SIGINT, SIGTERM) stopped the apply between two requests.
+    #[error("interrupted by {}", .0.name())]
+    Interrupted(crate::interrupt::Signal),
     #[error(
         "{0}\n  = help: check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (the app needs Read and Write permissions; regenerate the access token after changing them)"
     )]
     Unauthorized(ApiError),
 }
 
-/// A destructive change that `apply` refuses without `--allow-destroy`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Destructive {
-    pub key: String,
-    pub action: Action,
-    /// The IDs of the published tweets it would delete.
-    pub deletes: Vec<String>,
-}
-
-impl fmt::Display for Destructive {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let why = match self.action {
-            Action::Delete => "its file is gone, so its tweets would be deleted",
-            _ => "its content changed, so published tweets would be deleted and posted again",
-        };
-        write!(f, "{} ({}): {why}", self.key, self.action.name())?;
-        for (i, id) in self.deletes.iter().enumerate() {
-            let sep = if i == 0 { ": " } else { " " };
-            write!(f, "{sep}{}", tweet_url(id))?;
-        }
-        Ok(())
+/// Why a change that `apply` holds without `--allow-destroy` is destructive.
+pub(crate) fn why_destructive(action: Action) -> &'static str {
+    match action {
+        Action::Delete => "its file is gone, so its tweets would be deleted",
+        _ => "its content changed, so published tweets would be deleted and posted again",
     }
-}
-
-/// Why an apply refused to start. Nothing was changed.
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    #[error("{}", destructive_message(.0))]
-    Destructive(Vec<Destructive>),
-}
-
-fn destructive_message(list: &[Destructive]) -> String {
-    let mut s = String::from(
-        "refusing to delete or replace published tweets without --allow-destroy; nothing was changed:",
-    );
-    for d in list {
-        s.push_str(&format!("\n  - {d}"));
-    }
-    s.push_str(
-        "\n  = help: review `tweetform plan`, then run `tweetform apply --allow-destroy` (or set `allow_destroy: true` in tweetform.yaml)",
-    );
-    s
 }
 
 /// A request X refused for good. Bad credentials stop the whole apply.
