@@ -33,7 +33,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::XApi;
-use crate::budget::{Budget, RequestKind};
+use crate::budget::{Budget, Endpoint};
 use crate::clock::Clock;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::post::Tweet;
@@ -123,9 +123,13 @@ pub struct Executor<A: XApi> {
     options: ApplyOptions,
     progress: ProgressSink,
     deadline: Timestamp,
+    /// The account, from the state or asked of X once.
     user_id: Option<String>,
-    /// Once a kind is out of budget for this run, the rest of it waits too.
-    exhausted: HashMap<RequestKind, (Timestamp, Deferral)>,
+    /// Whether the budget and the account were read from the state: once
+    /// per run, so that what this run learnt is not forgotten.
+    seeded: bool,
+    /// Once an endpoint is out of budget for this run, the rest of it waits too.
+    exhausted: HashMap<Endpoint, (Timestamp, Deferral)>,
     /// Posts whose pending intent could not be settled: nothing more is
     /// sent for them this run.
     blocked: HashMap<String, Halt>,
@@ -152,6 +156,7 @@ impl<A: XApi> Executor<A> {
             progress: Box::new(|_| {}),
             deadline,
             user_id: None,
+            seeded: false,
             exhausted: HashMap::new(),
             blocked: HashMap::new(),
             rate_limited: 0,
@@ -182,7 +187,7 @@ impl<A: XApi> Executor<A> {
     /// whether the state changed. `execute` does this first too;
     /// call it before planning so that the plan sees the adopted tweets.
     pub async fn settle_pending(&mut self, state: &mut State) -> Result<bool, Fatal> {
-        self.budget.seed(&state.requests);
+        self.seed(state);
         self.settle_all(state).await
     }
 
@@ -194,7 +199,7 @@ impl<A: XApi> Executor<A> {
                 return Err(Refusal::Destructive(d));
             }
         }
-        self.budget.seed(&state.requests);
+        self.seed(state);
         let mut report = Report::default();
         let result = self.run(plan, state, &mut report).await;
         if let Err(fatal) = result {
@@ -368,10 +373,31 @@ impl<A: XApi> Executor<A> {
         Ok(())
     }
 
-    /// Saves the state with the request history; `Err` is for a fatal halt.
+    /// Takes what earlier runs recorded of the budget and the account.
+    /// The state's user ID stands unless the credentials name another
+    /// account (then it is asked of X again).
+    fn seed(&mut self, state: &State) {
+        if self.seeded {
+            return;
+        }
+        self.seeded = true;
+        self.budget.seed(&state.requests, &state.limits);
+        let hint = self.api.account_hint();
+        self.user_id = state
+            .user_id
+            .clone()
+            .filter(|id| hint.as_ref().is_none_or(|h| h == id));
+    }
+
+    /// Saves the state with the request history, X's last reports and the
+    /// account; `Err` is for a fatal halt.
     fn save(&mut self, state: &mut State) -> Result<(), StateError> {
         self.budget.prune(self.clock.now());
         state.requests = self.budget.log();
+        state.limits = self.budget.reported();
+        if self.user_id.is_some() {
+            state.user_id.clone_from(&self.user_id);
+        }
         persist(state, &self.state_path)
     }
 }

@@ -7,7 +7,7 @@ use super::halt::{Doing, Failure, Fatal, Halt, refused, refused_while};
 use super::request::{Verdict, Write};
 use super::settle::Found;
 use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
-use crate::budget::RequestKind;
+use crate::budget::Endpoint;
 use crate::post::Tweet;
 use crate::report::TweetRef;
 use crate::state::{Intent, State};
@@ -125,8 +125,8 @@ impl<A: XApi> Write<A> for Create {
     type Answer = RemoteTweet;
     type Output = (TweetRef, bool);
 
-    fn kind(&self) -> RequestKind {
-        RequestKind::Create
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::CreateTweet
     }
 
     fn doing(&self) -> Doing {
@@ -225,8 +225,8 @@ impl<A: XApi> Write<A> for Delete<'_> {
     /// Whether the tweet was already gone.
     type Output = bool;
 
-    fn kind(&self) -> RequestKind {
-        RequestKind::Delete
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::DeleteTweet
     }
 
     fn doing(&self) -> Doing {
