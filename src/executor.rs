@@ -41,6 +41,7 @@ use crate::report::{Event, Outcome, PostReport, Report, Scheduled, TweetRef};
 use crate::state::{State, StateError};
 
 mod halt;
+mod refused;
 mod request;
 mod settle;
 mod tweets;
@@ -216,12 +217,10 @@ impl<A: XApi> Executor<A> {
         report: &mut Report,
     ) -> Result<(), Fatal> {
         self.settle_all(state).await?;
+        self.forget_stale_refusals(plan, state);
 
-        let changes: Vec<&Change> = plan
-            .changes
-            .iter()
-            .filter(|c| c.action != Action::Wait && c.action != Action::Unchanged)
-            .collect();
+        // Waiting posts, and content X refused, send nothing.
+        let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.is_applied()).collect();
         report.posts = changes
             .iter()
             .map(|c| PostReport::new(&c.key, c.action, c.from.clone()))
@@ -299,9 +298,10 @@ impl<A: XApi> Executor<A> {
                 })
                 .collect();
             creates.sort_by_key(|(t, _)| t.index);
+            let of = c.tweets.iter().filter(|t| !t.is_delete()).count();
             for (t, body) in creates {
                 match self
-                    .create_tweet(state, &c.key, t.index, &t.digest, body)
+                    .create_tweet(state, &c.key, (t.index, of), &t.digest, body)
                     .await
                 {
                     Ok((tweet, fresh)) => {
@@ -314,6 +314,7 @@ impl<A: XApi> Executor<A> {
                         report.posts[i].published.push(tweet);
                     }
                     Err(h) => {
+                        self.record_refusal(state, c, t.index, &h)?;
                         self.settle_outcome(&mut report.posts[i], Err(h))?;
                         break;
                     }

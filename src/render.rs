@@ -127,6 +127,26 @@ pub(crate) fn diffed_positions(change: &Change) -> BTreeSet<usize> {
         .collect()
 }
 
+/// What to do about a post X refused for good.
+pub const REFUSED_HELP: &str = "edit the post to try again";
+
+/// Why a change is not sent: X refused this content before. Names the
+/// tweet of a thread, with X's status and its own words.
+pub fn refused_note(change: &Change) -> Option<String> {
+    let r = change.refused.as_ref()?;
+    let of = change.tweets.iter().filter(|t| !t.is_delete()).count();
+    let tweet = if of > 1 {
+        format!("tweet {} of {of}", r.index + 1)
+    } else {
+        format!("tweet {}", r.index + 1)
+    };
+    Some(format!(
+        "X refused {tweet} ({}): {}",
+        r.status,
+        visible(&r.detail)
+    ))
+}
+
 /// Everything a create sends besides its text, one line each, so that a
 /// reviewer sees the poll, the media, the quoted tweet and the audience that
 /// will go out, not only the words.

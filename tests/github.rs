@@ -190,6 +190,7 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
                 from: None,
                 publish_at: None,
                 tweets: Vec::new(),
+                refused: None,
             })
             .collect(),
         summary,

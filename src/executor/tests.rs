@@ -80,6 +80,7 @@ fn create_change(key: &str, texts: &[&str]) -> Change {
                 }
             })
             .collect(),
+        refused: None,
     }
 }
 
@@ -383,6 +384,7 @@ async fn fifty_deletes_per_15_minutes() {
                 weighted_length: 10,
                 digest: String::new(),
             }],
+            refused: None,
         });
     }
     let plan = plan_of(changes);
@@ -695,6 +697,7 @@ async fn destructive_changes_are_refused_without_allow_destroy() {
             weighted_length: 1,
             digest: "d".into(),
         }],
+        refused: None,
     });
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let err = ex.execute(&plan, &mut state).await.unwrap_err();
@@ -727,6 +730,7 @@ async fn moves_rename_in_the_state_only() {
         from: Some("old/name".into()),
         publish_at: None,
         tweets: vec![],
+        refused: None,
     }]);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let report = ex.execute(&plan, &mut state).await.unwrap();
@@ -893,6 +897,7 @@ fn published_for_deletion(run: &Run, texts: &[&str]) -> (State, Plan, Vec<String
                 weighted_length: text.len(),
                 digest: Tweet::new(*text).digest(),
             }],
+            refused: None,
         });
         ids.push(id);
     }
@@ -1195,4 +1200,97 @@ async fn another_accounts_user_id_in_the_state_is_not_used() {
     ex.settle_pending(&mut state).await.unwrap();
     assert_eq!(run.fake.fake().requests_to(Endpoint::Me), 1);
     assert_eq!(state.user_id.as_deref(), Some("1500000000000000001"));
+}
+
+// ---------------------------------------------------------------------------
+// Refused for good.
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_for_good_is_recorded_once_and_names_the_tweet_of_the_thread() {
+    let run = Run::new();
+    run.fake.fake().reject_text(
+        "three?",
+        400,
+        "This request looks like it might be automated.",
+    );
+    let mut state = empty_state();
+    let mut thread = create_change("a-thread", &["one", "two", "three?", "four", "five"]);
+    let plan = plan_of(vec![thread.clone(), create_change("b-single", &["hello"])]);
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&plan, &mut state)
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), 1);
+    let (p, reason) = report.failed().next().unwrap();
+    assert_eq!(p.key, "a-thread");
+    assert!(reason.contains("a-thread tweet 3 of 5"), "{reason}");
+    assert!(reason.contains("might be automated"), "{reason}");
+    assert!(state.posts.contains_key("b-single"), "other posts go on");
+    let record = &state.refused["a-thread"];
+    assert_eq!((record.index, record.status), (2, 400));
+    assert_eq!(record.digest, thread.content_digest());
+    assert_eq!(run.saved(), state, "the record is on disk");
+    assert!(state.pending.is_empty());
+
+    // The plan marks it: nothing is sent and the state is not written.
+    thread.refused = Some(crate::plan::Refused {
+        index: 2,
+        status: 400,
+        detail: record.detail.clone(),
+    });
+    for (i, t) in thread.tweets.iter_mut().enumerate().take(2) {
+        t.op = TweetOp::Keep {
+            id: state.posts["a-thread"].tweets[i].id.clone(),
+        };
+    }
+    thread.action = Action::Append;
+    let sent = creates_sent(&run.fake);
+    let serial = run.saved().serial;
+    let mut state = run.saved();
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&plan_of(vec![thread]), &mut state)
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), 0);
+    assert!(report.posts.is_empty(), "{:?}", report.posts);
+    assert_eq!(creates_sent(&run.fake), sent);
+    assert_eq!(run.saved().serial, serial);
+
+    // Edited: the record goes with the next write.
+    let edited = create_change("a-thread", &["one", "two", "three!", "four", "five"]);
+    let mut edited = edited;
+    for (i, t) in edited.tweets.iter_mut().enumerate().take(2) {
+        t.op = TweetOp::Keep {
+            id: state.posts["a-thread"].tweets[i].id.clone(),
+        };
+    }
+    edited.action = Action::Append;
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&plan_of(vec![edited]), &mut state)
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert!(run.saved().refused.is_empty());
+    assert_eq!(run.saved().posts["a-thread"].tweets.len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn refusals_that_are_not_for_good_are_not_recorded() {
+    let run = Run::new();
+    let mut state = empty_state();
+    // A duplicate of an old tweet (settling explains it), and a 503 burst.
+    insert(&run.fake, "old text", t0() - SignedDuration::from_hours(30));
+    run.fake.fake().fail_next_on(Endpoint::CreateTweet, 10, 503);
+    let plan = plan_of(vec![
+        create_change("a", &["old text"]),
+        create_change("b", &["new text"]),
+    ]);
+    run.executor(default_budget(), ApplyOptions::default())
+        .execute(&plan, &mut state)
+        .await
+        .unwrap();
+    assert!(state.refused.is_empty(), "{:?}", state.refused);
 }

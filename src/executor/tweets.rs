@@ -3,7 +3,7 @@
 //! loop ([`super::request`]) sends them.
 
 use super::Executor;
-use super::halt::{Doing, Failure, Fatal, Halt, refused, refused_while};
+use super::halt::{Doing, Failure, Fatal, Halt, refused_while};
 use super::request::{Verdict, Write};
 use super::settle::Found;
 use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
@@ -19,7 +19,7 @@ impl<A: XApi> Executor<A> {
         &mut self,
         state: &mut State,
         key: &str,
-        index: usize,
+        (index, of): (usize, usize),
         digest: &str,
         body: &Tweet,
     ) -> Result<(TweetRef, bool), Halt> {
@@ -54,6 +54,7 @@ impl<A: XApi> Executor<A> {
         }
         let create = Create {
             index,
+            of,
             json,
             saved: kept.is_some(),
             intent: kept.cloned().unwrap_or_else(|| Intent {
@@ -101,6 +102,8 @@ impl<A: XApi> Executor<A> {
 /// `POST /2/tweets` for one tweet of a post.
 struct Create {
     index: usize,
+    /// How many tweets the thread has, for messages.
+    of: usize,
     json: serde_json::Value,
     /// Saved in the state before the first attempt (timed then); every
     /// retry goes under it.
@@ -133,6 +136,7 @@ impl<A: XApi> Write<A> for Create {
         Doing::Publishing {
             key: self.intent.key.clone(),
             index: self.index,
+            of: self.of,
         }
     }
 
@@ -209,7 +213,7 @@ impl<A: XApi> Write<A> for Create {
             }
             Err(error) => {
                 ex.drop_intent(state, &intent)?;
-                Err(refused(error))
+                Err(refused_while(Write::<A>::doing(self), error))
             }
         }
     }
