@@ -44,6 +44,12 @@ pub(super) trait Write<A: XApi> {
 
     fn send(&self, api: &A) -> impl Future<Output = ApiResult<Self::Answer>>;
 
+    /// The write must wait and X refused every attempt with a 429: nothing
+    /// reached X, so what `before_send` saved for "maybe sent" can go.
+    fn not_sent(&mut self, _ex: &mut Executor<A>, _state: &mut State) -> Result<(), Halt> {
+        Ok(())
+    }
+
     /// X's answer (after its rate info was learnt), on attempt `attempt`.
     fn answer(
         &mut self,
@@ -65,8 +71,15 @@ impl<A: XApi> Executor<A> {
     ) -> Result<W::Output, Halt> {
         let endpoint = write.endpoint();
         let (mut attempt, mut limited) = (0, 0);
+        // Whether an attempt may have reached X (any answer but a 429).
+        let mut reached = false;
         loop {
-            self.spend(endpoint).await?;
+            if let Err(halt) = self.spend(endpoint).await {
+                if attempt > 0 && !reached {
+                    write.not_sent(self, state)?;
+                }
+                return Err(halt);
+            }
             write.before_send(self, state)?;
             attempt += 1;
             let answer = match write.send(&self.api).await {
@@ -85,6 +98,9 @@ impl<A: XApi> Executor<A> {
                     self.save(state)
                         .map_err(|e| Halt::Fatal(Fatal::StateWrite(e)))?;
                     if limited > self.options.max_rate_limited {
+                        if !reached {
+                            write.not_sent(self, state)?;
+                        }
                         let t = self.budget.earliest(endpoint, now);
                         return Err(Halt::Deferred(t, Deferral::Keeps429));
                     }
@@ -96,6 +112,7 @@ impl<A: XApi> Executor<A> {
                     Err(e)
                 }
             };
+            reached = true;
             match write.answer(self, state, answer, attempt).await? {
                 Verdict::Done(output) => return Ok(output),
                 Verdict::Retry(e) => self.backoff(&write.doing(), attempt, &e).await,

@@ -1076,6 +1076,10 @@ async fn a_429_without_headers_is_the_only_one_across_runs() {
         .unwrap();
     assert_eq!(report.deferred().count(), 2);
     assert_eq!(run.fake.too_many_requests_sent(), 1);
+    assert!(
+        run.saved().pending.is_empty(),
+        "a create X answered 429 was not sent: no intent to settle"
+    );
     for _ in 0..3 {
         run.clock.sleep(Duration::from_secs(60)).await;
         let mut state = run.saved();

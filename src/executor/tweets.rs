@@ -57,6 +57,7 @@ impl<A: XApi> Executor<A> {
             of,
             json,
             saved: kept.is_some(),
+            inherited: kept.is_some(),
             intent: kept.cloned().unwrap_or_else(|| Intent {
                 key: key.to_owned(),
                 index,
@@ -109,6 +110,8 @@ struct Create {
     /// retry goes under it.
     intent: Intent,
     saved: bool,
+    /// The intent is an interrupted run's: it may have been sent then.
+    inherited: bool,
 }
 
 impl Create {
@@ -157,6 +160,13 @@ impl<A: XApi> Write<A> for Create {
 
     fn send(&self, api: &A) -> impl Future<Output = ApiResult<RemoteTweet>> {
         api.create_tweet(&self.json)
+    }
+
+    fn not_sent(&mut self, ex: &mut Executor<A>, state: &mut State) -> Result<(), Halt> {
+        if self.inherited {
+            return Ok(());
+        }
+        ex.drop_intent(state, &self.intent)
     }
 
     async fn answer(
