@@ -176,6 +176,14 @@ pub struct Summary {
     pub moved: usize,
     pub wait: usize,
     pub unchanged: usize,
+    /// Posts whose content X refused: counted here instead of under their
+    /// action, since `apply` sends nothing for them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refused: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Plan {
@@ -264,7 +272,11 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
     let mut push = |change: Option<Change>| match change {
         Some(mut change) => {
             change.refused = refusal(state, &change);
-            summary.count(change.action);
+            if change.refused.is_some() {
+                summary.refused += 1;
+            } else {
+                summary.count(change.action);
+            }
             changes.push(change);
         }
         None => summary.count(Action::Unchanged),
@@ -709,6 +721,7 @@ mod tests {
         assert_eq!(c.content_digest(), st.refused["t"].digest);
         assert!(!c.is_applied());
         assert!(!p.has_changes(), "apply would send nothing");
+        assert_eq!((p.summary.append, p.summary.refused), (0, 1));
 
         // Any edit, even to a tweet X accepted, is new content.
         for texts in [
@@ -970,6 +983,7 @@ mod tests {
                 moved: 1,
                 wait: 1,
                 unchanged: 1,
+                refused: 0,
             }
         );
         for c in &plan.changes {

@@ -51,11 +51,17 @@ pub fn summary_line(summary: &Summary) -> String {
         if summary.wait > 0 {
             let _ = write!(line, ", {} waiting", summary.wait);
         }
+        if summary.refused > 0 {
+            let _ = write!(line, ", {} refused by X", summary.refused);
+        }
         line.push('.');
         return line;
     }
     if summary.wait > 0 {
         parts.push(format!("{} waiting", summary.wait));
+    }
+    if summary.refused > 0 {
+        parts.push(format!("{} refused by X", summary.refused));
     }
     format!("Plan: {}.", parts.join(", "))
 }
@@ -268,6 +274,7 @@ mod tests {
             moved: 1,
             wait: 3,
             unchanged: 7,
+            refused: 0,
         };
         assert_eq!(
             summary_line(&s),
@@ -297,6 +304,21 @@ mod tests {
             summary_line(&s),
             "No changes. 1 post up to date, 2 waiting."
         );
+        let s = Summary {
+            unchanged: 1,
+            refused: 1,
+            ..Summary::default()
+        };
+        assert_eq!(
+            summary_line(&s),
+            "No changes. 1 post up to date, 1 refused by X."
+        );
+        let s = Summary {
+            create: 1,
+            refused: 2,
+            ..Summary::default()
+        };
+        assert_eq!(summary_line(&s), "Plan: 1 to create, 2 refused by X.");
     }
 
     #[test]

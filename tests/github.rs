@@ -218,6 +218,7 @@ fn plan_outputs_count_posts_per_action() {
             moved: 0,
             wait: 1,
             unchanged: 4,
+            refused: 0,
         },
     );
     github::write_outputs(&env, &github::plan_outputs(&plan)).unwrap();

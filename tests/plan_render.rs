@@ -163,6 +163,7 @@ fn every_action() -> Plan {
             moved: 1,
             wait: 1,
             unchanged: 4,
+            refused: 0,
         },
     }
 }
@@ -385,7 +386,8 @@ fn refused_thread() -> Plan {
         planned_at: ts("2026-03-01T12:00:00Z"),
         changes: vec![c],
         summary: Summary {
-            append: 1,
+            refused: 1,
+            unchanged: 2,
             ..Summary::default()
         },
     }
