@@ -237,6 +237,7 @@ impl<A: XApi> Executor<A> {
             })
             .collect();
         report.scheduled.sort_by_key(|s| s.publish_at);
+        report.refused = refused::not_sent(plan);
 
         // A post whose earlier intent could not be settled sends nothing.
         for (i, c) in changes.iter().enumerate() {

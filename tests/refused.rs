@@ -106,6 +106,11 @@ fn a_refused_post_is_shown_not_resent_and_cleared_by_an_edit() {
     let before = std::fs::read(&state_path).unwrap();
     let again = tweetform(root, &url, &["apply"]);
     assert_eq!(again.status.code(), Some(0), "{}", said(&again));
+    assert!(
+        said(&again).contains(&format!("launch: X refused tweet 3 of 3 (400): {DETAIL}")),
+        "{}",
+        said(&again)
+    );
     assert_eq!(creates(), 4, "the refused tweet was sent again");
     assert_eq!(std::fs::read(&state_path).unwrap(), before);
 

@@ -9,6 +9,8 @@ use super::Executor;
 use super::halt::{Failure, Fatal, Halt};
 use crate::api::{ApiError, XApi};
 use crate::plan::{Change, Plan};
+use crate::render::refused_note;
+use crate::report::NotSent;
 use crate::state::{RefusedPost, State};
 
 /// X's status and `detail`, when a step stopped on a refusal for good.
@@ -24,6 +26,19 @@ pub(super) fn refused_for_good(halt: &Halt) -> Option<(u16, &str)> {
         Failure::Refused(ApiError::Client { status, detail, .. }) => Some((*status, detail)),
         _ => None,
     }
+}
+
+/// The plan's posts X refused before, for the report: not sent this run.
+pub(super) fn not_sent(plan: &Plan) -> Vec<NotSent> {
+    plan.changes
+        .iter()
+        .filter_map(|c| {
+            refused_note(c).map(|note| NotSent {
+                key: c.key.clone(),
+                reason: note,
+            })
+        })
+        .collect()
 }
 
 impl<A: XApi> Executor<A> {

@@ -1259,6 +1259,14 @@ async fn a_refusal_for_good_is_recorded_once_and_names_the_tweet_of_the_thread()
         .unwrap();
     assert_eq!(report.exit_code(), 0);
     assert!(report.posts.is_empty(), "{:?}", report.posts);
+    assert_eq!(report.refused.len(), 1);
+    let summary = report.render_summary(false);
+    assert!(
+        summary.contains("refused by X before (edit the post to try again)")
+            && summary.contains("a-thread: X refused tweet 3 of 5 (400): This request")
+            && summary.contains("Nothing sent"),
+        "{summary}"
+    );
     assert_eq!(creates_sent(&run.fake), sent);
     assert_eq!(run.saved().serial, serial);
 
