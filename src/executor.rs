@@ -23,8 +23,10 @@
 //! This file is the run: it walks the plan, reports and persists. Settling
 //! intents is `executor/settle.rs`; sending a request under the budget,
 //! with retries and 429s, is one loop in `executor/request.rs`, which the
-//! create and the delete of `executor/tweets.rs` both go through; why a step
-//! stopped, and the words for it, are `executor/halt.rs`.
+//! create and the delete of `executor/tweets.rs` both go through (the reads
+//! too, under their own budget); why a step stopped, and the words for it,
+//! are `executor/halt.rs`; a post X refused for good, recorded so that its
+//! content is not sent again, is `executor/refused.rs`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
