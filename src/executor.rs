@@ -130,6 +130,8 @@ pub struct Executor<A: XApi> {
     /// sent for them this run.
     blocked: HashMap<String, Halt>,
     rate_limited: u32,
+    /// The account's timeline as read in this run, for settling.
+    recovery: settle::Recovery,
 }
 
 impl<A: XApi> Executor<A> {
@@ -142,7 +144,8 @@ impl<A: XApi> Executor<A> {
         options: ApplyOptions,
     ) -> Self {
         let wait = SignedDuration::try_from(options.wait).unwrap_or(SignedDuration::MAX);
-        let deadline = clock.now().saturating_add(wait).unwrap_or(Timestamp::MAX);
+        let started = clock.now();
+        let deadline = started.saturating_add(wait).unwrap_or(Timestamp::MAX);
         Executor {
             api,
             clock,
@@ -155,6 +158,7 @@ impl<A: XApi> Executor<A> {
             exhausted: HashMap::new(),
             blocked: HashMap::new(),
             rate_limited: 0,
+            recovery: settle::Recovery::new(started),
         }
     }
 

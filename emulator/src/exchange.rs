@@ -56,6 +56,11 @@ impl WireAnswer {
     }
 }
 
+/// An HTTP date (RFC 9110's IMF-fixdate): `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(t: jiff::Timestamp) -> String {
+    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
 fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
     headers
         .iter()
@@ -93,7 +98,11 @@ impl FakeX {
             body: req.body,
             caller,
         });
-        let mut headers = vec![("content-type".to_owned(), answer.content_type.to_owned())];
+        let mut headers = vec![
+            ("content-type".to_owned(), answer.content_type.to_owned()),
+            // X's clock, as every HTTP server sends it.
+            ("date".to_owned(), http_date(self.now())),
+        ];
         headers.extend(
             answer
                 .headers

@@ -6,8 +6,10 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
 
+use crate::answers::Answer;
 use crate::fake::{Endpoint, FakeX};
 
 /// Planned misbehaviour.
@@ -24,6 +26,20 @@ pub struct Faults {
     /// A new tweet shows in the user's timeline only this long after it
     /// was created (X's timelines lag behind; lookups by ID do not).
     pub timeline_lag: Option<Duration>,
+    /// How far X's clock is from the fake's own (the client's, in tests):
+    /// positive when X is ahead. `created_at`, rate resets and the `date`
+    /// header are all on X's clock.
+    pub skew: SignedDuration,
+    /// Creates with these exact texts are refused, every time.
+    pub rejections: Vec<Rejection>,
+}
+
+/// A text X refuses, with the status and `detail` of its problem body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub text: String,
+    pub status: u16,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +72,19 @@ impl Faults {
         }
         self.drop_after_commit -= 1;
         true
+    }
+
+    /// X's refusal of a create with this text, if one is planned.
+    pub(crate) fn rejection_for(&self, text: &str) -> Option<Answer> {
+        let r = self.rejections.iter().find(|r| r.text == text)?;
+        let title = hyper::StatusCode::from_u16(r.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error");
+        Some(Answer::problem(
+            r.status,
+            json!({"detail": r.detail, "type": "about:blank", "title": title, "status": r.status}),
+        ))
     }
 
     /// Tweets created after this instant are not in the timeline yet.
@@ -102,6 +131,22 @@ impl FakeX {
     /// Answer every request `delay` late; `None` to stop.
     pub fn set_delay(&mut self, delay: Option<Duration>) {
         self.faults.delay = delay;
+    }
+
+    /// Run X's clock `skew` ahead of the fake's own (behind if negative).
+    pub fn set_skew(&mut self, skew: SignedDuration) {
+        self.faults.skew = skew;
+    }
+
+    /// Refuse every create of exactly `text` with `status` and X's problem
+    /// body carrying `detail` (403 "You are not allowed to create a Tweet
+    /// with duplicate content.", say).
+    pub fn reject_text(&mut self, text: &str, status: u16, detail: &str) {
+        self.faults.rejections.push(Rejection {
+            text: text.to_owned(),
+            status,
+            detail: detail.to_owned(),
+        });
     }
 
     /// Hide tweets younger than `lag` from the timeline; `None` to stop.

@@ -206,14 +206,18 @@ impl<A: XApi> Executor<A> {
         }
     }
 
-    /// The account's tweets since `since`.
-    pub(super) async fn timeline(&mut self, since: Timestamp) -> Result<Vec<RemoteTweet>, Halt> {
+    /// The account's tweets since `since` (X's clock), and X's clock when
+    /// it answered.
+    pub(super) async fn timeline(
+        &mut self,
+        since: Timestamp,
+    ) -> Result<(Vec<RemoteTweet>, Option<Timestamp>), Halt> {
         let user = self.user_id().await?;
         let (mut attempt, mut limited) = (0, 0);
         loop {
             attempt += 1;
             match self.api.user_tweets(&user, since).await {
-                Ok(r) => return Ok(r.value),
+                Ok(r) => return Ok((r.value, r.date)),
                 Err((e, rate)) => {
                     self.read_error(Doing::ReadingTimeline, e, rate, attempt, &mut limited)
                         .await?

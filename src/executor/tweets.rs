@@ -10,7 +10,7 @@ use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
 use crate::budget::RequestKind;
 use crate::post::Tweet;
 use crate::report::TweetRef;
-use crate::state::{Intent, State};
+use crate::state::{Intent, IntentShape, State};
 
 impl<A: XApi> Executor<A> {
     /// Publishes one tweet exactly once. Returns the tweet and whether this
@@ -52,17 +52,20 @@ impl<A: XApi> Executor<A> {
         if kept.is_some_and(|old| old.digest != digest) {
             return Err(Halt::Failed(Failure::OtherVersionPending { index }));
         }
+        let shape = IntentShape::of_request(&json);
         let create = Create {
             index,
-            json,
             saved: kept.is_some(),
+            maybe_sent: kept.is_some(),
             intent: kept.cloned().unwrap_or_else(|| Intent {
                 key: key.to_owned(),
                 index,
                 digest: digest.to_owned(),
                 text: body.text.clone(),
                 at: self.clock.now(),
+                shape: Some(shape),
             }),
+            json,
         };
         self.write(state, create).await
     }
@@ -106,6 +109,11 @@ struct Create {
     /// retry goes under it.
     intent: Intent,
     saved: bool,
+    /// Whether X may have received this create already (an interrupted
+    /// run's intent, or an attempt whose answer was lost): then a
+    /// duplicate refusal may be our own tweet, and the intent must stay
+    /// until X's timeline tells.
+    maybe_sent: bool,
 }
 
 impl Create {
@@ -117,7 +125,13 @@ impl Create {
         id: &str,
     ) -> Result<Verdict<(TweetRef, bool)>, Halt> {
         ex.record_published(state, &self.intent, id)?;
-        Ok(Verdict::Done((TweetRef::new(self.index, id, true), true)))
+        // Adopted from an earlier run's intent, or sent by this run and
+        // its answer lost: only the first is "recovered".
+        let earlier = self.intent.at < ex.recovery.started;
+        Ok(Verdict::Done((
+            TweetRef::new(self.index, id, earlier),
+            true,
+        )))
     }
 }
 
@@ -163,6 +177,10 @@ impl<A: XApi> Write<A> for Create {
         attempt: u32,
     ) -> Result<Verdict<(TweetRef, bool)>, Halt> {
         let intent = self.intent.clone();
+        let maybe_sent = self.maybe_sent;
+        if !matches!(answer, Err(ApiError::Connect(_))) {
+            self.maybe_sent = true;
+        }
         match answer {
             Ok(created) => {
                 ex.record_published(state, &intent, &created.id)?;
@@ -170,6 +188,30 @@ impl<A: XApi> Write<A> for Create {
                     TweetRef::new(self.index, &created.id, false),
                     true,
                 )))
+            }
+            Err(ApiError::Duplicate { detail }) if !maybe_sent => {
+                // Not sent before: unless the account shows a tweet with
+                // this very content since the intent, another tweet has
+                // the text, and waiting will not change that.
+                match ex.find(state, &intent, true).await? {
+                    Found::Ours(id) => self.adopt(ex, state, &id),
+                    Found::Older => {
+                        ex.drop_intent(state, &intent)?;
+                        Err(Halt::Failed(Failure::DuplicateOfOlder { detail }))
+                    }
+                    Found::Nothing => {
+                        ex.drop_intent(state, &intent)?;
+                        Err(Halt::Failed(Failure::Duplicate { detail }))
+                    }
+                }
+            }
+            Err(ApiError::Connect(error)) => {
+                // Nothing reached X: no intent stays unless an earlier
+                // attempt (or run) may have sent it.
+                if !maybe_sent {
+                    ex.drop_intent(state, &intent)?;
+                }
+                Err(Halt::Failed(Failure::NotConnected { error }))
             }
             Err(ApiError::Duplicate { detail }) => {
                 // Either an earlier attempt did publish it (adopt), or the
@@ -187,7 +229,7 @@ impl<A: XApi> Write<A> for Create {
             }
             Err(error) if error.is_retryable() => {
                 // The request may have reached X: look before sending again.
-                match ex.find(state, &intent, false).await {
+                match ex.find(state, &intent, true).await {
                     Ok(Found::Ours(id)) => return self.adopt(ex, state, &id),
                     Ok(_) => {}
                     Err(Halt::Failed(check)) => {
