@@ -991,3 +991,5 @@ async fn deleting_a_tweet_already_gone_counts_as_done() {
     assert!(report.posts[0].deleted[0].already);
     assert!(state.posts.is_empty());
 }
+
+mod recovery;
