@@ -616,6 +616,96 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn answers_show_text_as_x_does_with_the_fields_asked_for() {
+        let mut f = fake();
+        let a = post(
+            &mut f,
+            r#"{"text":"Notes & fixes: https://example.com/v1.2","poll":{"options":["a","b"],"duration_minutes":5}}"#,
+        );
+        let first = a.body["data"]["id"].as_str().unwrap().to_owned();
+        let shown = a.body["data"]["text"].as_str().unwrap();
+        assert!(
+            shown.starts_with("Notes &amp; fixes: https://t.co/"),
+            "{shown}"
+        );
+        // Stored as sent.
+        assert_eq!(
+            f.tweets()[0].text,
+            "Notes & fixes: https://example.com/v1.2"
+        );
+        let reply = format!(
+            r#"{{"text":"more","reply":{{"in_reply_to_tweet_id":"{first}"}},"quote_tweet_id":"{first}","media":{{"media_ids":["5","6"]}}}}"#
+        );
+        assert_eq!(post(&mut f, &reply).status, 201);
+
+        let path = format!("/2/users/{}/tweets", f.user().id);
+        let fields = "tweet.fields=created_at%2Centities%2Creferenced_tweets%2Cattachments";
+        let a = get(&mut f, &path, fields);
+        assert_eq!(a.status, 200, "{}", a.body);
+        let (newest, oldest) = (&a.body["data"][0], &a.body["data"][1]);
+        assert_eq!(oldest["text"], shown);
+        let url = &oldest["entities"]["urls"][0];
+        assert_eq!(url["expanded_url"], "https://example.com/v1.2");
+        assert_eq!(url["display_url"], "example.com/v1.2");
+        assert_eq!(url["start"], 19);
+        assert_eq!(url["end"], 19 + 23);
+        assert_eq!(
+            oldest["attachments"]["poll_ids"].as_array().unwrap().len(),
+            1
+        );
+        assert!(oldest.get("referenced_tweets").is_none());
+        assert_eq!(
+            newest["referenced_tweets"],
+            json!([{"type": "replied_to", "id": first}, {"type": "quoted", "id": first}])
+        );
+        assert_eq!(newest["attachments"]["media_keys"], json!(["3_5", "3_6"]));
+        // The media link comes last, marked with its media key.
+        assert_eq!(newest["entities"]["urls"][0]["media_key"], "3_5");
+        assert!(
+            newest["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("more https://t.co/")
+        );
+        assert!(newest["created_at"].is_string());
+
+        // Without the fields: only the text, rewritten all the same.
+        let a = get(&mut f, &path, "");
+        assert!(a.body["data"][1].get("entities").is_none());
+        assert_eq!(a.body["data"][1]["text"], shown);
+        // A lookup by ID answers the same way.
+        let a = get(&mut f, "/2/tweets", &format!("ids={first}&{fields}"));
+        assert_eq!(
+            a.body["data"][0]["entities"]["urls"][0]["expanded_url"],
+            "https://example.com/v1.2"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_text_can_be_refused_on_demand() {
+        let mut f = fake();
+        f.reject_text(
+            "no",
+            403,
+            "You are not allowed to create a Tweet with duplicate content.",
+        );
+        let a = post(&mut f, r#"{"text":"no"}"#);
+        assert_eq!(a.status, 403);
+        assert_eq!(a.content_type, "application/problem+json");
+        assert_eq!(
+            a.body,
+            json!({"detail": "You are not allowed to create a Tweet with duplicate content.", "type": "about:blank", "title": "Forbidden", "status": 403})
+        );
+        assert!(f.tweets().is_empty());
+        assert_eq!(post(&mut f, r#"{"text":"yes"}"#).status, 201);
+        f.reject_text("bad", 400, "Your Tweet text is invalid.");
+        assert_eq!(
+            post(&mut f, r#"{"text":"bad"}"#).body["title"],
+            "Bad Request"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn timeline_pages_newest_first_and_lookup() {
         let mut f = fake();
         let clock = f.clock().clone();
