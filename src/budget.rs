@@ -58,6 +58,9 @@ pub enum Hold {
     WindowUsed(RequestKind, Window),
     /// X's headers said none remain; the header's name.
     XSaysNone(&'static str),
+    /// X answered 429 without rate-limit headers: the shortest configured
+    /// window is waited out.
+    XRefusedUnsaid,
 }
 
 impl fmt::Display for Hold {
@@ -66,6 +69,9 @@ impl fmt::Display for Hold {
             Hold::NoneAllowed(kind) => write!(f, "the budget allows no {kind}s"),
             Hold::WindowUsed(kind, w) => write!(f, "the budget of {w} {kind}s is used"),
             Hold::XSaysNone(header) => write!(f, "X says none remain ({header}: 0)"),
+            Hold::XRefusedUnsaid => {
+                f.write_str("X answered 429 Too Many Requests without saying when its limit resets")
+            }
         }
     }
 }
@@ -129,6 +135,8 @@ struct Lane {
     endpoint: Option<Limit>,
     /// `x-user-limit-24hour-*`: the account's daily cap.
     daily: Option<Limit>,
+    /// `endpoint` is a guess made from a 429 without headers, not X's word.
+    guessed: bool,
 }
 
 impl Budget {
@@ -210,6 +218,7 @@ impl Budget {
         let lane = self.lane_mut(kind);
         if let Some(w) = rate.window {
             lane.endpoint = Some(w);
+            lane.guessed = false;
         }
         if let Some(d) = rate.user_24h {
             lane.daily = Some(d);
@@ -240,6 +249,7 @@ impl Budget {
                 remaining: 0,
                 reset,
             });
+            lane.guessed = rate.window.is_none();
         }
     }
 
@@ -287,7 +297,12 @@ impl Budget {
                     .reset
                     .saturating_add(RESET_MARGIN)
                     .unwrap_or(Timestamp::MAX);
-                later(at, Hold::XSaysNone(header));
+                let why = if lane.guessed && header == "x-rate-limit-remaining" {
+                    Hold::XRefusedUnsaid
+                } else {
+                    Hold::XSaysNone(header)
+                };
+                later(at, why);
             }
         }
         (t, why)
@@ -624,6 +639,11 @@ mod tests {
         b.learn_refusal(RequestKind::Delete, &RateInfo::default(), now);
         assert_eq!(b.earliest(RequestKind::Delete, now), plus(now, 901));
         assert_eq!(b.earliest(RequestKind::Create, now), now);
+        // X said nothing about its limit: the reason must not claim it did.
+        let (_, why) = b.earliest_why(RequestKind::Delete, now);
+        let why = why.unwrap().to_string();
+        assert!(!why.contains("remaining: 0"), "{why}");
+        assert!(why.contains("429"), "{why}");
     }
 
     #[test]
