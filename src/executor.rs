@@ -9,8 +9,9 @@
 //!    the intent removed in one save. So at any instant the state either
 //!    has the ID, or an intent that says "this may have been sent".
 //! 2. An intent is settled before anything else is sent for its post: the
-//!    account's tweets since the intent are searched for the same text, and
-//!    a match is adopted instead of publishing again. A create whose answer
+//!    account's tweets since the intent are searched for the same content
+//!    (text, reply target, quote, poll, media), and a match is adopted
+//!    instead of publishing again. A create whose answer
 //!    was lost (network error, 5xx) is settled the same way before it is
 //!    retried, and so is X's 403 for duplicate content.
 //! 3. Deletes are idempotent (a tweet already gone counts as deleted), and
@@ -65,7 +66,8 @@ pub struct ApplyOptions {
     /// 429s tolerated for one request before it is deferred.
     pub max_rate_limited: u32,
     /// Clock difference allowed between us and X when looking for a tweet
-    /// an interrupted run may have published.
+    /// an interrupted run may have published, if X sends no `date` header
+    /// to measure it from.
     pub settle_skew: Duration,
     /// X's timelines lag behind its writes. After X refused a text as a
     /// duplicate of a tweet we may have sent, keep looking this long for it

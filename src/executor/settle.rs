@@ -232,10 +232,13 @@ impl<A: XApi> Executor<A> {
                 tweets,
                 offset,
             };
+            // The earliest intent's tweet may be dated from here on X's clock.
+            let needed = earliest
+                .saturating_add(offset.unwrap_or_default())
+                .and_then(|t| t.saturating_sub(MEASURED_MARGIN))
+                .unwrap_or(earliest);
             match offset {
-                Some(o) if start > from.saturating_add(o).unwrap_or(start) && reads < 2 => {
-                    guess = o;
-                }
+                Some(o) if start > needed && reads < 2 => guess = o,
                 _ => break,
             }
         }

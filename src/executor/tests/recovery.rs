@@ -179,6 +179,27 @@ async fn a_clock_90_seconds_ahead_of_xs_keeps_its_tweet() {
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_exactly_once(&run.fake, &state, 2);
     assert_eq!(creates_sent(&run.fake), 2, "nothing sent twice");
+    assert_eq!(
+        run.fake.fake().requests_to(Endpoint::UserTweets),
+        1,
+        "one look after the lost answer"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_clock_far_ahead_of_xs_reads_again_from_the_measured_offset() {
+    // X's clock is 15 minutes behind: a read from the first guess starts
+    // after the tweet; the offset measured from it says where to start.
+    let run = Run::new();
+    run.fake.fake().set_skew(SignedDuration::from_mins(-15));
+    run.fake.fake().drop_after_commit(1);
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let mut state = empty_state();
+    let report = ex.execute(&singles(1), &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_exactly_once(&run.fake, &state, 1);
+    assert_eq!(creates_sent(&run.fake), 1);
+    assert_eq!(run.fake.fake().requests_to(Endpoint::UserTweets), 2);
 }
 
 #[tokio::test(start_paused = true)]
