@@ -363,3 +363,102 @@ proptest! {
         });
     }
 }
+
+/// The fake X behind a network that refuses connections while `down`.
+#[derive(Clone)]
+struct Unreachable {
+    x: Fake,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Unreachable {
+    fn refused<T>(&self, what: &str) -> Option<crate::api::ApiResult<T>> {
+        self.down
+            .load(std::sync::atomic::Ordering::SeqCst)
+            .then(|| {
+                Err((
+                    crate::api::ApiError::Connect(format!("{what}: connection refused")),
+                    crate::api::RateInfo::default(),
+                ))
+            })
+    }
+}
+
+impl XApi for Unreachable {
+    async fn create_tweet(&self, body: &Value) -> crate::api::ApiResult<crate::api::RemoteTweet> {
+        match self.refused("POST /2/tweets") {
+            Some(r) => r,
+            None => self.x.create_tweet(body).await,
+        }
+    }
+    async fn delete_tweet(&self, id: &str) -> crate::api::ApiResult<bool> {
+        self.x.delete_tweet(id).await
+    }
+    async fn me(&self) -> crate::api::ApiResult<String> {
+        match self.refused("GET /2/users/me") {
+            Some(r) => r,
+            None => self.x.me().await,
+        }
+    }
+    async fn user_tweets(
+        &self,
+        user_id: &str,
+        since: Timestamp,
+    ) -> crate::api::ApiResult<Vec<crate::api::RemoteTweet>> {
+        match self.refused("GET /2/users/:id/tweets") {
+            Some(r) => r,
+            None => self.x.user_tweets(user_id, since).await,
+        }
+    }
+    async fn lookup(&self, ids: &[String]) -> crate::api::ApiResult<Vec<crate::api::RemoteTweet>> {
+        self.x.lookup(ids).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_never_made_leaves_no_intent_and_is_not_retried() {
+    let run = Run::new();
+    let api = Unreachable {
+        x: run.fake.clone(),
+        down: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+    };
+    let mut ex = Executor::new(
+        api.clone(),
+        run.clock.clone(),
+        run.state_path(),
+        default_budget(),
+        ApplyOptions::default(),
+    );
+    let mut state = empty_state();
+    let report = ex.execute(&singles(2), &mut state).await.unwrap();
+    let failed: Vec<_> = report.failed().collect();
+    assert_eq!(failed.len(), 2);
+    let reason = failed[0].1;
+    assert_eq!(reason.matches("connection refused").count(), 1, "{reason}");
+    assert!(reason.contains("nothing was sent"), "{reason}");
+    assert!(reason.contains("--api-url"), "{reason}");
+    assert!(!reason.contains("attempts"), "not retried: {reason}");
+    assert!(state.pending.is_empty(), "{:?}", state.pending);
+    assert_eq!(run.saved().pending, vec![]);
+
+    // An intent from an earlier run may have reached X: it stays.
+    let mut state = empty_state();
+    state.pending = vec![intent(0, t0())];
+    let mut ex = Executor::new(
+        api.clone(),
+        run.clock.clone(),
+        run.state_path(),
+        default_budget(),
+        ApplyOptions::default(),
+    );
+    let report = ex.execute(&singles(1), &mut state).await.unwrap();
+    assert_eq!(report.failed().count(), 1);
+    assert_eq!(state.pending, vec![intent(0, t0())]);
+
+    // Once X is reachable, it goes out once.
+    api.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let report = ex.execute(&singles(2), &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_exactly_once(&run.fake, &state, 2);
+}
