@@ -373,14 +373,13 @@ struct Unreachable {
 
 impl Unreachable {
     fn refused<T>(&self, what: &str) -> Option<crate::api::ApiResult<T>> {
-        self.down
-            .load(std::sync::atomic::Ordering::SeqCst)
-            .then(|| {
-                Err((
-                    crate::api::ApiError::Connect(format!("{what}: connection refused")),
-                    crate::api::RateInfo::default(),
-                ))
-            })
+        if !self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        Some(Err((
+            crate::api::ApiError::Connect(format!("{what}: connection refused")),
+            crate::api::RateInfo::default(),
+        )))
     }
 }
 
