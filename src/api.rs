@@ -32,12 +32,94 @@ pub struct RemoteTweet {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
+    /// The URLs X found in the text (`tweet.fields=entities`): X's answer
+    /// has each replaced by a t.co link, the original is `expanded_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Entities>,
+    /// The tweet it replies to or quotes (`tweet.fields=referenced_tweets`).
+    #[serde(
+        default,
+        alias = "referenced_posts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referenced_tweets: Option<Vec<Reference>>,
+    /// Its media and poll (`tweet.fields=attachments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Attachments>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Entities {
+    #[serde(default)]
+    pub urls: Vec<UrlEntity>,
+}
+
+/// One URL of a tweet's text as X reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UrlEntity {
+    /// The t.co link in X's text.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The URL as sent.
+    #[serde(default)]
+    pub expanded_url: Option<String>,
+    #[serde(default)]
+    pub display_url: Option<String>,
+    #[serde(default)]
+    pub start: i64,
+    #[serde(default)]
+    pub end: i64,
+    /// Set on the link X appends for attached media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_key: Option<String>,
+}
+
+/// `{"type": "replied_to" | "quoted" | "retweeted", "id"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Attachments {
+    #[serde(default)]
+    pub media_keys: Vec<String>,
+    #[serde(default)]
+    pub poll_ids: Vec<String>,
+}
+
+impl RemoteTweet {
+    /// A tweet with only an ID and a text (a create's answer).
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
+        RemoteTweet {
+            id: id.into(),
+            text: text.into(),
+            created_at: None,
+            entities: None,
+            referenced_tweets: None,
+            attachments: None,
+        }
+    }
+
+    /// The ID of the tweet it references as `kind` (`replied_to`, `quoted`).
+    pub fn referenced(&self, kind: &str) -> Option<&str> {
+        self.referenced_tweets
+            .iter()
+            .flatten()
+            .find(|r| r.kind == kind)
+            .map(|r| r.id.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response<T> {
     pub value: T,
     pub rate: RateInfo,
+    /// X's clock when it answered (its `date` header): how far this
+    /// machine's clock is from X's, which `created_at` is in.
+    pub date: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,6 +149,10 @@ pub enum ApiError {
     /// reached X. Retried, and a create is settled through its intent.
     #[error("network error: {0}")]
     Network(String),
+    /// No connection could be made (DNS, refused, TLS handshake): the
+    /// request is known not to have reached X. Not retried.
+    #[error("could not connect to X: {0}")]
+    Connect(String),
 }
 
 impl ApiError {
@@ -92,8 +178,9 @@ pub trait XApi: Send + Sync {
     /// `GET /2/users/me`: the authenticated account's user ID.
     fn me(&self) -> impl Future<Output = ApiResult<String>> + Send;
 
-    /// `GET /2/users/:id/tweets` with `start_time` and `tweet.fields=created_at`,
-    /// newest first, every page.
+    /// `GET /2/users/:id/tweets` with `start_time` and
+    /// `tweet.fields=created_at,entities,referenced_tweets,attachments`,
+    /// newest first, every page. The answer's `date` is the last page's.
     fn user_tweets(
         &self,
         user_id: &str,

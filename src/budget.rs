@@ -32,7 +32,7 @@
 //! warned of. A reported limit is dropped once its reset has passed: from
 //! then on it says nothing.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 
 use jiff::{SignedDuration, Timestamp};
@@ -154,6 +154,9 @@ pub enum Hold {
     WindowUsed(RequestKind, Window),
     /// X's headers said none remain; the header's name.
     XSaysNone(&'static str),
+    /// X answered 429 without rate-limit headers: the shortest configured
+    /// window is waited out.
+    XRefusedUnsaid,
 }
 
 impl fmt::Display for Hold {
@@ -162,6 +165,9 @@ impl fmt::Display for Hold {
             Hold::NoneAllowed(kind) => write!(f, "the budget allows no {kind}s"),
             Hold::WindowUsed(kind, w) => write!(f, "the budget of {w} {kind}s is used"),
             Hold::XSaysNone(header) => write!(f, "X says none remain ({header}: 0)"),
+            Hold::XRefusedUnsaid => {
+                f.write_str("X answered 429 Too Many Requests without saying when its limit resets")
+            }
         }
     }
 }
@@ -217,6 +223,9 @@ pub struct Budget {
     reads: Lane,
     /// What X's headers last said, per endpoint and scope.
     reported: BTreeMap<(Endpoint, Scope), Limit>,
+    /// Endpoints whose window in `reported` is a guess made from a 429
+    /// without headers, not X's word (so a message must not quote X).
+    guessed: BTreeSet<Endpoint>,
 }
 
 /// One kind's windows and history.
@@ -257,6 +266,7 @@ impl Budget {
             deletes: Lane::of(deletes),
             reads: Lane::of(reads),
             reported: BTreeMap::new(),
+            guessed: BTreeSet::new(),
         }
     }
 
@@ -341,6 +351,9 @@ impl Budget {
     /// Learns X's live numbers from the rate headers of an answer from
     /// `endpoint`.
     pub fn learn(&mut self, endpoint: Endpoint, rate: &RateInfo) {
+        if rate.window.is_some() {
+            self.guessed.remove(&endpoint);
+        }
         for scope in Scope::ALL {
             if let Some(limit) = scope.of(rate) {
                 self.reported.insert((endpoint, scope), limit);
@@ -374,6 +387,9 @@ impl Budget {
                     reset,
                 },
             );
+            if rate.window.is_none() {
+                self.guessed.insert(endpoint);
+            }
         }
     }
 
@@ -415,7 +431,12 @@ impl Budget {
                     .reset
                     .saturating_add(RESET_MARGIN)
                     .unwrap_or(Timestamp::MAX);
-                later(at, Hold::XSaysNone(scope.remaining_header()));
+                let why = if scope == Scope::Window && self.guessed.contains(&endpoint) {
+                    Hold::XRefusedUnsaid
+                } else {
+                    Hold::XSaysNone(scope.remaining_header())
+                };
+                later(at, why);
             }
         }
         (t, why)
@@ -796,6 +817,11 @@ mod tests {
         b.learn_refusal(Endpoint::DeleteTweet, &RateInfo::default(), now);
         assert_eq!(b.earliest(Endpoint::DeleteTweet, now), plus(now, 901));
         assert_eq!(b.earliest(Endpoint::CreateTweet, now), now);
+        // X said nothing about its limit: the reason must not claim it did.
+        let (_, why) = b.earliest_why(Endpoint::DeleteTweet, now);
+        let why = why.unwrap().to_string();
+        assert!(!why.contains("remaining: 0"), "{why}");
+        assert!(why.contains("429"), "{why}");
     }
 
     #[test]

@@ -403,10 +403,15 @@ impl Transport for XClient {
                 .body(body);
         }
         let what = format!("{} {}", req.method, req.path);
-        let resp = builder
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(format!("{what}: {}", error_chain(&e))))?;
+        let resp = builder.send().await.map_err(|e| {
+            // Nothing reached X when no connection was made (DNS, refused,
+            // TLS handshake): the caller may forget the request at once.
+            if e.is_connect() {
+                ApiError::Connect(format!("{what}: {}", error_chain(&e)))
+            } else {
+                ApiError::Network(format!("{what}: {}", error_chain(&e)))
+            }
+        })?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp.bytes().await.map_err(|e| {
@@ -515,6 +520,14 @@ fn limit_from(headers: &HeaderMap, prefix: &str) -> Option<Limit> {
     })
 }
 
+/// X's clock when it answered: the `date` header (an HTTP date).
+pub fn date_of(headers: &HeaderMap) -> Option<Timestamp> {
+    let raw = headers.get(reqwest::header::DATE)?.to_str().ok()?;
+    jiff::fmt::rfc2822::parse(raw.trim())
+        .ok()
+        .map(|z| z.timestamp())
+}
+
 /// X's duplicate-content refusal, recognised by its detail.
 fn is_duplicate(detail: &str) -> bool {
     detail.to_ascii_lowercase().contains("duplicate content")
@@ -594,14 +607,15 @@ pub(crate) mod ops {
     async fn call<T: Transport>(
         t: &T,
         req: RawRequest,
-    ) -> Result<(serde_json::Value, u16, RateInfo), (ApiError, RateInfo)> {
+    ) -> Result<(serde_json::Value, u16, RateInfo, Option<Timestamp>), (ApiError, RateInfo)> {
         let resp = t.send(req).await.map_err(|e| (e, RateInfo::default()))?;
         let rate = rate_info(&resp.headers);
         if !(200..300).contains(&resp.status) {
             return Err((error_from(resp.status, &resp.body, rate), rate));
         }
+        let date = date_of(&resp.headers);
         match serde_json::from_slice(&resp.body) {
-            Ok(json) => Ok((json, resp.status, rate)),
+            Ok(json) => Ok((json, resp.status, rate, date)),
             // The request took effect but the answer is unreadable: as
             // uncertain as a dropped connection.
             Err(e) => Err((
@@ -684,40 +698,43 @@ pub(crate) mod ops {
     ) -> ApiResult<RemoteTweet> {
         let mut req = RawRequest::new(Method::POST, "/2/tweets");
         req.body = Some(serde_json::to_vec(body).expect("a JSON value always serialises"));
-        let (json, status, rate) = call(t, req).await?;
+        let (json, status, rate, date) = call(t, req).await?;
         let created: Data<Created> =
             serde_json::from_value(json).map_err(|e| (unreadable(status, "tweet", e), rate))?;
         Ok(Response {
-            value: RemoteTweet {
-                id: created.data.id,
-                text: created.data.text,
-                created_at: None,
-            },
+            value: RemoteTweet::new(created.data.id, created.data.text),
             rate,
+            date,
         })
     }
 
     pub(crate) async fn delete_tweet<T: Transport>(t: &T, id: &str) -> ApiResult<bool> {
         let req = RawRequest::new(Method::DELETE, format!("/2/tweets/{}", segment(id)));
-        let (json, status, rate) = call(t, req).await?;
+        let (json, status, rate, date) = call(t, req).await?;
         let deleted: Data<Deleted> = serde_json::from_value(json)
             .map_err(|e| (unreadable(status, "`deleted` flag", e), rate))?;
         Ok(Response {
             value: deleted.data.deleted,
             rate,
+            date,
         })
     }
 
     pub(crate) async fn me<T: Transport>(t: &T) -> ApiResult<String> {
         let req = RawRequest::new(Method::GET, "/2/users/me");
-        let (json, status, rate) = call(t, req).await?;
+        let (json, status, rate, date) = call(t, req).await?;
         let me: Data<Me> =
             serde_json::from_value(json).map_err(|e| (unreadable(status, "user", e), rate))?;
         Ok(Response {
             value: me.data.id,
             rate,
+            date,
         })
     }
+
+    /// What recovery compares a tweet on: its time, its URLs as sent, what
+    /// it replies to or quotes, its media and poll.
+    pub(crate) const TWEET_FIELDS: &str = "created_at,entities,referenced_tweets,attachments";
 
     /// At most this many pages (X serves a timeline's latest 3,200 tweets,
     /// 32 pages of 100): a guard against a server that never stops paging.
@@ -731,18 +748,20 @@ pub(crate) mod ops {
         let mut tweets = Vec::new();
         let mut token: Option<String> = None;
         let mut rate;
+        let mut date;
         let mut pages = 0;
         loop {
             let mut req =
                 RawRequest::new(Method::GET, format!("/2/users/{}/tweets", segment(user_id)))
                     .query("start_time", x_time(since))
-                    .query("tweet.fields", "created_at")
+                    .query("tweet.fields", TWEET_FIELDS)
                     .query("max_results", "100");
             if let Some(tok) = &token {
                 req = req.query("pagination_token", tok.clone());
             }
-            let (json, status, r) = call(t, req).await?;
+            let (json, status, r, d) = call(t, req).await?;
             rate = r;
+            date = d;
             let page: Page = serde_json::from_value(json)
                 .map_err(|e| (unreadable(status, "timeline page", e), rate))?;
             tweets.extend(page.data);
@@ -766,6 +785,7 @@ pub(crate) mod ops {
         Ok(Response {
             value: tweets,
             rate,
+            date,
         })
     }
 
@@ -775,19 +795,25 @@ pub(crate) mod ops {
     pub(crate) async fn lookup<T: Transport>(t: &T, ids: &[String]) -> ApiResult<Vec<RemoteTweet>> {
         let mut found = Vec::new();
         let mut rate = RateInfo::default();
+        let mut date = None;
         for batch in ids.chunks(LOOKUP_BATCH) {
             let req = RawRequest::new(Method::GET, "/2/tweets")
                 .query("ids", batch.join(","))
-                .query("tweet.fields", "created_at");
-            let (json, status, r) = call(t, req).await?;
+                .query("tweet.fields", TWEET_FIELDS);
+            let (json, status, r, d) = call(t, req).await?;
             rate = r;
+            date = d;
             // Missing tweets come back under `errors`; `data` is left out
             // when none is found.
             let page: Page = serde_json::from_value(json)
                 .map_err(|e| (unreadable(status, "tweets", e), rate))?;
             found.extend(page.data);
         }
-        Ok(Response { value: found, rate })
+        Ok(Response {
+            value: found,
+            rate,
+            date,
+        })
     }
 }
 

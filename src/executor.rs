@@ -9,8 +9,9 @@
 //!    the intent removed in one save. So at any instant the state either
 //!    has the ID, or an intent that says "this may have been sent".
 //! 2. An intent is settled before anything else is sent for its post: the
-//!    account's tweets since the intent are searched for the same text, and
-//!    a match is adopted instead of publishing again. A create whose answer
+//!    account's tweets since the intent are searched for the same content
+//!    (text, reply target, quote, poll, media), and a match is adopted
+//!    instead of publishing again. A create whose answer
 //!    was lost (network error, 5xx) is settled the same way before it is
 //!    retried, and so is X's 403 for duplicate content.
 //! 3. Deletes are idempotent (a tweet already gone counts as deleted), and
@@ -72,7 +73,8 @@ pub struct ApplyOptions {
     /// 429s tolerated for one request before it is deferred.
     pub max_rate_limited: u32,
     /// Clock difference allowed between us and X when looking for a tweet
-    /// an interrupted run may have published.
+    /// an interrupted run may have published, if X sends no `date` header
+    /// to measure it from.
     pub settle_skew: Duration,
     /// X's timelines lag behind its writes. After X refused a text as a
     /// duplicate of a tweet we may have sent, keep looking this long for it
@@ -140,6 +142,8 @@ pub struct Executor<A: XApi> {
     rate_limited: u32,
     /// Raised by SIGINT or SIGTERM: no request starts after it.
     interrupt: Interrupt,
+    /// The account's timeline as read in this run, for settling.
+    recovery: settle::Recovery,
 }
 
 impl<A: XApi> Executor<A> {
@@ -152,7 +156,8 @@ impl<A: XApi> Executor<A> {
         options: ApplyOptions,
     ) -> Self {
         let wait = SignedDuration::try_from(options.wait).unwrap_or(SignedDuration::MAX);
-        let deadline = clock.now().saturating_add(wait).unwrap_or(Timestamp::MAX);
+        let started = clock.now();
+        let deadline = started.saturating_add(wait).unwrap_or(Timestamp::MAX);
         Executor {
             api,
             clock,
@@ -167,6 +172,7 @@ impl<A: XApi> Executor<A> {
             blocked: HashMap::new(),
             rate_limited: 0,
             interrupt: Interrupt::default(),
+            recovery: settle::Recovery::new(started),
         }
     }
 

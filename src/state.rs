@@ -127,9 +127,50 @@ pub struct Intent {
     pub index: usize,
     pub digest: String,
     pub text: String,
-    /// When the intent was recorded: a tweet found on the account with the
-    /// same text and created after this instant is the one this intent sent.
+    /// When the intent was recorded (this machine's clock): a tweet found
+    /// on the account with the same content and created after this instant
+    /// (on X's clock, measured) is the one this intent sent.
     pub at: Timestamp,
+    /// What else the create carried, compared with what X reports.
+    /// Intents saved by older versions have none, and are matched on
+    /// their text and time only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<IntentShape>,
+}
+
+/// The parts of a create besides its text that tell two tweets apart.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntentShape {
+    /// The tweet it replied to: a thread's chain must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub media: usize,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub poll: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl IntentShape {
+    /// Read from a create's request body.
+    pub fn of_request(body: &serde_json::Value) -> Self {
+        let str_at = |p: &str| body.pointer(p).and_then(|v| v.as_str()).map(str::to_owned);
+        IntentShape {
+            reply_to: str_at("/reply/in_reply_to_tweet_id"),
+            quote: str_at("/quote_tweet_id"),
+            media: body
+                .pointer("/media/media_ids")
+                .and_then(|v| v.as_array())
+                .map_or(0, Vec::len),
+            poll: body.get("poll").is_some_and(|p| !p.is_null()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -502,6 +543,11 @@ mod tests {
             digest: "sha256:00".into(),
             text: "three".into(),
             at: "2026-01-02T03:04:06Z".parse().unwrap(),
+            shape: Some(IntentShape {
+                reply_to: Some("1900000000000000002".into()),
+                media: 2,
+                ..IntentShape::default()
+            }),
         });
         state
             .requests

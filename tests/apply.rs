@@ -836,3 +836,81 @@ fn a_second_sigint_stops_at_once_and_the_next_run_recovers() {
     assert!(rest.status.success(), "{}", text(&rest));
     project.assert_published_exactly_once(&fake);
 }
+
+#[test]
+fn nothing_reachable_leaves_nothing_pending_and_says_so_once() {
+    let project = Project::new(1);
+    // A port nothing listens on: the connection is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let fake = Fake::start();
+    let out = project
+        .command(&fake)
+        .env("TWEETFORM_API_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("could not connect to X"), "{all}");
+    assert!(all.contains("nothing was sent"), "{all}");
+    assert!(all.contains("--api-url"), "{all}");
+    for line in all.lines() {
+        assert!(
+            line.matches("Connection refused").count() <= 1,
+            "the error is said once: {line}"
+        );
+    }
+    let state = project.state();
+    assert!(state.pending.is_empty(), "{:?}", state.pending);
+    assert!(state.posts.is_empty());
+    assert_eq!(fake.committed(), 0);
+}
+
+#[test]
+fn a_text_x_refuses_as_a_duplicate_fails_at_once_with_that_reason() {
+    let fake = Fake::start();
+    let project = Project::new(2);
+    let text0 = project.texts["p00"][0].clone();
+    fake.with(|f| {
+        f.reject_text(
+            &text0,
+            403,
+            "You are not allowed to create a Tweet with duplicate content.",
+        )
+    });
+    let started = Instant::now();
+    let out = project.apply(&fake);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("duplicate content"), "{all}");
+    assert!(!all.contains("not visible"), "{all}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "no three-minute wait: {:?}",
+        started.elapsed()
+    );
+    let state = project.state();
+    assert!(state.pending.is_empty(), "{:?}", state.pending);
+    assert!(!state.posts.contains_key("p00"));
+    assert!(state.posts.contains_key("p01"), "the others went out");
+}
+
+#[test]
+fn a_clock_90_seconds_ahead_of_xs_keeps_its_tweets() {
+    // X's clock runs 90 s behind this machine's; answers are lost after X
+    // stored the tweets. Recovery measures the offset and adopts them.
+    let fake = Fake::start();
+    fake.with(|f| {
+        f.set_skew(jiff::SignedDuration::from_secs(-90));
+        f.drop_after_commit(2);
+    });
+    let project = Project::new(3);
+    let out = project.apply(&fake);
+    assert!(out.status.success(), "{}", text(&out));
+    project.assert_published_exactly_once(&fake);
+}

@@ -58,7 +58,17 @@ async fn create_read_and_delete_round_trip() {
     };
     let sent = tweet.request_body(None);
     let created = x.create_tweet(&sent).await.unwrap();
-    assert_eq!(created.value.text, tweet.text);
+    // X answers with the text as it shows it: `&` escaped.
+    assert_eq!(
+        created.value.text,
+        "Hello from tweetform — ünïcode &amp; spaces + plus"
+    );
+    // Its clock, in the `date` header.
+    let date = created.date.expect("a date header");
+    assert!(
+        date.duration_since(Timestamp::now()).abs() < jiff::SignedDuration::from_secs(5),
+        "{date}"
+    );
     let rate = created.rate.window.unwrap();
     assert_eq!((rate.limit, rate.remaining), (200, 199));
     assert!(rate.reset > Timestamp::now());
@@ -84,6 +94,15 @@ async fn create_read_and_delete_round_trip() {
     let created_at = timeline.value[1].created_at.expect("created_at requested");
     assert!(created_at >= Timestamp::from_second(before.as_second()).unwrap());
     assert_eq!(timeline.rate.window.unwrap().limit, 900);
+    // What recovery compares: the reply target, the poll.
+    assert_eq!(
+        timeline.value[0].referenced("replied_to"),
+        Some(first.as_str())
+    );
+    assert_eq!(timeline.value[1].referenced("replied_to"), None);
+    let polls = &timeline.value[1].attachments.as_ref().unwrap().poll_ids;
+    assert_eq!(polls.len(), 1);
+    assert!(timeline.date.is_some());
     // start_time is honoured.
     let later = x
         .user_tweets(&me, Timestamp::now() + jiff::SignedDuration::from_secs(5))
@@ -349,11 +368,12 @@ async fn server_errors_and_timeouts() {
     assert_eq!(emulator::lock(&fake).live_tweets().len(), 2);
     emulator::lock(&fake).set_delay(None);
 
-    // Nothing listening.
+    // Nothing listening: no connection, so the request never reached X.
     let url = server.url();
     server.shutdown().await;
     let (err, _) = x.me().await.unwrap_err();
-    assert!(matches!(err, ApiError::Network(_)), "{err:?}");
+    assert!(matches!(err, ApiError::Connect(_)), "{err:?}");
+    assert!(!err.is_retryable());
     assert!(err.to_string().contains("/2/users/me"), "{err}");
     assert_no_secret(&err.to_string());
     drop(url);
@@ -489,4 +509,29 @@ async fn emulator_command_prints_what_to_export() {
     stdout.read_to_string(&mut rest).unwrap();
     assert!(child.0.wait().unwrap().success());
     assert!(rest.contains("1 tweets created (1 still live)"), "{rest}");
+}
+
+#[tokio::test]
+async fn urls_come_back_as_tco_links_with_their_entities() {
+    let (_fake, _server, x) = start(Limits::x_defaults()).await;
+    let me = x.me().await.unwrap().value;
+    let before = Timestamp::now() - jiff::SignedDuration::from_secs(1);
+    let sent = "Release notes for v1.2: https://example.com/releases/v1.2 <3";
+    let created = x.create_tweet(&body(sent)).await.unwrap().value;
+    assert!(!created.text.contains("example.com"), "{}", created.text);
+    assert!(created.text.ends_with(" &lt;3"), "{}", created.text);
+    let timeline = x.user_tweets(&me, before).await.unwrap().value;
+    let t = &timeline[0];
+    let urls = &t.entities.as_ref().expect("entities requested").urls;
+    assert_eq!(urls.len(), 1);
+    assert_eq!(
+        urls[0].expanded_url.as_deref(),
+        Some("https://example.com/releases/v1.2")
+    );
+    assert!(t.text.contains(urls[0].url.as_deref().unwrap()));
+    assert!(tweetform::executor::same_text(t, sent));
+    assert!(!tweetform::executor::same_text(
+        t,
+        "Release notes for v1.2: https://example.com/releases/v1.3 <3"
+    ));
 }

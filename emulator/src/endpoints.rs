@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::answers::{Answer, not_found_problem};
 use crate::fake::{FakeX, StoredTweet};
+use crate::rendering;
 use crate::schema::{self, is_id};
 
 /// twitter-text's configuration v3, the one X counts with.
@@ -95,9 +96,13 @@ impl FakeX {
             body,
         });
         self.counters.published(now);
+        let shown = self
+            .tweets
+            .last()
+            .map(|t| rendering::render(t, &self.behaviour.user.username).text);
         let mut answer = Answer::json(
             201,
-            json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}}),
+            json!({"data": {"id": id, "text": shown.unwrap_or(text), "edit_history_tweet_ids": [id]}}),
         );
         if self.faults.drop_this_create() {
             answer.drop_connection = true;
@@ -158,7 +163,10 @@ impl FakeX {
             Err(a) => return a,
         };
         match self.tweets.iter().find(|t| t.id == id && t.is_live()) {
-            Some(t) => Answer::json(200, json!({"data": tweet_json(t, &fields)})),
+            Some(t) => Answer::json(
+                200,
+                json!({"data": tweet_json(t, &fields, &self.behaviour.user.username)}),
+            ),
             None => Answer::json(
                 200,
                 json!({"errors": [not_found_problem("tweet", "id", id)]}),
@@ -204,7 +212,7 @@ impl FakeX {
         let mut errors = Vec::new();
         for id in wanted {
             match self.tweets.iter().find(|t| t.id == id && t.is_live()) {
-                Some(t) => data.push(tweet_json(t, &fields)),
+                Some(t) => data.push(tweet_json(t, &fields, &self.behaviour.user.username)),
                 None => errors.push(not_found_problem("tweet", "ids", id)),
             }
         }
@@ -287,7 +295,7 @@ impl FakeX {
                 json!({"errors": [not_found_problem("user", "id", user_id)], "meta": {"result_count": 0}}),
             );
         }
-        let now = self.clock.now();
+        let now = self.now();
         let visible_before = self.faults.timeline_visible_before(now);
         // X serves a timeline's latest 3,200 tweets, newest first (IDs grow
         // with time), no older ones.
@@ -328,7 +336,12 @@ impl FakeX {
         if !matching.is_empty() {
             body.insert(
                 "data".into(),
-                Value::Array(matching.iter().map(|t| tweet_json(t, &fields)).collect()),
+                Value::Array(
+                    matching
+                        .iter()
+                        .map(|t| tweet_json(t, &fields, &self.behaviour.user.username))
+                        .collect(),
+                ),
             );
         }
         body.insert("meta".into(), Value::Object(meta));
@@ -444,12 +457,46 @@ fn tweet_fields(query: &[(String, String)]) -> Result<Vec<String>, Answer> {
     Ok(fields)
 }
 
-fn tweet_json(t: &StoredTweet, fields: &[String]) -> Value {
+/// A tweet as X returns it: its text rewritten ([`rendering`]), and the
+/// fields asked for.
+fn tweet_json(t: &StoredTweet, fields: &[String], username: &str) -> Value {
+    let rendered = rendering::render(t, username);
     let mut o = serde_json::Map::new();
     o.insert("id".into(), json!(t.id));
-    o.insert("text".into(), json!(t.text));
+    o.insert("text".into(), json!(rendered.text));
     o.insert("edit_history_tweet_ids".into(), json!([t.id]));
     let has = |f: &str| fields.iter().any(|x| x == f);
+    if has("entities") && !rendered.urls.is_empty() {
+        o.insert("entities".into(), json!({ "urls": rendered.urls }));
+    }
+    // X leaves out what a tweet does not have.
+    let mut refs = Vec::new();
+    if let Some(id) = &t.in_reply_to {
+        refs.push(json!({"type": "replied_to", "id": id}));
+    }
+    if let Some(id) = t.body.get("quote_tweet_id").and_then(Value::as_str) {
+        refs.push(json!({"type": "quoted", "id": id}));
+    }
+    for name in ["referenced_tweets", "referenced_posts"] {
+        if has(name) && !refs.is_empty() {
+            o.insert(name.into(), Value::Array(refs.clone()));
+        }
+    }
+    if has("attachments") {
+        let mut a = serde_json::Map::new();
+        let media = rendering::media_ids(&t.body);
+        if !media.is_empty() {
+            let keys: Vec<String> = media.iter().map(|m| rendering::media_key(m)).collect();
+            a.insert("media_keys".into(), json!(keys));
+        }
+        if t.body.get("poll").is_some() {
+            // One poll per tweet: its ID follows the tweet's.
+            a.insert("poll_ids".into(), json!([format!("{}0", t.id)]));
+        }
+        if !a.is_empty() {
+            o.insert("attachments".into(), Value::Object(a));
+        }
+    }
     if has("created_at") {
         o.insert(
             "created_at".into(),
@@ -562,7 +609,100 @@ mod tests {
         // Media alone needs no text: it defaults to "" in X's schema.
         let media_only = post(&mut f, r#"{"media":{"media_ids":["7"]}}"#);
         assert_eq!(media_only.status, 201, "{}", media_only.body);
-        assert_eq!(media_only.body["data"]["text"], "");
+        // X's text for it is the link it adds for the media.
+        let shown = media_only.body["data"]["text"].as_str().unwrap();
+        assert!(shown.starts_with("https://t.co/"), "{shown}");
+        assert_eq!(f.tweets().last().unwrap().text, "");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_show_text_as_x_does_with_the_fields_asked_for() {
+        let mut f = fake();
+        let a = post(
+            &mut f,
+            r#"{"text":"Notes & fixes: https://example.com/v1.2","poll":{"options":["a","b"],"duration_minutes":5}}"#,
+        );
+        let first = a.body["data"]["id"].as_str().unwrap().to_owned();
+        let shown = a.body["data"]["text"].as_str().unwrap();
+        assert!(
+            shown.starts_with("Notes &amp; fixes: https://t.co/"),
+            "{shown}"
+        );
+        // Stored as sent.
+        assert_eq!(
+            f.tweets()[0].text,
+            "Notes & fixes: https://example.com/v1.2"
+        );
+        let reply = format!(
+            r#"{{"text":"more","reply":{{"in_reply_to_tweet_id":"{first}"}},"quote_tweet_id":"{first}","media":{{"media_ids":["5","6"]}}}}"#
+        );
+        assert_eq!(post(&mut f, &reply).status, 201);
+
+        let path = format!("/2/users/{}/tweets", f.user().id);
+        let fields = "tweet.fields=created_at%2Centities%2Creferenced_tweets%2Cattachments";
+        let a = get(&mut f, &path, fields);
+        assert_eq!(a.status, 200, "{}", a.body);
+        let (newest, oldest) = (&a.body["data"][0], &a.body["data"][1]);
+        assert_eq!(oldest["text"], shown);
+        let url = &oldest["entities"]["urls"][0];
+        assert_eq!(url["expanded_url"], "https://example.com/v1.2");
+        assert_eq!(url["display_url"], "example.com/v1.2");
+        assert_eq!(url["start"], 19);
+        assert_eq!(url["end"], 19 + 23);
+        assert_eq!(
+            oldest["attachments"]["poll_ids"].as_array().unwrap().len(),
+            1
+        );
+        assert!(oldest.get("referenced_tweets").is_none());
+        assert_eq!(
+            newest["referenced_tweets"],
+            json!([{"type": "replied_to", "id": first}, {"type": "quoted", "id": first}])
+        );
+        assert_eq!(newest["attachments"]["media_keys"], json!(["3_5", "3_6"]));
+        // The media link comes last, marked with its media key.
+        assert_eq!(newest["entities"]["urls"][0]["media_key"], "3_5");
+        assert!(
+            newest["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("more https://t.co/")
+        );
+        assert!(newest["created_at"].is_string());
+
+        // Without the fields: only the text, rewritten all the same.
+        let a = get(&mut f, &path, "");
+        assert!(a.body["data"][1].get("entities").is_none());
+        assert_eq!(a.body["data"][1]["text"], shown);
+        // A lookup by ID answers the same way.
+        let a = get(&mut f, "/2/tweets", &format!("ids={first}&{fields}"));
+        assert_eq!(
+            a.body["data"][0]["entities"]["urls"][0]["expanded_url"],
+            "https://example.com/v1.2"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_text_can_be_refused_on_demand() {
+        let mut f = fake();
+        f.reject_text(
+            "no",
+            403,
+            "You are not allowed to create a Tweet with duplicate content.",
+        );
+        let a = post(&mut f, r#"{"text":"no"}"#);
+        assert_eq!(a.status, 403);
+        assert_eq!(a.content_type, "application/problem+json");
+        assert_eq!(
+            a.body,
+            json!({"detail": "You are not allowed to create a Tweet with duplicate content.", "type": "about:blank", "title": "Forbidden", "status": 403})
+        );
+        assert!(f.tweets().is_empty());
+        assert_eq!(post(&mut f, r#"{"text":"yes"}"#).status, 201);
+        f.reject_text("bad", 400, "Your Tweet text is invalid.");
+        assert_eq!(
+            post(&mut f, r#"{"text":"bad"}"#).body["title"],
+            "Bad Request"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -56,6 +56,11 @@ impl WireAnswer {
     }
 }
 
+/// An HTTP date (RFC 9110's IMF-fixdate): `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(t: jiff::Timestamp) -> String {
+    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
 fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
     headers
         .iter()
@@ -93,7 +98,11 @@ impl FakeX {
             body: req.body,
             caller,
         });
-        let mut headers = vec![("content-type".to_owned(), answer.content_type.to_owned())];
+        let mut headers = vec![
+            ("content-type".to_owned(), answer.content_type.to_owned()),
+            // X's clock, as every HTTP server sends it.
+            ("date".to_owned(), http_date(self.now())),
+        ];
         headers.extend(
             answer
                 .headers
@@ -115,6 +124,39 @@ impl FakeX {
 mod tests {
     use super::*;
     use crate::Clock;
+
+    #[tokio::test(start_paused = true)]
+    async fn every_answer_carries_xs_clock_skewed_as_planned() {
+        let mut f =
+            FakeX::with_defaults(Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap()));
+        let req = WireRequest {
+            method: "POST",
+            target: "/2/tweets",
+            headers: &[],
+            body: br#"{"text":"hi"}"#,
+            via: Via::InProcess,
+        };
+        let a = f.respond(&req);
+        assert_eq!(a.header("date"), Some("Thu, 01 Jan 2026 00:00:00 GMT"));
+        f.set_skew(jiff::SignedDuration::from_secs(-90));
+        let a = f.respond(&WireRequest {
+            body: br#"{"text":"later"}"#,
+            ..req
+        });
+        assert_eq!(a.header("date"), Some("Wed, 31 Dec 2025 23:58:30 GMT"));
+        // What it stores is on its own (skewed) clock too.
+        assert_eq!(
+            f.tweets()[1].created_at,
+            "2025-12-31T23:58:30Z".parse().unwrap()
+        );
+        // Refusals carry it as well.
+        let a = f.respond(&WireRequest {
+            target: "/2/nowhere",
+            ..req
+        });
+        assert_eq!(a.status, 404);
+        assert!(a.header("date").is_some());
+    }
 
     #[tokio::test(start_paused = true)]
     async fn requests_over_http_need_a_signature_and_in_process_ones_do_not() {

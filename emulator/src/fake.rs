@@ -146,6 +146,15 @@ impl FakeX {
         &self.clock
     }
 
+    /// X's clock: the fake's clock moved by the planned skew
+    /// ([`Faults::skew`]). Every time it stores or sends is on it.
+    pub fn now(&self) -> Timestamp {
+        self.clock
+            .now()
+            .saturating_add(self.faults.skew)
+            .unwrap_or(Timestamp::MAX)
+    }
+
     pub fn user(&self) -> &User {
         &self.behaviour.user
     }
@@ -204,9 +213,29 @@ impl FakeX {
         id
     }
 
+    /// Adds a tweet as if created earlier from this create body (its text,
+    /// reply target, quote, media and poll), bypassing limits and checks:
+    /// what an interrupted run may have left on the account.
+    pub fn insert_created(&mut self, body: Value, created_at: Timestamp) -> String {
+        let id = self.new_tweet_id(created_at);
+        self.tweets.push(StoredTweet {
+            id: id.clone(),
+            text: body["text"].as_str().unwrap_or_default().to_owned(),
+            author_id: self.behaviour.user.id.clone(),
+            created_at,
+            deleted_at: None,
+            in_reply_to: body
+                .pointer("/reply/in_reply_to_tweet_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            body,
+        });
+        id
+    }
+
     /// Deletes a tweet as if by hand in X's app. False if unknown or gone.
     pub fn remove_tweet(&mut self, id: &str) -> bool {
-        let now = self.clock.now();
+        let now = self.now();
         match self.tweets.iter_mut().find(|t| t.id == id && t.is_live()) {
             Some(t) => {
                 t.deleted_at = Some(now);
@@ -259,7 +288,7 @@ impl FakeX {
     }
 
     fn handle_inner(&mut self, req: &Request<'_>) -> Answer {
-        let now = self.clock.now();
+        let now = self.now();
         self.requests_seen = self.requests_seen.saturating_add(1);
         let Some((endpoint, path_id)) = Self::route(req.method, req.path) else {
             return Answer {

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::fake::{Endpoint, FakeX};
 
@@ -25,12 +25,15 @@ pub struct Faults {
     /// A new tweet shows in the user's timeline only this long after it
     /// was created (X's timelines lag behind; lookups by ID do not).
     pub timeline_lag: Option<Duration>,
-    /// Creates of these texts are refused, every time (X's policy on one
-    /// tweet: a 400 or a 403 that no retry changes).
+    /// How far X's clock is from the fake's own (the client's, in tests):
+    /// positive when X is ahead. `created_at`, rate resets and the `date`
+    /// header are all on X's clock.
+    pub skew: SignedDuration,
+    /// Creates with these exact texts are refused, every time.
     pub rejections: Vec<Rejection>,
 }
 
-/// Refuse a create whose text is `text` with `status` and X's `detail`.
+/// A text X refuses, with the status and `detail` of its problem body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub text: String,
@@ -121,7 +124,14 @@ impl FakeX {
         self.faults.delay = delay;
     }
 
-    /// Refuse every create of `text` with `status` and `detail`.
+    /// Run X's clock `skew` ahead of the fake's own (behind if negative).
+    pub fn set_skew(&mut self, skew: SignedDuration) {
+        self.faults.skew = skew;
+    }
+
+    /// Refuse every create of exactly `text` with `status` and X's problem
+    /// body carrying `detail` (403 "You are not allowed to create a Tweet
+    /// with duplicate content.", say).
     pub fn reject_text(&mut self, text: &str, status: u16, detail: &str) {
         self.faults.rejections.push(Rejection {
             text: text.to_owned(),

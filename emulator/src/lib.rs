@@ -7,7 +7,8 @@
 //!   Around it, one file per idea: [`limits`] (fixed windows and X's rate
 //!   headers), `answers` (X's statuses and error bodies), `endpoints`
 //!   (each route's handler), [`faults`] (planned 5xx, dropped connections,
-//!   delays, timeline lag), [`schema`] (the create body as X's OpenAPI
+//!   delays, timeline lag, clock skew, refused texts), `rendering` (the
+//!   text X returns: t.co links, entities, HTML escapes), [`schema`] (the create body as X's OpenAPI
 //!   document declares it), [`signature`] (OAuth), [`clock`].
 //! - [`FakeX::respond`] ([`exchange`]) is the fake as one function from an
 //!   HTTP request to an HTTP answer. [`spawn`] ([`server`]) serves it with
@@ -23,6 +24,7 @@ pub mod exchange;
 pub mod fake;
 pub mod faults;
 pub mod limits;
+mod rendering;
 pub mod schema;
 pub mod server;
 pub mod signature;

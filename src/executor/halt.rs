@@ -93,6 +93,15 @@ pub(crate) enum Failure {
     DuplicateOfOlder {
         detail: String,
     },
+    /// X's duplicate refusal of a create nothing of ours can explain: the
+    /// account has a tweet with this text.
+    Duplicate {
+        detail: String,
+    },
+    /// No connection to X could be made: nothing was sent.
+    NotConnected {
+        error: String,
+    },
     /// X's duplicate refusal, with no tweet visible to explain it yet.
     DuplicateNotVisible {
         detail: String,
@@ -155,6 +164,14 @@ impl fmt::Display for Failure {
             Failure::DuplicateOfOlder { detail } => write!(
                 f,
                 "X refused the text as a duplicate (\"{detail}\"): the account already has an older tweet with the same text\n  = help: change the text, or delete the older tweet"
+            ),
+            Failure::Duplicate { detail } => write!(
+                f,
+                "X refused the text as duplicate content (\"{detail}\"): the account already has a tweet with the same text\n  = help: change the text, or delete the other tweet"
+            ),
+            Failure::NotConnected { error } => write!(
+                f,
+                "could not connect to X ({error}); nothing was sent\n  = help: check `--api-url` (or TWEETFORM_API_URL) and the network"
             ),
             Failure::DuplicateNotVisible { detail } => write!(
                 f,

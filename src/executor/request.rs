@@ -189,7 +189,7 @@ impl<A: XApi> Executor<A> {
         limited: &mut u32,
     ) -> Result<Option<T>, Halt> {
         let (error, rate) = match answer {
-            Ok(Response { value, rate }) => {
+            Ok(Response { value, rate, .. }) => {
                 self.budget.learn(endpoint, &rate);
                 return Ok(Some(value));
             }
@@ -241,14 +241,23 @@ impl<A: XApi> Executor<A> {
         }
     }
 
-    /// The account's tweets since `since`.
-    pub(super) async fn timeline(&mut self, since: Timestamp) -> Result<Vec<RemoteTweet>, Halt> {
+    /// The account's tweets since `since` (X's clock), and X's clock when
+    /// it answered.
+    pub(super) async fn timeline(
+        &mut self,
+        since: Timestamp,
+    ) -> Result<(Vec<RemoteTweet>, Option<Timestamp>), Halt> {
         let user = self.user_id().await?;
         let (mut attempt, mut limited) = (0, 0);
         loop {
             self.spend(Endpoint::UserTweets).await?;
             attempt += 1;
-            let answer = self.api.user_tweets(&user, since).await;
+            // X's `date` travels with the tweets: settling measures skew from it.
+            let answer = self.api.user_tweets(&user, since).await.map(|r| Response {
+                value: (r.value, r.date),
+                rate: r.rate,
+                date: r.date,
+            });
             let doing = Doing::ReadingTimeline;
             let read = self.read_answer(Endpoint::UserTweets, doing, answer, attempt, &mut limited);
             if let Some(tweets) = read.await? {

@@ -1,28 +1,75 @@
 //! Settling: finding what an interrupted run published. An intent saved
 //! before a create says "this may have been sent"; the account's timeline
-//! says whether it was: a tweet with the same text, created after the
-//! intent and not recorded for another post, is adopted instead of being
-//! published again.
+//! says whether it was.
+//!
+//! A tweet on the account belongs to an intent only when its whole content
+//! matches what the intent sent: the text, once X's t.co links are mapped
+//! back to the URLs sent (`entities.urls[].expanded_url`) and `&amp;`,
+//! `&lt;`, `&gt;` decoded; the tweet it replies to (so a thread's chain
+//! must match), the tweet it quotes, its poll and its media count. It must
+//! also be created after the intent, on X's clock: the offset between this
+//! machine's clock and X's is measured from the timeline answer's `date`
+//! header, so a skewed clock neither hides our tweet nor adopts an older
+//! one. Each tweet is claimed by at most one intent (and never one the
+//! state records). An intent whose text is empty or only links, saved
+//! without the rest of its content (by an older version), is never
+//! matched: text alone cannot tell such tweets apart.
+//!
+//! The timeline is read once per run (paged by the client) and kept; only
+//! a create sent in this run, whose tweet may have appeared since, asks
+//! for a fresh view.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 use std::time::Duration;
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 
 use super::Executor;
 use super::halt::{Failure, Fatal, Halt};
-use crate::api::XApi;
+use crate::api::{RemoteTweet, XApi};
 use crate::report::{Event, TweetRef};
 use crate::state::{Intent, PostState, PublishedTweet, State};
 
 /// What the account's timeline says about an intent.
 #[derive(Debug)]
 pub(super) enum Found {
-    /// A tweet with its text, created after it: the one it sent.
+    /// A tweet with its content, created after it: the one it sent.
     Ours(String),
-    /// Only tweets with the same text from well before the intent.
+    /// Only tweets with the same content from before the intent.
     Older,
     Nothing,
+}
+
+/// How much earlier than the measured instant a tweet may be dated: X's
+/// `date` header has whole seconds.
+const MEASURED_MARGIN: SignedDuration = SignedDuration::from_secs(2);
+
+/// The account's timeline as read in this run.
+#[derive(Debug, Clone)]
+pub(crate) struct View {
+    /// From this instant, on this machine's clock.
+    from: Timestamp,
+    tweets: Vec<RemoteTweet>,
+    /// X's clock minus this machine's, when X sent a `date`.
+    offset: Option<SignedDuration>,
+}
+
+/// What settling keeps for the run.
+#[derive(Debug, Clone)]
+pub(crate) struct Recovery {
+    view: Option<View>,
+    /// When this run started: an intent saved since is this run's own.
+    pub(super) started: Timestamp,
+}
+
+impl Recovery {
+    pub(crate) fn new(started: Timestamp) -> Self {
+        Recovery {
+            view: None,
+            started,
+        }
+    }
 }
 
 impl<A: XApi> Executor<A> {
@@ -33,7 +80,10 @@ impl<A: XApi> Executor<A> {
     pub(super) async fn settle_all(&mut self, state: &mut State) -> Result<bool, Fatal> {
         let mut changed = false;
         let horizon = SignedDuration::try_from(self.options.settle_horizon).unwrap_or_default();
-        for intent in state.pending.clone() {
+        // Oldest first: each takes the oldest unclaimed tweet of its content.
+        let mut pending = state.pending.clone();
+        pending.sort_by_key(|i| i.at);
+        for intent in pending {
             match self.find(state, &intent, false).await {
                 Ok(Found::Ours(id)) => {
                     self.record_published(state, &intent, &id)?;
@@ -96,43 +146,49 @@ impl<A: XApi> Executor<A> {
             })
     }
 
-    /// Looks for the tweet an intent may have published: same text,
-    /// created after the intent, not already recorded for another post.
-    /// `wide` also looks a month back, to tell an older tweet with the same
-    /// text (why X would refuse a duplicate) from ours not yet visible.
+    /// Looks for the tweet an intent may have published: same content,
+    /// created after the intent, not recorded for any post. `fresh` reads
+    /// the timeline again (a create of this run may have appeared since);
+    /// otherwise the run's one read is used.
     pub(super) async fn find(
         &mut self,
         state: &State,
         intent: &Intent,
-        wide: bool,
+        fresh: bool,
     ) -> Result<Found, Halt> {
-        let skew = SignedDuration::try_from(self.options.settle_skew).unwrap_or_default();
-        let since = intent.at.saturating_sub(skew).unwrap_or(intent.at);
-        let from = if wide {
-            since
-                .saturating_sub(SignedDuration::from_hours(30 * 24))
-                .unwrap_or(since)
+        let earliest = if fresh {
+            intent.at
         } else {
-            since
+            // One read for every pending intent.
+            state
+                .pending
+                .iter()
+                .map(|i| i.at)
+                .chain([intent.at])
+                .min()
+                .unwrap_or(intent.at)
         };
-        let mut found = self.timeline(from).await?;
+        let view = self.view(earliest, fresh).await?;
+        let since = view.since(intent.at, self.options.settle_skew);
         let known: HashSet<&str> = state
             .posts
             .values()
             .flat_map(|p| p.tweets.iter().map(|t| t.id.as_str()))
             .collect();
-        found.retain(|t| same_text(&t.text, &intent.text) && !known.contains(t.id.as_str()));
+        let mut found: Vec<&RemoteTweet> = view
+            .tweets
+            .iter()
+            .filter(|t| !known.contains(t.id.as_str()) && belongs(t, intent))
+            .collect();
         // The oldest match after the intent is the one closest to it.
-        found.sort_by_key(|t| t.created_at);
+        found.sort_by_key(|t| (t.created_at, t.id.len(), t.id.clone()));
         let ours = found
             .iter()
             .find(|t| t.created_at.is_none_or(|c| c >= since))
             .map(|t| t.id.clone());
-        // Only a match clearly older than the intent explains a duplicate
-        // refusal: one a little older may be ours under clock skew.
-        let horizon = SignedDuration::try_from(self.options.settle_horizon).unwrap_or_default();
-        let old = intent.at.saturating_sub(horizon).unwrap_or(intent.at);
-        let older = found.iter().any(|t| t.created_at.is_some_and(|c| c < old));
+        let older = found
+            .iter()
+            .any(|t| t.created_at.is_some_and(|c| c < since));
         Ok(match ours {
             Some(id) => Found::Ours(id),
             None if older => Found::Older,
@@ -140,9 +196,60 @@ impl<A: XApi> Executor<A> {
         })
     }
 
-    /// After X refused a text as a duplicate: look until ours shows up (the
-    /// timeline lags), an older tweet with the text explains the refusal,
-    /// or patience runs out.
+    /// The timeline from `earliest` (this machine's clock) minus the
+    /// horizon, read once per run unless `fresh`.
+    async fn view(&mut self, earliest: Timestamp, fresh: bool) -> Result<View, Halt> {
+        if !fresh
+            && let Some(v) = &self.recovery.view
+            && v.from <= earliest
+        {
+            return Ok(v.clone());
+        }
+        let horizon = SignedDuration::try_from(self.options.settle_horizon).unwrap_or_default();
+        let mut from = earliest.saturating_sub(horizon).unwrap_or(earliest);
+        if let Some(old) = &self.recovery.view
+            && !fresh
+        {
+            from = from.min(old.from);
+        }
+        let mut guess = self
+            .recovery
+            .view
+            .as_ref()
+            .and_then(|v| v.offset)
+            .unwrap_or_default();
+        let mut view;
+        // Asked on X's clock: a second read only when the measured offset
+        // shows that the first started too late.
+        let mut reads = 0;
+        loop {
+            reads += 1;
+            let start = from.saturating_add(guess).unwrap_or(from);
+            let (tweets, date) = self.timeline(start).await?;
+            let offset = date.map(|d| d.duration_since(self.clock.now()));
+            view = View {
+                from,
+                tweets,
+                offset,
+            };
+            // The earliest intent's tweet may be dated from here on X's clock.
+            let needed = earliest
+                .saturating_add(offset.unwrap_or_default())
+                .and_then(|t| t.saturating_sub(MEASURED_MARGIN))
+                .unwrap_or(earliest);
+            match offset {
+                Some(o) if start > needed && reads < 2 => guess = o,
+                _ => break,
+            }
+        }
+        self.recovery.view = Some(view.clone());
+        Ok(view)
+    }
+
+    /// After X refused a text as a duplicate when an earlier attempt may
+    /// have published it: look until ours shows up (the timeline lags), an
+    /// older tweet with the content explains the refusal, or patience runs
+    /// out.
     pub(super) async fn find_patiently(
         &mut self,
         state: &State,
@@ -162,20 +269,127 @@ impl<A: XApi> Executor<A> {
     }
 }
 
-/// Whether a tweet from X has the text we sent. X returns URLs rewritten as
-/// t.co links (and appends one for attached media) and escapes `&`, `<`,
-/// `>` as HTML entities, so URLs are left out of the comparison and
-/// entities decoded.
-pub fn same_text(remote: &str, sent: &str) -> bool {
-    fn normalise(s: &str) -> Vec<String> {
-        let s = s
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&");
-        s.split_whitespace()
-            .filter(|w| !(w.starts_with("http://") || w.starts_with("https://")))
-            .map(str::to_owned)
-            .collect()
+impl View {
+    /// The instant, on X's clock, from which a tweet may be the one an
+    /// intent recorded at `at` sent. Measured offset when X sent a `date`;
+    /// else the configured tolerance.
+    fn since(&self, at: Timestamp, skew: Duration) -> Timestamp {
+        match self.offset {
+            Some(o) => at
+                .saturating_add(o)
+                .and_then(|t| t.saturating_sub(MEASURED_MARGIN))
+                .unwrap_or(at),
+            None => {
+                let skew = SignedDuration::try_from(skew).unwrap_or_default();
+                at.saturating_sub(skew).unwrap_or(at)
+            }
+        }
     }
-    normalise(remote) == normalise(sent)
+}
+
+/// Whether a tweet from X has the whole content an intent sent.
+fn belongs(remote: &RemoteTweet, intent: &Intent) -> bool {
+    let Some(shape) = &intent.shape else {
+        // Saved without its shape: text alone, and only a text that says
+        // something besides links.
+        return !only_links(&intent.text) && same_text(remote, &intent.text);
+    };
+    let media = remote
+        .attachments
+        .as_ref()
+        .map_or(0, |a| a.media_keys.len());
+    let poll = remote
+        .attachments
+        .as_ref()
+        .is_some_and(|a| !a.poll_ids.is_empty());
+    remote.referenced("replied_to") == shape.reply_to.as_deref()
+        && remote.referenced("quoted") == shape.quote.as_deref()
+        && media == shape.media
+        && poll == shape.poll
+        && same_text(remote, &intent.text)
+}
+
+/// Whether a text is empty or only links.
+fn only_links(text: &str) -> bool {
+    let mut rest = text.to_owned();
+    for url in urls_in(text) {
+        rest = rest.replacen(&url, "", 1);
+    }
+    rest.trim().is_empty()
+}
+
+static EXTRACTOR: LazyLock<twitter_text::extractor::Extractor> =
+    LazyLock::new(twitter_text::extractor::Extractor::new);
+
+/// The URLs X will link in a text, found as X finds them.
+fn urls_in(text: &str) -> Vec<String> {
+    EXTRACTOR.extract_urls(text)
+}
+
+/// Whether a tweet from X has the text we sent. X returns each URL as a
+/// t.co link (its original in the entities' `expanded_url`, with `http://`
+/// added where the text had no scheme), appends one for attached media,
+/// and escapes `&`, `<`, `>`: the text is rebuilt from that and compared
+/// whole, so texts that differ only in a link are told apart. Whitespace
+/// runs compare equal.
+pub fn same_text(remote: &RemoteTweet, sent: &str) -> bool {
+    let Some(entities) = &remote.entities else {
+        if remote.text.contains("https://t.co/") {
+            // Links X did not explain: never guess which URL one stands for.
+            return false;
+        }
+        return words(&decode(&remote.text)) == words(&canonical(sent));
+    };
+    let mut links: Vec<_> = entities.urls.iter().collect();
+    links.sort_by_key(|u| u.start);
+    let mut rebuilt = String::new();
+    let mut rest = remote.text.as_str();
+    for link in links {
+        let Some(short) = link.url.as_deref() else {
+            return false;
+        };
+        let Some(at) = rest.find(short) else {
+            return false;
+        };
+        rebuilt.push_str(&decode(&rest[..at]));
+        if link.media_key.is_none() {
+            match &link.expanded_url {
+                Some(u) => rebuilt.push_str(u),
+                None => return false,
+            }
+        }
+        rest = &rest[at + short.len()..];
+    }
+    rebuilt.push_str(&decode(rest));
+    words(&rebuilt) == words(&canonical(sent))
+}
+
+/// X's three HTML escapes undone.
+fn decode(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The sent text as X expands it: a URL without a scheme gets `http://`.
+fn canonical(sent: &str) -> String {
+    let mut out = String::new();
+    let mut rest = sent;
+    for url in urls_in(sent) {
+        let Some(at) = rest.find(url.as_str()) else {
+            continue;
+        };
+        out.push_str(&rest[..at]);
+        if !url.contains("://") {
+            out.push_str("http://");
+        }
+        out.push_str(&url);
+        rest = &rest[at + url.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn words(s: &str) -> Vec<&str> {
+    s.split_whitespace().collect()
 }

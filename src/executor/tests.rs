@@ -455,7 +455,13 @@ async fn connection_dropped_after_commit_is_adopted_not_resent() {
     assert_eq!(live(&run.fake).len(), 3);
     assert_eq!(creates_sent(&run.fake), 3, "no second create was sent");
     assert_exactly_once(&run.fake, &state, 3);
-    assert!(report.published().any(|(k, t)| k == "p0000" && t.already));
+    // This run sent it: found again, not "recovered from an earlier run".
+    assert!(report.published().any(|(k, t)| k == "p0000" && !t.already));
+    assert!(
+        !report.render_summary(false).contains("earlier run"),
+        "{}",
+        report.render_summary(false)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -500,6 +506,7 @@ fn intent(i: usize, at: Timestamp) -> Intent {
         digest: Tweet::new(&text).digest(),
         text,
         at,
+        shape: Some(crate::state::IntentShape::default()),
     }
 }
 
@@ -553,7 +560,7 @@ async fn a_lagging_timeline_does_not_cause_a_second_tweet() {
     let report = ex.execute(&singles(2), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_exactly_once(&run.fake, &state, 2);
-    assert!(report.published().any(|(k, t)| k == "p0000" && t.already));
+    assert!(report.published().any(|(k, t)| k == "p0000" && !t.already));
 }
 
 #[tokio::test(start_paused = true)]
@@ -822,14 +829,51 @@ async fn replace_deletes_then_republishes_from_the_first_changed_tweet() {
     assert_exactly_once(&run.fake, &state, 1);
 }
 
+fn remote(text: &str, urls: &[(&str, &str)]) -> crate::api::RemoteTweet {
+    let mut t = crate::api::RemoteTweet::new("1", text);
+    t.entities = Some(crate::api::Entities {
+        urls: urls
+            .iter()
+            .map(|(short, long)| crate::api::UrlEntity {
+                url: Some((*short).into()),
+                expanded_url: Some((*long).into()),
+                display_url: None,
+                start: text.find(short).unwrap() as i64,
+                end: (text.find(short).unwrap() + short.len()) as i64,
+                media_key: None,
+            })
+            .collect(),
+    });
+    t
+}
+
 #[test]
-fn same_text_ignores_rewritten_urls_and_entities() {
+fn same_text_maps_links_back_and_decodes_entities() {
+    let x = remote(
+        "Launch &amp; more https://t.co/abcdefghij",
+        &[("https://t.co/abcdefghij", "https://example.com/launch")],
+    );
+    assert!(same_text(&x, "Launch & more https://example.com/launch"));
+    // A text that differs only in its link is another tweet.
+    assert!(!same_text(&x, "Launch & more https://example.com/other"));
+    assert!(!same_text(&x, "Launch & more"));
+    // Without entities, a t.co link cannot be told apart: no match.
+    let bare = crate::api::RemoteTweet::new("1", "Launch https://t.co/abcdefghij");
+    assert!(!same_text(&bare, "Launch https://example.com/launch"));
     assert!(same_text(
-        "Launch &amp; more https://t.co/abc",
-        "Launch & more https://example.com/launch"
+        &crate::api::RemoteTweet::new("1", "a &lt;b&gt;"),
+        "a <b>"
     ));
-    assert!(same_text("photo! https://t.co/xyz", "photo!"));
-    assert!(!same_text("hello", "hello world"));
+    assert!(!same_text(
+        &crate::api::RemoteTweet::new("1", "hello"),
+        "hello world"
+    ));
+    // X adds a scheme to a URL written without one.
+    let x = remote(
+        "see https://t.co/abcdefghij",
+        &[("https://t.co/abcdefghij", "http://example.org")],
+    );
+    assert!(same_text(&x, "see example.org"));
 }
 
 #[test]
@@ -839,35 +883,31 @@ fn budget_windows_are_shown_in_deferral_reasons() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_duplicate_of_a_recent_tweet_is_left_open_then_resolved() {
-    // Five minutes old: X's clock may be off, so it might be ours. The
-    // intent stays; a later run, past the horizon, concludes it is not.
-    let run = Run::new();
-    insert(
-        &run.fake,
-        "post number 0",
-        t0() - SignedDuration::from_mins(5),
-    );
-    let mut state = empty_state();
-    let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex.execute(&singles(1), &mut state).await;
-    let (_, reason) = report.failed().next().unwrap();
-    assert!(
-        reason.contains("the next apply will check again"),
-        "{reason}"
-    );
-    assert_eq!(state.pending.len(), 1);
-
-    run.clock.sleep(Duration::from_secs(11 * 60)).await;
-    let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex.execute(&singles(1), &mut state).await;
-    let (_, reason) = report.failed().next().unwrap();
-    assert!(
-        reason.contains("older tweet with the same text"),
-        "{reason}"
-    );
-    assert!(state.pending.is_empty());
-    assert_eq!(live(&run.fake).len(), 1, "nothing published twice");
+async fn a_duplicate_nothing_explains_fails_at_once_with_xs_reason() {
+    // Another post already published this text (five minutes ago, or long
+    // before the timeline reaches): X refuses it, recovery finds nothing
+    // sent by this intent, and the post fails at once, saying why.
+    for age in [
+        SignedDuration::from_mins(5),
+        SignedDuration::from_hours(24 * 60),
+    ] {
+        let run = Run::new();
+        insert(&run.fake, "post number 0", t0() - age);
+        let mut state = empty_state();
+        let mut ex = run.executor(default_budget(), ApplyOptions::default());
+        let report = ex.execute(&singles(1), &mut state).await;
+        let (_, reason) = report.failed().next().unwrap();
+        assert!(reason.contains("duplicate"), "{reason}");
+        assert!(reason.contains("change the text"), "{reason}");
+        assert!(!reason.contains("not visible"), "{reason}");
+        assert!(
+            run.clock.now().duration_since(t0()) < SignedDuration::from_secs(10),
+            "no waiting: {:?}",
+            run.clock.now().duration_since(t0())
+        );
+        assert!(state.pending.is_empty());
+        assert_eq!(live(&run.fake).len(), 1, "nothing published twice");
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1302,3 +1342,4 @@ async fn refusals_that_are_not_for_good_are_not_recorded() {
         .await;
     assert!(state.refused.is_empty(), "{:?}", state.refused);
 }
+mod recovery;

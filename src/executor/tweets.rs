@@ -10,7 +10,7 @@ use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
 use crate::budget::Endpoint;
 use crate::post::Tweet;
 use crate::report::TweetRef;
-use crate::state::{Intent, State};
+use crate::state::{Intent, IntentShape, State};
 
 impl<A: XApi> Executor<A> {
     /// Publishes one tweet exactly once. Returns the tweet and whether this
@@ -52,19 +52,22 @@ impl<A: XApi> Executor<A> {
         if kept.is_some_and(|old| old.digest != digest) {
             return Err(Halt::Failed(Failure::OtherVersionPending { index }));
         }
+        let shape = IntentShape::of_request(&json);
         let create = Create {
             index,
             of,
-            json,
             saved: kept.is_some(),
             inherited: kept.is_some(),
+            maybe_sent: kept.is_some(),
             intent: kept.cloned().unwrap_or_else(|| Intent {
                 key: key.to_owned(),
                 index,
                 digest: digest.to_owned(),
                 text: body.text.clone(),
                 at: self.clock.now(),
+                shape: Some(shape),
             }),
+            json,
         };
         self.write(state, create).await
     }
@@ -112,6 +115,11 @@ struct Create {
     saved: bool,
     /// The intent is an interrupted run's: it may have been sent then.
     inherited: bool,
+    /// Whether X may have received this create already (an interrupted
+    /// run's intent, or an attempt whose answer was lost): then a
+    /// duplicate refusal may be our own tweet, and the intent must stay
+    /// until X's timeline tells.
+    maybe_sent: bool,
 }
 
 impl Create {
@@ -123,7 +131,13 @@ impl Create {
         id: &str,
     ) -> Result<Verdict<(TweetRef, bool)>, Halt> {
         ex.record_published(state, &self.intent, id)?;
-        Ok(Verdict::Done((TweetRef::new(self.index, id, true), true)))
+        // Adopted from an earlier run's intent, or sent by this run and
+        // its answer lost: only the first is "recovered".
+        let earlier = self.intent.at < ex.recovery.started;
+        Ok(Verdict::Done((
+            TweetRef::new(self.index, id, earlier),
+            true,
+        )))
     }
 }
 
@@ -163,7 +177,7 @@ impl<A: XApi> Write<A> for Create {
     }
 
     fn not_sent(&mut self, ex: &mut Executor<A>, state: &mut State) -> Result<(), Halt> {
-        if self.inherited {
+        if self.inherited || self.maybe_sent {
             return Ok(());
         }
         ex.drop_intent(state, &self.intent)
@@ -177,6 +191,10 @@ impl<A: XApi> Write<A> for Create {
         attempt: u32,
     ) -> Result<Verdict<(TweetRef, bool)>, Halt> {
         let intent = self.intent.clone();
+        let maybe_sent = self.maybe_sent;
+        if !matches!(answer, Err(ApiError::Connect(_))) {
+            self.maybe_sent = true;
+        }
         match answer {
             Ok(created) => {
                 ex.record_published(state, &intent, &created.id)?;
@@ -184,6 +202,30 @@ impl<A: XApi> Write<A> for Create {
                     TweetRef::new(self.index, &created.id, false),
                     true,
                 )))
+            }
+            Err(ApiError::Duplicate { detail }) if !maybe_sent => {
+                // Not sent before: unless the account shows a tweet with
+                // this very content since the intent, another tweet has
+                // the text, and waiting will not change that.
+                match ex.find(state, &intent, true).await? {
+                    Found::Ours(id) => self.adopt(ex, state, &id),
+                    Found::Older => {
+                        ex.drop_intent(state, &intent)?;
+                        Err(Halt::Failed(Failure::DuplicateOfOlder { detail }))
+                    }
+                    Found::Nothing => {
+                        ex.drop_intent(state, &intent)?;
+                        Err(Halt::Failed(Failure::Duplicate { detail }))
+                    }
+                }
+            }
+            Err(ApiError::Connect(error)) => {
+                // Nothing reached X: no intent stays unless an earlier
+                // attempt (or run) may have sent it.
+                if !maybe_sent {
+                    ex.drop_intent(state, &intent)?;
+                }
+                Err(Halt::Failed(Failure::NotConnected { error }))
             }
             Err(ApiError::Duplicate { detail }) => {
                 // Either an earlier attempt did publish it (adopt), or the
@@ -201,7 +243,7 @@ impl<A: XApi> Write<A> for Create {
             }
             Err(error) if error.is_retryable() => {
                 // The request may have reached X: look before sending again.
-                match ex.find(state, &intent, false).await {
+                match ex.find(state, &intent, true).await {
                     Ok(Found::Ours(id)) => return self.adopt(ex, state, &id),
                     Ok(_) => {}
                     Err(Halt::Failed(check)) => {
