@@ -1,5 +1,8 @@
 //! The command line: argument parsing and dispatch. Each subcommand lives in
-//! its own file and returns the process exit code.
+//! its own file and returns the process exit code or the [`Problem`] that
+//! stopped it, which is rendered here, once, on stderr. Everything goes
+//! through one [`Output`], which also deals, once, with a reader that went
+//! away: a closed pipe never changes the exit code.
 
 mod apply;
 mod emulator;
@@ -11,6 +14,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::output::Output;
+use crate::problem::Problem;
 
 #[derive(Debug, Parser)]
 #[command(name = "tweetform", version, about = "Tweets as code: plan and apply posts to X from YAML files", long_about = None)]
@@ -55,31 +61,40 @@ pub enum Command {
     Init(init::Args),
 }
 
-/// Parses the arguments, runs the command, and maps errors to exit code 1.
+/// Parses the arguments, runs the command, and renders the problem that
+/// stopped it (exit code 1).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => crate::render::color_on_stdout(),
-    };
+    let out = Output::std(|terminal| wants_color(cli.color, terminal));
     let ctx = Context {
         root: cli.dir.clone(),
-        color,
+        color: out.stdout.color(),
+        out,
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
-        Command::Plan(args) => plan::run(&ctx, args),
-        Command::Apply(args) => apply::run(&ctx, args),
-        Command::Emulator(args) => emulator::run(&ctx, args),
+        Command::Plan(args) => plan::run(&ctx, args).map_err(Problem::from),
+        Command::Apply(args) => apply::run(&ctx, args).map_err(Problem::from),
+        Command::Emulator(args) => emulator::run(&ctx, args).map_err(Problem::from),
         Command::Init(args) => init::run(&ctx, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("error: {e:#}");
+        Err(problem) => {
+            // Nowhere is left to report a failure to report it.
+            let _ = ctx.out.stderr.problem(&problem);
             ExitCode::from(1)
         }
+    }
+}
+
+/// Whether to colour an output: `--color`, else on a terminal unless
+/// `NO_COLOR` is set (to anything but the empty string).
+fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 
@@ -87,5 +102,8 @@ pub fn main() -> ExitCode {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub root: PathBuf,
+    /// Whether to colour stdout (the same as `out.stdout.color()`).
     pub color: bool,
+    /// Where everything is printed.
+    pub out: Output,
 }

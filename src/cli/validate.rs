@@ -12,6 +12,7 @@ use crate::config::{Config, ConfigError};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Loaded, load_project};
 use crate::post::{Pos, Post};
+use crate::problem::{Problem, slash};
 use crate::validate::{validate_post, validate_tweet, weighted_length};
 
 #[derive(Debug, clap::Args)]
@@ -40,7 +41,7 @@ impl Report {
     }
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let report = check(ctx);
     print(ctx, args.format, &report)?;
     // On GitHub Actions the problems also show on the pull request's diff.
@@ -76,77 +77,65 @@ pub fn check(ctx: &Context) -> Report {
 }
 
 fn config_diagnostic(e: ConfigError) -> Diagnostic {
+    let help = e.help();
     match e {
         ConfigError::Read { path, source } => Diagnostic::new(
             crate::config::CONFIG_FILE,
             Pos { line: 1, column: 1 },
             format!("cannot read {}: {source}", path.display()),
         )
-        .with_hint("check the file's permissions"),
+        .with_hint(help),
         ConfigError::Parse {
             path,
             line,
             column,
             message,
-        } => Diagnostic::new(path, Pos { line, column }, message)
-            .with_hint("see the configuration section of the README for the fields"),
+        } => Diagnostic::new(path, Pos { line, column }, message).with_hint(help),
     }
 }
 
 /// Prints the report: every diagnostic and a final line, or the JSON
 /// document. All of validate's output goes through here, so that other
 /// renderings (GitHub annotations) can hook in one place.
-pub fn print(ctx: &Context, format: Format, report: &Report) -> anyhow::Result<()> {
+pub fn print(ctx: &Context, format: Format, report: &Report) -> Result<(), Problem> {
     match format {
         Format::Json => {
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &to_json(report))?;
-            writeln!(out)?;
+            let json = serde_json::to_string_pretty(&to_json(report))
+                .map_err(|e| Problem::new("cannot write the report as JSON").because(&e))?;
+            ctx.out.stdout.println(&json)?;
         }
         Format::Human => {
-            let mut err = std::io::stderr().lock();
             for d in &report.diagnostics {
-                write_human(&mut err, d, ctx.color)?;
+                ctx.out.stderr.problem(&d.into())?;
             }
             if report.is_valid() {
                 let n = report.posts.len();
                 let line = format!("{n} post{} valid", plural(n));
-                if ctx.color {
-                    writeln!(std::io::stdout(), "{} {line}", "ok:".green().bold())?;
+                if ctx.out.stdout.color() {
+                    ctx.out
+                        .stdout
+                        .println(&format!("{} {line}", "ok:".green().bold()))?;
                 } else {
-                    writeln!(std::io::stdout(), "ok: {line}")?;
+                    ctx.out.stdout.println(&format!("ok: {line}"))?;
                 }
             } else {
                 let files: BTreeSet<_> = report.diagnostics.iter().map(|d| &d.file).collect();
                 let (n, f) = (report.diagnostics.len(), files.len());
-                let line = format!("{n} problem{} in {f} file{}", plural(n), plural(f));
-                if ctx.color {
-                    writeln!(err, "{} {line}", "error:".red().bold())?;
-                } else {
-                    writeln!(err, "error: {line}")?;
-                }
+                ctx.out.stderr.problem(&Problem::new(format!(
+                    "{n} problem{} in {f} file{}",
+                    plural(n),
+                    plural(f)
+                )))?;
             }
         }
     }
     Ok(())
 }
 
-/// `error: posts/a.yaml:3:7: message` then `  = help: hint`, as cargo does.
+/// One diagnostic as [`Problem::render`] renders it, for the commands that
+/// do not print through their [`Context`]'s output yet.
 pub fn write_human(w: &mut impl Write, d: &Diagnostic, color: bool) -> std::io::Result<()> {
-    let at = format!("{}:{}:{}:", slash(&d.file), d.line, d.column);
-    if color {
-        writeln!(w, "{} {} {}", "error:".red().bold(), at.bold(), d.message)?;
-    } else {
-        writeln!(w, "error: {at} {}", d.message)?;
-    }
-    if let Some(hint) = &d.hint {
-        if color {
-            writeln!(w, "  {} {hint}", "= help:".cyan().bold())?;
-        } else {
-            writeln!(w, "  = help: {hint}")?;
-        }
-    }
-    Ok(())
+    w.write_all(Problem::from(d).render(color).as_bytes())
 }
 
 /// The documented `--format json` shape:
@@ -183,15 +172,6 @@ pub fn to_json(report: &Report) -> serde_json::Value {
         })
         .collect();
     json!({ "posts": posts, "errors": errors })
-}
-
-/// Paths with `/` on every platform, as the user types them and as GitHub
-/// annotations expect them.
-fn slash(p: &std::path::Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn plural(n: usize) -> &'static str {
