@@ -15,13 +15,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use tweetform::budget::{Budget, Kind};
+use tweetform::budget::{Budget, RequestKind};
 use tweetform::clock::Clock;
 use tweetform::config::BudgetPreset;
-use tweetform::emulator::{self, FakeX, InProcess, Limits, TEST_CREDENTIALS, Window};
-use tweetform::executor::{Executor, Options};
+use tweetform::emulator_transport::{ClientCredentials as _, InProcess};
+use tweetform::executor::{ApplyOptions, Executor};
 use tweetform::post::{Post, Tweet};
 use tweetform::state::State;
+use tweetform_emulator::{self as emulator, FakeX, Limits, TEST_CREDENTIALS, Window};
 
 const POSTS: usize = 1_000;
 
@@ -82,14 +83,14 @@ fn budgeted_on_virtual_clock() {
         let clock = Clock::starting_at(t0);
         let x = InProcess::new(clock.clone());
         let budget = Budget::preset(BudgetPreset::Default);
-        let options = Options {
+        let options = ApplyOptions {
             wait: Duration::from_secs(48 * 3600),
-            ..Options::default()
+            ..ApplyOptions::default()
         };
         let mut state = State::new();
         let plan = tweetform::plan::plan(&posts, &state, t0);
         let mut ex = Executor::new(x.clone(), clock.clone(), &state_path, budget, options);
-        let report = ex.execute(&plan, &posts, &mut state).await.unwrap();
+        let report = ex.execute(&plan, &mut state).await.unwrap();
         assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
         let tweets = x.live_tweets();
         let first = tweets.first().unwrap().created_at;
@@ -104,7 +105,7 @@ fn budgeted_on_virtual_clock() {
     });
     let budget = Budget::preset(BudgetPreset::Default);
     let windows: Vec<(usize, SignedDuration)> = budget
-        .windows(Kind::Create)
+        .windows(RequestKind::Create)
         .iter()
         .map(|w| (w.limit as usize, w.length))
         .collect();
@@ -160,10 +161,10 @@ fn unlimited_over_http() {
                 clock,
                 &state_path,
                 Budget::unlimited(),
-                Options::default(),
+                ApplyOptions::default(),
             );
             let start = Instant::now();
-            let report = ex.execute(&plan, &posts, &mut state).await.unwrap();
+            let report = ex.execute(&plan, &mut state).await.unwrap();
             let secs = start.elapsed().as_secs_f64();
             assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
             let requests = emulator::lock(&shared).requests_seen();

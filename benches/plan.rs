@@ -14,7 +14,7 @@ use std::time::Duration;
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use tweetform::{load, plan, render, validate};
+use tweetform::{load, markdown, plan, plan_json, terminal, validate};
 
 #[path = "support/generate.rs"]
 mod generate;
@@ -86,9 +86,9 @@ fn bench_render(c: &mut Criterion) {
     let mut group = settings(c, "render");
     let project = generate::project(10_000);
     let plan = plan::plan(&project.posts, &project.state, generate::now());
-    group.bench_function("human/10000", |b| b.iter(|| render::human(&plan, false)));
-    group.bench_function("markdown/10000", |b| b.iter(|| render::markdown(&plan)));
-    group.bench_function("json/10000", |b| b.iter(|| render::json(&plan)));
+    group.bench_function("human/10000", |b| b.iter(|| terminal::human(&plan, false)));
+    group.bench_function("markdown/10000", |b| b.iter(|| markdown::markdown(&plan)));
+    group.bench_function("json/10000", |b| b.iter(|| plan_json::json(&plan)));
     group.finish();
 }
 

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use tweetform::config::Config;
 use tweetform::state::State;
-use tweetform::{load, plan, render, validate};
+use tweetform::{load, plan, terminal, validate};
 
 #[path = "support/generate.rs"]
 mod generate;
@@ -86,7 +86,7 @@ fn child(spec: &str) {
             mark("state");
             let plan = plan::plan(&loaded.posts, &state, generate::now());
             mark("plan");
-            let text = render::human(&plan, false);
+            let text = terminal::human(&plan, false);
             assert!(!text.is_empty());
             mark("render");
             println!("    stages (ms): {}", stages.join(", "));

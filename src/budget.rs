@@ -44,16 +44,37 @@ const UNKNOWN_RESET: SignedDuration = SignedDuration::from_mins(15);
 /// What a request spends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub enum RequestKind {
     Create,
     Delete,
 }
 
-impl fmt::Display for Kind {
+/// Why the budget holds a request back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hold {
+    /// A window with a limit of 0.
+    NoneAllowed(RequestKind),
+    /// A configured window is full.
+    WindowUsed(RequestKind, Window),
+    /// X's headers said none remain; the header's name.
+    XSaysNone(&'static str),
+}
+
+impl fmt::Display for Hold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hold::NoneAllowed(kind) => write!(f, "the budget allows no {kind}s"),
+            Hold::WindowUsed(kind, w) => write!(f, "the budget of {w} {kind}s is used"),
+            Hold::XSaysNone(header) => write!(f, "X says none remain ({header}: 0)"),
+        }
+    }
+}
+
+impl fmt::Display for RequestKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Kind::Create => "create",
-            Kind::Delete => "delete",
+            RequestKind::Create => "create",
+            RequestKind::Delete => "delete",
         })
     }
 }
@@ -86,7 +107,7 @@ const HOURS_24: SignedDuration = SignedDuration::from_hours(24);
     "{CONFIG_FILE}: budget.{kind}s[{index}]: {message}\n  = help: write each window as `{{ limit: 100, window: 15m }}`; durations look like `90s`, `15m`, `3h` or `24h`"
 )]
 pub struct BudgetError {
-    pub kind: Kind,
+    pub kind: RequestKind,
     pub index: usize,
     pub message: String,
 }
@@ -147,20 +168,23 @@ impl Budget {
         match config {
             BudgetConfig::Preset(p) => Ok(Budget::preset(*p)),
             BudgetConfig::Custom(c) => Ok(Budget::new(
-                parse_windows(Kind::Create, &c.creates)?,
-                parse_windows(Kind::Delete, &c.deletes)?,
+                parse_windows(RequestKind::Create, &c.creates)?,
+                parse_windows(RequestKind::Delete, &c.deletes)?,
             )),
         }
     }
 
-    pub fn windows(&self, kind: Kind) -> &[Window] {
+    pub fn windows(&self, kind: RequestKind) -> &[Window] {
         &self.lane(kind).windows
     }
 
     /// Replaces the history with the request times recorded in the state,
     /// so that a fresh run knows what the previous ones used.
     pub fn seed(&mut self, log: &RequestLog) {
-        for (kind, times) in [(Kind::Create, &log.creates), (Kind::Delete, &log.deletes)] {
+        for (kind, times) in [
+            (RequestKind::Create, &log.creates),
+            (RequestKind::Delete, &log.deletes),
+        ] {
             let mut sorted = times.clone();
             sorted.sort();
             self.lane_mut(kind).history = sorted.into();
@@ -168,7 +192,7 @@ impl Budget {
     }
 
     /// Counts a request sent at `at`.
-    pub fn record(&mut self, kind: Kind, at: Timestamp) {
+    pub fn record(&mut self, kind: RequestKind, at: Timestamp) {
         let lane = self.lane_mut(kind);
         // Keep the history sorted even if the clock stepped back.
         let pos = lane.history.partition_point(|t| *t <= at);
@@ -182,7 +206,7 @@ impl Budget {
 
     /// Learns X's live numbers from the rate headers of an answer to a
     /// request of this kind.
-    pub fn learn(&mut self, kind: Kind, rate: &RateInfo) {
+    pub fn learn(&mut self, kind: RequestKind, rate: &RateInfo) {
         let lane = self.lane_mut(kind);
         if let Some(w) = rate.window {
             lane.endpoint = Some(w);
@@ -194,7 +218,7 @@ impl Budget {
 
     /// Learns from a 429: the window the headers show as spent is closed
     /// until its reset; without headers, for the shortest configured window.
-    pub fn learn_refusal(&mut self, kind: Kind, rate: &RateInfo, now: Timestamp) {
+    pub fn learn_refusal(&mut self, kind: RequestKind, rate: &RateInfo, now: Timestamp) {
         self.learn(kind, rate);
         let lane = self.lane_mut(kind);
         let spent = [lane.endpoint, lane.daily]
@@ -221,32 +245,33 @@ impl Budget {
 
     /// The earliest instant, not before `now`, at which a request of this
     /// kind is expected to be accepted.
-    pub fn earliest(&self, kind: Kind, now: Timestamp) -> Timestamp {
+    pub fn earliest(&self, kind: RequestKind, now: Timestamp) -> Timestamp {
         self.earliest_why(kind, now).0
     }
 
-    /// [`Budget::earliest`], and what holds the request back until then.
-    pub fn earliest_why(&self, kind: Kind, now: Timestamp) -> (Timestamp, String) {
+    /// [`Budget::earliest`], and what holds the request back until then
+    /// (nothing when it may go now).
+    pub fn earliest_why(&self, kind: RequestKind, now: Timestamp) -> (Timestamp, Option<Hold>) {
         let lane = self.lane(kind);
         let mut t = now;
-        let mut why = String::new();
-        let mut later = |at: Timestamp, reason: &dyn Fn() -> String| {
+        let mut why = None;
+        let mut later = |at: Timestamp, reason: Hold| {
             if at > t {
                 t = at;
-                why = reason();
+                why = Some(reason);
             }
         };
         let n = lane.history.len();
         for w in &lane.windows {
             let limit = w.limit as usize;
             if limit == 0 {
-                later(Timestamp::MAX, &|| format!("the budget allows no {kind}s"));
+                later(Timestamp::MAX, Hold::NoneAllowed(kind));
             } else if n >= limit {
                 // The window ending at `t` holds the requests in (t - length, t].
                 // It has room once the limit-th most recent request has left it.
                 let h = lane.history[n - limit];
                 let at = h.saturating_add(w.length).unwrap_or(Timestamp::MAX);
-                later(at, &|| format!("the budget of {w} {kind}s is used"));
+                later(at, Hold::WindowUsed(kind, *w));
             }
         }
         let headers = [
@@ -262,7 +287,7 @@ impl Budget {
                     .reset
                     .saturating_add(RESET_MARGIN)
                     .unwrap_or(Timestamp::MAX);
-                later(at, &|| format!("X says none remain ({header}: 0)"));
+                later(at, Hold::XSaysNone(header));
             }
         }
         (t, why)
@@ -271,7 +296,7 @@ impl Budget {
     /// Drops history older than the longest window as of `now`: it no
     /// longer limits anything.
     pub fn prune(&mut self, now: Timestamp) {
-        for kind in [Kind::Create, Kind::Delete] {
+        for kind in [RequestKind::Create, RequestKind::Delete] {
             let lane = self.lane_mut(kind);
             let Some(longest) = lane.windows.iter().map(|w| w.length).max() else {
                 lane.history.clear();
@@ -292,22 +317,22 @@ impl Budget {
         }
     }
 
-    fn lane(&self, kind: Kind) -> &Lane {
+    fn lane(&self, kind: RequestKind) -> &Lane {
         match kind {
-            Kind::Create => &self.creates,
-            Kind::Delete => &self.deletes,
+            RequestKind::Create => &self.creates,
+            RequestKind::Delete => &self.deletes,
         }
     }
 
-    fn lane_mut(&mut self, kind: Kind) -> &mut Lane {
+    fn lane_mut(&mut self, kind: RequestKind) -> &mut Lane {
         match kind {
-            Kind::Create => &mut self.creates,
-            Kind::Delete => &mut self.deletes,
+            RequestKind::Create => &mut self.creates,
+            RequestKind::Delete => &mut self.deletes,
         }
     }
 }
 
-fn parse_windows(kind: Kind, windows: &[WindowConfig]) -> Result<Vec<Window>, BudgetError> {
+fn parse_windows(kind: RequestKind, windows: &[WindowConfig]) -> Result<Vec<Window>, BudgetError> {
     windows
         .iter()
         .enumerate()
@@ -374,23 +399,26 @@ mod tests {
     fn presets_have_the_documented_windows() {
         let d = Budget::preset(BudgetPreset::Default);
         assert_eq!(
-            d.windows(Kind::Create),
+            d.windows(RequestKind::Create),
             &[Window::new(200, MIN_15), Window::new(300, HOURS_3)]
         );
-        assert_eq!(d.windows(Kind::Delete), &[Window::new(50, MIN_15)]);
+        assert_eq!(d.windows(RequestKind::Delete), &[Window::new(50, MIN_15)]);
         let free = Budget::preset(BudgetPreset::Free);
         assert!(
-            free.windows(Kind::Create)
+            free.windows(RequestKind::Create)
                 .contains(&Window::new(17, HOURS_24))
         );
         let basic = Budget::preset(BudgetPreset::Basic);
         assert!(
             basic
-                .windows(Kind::Create)
+                .windows(RequestKind::Create)
                 .contains(&Window::new(100, HOURS_24))
         );
         let current = Budget::preset(BudgetPreset::Current);
-        assert_eq!(current.windows(Kind::Create), &[Window::new(100, MIN_15)]);
+        assert_eq!(
+            current.windows(RequestKind::Create),
+            &[Window::new(100, MIN_15)]
+        );
     }
 
     #[test]
@@ -413,13 +441,13 @@ mod tests {
         });
         let b = Budget::from_config(&c).unwrap();
         assert_eq!(
-            b.windows(Kind::Create),
+            b.windows(RequestKind::Create),
             &[
                 Window::new(10, MIN_15),
                 Window::new(20, SignedDuration::from_mins(90))
             ]
         );
-        assert_eq!(b.windows(Kind::Delete), &[Window::new(5, HOURS_24)]);
+        assert_eq!(b.windows(RequestKind::Delete), &[Window::new(5, HOURS_24)]);
     }
 
     #[test]
@@ -460,13 +488,16 @@ mod tests {
         let mut b = Budget::new(vec![Window::new(3, MIN_15)], vec![]);
         let now = t0();
         for i in 0..3 {
-            assert_eq!(b.earliest(Kind::Create, plus(now, i)), plus(now, i));
-            b.record(Kind::Create, plus(now, i));
+            assert_eq!(b.earliest(RequestKind::Create, plus(now, i)), plus(now, i));
+            b.record(RequestKind::Create, plus(now, i));
         }
         // The 4th waits until the 1st is 15 minutes old.
-        assert_eq!(b.earliest(Kind::Create, plus(now, 3)), plus(now, 900));
+        assert_eq!(
+            b.earliest(RequestKind::Create, plus(now, 3)),
+            plus(now, 900)
+        );
         // Deletes are a separate lane.
-        assert_eq!(b.earliest(Kind::Delete, now), now);
+        assert_eq!(b.earliest(RequestKind::Delete, now), now);
     }
 
     #[test]
@@ -474,15 +505,15 @@ mod tests {
         let mut b = Budget::preset(BudgetPreset::Default);
         let now = t0();
         for _ in 0..200 {
-            b.record(Kind::Create, now);
+            b.record(RequestKind::Create, now);
         }
-        assert_eq!(b.earliest(Kind::Create, now), plus(now, 900));
+        assert_eq!(b.earliest(RequestKind::Create, now), plus(now, 900));
         let later = plus(now, 900);
         for _ in 0..100 {
-            b.record(Kind::Create, later);
+            b.record(RequestKind::Create, later);
         }
         // 300 in 3 hours: the next one waits for the first 200 to age out.
-        assert_eq!(b.earliest(Kind::Create, later), plus(now, 3 * 3600));
+        assert_eq!(b.earliest(RequestKind::Create, later), plus(now, 3 * 3600));
     }
 
     #[test]
@@ -494,7 +525,10 @@ mod tests {
             deletes: vec![plus(now, -4 * 3600)],
         };
         b.seed(&log);
-        assert_eq!(b.earliest(Kind::Create, now), plus(now, 3 * 3600 - 299));
+        assert_eq!(
+            b.earliest(RequestKind::Create, now),
+            plus(now, 3 * 3600 - 299)
+        );
         b.prune(plus(now, 3600));
         let kept = b.log();
         assert_eq!(kept.creates.len(), 300);
@@ -512,7 +546,7 @@ mod tests {
         let now = t0();
         let reset = plus(now, 600);
         b.learn(
-            Kind::Create,
+            RequestKind::Create,
             &RateInfo {
                 window: Some(Limit {
                     limit: 100,
@@ -522,24 +556,30 @@ mod tests {
                 user_24h: None,
             },
         );
-        b.record(Kind::Create, now);
-        assert_eq!(b.earliest(Kind::Create, now), now);
-        b.record(Kind::Create, now);
-        assert_eq!(b.earliest(Kind::Create, now), plus(reset, 1));
+        b.record(RequestKind::Create, now);
+        assert_eq!(b.earliest(RequestKind::Create, now), now);
+        b.record(RequestKind::Create, now);
+        assert_eq!(b.earliest(RequestKind::Create, now), plus(reset, 1));
         // Once past the reset, the old numbers no longer bind.
-        assert_eq!(b.earliest(Kind::Create, plus(now, 700)), plus(now, 700));
+        assert_eq!(
+            b.earliest(RequestKind::Create, plus(now, 700)),
+            plus(now, 700)
+        );
     }
 
     #[test]
     fn the_binding_limit_is_named() {
         let mut b = Budget::new(vec![Window::new(1, MIN_15)], vec![]);
         let now = t0();
-        b.record(Kind::Create, now);
-        let (at, why) = b.earliest_why(Kind::Create, now);
+        b.record(RequestKind::Create, now);
+        let (at, why) = b.earliest_why(RequestKind::Create, now);
         assert_eq!(at, plus(now, 900));
-        assert_eq!(why, "the budget of 1 per 15m creates is used");
+        assert_eq!(
+            why.unwrap().to_string(),
+            "the budget of 1 per 15m creates is used"
+        );
         b.learn_refusal(
-            Kind::Create,
+            RequestKind::Create,
             &RateInfo {
                 window: None,
                 user_24h: Some(Limit {
@@ -550,9 +590,12 @@ mod tests {
             },
             now,
         );
-        let (at, why) = b.earliest_why(Kind::Create, now);
+        let (at, why) = b.earliest_why(RequestKind::Create, now);
         assert_eq!(at, plus(now, 3601));
-        assert_eq!(why, "X says none remain (x-user-limit-24hour-remaining: 0)");
+        assert_eq!(
+            why.unwrap().to_string(),
+            "X says none remain (x-user-limit-24hour-remaining: 0)"
+        );
     }
 
     #[test]
@@ -561,7 +604,7 @@ mod tests {
         let now = t0();
         let reset = plus(now, 20 * 3600);
         b.learn(
-            Kind::Create,
+            RequestKind::Create,
             &RateInfo {
                 window: None,
                 user_24h: Some(Limit {
@@ -571,16 +614,16 @@ mod tests {
                 }),
             },
         );
-        assert_eq!(b.earliest(Kind::Create, now), plus(reset, 1));
+        assert_eq!(b.earliest(RequestKind::Create, now), plus(reset, 1));
     }
 
     #[test]
     fn refusal_without_headers_waits_the_shortest_window() {
         let mut b = Budget::preset(BudgetPreset::Default);
         let now = t0();
-        b.learn_refusal(Kind::Delete, &RateInfo::default(), now);
-        assert_eq!(b.earliest(Kind::Delete, now), plus(now, 901));
-        assert_eq!(b.earliest(Kind::Create, now), now);
+        b.learn_refusal(RequestKind::Delete, &RateInfo::default(), now);
+        assert_eq!(b.earliest(RequestKind::Delete, now), plus(now, 901));
+        assert_eq!(b.earliest(RequestKind::Create, now), now);
     }
 
     #[test]

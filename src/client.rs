@@ -3,7 +3,7 @@
 //! The request building (paths, query parameters, pagination, batching) and
 //! the answer reading (rate headers, problem+json errors) live in [`ops`],
 //! written against a small [`Transport`] so that the in-process emulator
-//! ([`crate::emulator::InProcess`]) goes through exactly the same code
+//! (`crate::emulator_transport::InProcess`) goes through exactly the same code
 //! without a socket. [`XClient`] is the transport that signs and sends.
 
 use std::fmt;
@@ -215,6 +215,7 @@ impl RawRequest {
 
     /// The query string as sent on the wire (sorted, RFC 3986 encoded), or
     /// `None` without parameters.
+    #[cfg(any(test, feature = "emulator"))]
     pub fn encoded_query(&self) -> Option<String> {
         if self.query.is_empty() {
             return None;
@@ -455,6 +456,8 @@ macro_rules! xapi_over_transport {
         }
     };
 }
+// For the emulator's in-process transport.
+#[cfg(any(test, feature = "emulator"))]
 pub(crate) use xapi_over_transport;
 
 xapi_over_transport!(XClient);
@@ -829,7 +832,7 @@ mod tests {
     /// a non-default port that must be part of the signed URL.
     #[test]
     fn emulator_verifies_client_signatures() {
-        use crate::emulator::signature::{AcceptedKeys, AuthFailure, Verifier, parse_query};
+        use tweetform_emulator::signature::{AcceptedKeys, AuthFailure, Verifier, parse_query};
         let creds = vector_creds();
         let keys = AcceptedKeys {
             consumer_key: creds.consumer_key.clone(),

@@ -32,6 +32,13 @@ impl Clock {
         }
     }
 
+    /// The wall time this clock read at tokio's instant `start`: what a
+    /// clock of another crate needs to follow this one exactly.
+    #[cfg(any(test, feature = "emulator"))]
+    pub(crate) fn origin(&self) -> (Timestamp, tokio::time::Instant) {
+        (self.base, self.start)
+    }
+
     pub fn now(&self) -> Timestamp {
         let elapsed = tokio::time::Instant::now().duration_since(self.start);
         // Adding a std Duration cannot fail; saturate rather than panic anyway.

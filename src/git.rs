@@ -12,143 +12,12 @@ use std::process::{Command, Output};
 use anyhow::bail;
 
 use crate::plan::Action;
-use crate::report::{Outcome, Report, TweetRef};
+use crate::report::ApplyLog;
+use crate::text::{plural, tweet_url};
 
 /// The identity used when the repository has none (a fresh CI runner).
 pub const FALLBACK_NAME: &str = "tweetform";
 pub const FALLBACK_EMAIL: &str = "tweetform@users.noreply.github.com";
-
-/// A post whose tweets this apply published (create, append, replace) or
-/// re-recorded (move).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Published {
-    pub key: String,
-    pub action: Action,
-    /// The IDs of the tweets this apply created, in thread order.
-    pub tweet_ids: Vec<String>,
-    /// For a replace: the IDs of the published tweets it deleted.
-    pub replaced_ids: Vec<String>,
-}
-
-/// A post whose tweets this apply deleted (the file was removed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deleted {
-    pub key: String,
-    pub tweet_ids: Vec<String>,
-}
-
-/// A post this apply could not complete, and X's reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failed {
-    pub key: String,
-    pub reason: String,
-}
-
-/// A post the apply left for a later run (rate budget, X's limits).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deferred {
-    pub key: String,
-    /// The earliest time it can go, when known.
-    pub earliest: Option<jiff::Timestamp>,
-    pub reason: String,
-}
-
-/// What an apply did, in the terms of the commit message and the job
-/// summary, so that both say the same.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ApplyLog {
-    pub published: Vec<Published>,
-    pub deleted: Vec<Deleted>,
-    pub failed: Vec<Failed>,
-    pub deferred: Vec<Deferred>,
-    /// The apply did not get through the plan: something failed or was
-    /// deferred, or it was aborted.
-    pub partial: bool,
-}
-
-impl ApplyLog {
-    /// Reads the executor's report. A tweet adopted from an earlier,
-    /// interrupted run counts as published: this run recorded it.
-    pub fn from_report(report: &Report) -> ApplyLog {
-        let ids = |tweets: &[TweetRef]| tweets.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
-        let mut log = ApplyLog::default();
-        for p in &report.posts {
-            match p.action {
-                Action::Delete => {
-                    if !p.deleted.is_empty() {
-                        log.deleted.push(Deleted {
-                            key: p.key.clone(),
-                            tweet_ids: ids(&p.deleted),
-                        });
-                    }
-                }
-                Action::Create | Action::Append | Action::Replace | Action::Move => {
-                    let replaced = if p.action == Action::Replace {
-                        ids(&p.deleted)
-                    } else {
-                        Vec::new()
-                    };
-                    let moved = p.action == Action::Move && p.is_done();
-                    if !p.published.is_empty() || !replaced.is_empty() || moved {
-                        log.published.push(Published {
-                            key: p.key.clone(),
-                            action: p.action,
-                            tweet_ids: ids(&p.published),
-                            replaced_ids: replaced,
-                        });
-                    }
-                }
-                Action::Wait | Action::Unchanged => {}
-            }
-            match &p.outcome {
-                Outcome::Done => {}
-                Outcome::Failed { reason } => log.failed.push(Failed {
-                    key: p.key.clone(),
-                    reason: reason.clone(),
-                }),
-                Outcome::Deferred { earliest, reason } => log.deferred.push(Deferred {
-                    key: p.key.clone(),
-                    earliest: Some(*earliest),
-                    reason: reason.clone(),
-                }),
-            }
-        }
-        log.partial =
-            report.aborted.is_some() || !log.failed.is_empty() || !log.deferred.is_empty();
-        log
-    }
-
-    pub fn commit_message(&self) -> String {
-        commit_message(&self.published, &self.deleted, &self.failed, self.partial)
-    }
-
-    /// The apply report for the job summary ([`crate::github::apply_summary`]).
-    pub fn summary_markdown(&self) -> String {
-        crate::github::apply_summary(
-            &self.published,
-            &self.deleted,
-            &self.failed,
-            &self.deferred,
-            self.partial,
-        )
-    }
-
-    /// Posts published (created, appended to or replaced) and posts deferred,
-    /// for [`crate::github::apply_outputs`].
-    pub fn counts(&self) -> (usize, usize) {
-        let published = self
-            .published
-            .iter()
-            .filter(|p| !p.tweet_ids.is_empty())
-            .count();
-        (published, self.deferred.len())
-    }
-}
-
-/// The link to a tweet, which X resolves whatever the account's handle.
-pub fn tweet_url(id: &str) -> String {
-    format!("https://x.com/i/status/{id}")
-}
 
 /// The commit message for the state after an apply: a subject counting what
 /// changed on X, then one line per post with its tweet URLs, so that `git
@@ -157,17 +26,19 @@ pub fn tweet_url(id: &str) -> String {
 /// `partial` says the apply stopped before the end of the plan (a failure,
 /// the rate budget, an interruption); the message says so, because the
 /// state is then knowingly behind the posts.
-pub fn commit_message(
-    published: &[Published],
-    deleted: &[Deleted],
-    failed: &[Failed],
-    partial: bool,
-) -> String {
+pub fn commit_message(log: &ApplyLog) -> String {
+    let ApplyLog {
+        published,
+        deleted,
+        failed,
+        partial,
+        ..
+    } = log;
     let count = |a: Action| published.iter().filter(|p| p.action == a).count();
     let mut parts = Vec::new();
     let created = count(Action::Create);
     if created > 0 {
-        parts.push(format!("publish {created} {}", plural(created, "post")));
+        parts.push(format!("publish {}", plural(created, "post", "posts")));
     }
     for (action, verb) in [
         (Action::Append, "append to"),
@@ -190,7 +61,7 @@ pub fn commit_message(
     } else {
         format!("tweetform: {}", parts.join(", "))
     };
-    if partial {
+    if *partial {
         subject.push_str(" (partial)");
     }
 
@@ -198,16 +69,7 @@ pub fn commit_message(
     if !published.is_empty() {
         body.push_str("Published:\n");
         for p in published {
-            let verb = match p.action {
-                Action::Create => "created",
-                Action::Append => "appended",
-                Action::Replace => "replaced",
-                Action::Move => "moved",
-                Action::Delete => "deleted",
-                Action::Wait => "waiting",
-                Action::Unchanged => "unchanged",
-            };
-            write_entry(&mut body, &p.key, verb, &p.tweet_ids);
+            write_entry(&mut body, &p.key, p.action.past(), &p.tweet_ids);
             for id in &p.replaced_ids {
                 let _ = writeln!(body, "  deleted {}", tweet_url(id));
             }
@@ -233,7 +95,7 @@ pub fn commit_message(
             let _ = writeln!(body, "- {}: {reason}", f.key);
         }
     }
-    if partial {
+    if *partial {
         if !body.is_empty() {
             body.push('\n');
         }
@@ -253,14 +115,6 @@ fn write_entry(body: &mut String, key: &str, verb: &str, ids: &[String]) {
     let _ = writeln!(body, "- {key} ({verb})");
     for id in ids {
         let _ = writeln!(body, "  {}", tweet_url(id));
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_string()
-    } else {
-        format!("{word}s")
     }
 }
 
@@ -298,19 +152,7 @@ pub fn commit_apply(
         == normalize(&std::path::absolute(root).unwrap_or(root.to_path_buf()));
     let target = if at_root { state_file.clone() } else { dir };
     let lock = crate::lock::lock_path(&state_file);
-    commit_paths(root, &target, &[lock], &log.commit_message(), &[])
-}
-
-/// [`commit_state`] with extra environment for every git command (tests use
-/// it to isolate git from the machine's own configuration).
-#[doc(hidden)]
-pub fn commit_state_with_env(
-    root: &Path,
-    state_dir: &Path,
-    message: &str,
-    env: &[(&str, &OsStr)],
-) -> anyhow::Result<Option<String>> {
-    commit_paths(root, state_dir, &[], message, env)
+    commit_paths(root, &target, &[lock], &commit_message(log), &[])
 }
 
 fn commit_paths(
@@ -541,6 +383,7 @@ impl Git<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Deleted, Published};
 
     fn git(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> String {
         let out = Command::new("git")
@@ -567,7 +410,9 @@ mod tests {
         git(dir.path(), &["init", "--quiet"], &env);
         std::fs::create_dir(dir.path().join("state")).unwrap();
         std::fs::write(dir.path().join("state/tweets.lock.json"), "{}\n").unwrap();
-        let sha = commit_state_with_env(dir.path(), Path::new("state"), "tweetform: test", &env)
+        // Each git command gets `env`: git is isolated from this machine's
+        // configuration.
+        let sha = commit_paths(dir.path(), Path::new("state"), &[], "tweetform: test", &env)
             .unwrap()
             .expect("a commit");
         let who = git(dir.path(), &["log", "-1", "--format=%an <%ae>", &sha], &env);
@@ -594,8 +439,8 @@ mod tests {
 
     #[test]
     fn the_message_lists_every_post_with_its_urls() {
-        let msg = commit_message(
-            &[
+        let msg = commit_message(&ApplyLog {
+            published: vec![
                 Published {
                     key: "2026/launch".into(),
                     action: Action::Create,
@@ -609,13 +454,12 @@ mod tests {
                     replaced_ids: Vec::new(),
                 },
             ],
-            &[Deleted {
+            deleted: vec![Deleted {
                 key: "old".into(),
                 tweet_ids: vec!["99".into()],
             }],
-            &[],
-            false,
-        );
+            ..ApplyLog::default()
+        });
         assert_eq!(
             msg,
             "tweetform: publish 2 posts, delete 1\n\n\

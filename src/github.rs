@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::diagnostic::Diagnostic;
-pub use crate::git::Deferred;
-use crate::git::{ApplyLog, Deleted, Failed, Published, tweet_url};
-use crate::plan::{Action, Plan};
+use crate::markdown::md_escape_line;
+use crate::plan::Plan;
+use crate::report::ApplyLog;
+use crate::text::tweet_url;
 
 /// GitHub refuses a step summary larger than this (1 MiB per step).
 pub const SUMMARY_LIMIT: usize = 1024 * 1024;
@@ -174,10 +175,10 @@ pub fn diagnostics_markdown(env: &GithubEnv, root: &Path, diagnostics: &[Diagnos
             file.replace('`', "'"),
             d.line,
             d.column,
-            md_text(&d.message)
+            md_escape_line(&d.message)
         ));
         if let Some(hint) = &d.hint {
-            out.push_str(&format!("<br>help: {}", md_text(hint)));
+            out.push_str(&format!("<br>help: {}", md_escape_line(hint)));
         }
         out.push('\n');
     }
@@ -196,7 +197,7 @@ pub fn report_plan(env: &GithubEnv, plan: &Plan, markdown: &str) -> anyhow::Resu
 /// plan's counts plus `published` and `deferred` as step outputs. Does
 /// nothing outside Actions.
 pub fn report_apply(env: &GithubEnv, plan: &Plan, log: &ApplyLog) -> anyhow::Result<()> {
-    append_summary(env, &log.summary_markdown())?;
+    append_summary(env, &apply_summary(log))?;
     let (published, deferred) = log.counts();
     let mut outputs = plan_outputs(plan);
     outputs.extend(apply_outputs(published, deferred));
@@ -331,15 +332,16 @@ pub fn apply_outputs(published: usize, deferred: usize) -> Vec<(&'static str, St
 
 /// The apply report for the job summary: every post with a link to each
 /// tweet published or deleted, then failures, deferrals, and whether the
-/// apply stopped part-way. Takes the same inputs as
+/// apply stopped part-way. Reads the same log as
 /// [`crate::git::commit_message`], so both say the same.
-pub fn apply_summary(
-    published: &[Published],
-    deleted: &[Deleted],
-    failed: &[Failed],
-    deferred: &[Deferred],
-    partial: bool,
-) -> String {
+pub fn apply_summary(log: &ApplyLog) -> String {
+    let ApplyLog {
+        published,
+        deleted,
+        failed,
+        deferred,
+        partial,
+    } = log;
     let mut out = String::from("## tweetform apply\n\n");
     if published.is_empty() && deleted.is_empty() && failed.is_empty() && deferred.is_empty() {
         out.push_str("Nothing to do: X already matches the posts.\n");
@@ -352,16 +354,11 @@ pub fn apply_summary(
             .join(", ")
     };
     for p in published {
-        let verb = match p.action {
-            Action::Create => "published",
-            Action::Append => "appended to",
-            Action::Replace => "replaced",
-            Action::Move => "moved",
-            Action::Delete => "deleted",
-            Action::Wait => "waiting",
-            Action::Unchanged => "unchanged",
-        };
-        out.push_str(&format!("- **{}** {verb}", md_text(&p.key)));
+        out.push_str(&format!(
+            "- **{}** {}",
+            md_escape_line(&p.key),
+            p.action.past_with_links()
+        ));
         if !p.tweet_ids.is_empty() {
             out.push_str(&format!(": {}", links(&p.tweet_ids)));
         }
@@ -371,7 +368,7 @@ pub fn apply_summary(
         out.push('\n');
     }
     for d in deleted {
-        out.push_str(&format!("- **{}** deleted", md_text(&d.key)));
+        out.push_str(&format!("- **{}** deleted", md_escape_line(&d.key)));
         if !d.tweet_ids.is_empty() {
             out.push_str(&format!(": {}", links(&d.tweet_ids)));
         }
@@ -382,8 +379,8 @@ pub fn apply_summary(
         for f in failed {
             out.push_str(&format!(
                 "- **{}**: {}\n",
-                md_text(&f.key),
-                md_text(&f.reason)
+                md_escape_line(&f.key),
+                md_escape_line(&f.reason)
             ));
         }
     }
@@ -392,8 +389,8 @@ pub fn apply_summary(
         for d in deferred {
             out.push_str(&format!(
                 "- **{}**: {}",
-                md_text(&d.key),
-                md_text(&d.reason)
+                md_escape_line(&d.key),
+                md_escape_line(&d.reason)
             ));
             if let Some(t) = d.earliest {
                 out.push_str(&format!(" (from {})", t.strftime("%Y-%m-%d %H:%M UTC")));
@@ -401,27 +398,11 @@ pub fn apply_summary(
             out.push('\n');
         }
     }
-    if partial {
+    if *partial {
         out.push_str(
             "\n> [!WARNING]\n> The apply stopped part-way. The state records what was done; \
              the next run (scheduled every 15 minutes) continues from it.\n",
         );
-    }
-    out
-}
-
-/// Text safe to put in Markdown: no formatting, links or HTML, one line.
-fn md_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
     }
     out
 }

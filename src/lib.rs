@@ -4,6 +4,7 @@
 //! [`validate`]) → plan ([`plan`], against [`state`]) → [`executor`] (through
 //! [`api::XApi`], within [`budget`]) → state.
 
+pub mod action;
 pub mod api;
 pub mod budget;
 pub mod cli;
@@ -11,19 +12,25 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod diagnostic;
-pub mod emulator;
+pub mod diff;
+#[cfg(any(test, feature = "emulator"))]
+pub mod emulator_transport;
 pub mod executor;
 pub mod git;
 pub mod github;
 pub mod init;
 pub mod load;
 pub mod lock;
+pub mod markdown;
 pub mod output;
 pub mod plan;
+pub mod plan_json;
 pub mod post;
 pub mod problem;
 pub mod render;
 pub mod report;
 pub mod state;
+pub mod terminal;
+pub mod text;
 pub mod validate;
 pub mod yaml;

@@ -11,12 +11,14 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+pub use crate::action::Action;
 use crate::post::{Post, Tweet};
 use crate::state::{PublishedTweet, State};
 use crate::validate::weighted_length;
 
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
+/// Serialised through [`crate::plan_json`]'s rules for changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub format_version: u32,
@@ -31,37 +33,17 @@ pub struct Plan {
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Create,
-    Append,
-    Replace,
-    Delete,
-    Move,
-    Wait,
-    Unchanged,
-}
-
-impl Action {
-    pub fn is_destructive(self) -> bool {
-        matches!(self, Action::Replace | Action::Delete)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One post's change. Its JSON form (with `destructive` computed from the
+/// action) is in [`crate::plan_json`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub key: String,
     pub action: Action,
-    pub destructive: bool,
     /// The post's file; absent for a delete (the file is gone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
     /// For a move: the key the tweets were recorded under.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// For a wait (and for information on others): when the post is due.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_at: Option<Timestamp>,
     /// Every tweet of the post after the change (kept and created) and every
     /// tweet the change removes, in thread order; removed ones first where
@@ -69,35 +51,87 @@ pub struct Change {
     pub tweets: Vec<TweetChange>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TweetOp {
-    /// Published and stays as it is.
-    Keep,
-    /// To be published.
-    Create,
-    /// Published and to be deleted.
-    Delete,
+impl Change {
+    /// Whether the change deletes published tweets (a replace or a delete):
+    /// `apply` runs it only when allowed to destroy.
+    pub fn destructive(&self) -> bool {
+        self.action.is_destructive()
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What happens to one tweet, with exactly what that needs: a kept or
+/// deleted tweet is known by its ID, a created one by the body to send.
+#[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "creates are most of a plan's tweets: boxing their bodies would save nothing"
+)]
+pub enum TweetOp {
+    /// Published and stays as it is.
+    Keep { id: String },
+    /// To be published. `old_text` is the published tweet's text when this
+    /// create replaces one, for the diff.
+    Create {
+        body: Tweet,
+        old_text: Option<String>,
+    },
+    /// Published and to be deleted.
+    Delete { id: String },
+}
+
+impl TweetOp {
+    /// The op as the plan's JSON spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TweetOp::Keep { .. } => "keep",
+            TweetOp::Create { .. } => "create",
+            TweetOp::Delete { .. } => "delete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct TweetChange {
     /// Position in the thread (0-based).
     pub index: usize,
     pub op: TweetOp,
-    /// The published tweet's ID, for keep and delete.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
     pub text: String,
-    /// For a create that replaces a published tweet: its text, for the diff.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old_text: Option<String>,
     pub weighted_length: usize,
     pub digest: String,
-    /// The declared body, for a create (so that a saved plan carries exactly
-    /// what `apply` will send).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<Tweet>,
+}
+
+impl TweetChange {
+    /// The published tweet's ID, for a keep or a delete.
+    pub fn id(&self) -> Option<&str> {
+        match &self.op {
+            TweetOp::Keep { id } | TweetOp::Delete { id } => Some(id),
+            TweetOp::Create { .. } => None,
+        }
+    }
+
+    /// The body to send, for a create.
+    pub fn body(&self) -> Option<&Tweet> {
+        match &self.op {
+            TweetOp::Create { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// For a create that replaces a published tweet: that tweet's text.
+    pub fn old_text(&self) -> Option<&str> {
+        match &self.op {
+            TweetOp::Create { old_text, .. } => old_text.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_create(&self) -> bool {
+        matches!(self.op, TweetOp::Create { .. })
+    }
+
+    pub fn is_delete(&self) -> bool {
+        matches!(self.op, TweetOp::Delete { .. })
+    }
 }
 
 /// Counts of posts per action.
@@ -298,12 +332,12 @@ fn compare(declared: &Declared, published: &[PublishedTweet]) -> Option<Change> 
     let mut tweets: Vec<TweetChange> = published[..same]
         .iter()
         .enumerate()
-        .map(|(i, t)| published_tweet(i, t, TweetOp::Keep))
+        .map(|(i, t)| kept(i, t))
         .collect();
     for i in same..published.len().max(digests.len()) {
         let old = published.get(i);
         if let Some(old) = old {
-            tweets.push(published_tweet(i, old, TweetOp::Delete));
+            tweets.push(to_delete(i, old));
         }
         if let Some((tweet, digest)) = post.tweets.get(i).zip(digests.get(i)) {
             tweets.push(declared_tweet(
@@ -333,7 +367,7 @@ fn moved(post: &Post, from: &str, published: &[PublishedTweet]) -> Change {
     let tweets = published
         .iter()
         .enumerate()
-        .map(|(i, t)| published_tweet(i, t, TweetOp::Keep))
+        .map(|(i, t)| kept(i, t))
         .collect();
     post_change(post, Action::Move, Some(from.to_owned()), tweets)
 }
@@ -342,14 +376,13 @@ fn deleted(key: &str, published: &[PublishedTweet]) -> Change {
     Change {
         key: key.to_owned(),
         action: Action::Delete,
-        destructive: Action::Delete.is_destructive(),
         file: None,
         from: None,
         publish_at: None,
         tweets: published
             .iter()
             .enumerate()
-            .map(|(i, t)| published_tweet(i, t, TweetOp::Delete))
+            .map(|(i, t)| to_delete(i, t))
             .collect(),
     }
 }
@@ -363,7 +396,6 @@ fn post_change(
     Change {
         key: post.key.clone(),
         action,
-        destructive: action.is_destructive(),
         file: Some(post.file.clone()),
         from,
         publish_at: post.publish_at,
@@ -371,16 +403,33 @@ fn post_change(
     }
 }
 
+fn kept(index: usize, tweet: &PublishedTweet) -> TweetChange {
+    published_tweet(
+        index,
+        tweet,
+        TweetOp::Keep {
+            id: tweet.id.clone(),
+        },
+    )
+}
+
+fn to_delete(index: usize, tweet: &PublishedTweet) -> TweetChange {
+    published_tweet(
+        index,
+        tweet,
+        TweetOp::Delete {
+            id: tweet.id.clone(),
+        },
+    )
+}
+
 fn published_tweet(index: usize, tweet: &PublishedTweet, op: TweetOp) -> TweetChange {
     TweetChange {
         index,
         op,
-        id: Some(tweet.id.clone()),
         text: tweet.text.clone(),
-        old_text: None,
         weighted_length: weighted_length(&tweet.text),
         digest: tweet.digest.clone(),
-        body: None,
     }
 }
 
@@ -392,13 +441,13 @@ fn declared_tweet(
 ) -> TweetChange {
     TweetChange {
         index,
-        op: TweetOp::Create,
-        id: None,
+        op: TweetOp::Create {
+            body: tweet.clone(),
+            old_text,
+        },
         text: tweet.text.clone(),
-        old_text,
         weighted_length: weighted_length(&tweet.text),
         digest: digest.to_owned(),
-        body: Some(tweet.clone()),
     }
 }
 
@@ -465,11 +514,11 @@ mod tests {
     }
 
     /// `(index, op, id, text)` of each tweet change, for compact asserts.
-    fn ops(change: &Change) -> Vec<(usize, TweetOp, Option<&str>, &str)> {
+    fn ops(change: &Change) -> Vec<(usize, &'static str, Option<&str>, &str)> {
         change
             .tweets
             .iter()
-            .map(|t| (t.index, t.op, t.id.as_deref(), t.text.as_str()))
+            .map(|t| (t.index, t.op.name(), t.id(), t.text.as_str()))
             .collect()
     }
 
@@ -491,20 +540,20 @@ mod tests {
         let c = only(&plan);
         assert_eq!(c.key, "2026/launch");
         assert_eq!(c.action, Action::Create);
-        assert!(!c.destructive);
+        assert!(!c.destructive());
         assert_eq!(c.file.as_deref(), Some(Path::new("posts/2026/launch.yaml")));
         assert_eq!(c.from, None);
         assert_eq!(
             ops(c),
             [
-                (0, TweetOp::Create, None, "hello https://example.com"),
-                (1, TweetOp::Create, None, "second"),
+                (0, "create", None, "hello https://example.com"),
+                (1, "create", None, "second"),
             ]
         );
         assert_eq!(c.tweets[0].weighted_length, 6 + 23);
         assert_eq!(c.tweets[0].digest, p.tweets[0].digest());
-        assert_eq!(c.tweets[1].body.as_ref(), Some(&p.tweets[1]));
-        assert_eq!(c.tweets[0].old_text, None);
+        assert_eq!(c.tweets[1].body(), Some(&p.tweets[1]));
+        assert_eq!(c.tweets[0].old_text(), None);
         assert_eq!(
             plan.summary,
             Summary {
@@ -536,9 +585,9 @@ mod tests {
         );
         let wait = &plan.changes[1];
         assert_eq!(wait.publish_at, later.publish_at);
-        assert!(!wait.destructive);
+        assert!(!wait.destructive());
         // What it will create when due.
-        assert_eq!(ops(wait), [(0, TweetOp::Create, None, "soon")]);
+        assert_eq!(ops(wait), [(0, "create", None, "soon")]);
         assert_eq!(plan.summary.wait, 1);
         assert_eq!(plan.summary.create, 2);
 
@@ -567,17 +616,17 @@ mod tests {
         let plan = plan(&[post("t", &["one", "two", "three"])], &st, now());
         let c = only(&plan);
         assert_eq!(c.action, Action::Append);
-        assert!(!c.destructive);
+        assert!(!c.destructive());
         assert_eq!(
             ops(c),
             [
-                (0, TweetOp::Keep, Some("1"), "one"),
-                (1, TweetOp::Keep, Some("2"), "two"),
-                (2, TweetOp::Create, None, "three"),
+                (0, "keep", Some("1"), "one"),
+                (1, "keep", Some("2"), "two"),
+                (2, "create", None, "three"),
             ]
         );
-        assert!(c.tweets[0].body.is_none());
-        assert!(c.tweets[2].body.is_some());
+        assert!(c.tweets[0].body().is_none());
+        assert!(c.tweets[2].body().is_some());
         assert_eq!(plan.summary.append, 1);
     }
 
@@ -587,19 +636,19 @@ mod tests {
         let plan = plan(&[post("t", &["one", "TWO", "three"])], &st, now());
         let c = only(&plan);
         assert_eq!(c.action, Action::Replace);
-        assert!(c.destructive);
+        assert!(c.destructive());
         assert_eq!(
             ops(c),
             [
-                (0, TweetOp::Keep, Some("1"), "one"),
-                (1, TweetOp::Delete, Some("2"), "two"),
-                (1, TweetOp::Create, None, "TWO"),
-                (2, TweetOp::Delete, Some("3"), "three"),
-                (2, TweetOp::Create, None, "three"),
+                (0, "keep", Some("1"), "one"),
+                (1, "delete", Some("2"), "two"),
+                (1, "create", None, "TWO"),
+                (2, "delete", Some("3"), "three"),
+                (2, "create", None, "three"),
             ]
         );
-        assert_eq!(c.tweets[2].old_text.as_deref(), Some("two"));
-        assert_eq!(c.tweets[4].old_text.as_deref(), Some("three"));
+        assert_eq!(c.tweets[2].old_text(), Some("two"));
+        assert_eq!(c.tweets[4].old_text(), Some("three"));
         assert_eq!(c.tweets[1].digest, Tweet::new("two").digest());
         assert_eq!(c.tweets[1].weighted_length, 3);
         assert_eq!(plan.summary.replace, 1);
@@ -612,12 +661,12 @@ mod tests {
         assert_eq!(
             ops(only(&plan)),
             [
-                (0, TweetOp::Delete, Some("1"), "one"),
-                (0, TweetOp::Create, None, "uno"),
-                (1, TweetOp::Create, None, "dos"),
+                (0, "delete", Some("1"), "one"),
+                (0, "create", None, "uno"),
+                (1, "create", None, "dos"),
             ]
         );
-        assert_eq!(plan.changes[0].tweets[2].old_text, None);
+        assert_eq!(plan.changes[0].tweets[2].old_text(), None);
     }
 
     #[test]
@@ -626,13 +675,13 @@ mod tests {
         let plan = plan(&[post("t", &["one"])], &st, now());
         let c = only(&plan);
         assert_eq!(c.action, Action::Replace);
-        assert!(c.destructive);
+        assert!(c.destructive());
         assert_eq!(
             ops(c),
             [
-                (0, TweetOp::Keep, Some("1"), "one"),
-                (1, TweetOp::Delete, Some("2"), "two"),
-                (2, TweetOp::Delete, Some("3"), "three"),
+                (0, "keep", Some("1"), "one"),
+                (1, "delete", Some("2"), "two"),
+                (2, "delete", Some("3"), "three"),
             ]
         );
     }
@@ -645,9 +694,9 @@ mod tests {
         let plan = plan(&[p], &st, now());
         let c = only(&plan);
         assert_eq!(c.action, Action::Replace);
-        assert_eq!(c.tweets[1].old_text.as_deref(), Some("hi"));
+        assert_eq!(c.tweets[1].old_text(), Some("hi"));
         assert_eq!(
-            c.tweets[1].body.as_ref().unwrap().reply_settings,
+            c.tweets[1].body().unwrap().reply_settings,
             Some(ReplySettings::Following)
         );
     }
@@ -658,13 +707,13 @@ mod tests {
         let plan = plan(&[], &st, now());
         let c = only(&plan);
         assert_eq!(c.action, Action::Delete);
-        assert!(c.destructive);
+        assert!(c.destructive());
         assert_eq!(c.file, None);
         assert_eq!(
             ops(c),
             [
-                (0, TweetOp::Delete, Some("1"), "one"),
-                (1, TweetOp::Delete, Some("2"), "two"),
+                (0, "delete", Some("1"), "one"),
+                (1, "delete", Some("2"), "two"),
             ]
         );
         assert_eq!(plan.summary.delete, 1);
@@ -677,15 +726,12 @@ mod tests {
         let c = only(&plan);
         assert_eq!(c.key, "new");
         assert_eq!(c.action, Action::Move);
-        assert!(!c.destructive);
+        assert!(!c.destructive());
         assert_eq!(c.from.as_deref(), Some("old"));
         assert_eq!(c.file.as_deref(), Some(Path::new("posts/new.yaml")));
         assert_eq!(
             ops(c),
-            [
-                (0, TweetOp::Keep, Some("1"), "one"),
-                (1, TweetOp::Keep, Some("2"), "two"),
-            ]
+            [(0, "keep", Some("1"), "one"), (1, "keep", Some("2"), "two"),]
         );
         assert_eq!(
             plan.summary,
@@ -779,7 +825,7 @@ mod tests {
         // Once published, emptying it deletes its tweets.
         let st = state(&[("empty", &[("1", "one")])]);
         let c = super::plan(&[post("empty", &[])], &st, now());
-        assert_eq!(ops(only(&c)), [(0, TweetOp::Delete, Some("1"), "one")]);
+        assert_eq!(ops(only(&c)), [(0, "delete", Some("1"), "one")]);
         assert_eq!(c.changes[0].action, Action::Replace);
     }
 
@@ -828,7 +874,7 @@ mod tests {
             }
         );
         for c in &plan.changes {
-            assert_eq!(c.destructive, c.action.is_destructive());
+            assert_eq!(c.destructive(), c.action.is_destructive());
         }
     }
 

@@ -13,14 +13,10 @@ use owo_colors::OwoColorize;
 use serde::Serialize;
 
 use crate::plan::Action;
+use crate::text::tweet_url;
 
 /// Deferred posts listed one by one in the summary; the rest are counted.
 const DEFERRED_SHOWN: usize = 20;
-
-/// The public URL of a tweet.
-pub fn tweet_url(id: &str) -> String {
-    format!("https://x.com/i/status/{id}")
-}
 
 /// One tweet the apply published or deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -266,6 +262,119 @@ impl Report {
     }
 }
 
+/// A post whose tweets this apply published (create, append, replace) or
+/// re-recorded (move).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub key: String,
+    pub action: Action,
+    /// The IDs of the tweets this apply created, in thread order.
+    pub tweet_ids: Vec<String>,
+    /// For a replace: the IDs of the published tweets it deleted.
+    pub replaced_ids: Vec<String>,
+}
+
+/// A post whose tweets this apply deleted (the file was removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deleted {
+    pub key: String,
+    pub tweet_ids: Vec<String>,
+}
+
+/// A post this apply could not complete, and X's reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    pub key: String,
+    pub reason: String,
+}
+
+/// A post the apply left for a later run (rate budget, X's limits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    pub key: String,
+    /// The earliest time it can go, when known.
+    pub earliest: Option<jiff::Timestamp>,
+    pub reason: String,
+}
+
+/// What an apply did, in the terms of the commit message
+/// ([`crate::git::commit_message`]) and the job summary
+/// ([`crate::github::apply_summary`]), so that both say the same.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApplyLog {
+    pub published: Vec<Published>,
+    pub deleted: Vec<Deleted>,
+    pub failed: Vec<Failed>,
+    pub deferred: Vec<Deferred>,
+    /// The apply did not get through the plan: something failed or was
+    /// deferred, or it was aborted.
+    pub partial: bool,
+}
+
+impl ApplyLog {
+    /// Reads the executor's report. A tweet adopted from an earlier,
+    /// interrupted run counts as published: this run recorded it.
+    pub fn from_report(report: &Report) -> ApplyLog {
+        let ids = |tweets: &[TweetRef]| tweets.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+        let mut log = ApplyLog::default();
+        for p in &report.posts {
+            match p.action {
+                Action::Delete => {
+                    if !p.deleted.is_empty() {
+                        log.deleted.push(Deleted {
+                            key: p.key.clone(),
+                            tweet_ids: ids(&p.deleted),
+                        });
+                    }
+                }
+                Action::Create | Action::Append | Action::Replace | Action::Move => {
+                    let replaced = if p.action == Action::Replace {
+                        ids(&p.deleted)
+                    } else {
+                        Vec::new()
+                    };
+                    let moved = p.action == Action::Move && p.is_done();
+                    if !p.published.is_empty() || !replaced.is_empty() || moved {
+                        log.published.push(Published {
+                            key: p.key.clone(),
+                            action: p.action,
+                            tweet_ids: ids(&p.published),
+                            replaced_ids: replaced,
+                        });
+                    }
+                }
+                Action::Wait | Action::Unchanged => {}
+            }
+            match &p.outcome {
+                Outcome::Done => {}
+                Outcome::Failed { reason } => log.failed.push(Failed {
+                    key: p.key.clone(),
+                    reason: reason.clone(),
+                }),
+                Outcome::Deferred { earliest, reason } => log.deferred.push(Deferred {
+                    key: p.key.clone(),
+                    earliest: Some(*earliest),
+                    reason: reason.clone(),
+                }),
+            }
+        }
+        log.partial =
+            report.aborted.is_some() || !log.failed.is_empty() || !log.deferred.is_empty();
+        log
+    }
+
+    /// Posts published (created, appended to or replaced) and posts deferred,
+    /// for [`crate::github::apply_outputs`].
+    pub fn counts(&self) -> (usize, usize) {
+        let published = self
+            .published
+            .iter()
+            .filter(|p| !p.tweet_ids.is_empty())
+            .count();
+        (published, self.deferred.len())
+    }
+}
+
 /// Something that happened during an apply, reported as it happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -334,7 +443,7 @@ impl Event {
             }
             Event::Moved { from, to } => {
                 // The plan's move symbol, so the two outputs read alike.
-                let symbol = crate::render::symbol(crate::plan::Action::Move).trim();
+                let symbol = Action::Move.symbol();
                 let symbol = if color {
                     symbol.cyan().to_string()
                 } else {

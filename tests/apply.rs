@@ -10,8 +10,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use tweetform::clock::Clock;
-use tweetform::emulator::{self, FakeX, SharedFake, TEST_CREDENTIALS};
 use tweetform::state::State;
+use tweetform_emulator::{self as emulator, FakeX, SharedFake, TEST_CREDENTIALS};
 
 /// The fake X served on 127.0.0.1 by a runtime of this test.
 struct Fake {
@@ -465,6 +465,32 @@ fn a_saved_plan_runs_once_and_only_against_its_state_and_posts() {
     assert!(stderr.contains("new (create)"), "{stderr}");
     assert_eq!(std::fs::read(project.state_path()).unwrap(), before);
     assert!(!fake.live().contains_key("edited after review"));
+}
+
+#[test]
+fn a_saved_plan_missing_what_a_tweet_needs_is_refused_when_read() {
+    let fake = Fake::start();
+    let project = Project::new(1);
+    let plan = project.root().join("plan.json");
+    save_plan(&project, &plan);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    json["changes"][0]["tweets"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("body");
+    std::fs::write(&plan, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+
+    let out = project.command(&fake).arg(&plan).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("plan.json:"), "{stderr}");
+    assert!(
+        stderr.contains("tweet 1: a create needs `body`, what it sends to X"),
+        "{stderr}"
+    );
+    assert!(fake.live().is_empty());
+    assert!(!project.state_path().exists());
 }
 
 fn git(root: &Path, args: &[&str]) -> String {

@@ -9,10 +9,11 @@ use serde_json::json;
 use tweetform::api::{ApiError, XApi};
 use tweetform::client::{Credentials, XClient};
 use tweetform::clock::Clock;
-use tweetform::emulator::{
-    self, Endpoint, FakeX, Limits, Server, SharedFake, TEST_CREDENTIALS, Window,
-};
+use tweetform::emulator_transport::ClientCredentials as _;
 use tweetform::post::{Poll, ReplySettings, Tweet};
+use tweetform_emulator::{
+    self as emulator, Endpoint, FakeX, Limits, Server, SharedFake, TEST_CREDENTIALS, Window,
+};
 
 async fn start(limits: Limits) -> (SharedFake, Server, XClient) {
     let fake = Arc::new(Mutex::new(FakeX::with_limits(limits, Clock::system())));
@@ -166,7 +167,7 @@ async fn signatures_are_checked() {
 
 #[tokio::test]
 async fn replayed_requests_are_refused() {
-    use tweetform::emulator::signature::{base_string, encode, sign};
+    use tweetform_emulator::signature::{base_string, encode, sign};
     let (_fake, server, _) = start(Limits::x_defaults()).await;
     let url = format!("{}/2/users/me", server.url());
     let oauth = vec![

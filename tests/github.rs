@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tweetform::diagnostic::Diagnostic;
-use tweetform::git::{self, Deleted, Failed, Published};
+use tweetform::git;
 use tweetform::github::{self, GithubEnv};
 use tweetform::plan::{Action, Change, Plan, Summary};
 use tweetform::post::Pos;
+use tweetform::report::{ApplyLog, Deferred, Deleted, Failed, Published};
 
 fn diag(file: &str, line: usize, column: usize, message: &str) -> Diagnostic {
     Diagnostic::new(file, Pos { line, column }, message)
@@ -185,7 +186,6 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
             .map(|(key, action)| Change {
                 key: key.to_string(),
                 action: *action,
-                destructive: action.is_destructive(),
                 file: None,
                 from: None,
                 publish_at: None,
@@ -331,12 +331,10 @@ fn commit_state_commits_only_the_state() {
     git(root, &["add", "README.md"]);
     std::fs::write(root.join("posts/hello.yaml"), "text: edited\n").unwrap();
 
-    let message = git::commit_message(
-        &[published("hello", &["1800000000000000001"])],
-        &[],
-        &[],
-        false,
-    );
+    let message = git::commit_message(&ApplyLog {
+        published: vec![published("hello", &["1800000000000000001"])],
+        ..ApplyLog::default()
+    });
     let sha = git::commit_state(root, Path::new("state"), &message)
         .unwrap()
         .expect("a commit");
@@ -374,15 +372,15 @@ fn commit_state_after_a_partial_apply_says_so() {
     let dir = repo();
     let root = dir.path();
     std::fs::write(root.join("state/tweets.lock.json"), "{\"serial\": 5}\n").unwrap();
-    let message = git::commit_message(
-        &[published("2026/launch", &["111", "112"])],
-        &[],
-        &[Failed {
+    let message = git::commit_message(&ApplyLog {
+        published: vec![published("2026/launch", &["111", "112"])],
+        failed: vec![Failed {
             key: "2026/poll".into(),
             reason: "Your Tweet text is too long.".into(),
         }],
-        true,
-    );
+        partial: true,
+        ..ApplyLog::default()
+    });
     let sha = git::commit_state(root, Path::new("state"), &message)
         .unwrap()
         .expect("a commit");
@@ -456,8 +454,8 @@ fn commit_state_outside_a_repository_says_what_to_do() {
 
 #[test]
 fn the_message_lists_deletes_appends_and_replaces() {
-    let message = git::commit_message(
-        &[
+    let message = git::commit_message(&ApplyLog {
+        published: vec![
             published("a", &["1"]),
             Published {
                 key: "thread".into(),
@@ -472,7 +470,7 @@ fn the_message_lists_deletes_appends_and_replaces() {
                 replaced_ids: vec!["30".into()],
             },
         ],
-        &[
+        deleted: vec![
             Deleted {
                 key: "gone".into(),
                 tweet_ids: vec!["4".into(), "5".into()],
@@ -482,9 +480,8 @@ fn the_message_lists_deletes_appends_and_replaces() {
                 tweet_ids: vec!["6".into()],
             },
         ],
-        &[],
-        false,
-    );
+        ..ApplyLog::default()
+    });
     let subject = message.lines().next().unwrap();
     assert_eq!(
         subject,
@@ -500,7 +497,7 @@ fn the_message_lists_deletes_appends_and_replaces() {
     assert!(!message.contains("part-way"));
     // A run that only recorded budget usage still says what it is.
     assert_eq!(
-        git::commit_message(&[], &[], &[], false),
+        git::commit_message(&ApplyLog::default()),
         "tweetform: update state\n"
     );
 }
@@ -509,38 +506,40 @@ fn the_message_lists_deletes_appends_and_replaces() {
 fn the_apply_summary_links_every_tweet_and_says_what_is_left() {
     let dir = tempfile::tempdir().unwrap();
     let env = env_in(dir.path());
-    let markdown = github::apply_summary(
-        &[published("2026/launch_v2", &["111", "112"])],
-        &[Deleted {
+    let markdown = github::apply_summary(&ApplyLog {
+        published: vec![published("2026/launch_v2", &["111", "112"])],
+        deleted: vec![Deleted {
             key: "old".into(),
             tweet_ids: vec!["99".into()],
         }],
-        &[Failed {
+        failed: vec![Failed {
             key: "bad".into(),
             reason: "Your Tweet text is too long.\n<b>".into(),
         }],
-        &[github::Deferred {
+        deferred: vec![Deferred {
             key: "later".into(),
             earliest: Some("2026-11-23T14:15:00Z".parse().unwrap()),
             reason: "200 creates per 15 minutes used".into(),
         }],
-        true,
-    );
+        partial: true,
+    });
     github::append_summary(&env, &markdown).unwrap();
     let written = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
     assert!(written.starts_with("## tweetform apply\n"));
     assert!(written.contains(
-        "- **2026/launch\\_v2** published: [111](https://x.com/i/status/111), [112](https://x.com/i/status/112)\n"
+        "- **2026/launch_v2** published: [111](https://x.com/i/status/111), [112](https://x.com/i/status/112)\n"
     ));
     assert!(written.contains("- **old** deleted: [99](https://x.com/i/status/99)\n"));
-    assert!(written.contains("- **bad**: Your Tweet text is too long. \\<b\\>\n"));
+    // One escape rule for all Markdown: an underscore inside a word is
+    // literal, and `<` is an entity.
+    assert!(written.contains("- **bad**: Your Tweet text is too long. &lt;b&gt;\n"));
     assert!(
         written
             .contains("- **later**: 200 creates per 15 minutes used (from 2026-11-23 14:15 UTC)\n")
     );
     assert!(written.contains("The apply stopped part-way"));
 
-    let nothing = github::apply_summary(&[], &[], &[], &[], false);
+    let nothing = github::apply_summary(&ApplyLog::default());
     assert!(nothing.contains("Nothing to do"));
     assert!(!nothing.contains("part-way"));
 }
@@ -1369,7 +1368,6 @@ fn the_action_installs_what_the_release_workflow_packages() {
 
 #[test]
 fn the_apply_log_reads_the_executors_report() {
-    use tweetform::git::ApplyLog;
     use tweetform::report::{Outcome, PostReport, Report, TweetRef};
 
     let mut created = PostReport::new("2026/launch", Action::Create, None);
@@ -1400,7 +1398,7 @@ fn the_apply_log_reads_the_executors_report() {
     let log = ApplyLog::from_report(&report);
     assert_eq!(log.counts(), (2, 1));
     assert!(log.partial);
-    let message = log.commit_message();
+    let message = git::commit_message(&log);
     assert_eq!(
         message.lines().next().unwrap(),
         "tweetform: publish 1 post, replace 1, move 1, delete 1, 1 failed (partial)"
@@ -1414,7 +1412,7 @@ fn the_apply_log_reads_the_executors_report() {
     assert!(message.contains("- renamed (moved)\n"));
     assert!(message.contains("Deleted:\n- old (deleted)\n  https://x.com/i/status/40\n"));
     assert!(message.contains("Failed:\n- bad: Your Tweet text is too long.\n"));
-    let summary = log.summary_markdown();
+    let summary = github::apply_summary(&log);
     assert!(summary.contains("- **later**: create budget used (from 2026-11-23 14:15 UTC)"));
     assert!(summary.contains("[50](https://x.com/i/status/50)"));
 
@@ -1427,7 +1425,7 @@ fn the_apply_log_reads_the_executors_report() {
     });
     assert!(!log.partial);
     assert_eq!(
-        log.commit_message().lines().next().unwrap(),
+        git::commit_message(&log).lines().next().unwrap(),
         "tweetform: publish 1 post"
     );
     // Aborted (the state could not be written): partial.
@@ -1445,9 +1443,9 @@ fn commit_apply_leaves_out_the_apply_lock() {
     std::fs::write(root.join("state/tweets.lock.json"), "{\"serial\": 2}\n").unwrap();
     // The apply still holds its lock when it commits.
     std::fs::write(root.join("state/tweets.lock.json.lock"), "pid 1\n").unwrap();
-    let log = git::ApplyLog {
+    let log = ApplyLog {
         published: vec![published("hello", &["7"])],
-        ..git::ApplyLog::default()
+        ..ApplyLog::default()
     };
     let state_file = root.join("state/tweets.lock.json");
     let sha = git::commit_apply(root, &state_file, &log)
@@ -1475,13 +1473,9 @@ fn commit_apply_with_the_state_at_the_root_commits_only_that_file() {
     std::fs::write(root.join("README.md"), "# staged elsewhere\n").unwrap();
     git(root, &["add", "README.md"]);
     std::fs::write(root.join("notes.txt"), "untracked\n").unwrap();
-    let sha = git::commit_apply(
-        root,
-        Path::new("tweets.lock.json"),
-        &git::ApplyLog::default(),
-    )
-    .unwrap()
-    .expect("a commit");
+    let sha = git::commit_apply(root, Path::new("tweets.lock.json"), &ApplyLog::default())
+        .unwrap()
+        .expect("a commit");
     let files = git(root, &["show", "--name-only", "--format=", &sha]);
     assert_eq!(files, "tweets.lock.json\n");
     assert_eq!(
@@ -1502,9 +1496,9 @@ fn report_plan_and_report_apply_fill_summary_and_outputs() {
         },
     );
     github::report_plan(&env, &plan, "<!-- tweetform-plan -->\nPlan: 1 to create.\n").unwrap();
-    let log = git::ApplyLog {
+    let log = ApplyLog {
         published: vec![published("a", &["9"])],
-        ..git::ApplyLog::default()
+        ..ApplyLog::default()
     };
     github::report_apply(&env, &plan, &log).unwrap();
     let summary = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();

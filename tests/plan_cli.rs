@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tweetform::plan::{Action, Plan};
 
-/// The instant every plan here is made at (see `TWEETFORM_NOW`).
+/// The instant every plan here is made at (`plan --at`).
 const NOW: &str = "2026-11-23T12:00:00Z";
 
 fn fixture(name: &str) -> PathBuf {
@@ -19,14 +19,13 @@ fn fixture(name: &str) -> PathBuf {
 /// `tweetform -C <fixture> plan ARGS…` with a fixed clock and no colour.
 fn plan(name: &str, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("tweetform").expect("binary built");
-    cmd.env("TWEETFORM_NOW", NOW)
-        .env_remove("NO_COLOR")
+    cmd.env_remove("NO_COLOR")
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_OUTPUT")
         .arg("-C")
         .arg(fixture(name))
-        .arg("plan")
+        .args(["plan", "--at", NOW])
         .args(args);
     cmd
 }
@@ -144,9 +143,8 @@ fn dash_c_is_the_same_as_running_in_the_directory() {
     let with_c = stdout_of(&mut plan("mixed", &[]));
     let mut cmd = Command::cargo_bin("tweetform").unwrap();
     cmd.current_dir(fixture("mixed"))
-        .env("TWEETFORM_NOW", NOW)
         .env_remove("GITHUB_ACTIONS")
-        .arg("plan");
+        .args(["plan", "--at", NOW]);
     assert_eq!(stdout_of(&mut cmd), with_c);
 }
 
@@ -170,7 +168,7 @@ fn out_saves_the_plan_atomically_as_json() {
     assert_eq!(saved, printed);
     // The create carries the body apply will send.
     let hello = saved.changes.iter().find(|c| c.key == "hello").unwrap();
-    assert!(hello.tweets[0].body.is_some());
+    assert!(hello.tweets[0].body().is_some());
     // Only the plan is left in the directory: no temporary files.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
@@ -187,12 +185,42 @@ fn out_into_a_missing_directory_is_an_error() {
 }
 
 #[test]
-fn a_bad_now_override_is_an_error() {
-    plan("mixed", &[])
-        .env("TWEETFORM_NOW", "tomorrow")
+fn a_bad_at_time_is_an_error() {
+    Command::cargo_bin("tweetform")
+        .unwrap()
+        .arg("-C")
+        .arg(fixture("mixed"))
+        .args(["plan", "--at", "tomorrow"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("TWEETFORM_NOW"));
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "`tomorrow` is not an RFC 3339 time such as 2026-11-23T12:00:00Z",
+        ));
+}
+
+#[test]
+fn at_plans_as_if_it_were_that_time() {
+    // The fixture's waiting post is due at some point: well before it, it
+    // waits; long after, it is created.
+    let before: Plan =
+        serde_json::from_str(&stdout_of(&mut plan("mixed", &["--format", "json"]))).unwrap();
+    assert_eq!(before.planned_at.to_string(), NOW);
+    let waiting = before
+        .changes
+        .iter()
+        .find(|c| c.action == Action::Wait)
+        .expect("the fixture has a waiting post");
+    let due = waiting.publish_at.unwrap().to_string();
+    let mut cmd = Command::cargo_bin("tweetform").unwrap();
+    cmd.env_remove("GITHUB_ACTIONS")
+        .arg("-C")
+        .arg(fixture("mixed"))
+        .args(["plan", "--format", "json", "--at", &due]);
+    let then: Plan = serde_json::from_str(&stdout_of(&mut cmd)).unwrap();
+    assert_eq!(then.planned_at.to_string(), due);
+    let c = then.changes.iter().find(|c| c.key == waiting.key).unwrap();
+    assert_eq!(c.action, Action::Create);
 }
 
 /// A project whose plan has every action, made by the real loader and

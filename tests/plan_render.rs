@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use tweetform::plan::{Action, Change, PLAN_FORMAT_VERSION, Plan, Summary, TweetChange, TweetOp};
 use tweetform::post::Tweet;
-use tweetform::render;
 use tweetform::validate::weighted_length;
+use tweetform::{markdown, plan_json, terminal};
 
 fn create(index: usize, text: &str, old_text: Option<&str>) -> TweetChange {
     TweetChange {
@@ -23,26 +23,29 @@ fn create_unmeasured(index: usize, text: &str, old_text: Option<&str>) -> TweetC
     let body = Tweet::new(text);
     TweetChange {
         index,
-        op: TweetOp::Create,
-        id: None,
         text: text.to_string(),
-        old_text: old_text.map(str::to_string),
         weighted_length: text.chars().count(),
         digest: body.digest(),
-        body: Some(body),
+        op: TweetOp::Create {
+            body,
+            old_text: old_text.map(str::to_string),
+        },
     }
 }
 
-fn published(index: usize, op: TweetOp, id: &str, text: &str) -> TweetChange {
+/// A published tweet kept (`delete` false) or deleted.
+fn published(index: usize, delete: bool, id: &str, text: &str) -> TweetChange {
+    let id = id.to_string();
     TweetChange {
         index,
-        op,
-        id: Some(id.to_string()),
+        op: if delete {
+            TweetOp::Delete { id }
+        } else {
+            TweetOp::Keep { id }
+        },
         text: text.to_string(),
-        old_text: None,
         weighted_length: weighted_length(text),
         digest: Tweet::new(text).digest(),
-        body: None,
     }
 }
 
@@ -50,7 +53,6 @@ fn change(key: &str, action: Action, tweets: Vec<TweetChange>) -> Change {
     Change {
         key: key.to_string(),
         action,
-        destructive: action.is_destructive(),
         file: (action != Action::Delete).then(|| PathBuf::from(format!("posts/{key}.yaml"))),
         from: None,
         publish_at: None,
@@ -88,12 +90,7 @@ fn every_action() -> Plan {
         "2026/thread",
         Action::Append,
         vec![
-            published(
-                0,
-                TweetOp::Keep,
-                "1850000000000000001",
-                "A thread about YAML.",
-            ),
+            published(0, false, "1850000000000000001", "A thread about YAML."),
             create(1, "Part two: anchors and aliases.", None),
         ],
     );
@@ -102,15 +99,10 @@ fn every_action() -> Plan {
         "2026/typo",
         Action::Replace,
         vec![
-            published(
-                0,
-                TweetOp::Keep,
-                "1850000000000000002",
-                "First tweet stays.",
-            ),
+            published(0, false, "1850000000000000002", "First tweet stays."),
             published(
                 1,
-                TweetOp::Delete,
+                true,
                 "1850000000000000003",
                 "We shipped teh fix\nfor threads.",
             ),
@@ -119,7 +111,7 @@ fn every_action() -> Plan {
                 "We shipped the fix\nfor threads.",
                 Some("We shipped teh fix\nfor threads."),
             ),
-            published(2, TweetOp::Delete, "1850000000000000004", "Last words."),
+            published(2, true, "1850000000000000004", "Last words."),
             create(2, "Last words.", Some("Last words.")),
         ],
     );
@@ -129,7 +121,7 @@ fn every_action() -> Plan {
         Action::Delete,
         vec![published(
             0,
-            TweetOp::Delete,
+            true,
             "1850000000000000005",
             "An old announcement.",
         )],
@@ -140,7 +132,7 @@ fn every_action() -> Plan {
         Action::Move,
         vec![published(
             0,
-            TweetOp::Keep,
+            false,
             "1850000000000000006",
             "Same words, new file.",
         )],
@@ -190,25 +182,25 @@ fn no_changes() -> Plan {
 
 #[test]
 fn human_plain() {
-    insta::assert_snapshot!(render::human(&every_action(), false));
+    insta::assert_snapshot!(terminal::human(&every_action(), false));
 }
 
 #[test]
 fn human_color() {
-    insta::assert_snapshot!(render::human(&every_action(), true));
+    insta::assert_snapshot!(terminal::human(&every_action(), true));
 }
 
 #[test]
 fn human_no_changes() {
     assert_eq!(
-        render::human(&no_changes(), false),
+        terminal::human(&no_changes(), false),
         "No changes. 5 posts up to date.\n"
     );
 }
 
 #[test]
 fn markdown_no_changes() {
-    let md = render::markdown(&no_changes());
+    let md = markdown::markdown(&no_changes());
     assert!(md.starts_with("<!-- tweetform-plan -->\n"));
     assert!(md.contains("**No changes. 5 posts up to date.**"));
     assert!(!md.contains("Destructive"));
@@ -216,21 +208,21 @@ fn markdown_no_changes() {
 
 #[test]
 fn markdown() {
-    insta::assert_snapshot!(render::markdown(&every_action()));
+    insta::assert_snapshot!(markdown::markdown(&every_action()));
 }
 
 #[test]
 fn json() {
-    insta::assert_snapshot!(render::json(&every_action()));
+    insta::assert_snapshot!(plan_json::json(&every_action()));
 }
 
 #[test]
 fn no_trailing_whitespace_in_any_rendering() {
     let plan = every_action();
     for (name, text) in [
-        ("human", render::human(&plan, false)),
-        ("human colour", render::human(&plan, true)),
-        ("markdown", render::markdown(&plan)),
+        ("human", terminal::human(&plan, false)),
+        ("human colour", terminal::human(&plan, true)),
+        ("markdown", markdown::markdown(&plan)),
     ] {
         for (i, line) in text.lines().enumerate() {
             assert_eq!(
@@ -246,13 +238,13 @@ fn no_trailing_whitespace_in_any_rendering() {
 #[test]
 fn json_round_trips_to_the_same_plan() {
     let plan = every_action();
-    let back: Plan = serde_json::from_str(&render::json(&plan)).expect("plan JSON parses");
+    let back: Plan = serde_json::from_str(&plan_json::json(&plan)).expect("plan JSON parses");
     assert_eq!(back, plan);
 }
 
 #[test]
 fn json_has_the_documented_shape() {
-    let v: serde_json::Value = serde_json::from_str(&render::json(&every_action())).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&plan_json::json(&every_action())).unwrap();
     assert_eq!(v["format_version"], 1);
     for key in [
         "create",
@@ -273,7 +265,7 @@ fn json_has_the_documented_shape() {
 
 #[test]
 fn markdown_starts_with_the_sticky_marker_and_flags_destruction() {
-    let md = render::markdown(&every_action());
+    let md = markdown::markdown(&every_action());
     assert!(md.starts_with("<!-- tweetform-plan -->\n"));
     assert!(md.contains("⚠️ Destructive changes"));
     assert!(md.contains(
@@ -302,7 +294,7 @@ fn markdown_folds_long_groups_and_stays_under_githubs_limit() {
         create: 400,
         ..Summary::default()
     };
-    let md = render::markdown(&plan);
+    let md = markdown::markdown(&plan);
     assert!(md.contains("<details>") && md.contains("</details>"));
     assert!(md.len() < 65_536, "{} bytes", md.len());
     assert!(md.contains("more posts not shown"));
@@ -328,16 +320,14 @@ proptest::proptest! {
         plan.changes[0].key = key;
         plan.changes[0].tweets = vec![
             TweetChange {
-                op: TweetOp::Delete,
-                id: Some("1".to_string()),
-                body: None,
+                op: TweetOp::Delete { id: "1".to_string() },
                 ..create_unmeasured(0, &old, None)
             },
             create_unmeasured(0, &new, Some(&old)),
             create_unmeasured(1, &new, None),
         ];
         for color in [false, true] {
-            let text = render::human(&plan, color);
+            let text = terminal::human(&plan, color);
             for line in text.lines() {
                 proptest::prop_assert_eq!(line, line.trim_end());
             }
@@ -346,7 +336,7 @@ proptest::proptest! {
             }
             proptest::prop_assert!(!text.contains(RLO), "raw bidi override");
         }
-        let md = render::markdown(&plan);
+        let md = markdown::markdown(&plan);
         proptest::prop_assert!(!md.contains(ESC) && !md.contains(RLO), "raw control");
         for line in md.lines() {
             proptest::prop_assert_eq!(line, line.trim_end());
@@ -358,14 +348,14 @@ proptest::proptest! {
 fn a_change_of_the_final_line_break_alone_says_so() {
     let mut plan = every_action();
     plan.changes[0].tweets = vec![
-        published(0, TweetOp::Delete, "1", "Same words"),
+        published(0, true, "1", "Same words"),
         create(0, "Same words\n", Some("Same words")),
     ];
-    for text in [render::human(&plan, false), render::human(&plan, true)] {
+    for text in [terminal::human(&plan, false), terminal::human(&plan, true)] {
         assert!(
             text.contains("(only the line break at the end changed)"),
             "{text}"
         );
     }
-    assert!(render::markdown(&plan).contains("_only the line break at the end changed_"));
+    assert!(markdown::markdown(&plan).contains("_only the line break at the end changed_"));
 }

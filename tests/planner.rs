@@ -26,22 +26,22 @@ pub fn apply_effects(plan: &Plan, state: &mut State, mut id_gen: impl FnMut() ->
             .unwrap_or(PostState { tweets: Vec::new() });
         let mut tweets = Vec::new();
         for t in &change.tweets {
-            match t.op {
-                TweetOp::Keep => {
+            match &t.op {
+                TweetOp::Keep { id } => {
                     let kept = old
                         .tweets
                         .iter()
-                        .find(|p| Some(&p.id) == t.id.as_ref())
+                        .find(|p| &p.id == id)
                         .expect("a kept tweet is in the state");
                     tweets.push(kept.clone());
                 }
-                TweetOp::Create => tweets.push(PublishedTweet {
+                TweetOp::Create { .. } => tweets.push(PublishedTweet {
                     id: id_gen(),
                     text: t.text.clone(),
                     digest: t.digest.clone(),
                     published_at: Some(plan.planned_at),
                 }),
-                TweetOp::Delete => {}
+                TweetOp::Delete { .. } => {}
             }
         }
         if !tweets.is_empty() {
@@ -158,12 +158,13 @@ fn state_ids(state: &State) -> BTreeSet<String> {
         .collect()
 }
 
-fn ids_with_op(plan: &Plan, op: TweetOp) -> Vec<String> {
+/// The IDs of the tweets whose op is named `op` (`keep` or `delete`).
+fn ids_with_op(plan: &Plan, op: &str) -> Vec<String> {
     plan.changes
         .iter()
         .flat_map(|c| c.tweets.iter())
-        .filter(|t| t.op == op)
-        .map(|t| t.id.clone().expect("keep and delete carry an ID"))
+        .filter(|t| t.op.name() == op)
+        .map(|t| t.id().expect("keep and delete carry an ID").to_owned())
         .collect()
 }
 
@@ -192,7 +193,7 @@ fn assert_well_formed(plan: &Plan, posts: &[Post], state: &State) {
     let mut counts: BTreeMap<Action, usize> = BTreeMap::new();
     for c in &plan.changes {
         *counts.entry(c.action).or_default() += 1;
-        assert_eq!(c.destructive, c.action.is_destructive());
+        assert_eq!(c.destructive(), c.action.is_destructive());
         assert_ne!(c.action, Action::Unchanged);
     }
     let s = plan.summary;
@@ -218,8 +219,8 @@ fn assert_well_formed(plan: &Plan, posts: &[Post], state: &State) {
         .flat_map(|c| [Some(c.key.as_str()), c.from.as_deref()])
         .flatten()
         .collect();
-    let mut in_plan: Vec<String> = ids_with_op(plan, TweetOp::Keep);
-    in_plan.extend(ids_with_op(plan, TweetOp::Delete));
+    let mut in_plan: Vec<String> = ids_with_op(plan, "keep");
+    in_plan.extend(ids_with_op(plan, "delete"));
     in_plan.sort();
     let mut expected: Vec<String> = state
         .posts
@@ -253,7 +254,7 @@ proptest! {
         assert_settled(&second);
 
         // Only the deletes' IDs left the state.
-        let deleted: BTreeSet<String> = ids_with_op(&first, TweetOp::Delete).into_iter().collect();
+        let deleted: BTreeSet<String> = ids_with_op(&first, "delete").into_iter().collect();
         let kept: BTreeSet<String> = state_ids(&before).difference(&deleted).cloned().collect();
         prop_assert!(kept.is_subset(&state_ids(&state)));
         prop_assert!(deleted.is_disjoint(&state_ids(&state)));

@@ -19,9 +19,9 @@ use crate::api::XApi;
 use crate::budget::{Budget, parse_duration};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::executor::{Executor, Options, Refusal, action_name, destructive_changes};
+use crate::executor::{ApplyOptions, Executor, Refusal, destructive_changes};
 use crate::lock::ApplyLock;
-use crate::plan::{Action, Change, Plan, TweetOp};
+use crate::plan::{Action, Change, Plan};
 use crate::post::Post;
 use crate::report::Report;
 use crate::state::State;
@@ -117,10 +117,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let report = runtime.block_on(async {
         let clock = Clock::system();
         let client = crate::client::XClient::new(&args.api_url, credentials)?;
-        let options = Options {
+        let options = ApplyOptions {
             wait: args.wait,
             allow_destroy: args.allow_destroy || config.allow_destroy,
-            ..Options::default()
+            ..ApplyOptions::default()
         };
         let color = ctx.color;
         let executor = Executor::new(client, clock, &state_path, budget, options).with_progress(
@@ -138,10 +138,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     // committed, so that it is never part of the commit.
     drop(lock);
     // The same account of the run goes to the job summary and the commit.
-    let log = crate::git::ApplyLog::from_report(&report);
+    let log = crate::report::ApplyLog::from_report(&report);
     let env = crate::github::GithubEnv::from_env();
     if env.actions {
-        crate::github::append_summary(&env, &log.summary_markdown())?;
+        crate::github::append_summary(&env, &crate::github::apply_summary(&log))?;
         let (published, deferred) = log.counts();
         crate::github::write_outputs(&env, &crate::github::apply_outputs(published, deferred))?;
     }
@@ -177,17 +177,14 @@ pub async fn apply<A: XApi>(
         return Err(Refusal::Destructive(destructive).into());
     }
     if !state.pending.is_empty() {
-        let settled = executor
-            .settle_pending(state)
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?;
+        let settled = executor.settle_pending(state).await?;
         if settled && replan {
             // What an interrupted run published is now recorded: plan again
             // so that it is not published twice.
             plan = crate::plan::plan(posts, state, now);
         }
     }
-    Ok(executor.execute(&plan, posts, state).await?)
+    Ok(executor.execute(&plan, state).await?)
 }
 
 fn read_plan(path: &Path) -> anyhow::Result<Plan> {
@@ -219,7 +216,7 @@ struct Effect {
     key: String,
     action: Action,
     from: Option<String>,
-    tweets: Vec<(usize, TweetOp, Option<String>, String)>,
+    tweets: Vec<(usize, &'static str, Option<String>, String)>,
 }
 
 fn effect(c: &Change) -> Effect {
@@ -230,7 +227,10 @@ fn effect(c: &Change) -> Effect {
         tweets: c
             .tweets
             .iter()
-            .map(|t| (t.index, t.op, t.id.clone(), t.digest.clone()))
+            .map(|t| {
+                let id = t.id().map(str::to_owned);
+                (t.index, t.op.name(), id, t.digest.clone())
+            })
             .collect(),
     }
 }
@@ -270,13 +270,13 @@ pub fn check_saved_plan(saved: &Plan, fresh: &Plan, state: &State) -> anyhow::Re
     let mut differ: Vec<String> = Vec::new();
     for e in &then {
         if !now.contains(e) {
-            differ.push(format!("{} ({})", e.key, action_name(e.action)));
+            differ.push(format!("{} ({})", e.key, e.action.name()));
         }
     }
     for e in &now {
         // A post that was waiting and has come due is simply not in this plan.
         if !then.contains(e) && !waiting.contains(&e.key.as_str()) {
-            differ.push(format!("{} ({})", e.key, action_name(e.action)));
+            differ.push(format!("{} ({})", e.key, e.action.name()));
         }
     }
     if !differ.is_empty() {

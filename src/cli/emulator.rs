@@ -1,13 +1,16 @@
-//! `tweetform emulator`: a fake X API on 127.0.0.1 to rehearse an apply.
+//! `tweetform emulator`: the fake X API of the `tweetform-emulator` crate,
+//! served on 127.0.0.1 to rehearse an apply. This file turns flags into the
+//! fake's limits and faults, checking every value against a range the
+//! fake's arithmetic holds.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use tweetform_emulator::{
+    self as emulator, Behaviour, Clock, FakeX, Limits, ServeOptions, TEST_CREDENTIALS, Window,
+};
 
 use super::Context;
-use crate::clock::Clock;
-use crate::emulator::{self, Config, FakeX, Limits, Options, TEST_CREDENTIALS, Window};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -31,8 +34,9 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub delete_limit: u32,
 
-    /// Length of the short windows, like `15m` or `30s` (X: 15m). The
-    /// 3-hour window is scaled along (12 short windows).
+    /// Length of the short windows, like `15m` or `30s` (X: 15m), from 1ms
+    /// to 8760h (out of range: a usage error, exit code 2). The 3-hour
+    /// window is scaled along (12 short windows).
     #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
     pub window: Duration,
 
@@ -40,7 +44,8 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub daily_cap: Option<u32>,
 
-    /// Length of the daily cap's window (default 24h).
+    /// Length of the daily cap's window (default 24h), from 1ms to 8760h
+    /// (out of range: a usage error, exit code 2).
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
     pub daily_window: Duration,
 
@@ -52,7 +57,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub fail_next: u32,
 
-    /// Answer every request this late, like `2s`.
+    /// Answer every request this late, like `2s`, from 1ms to 8760h (out of
+    /// range: a usage error, exit code 2).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub delay: Option<Duration>,
 
@@ -61,26 +67,43 @@ pub struct Args {
     pub quiet: bool,
 }
 
+/// The longest duration a flag takes (8760h, a year): long enough for any
+/// rehearsal, short enough that twelve of them (the scaled 3-hour window)
+/// stay far inside the range of a timestamp.
+const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A positive duration up to [`MAX_DURATION`]. Clap names the flag and exits
+/// with its usage-error code (2) on an error.
 fn parse_duration(s: &str) -> Result<Duration, String> {
+    const RANGE: &str = "it must be from 1ms to 8760h";
     let d: jiff::SignedDuration = s
         .parse()
-        .map_err(|e| format!("{s:?} is not a duration like 15m, 30s or 24h: {e}"))?;
-    if d.is_negative() || d.is_zero() {
-        return Err(format!("{s:?}: the duration must be positive"));
+        .map_err(|e| format!("{s:?} is not a duration like 15m, 30s or 24h ({e}); {RANGE}"))?;
+    let d = Duration::try_from(d).map_err(|_| format!("{s:?} is negative; {RANGE}"))?;
+    if d < Duration::from_millis(1) || d > MAX_DURATION {
+        return Err(format!("{s:?} is out of range: {RANGE}"));
     }
-    Ok(d.unsigned_abs())
+    Ok(d)
 }
 
 impl Args {
-    fn limits(&self) -> Limits {
+    fn limits(&self) -> anyhow::Result<Limits> {
         let short = self.window;
         let mut create = vec![Window::new(self.create_limit, short)];
         if self.create_limit_3h > 0 {
-            create.push(Window::new(self.create_limit_3h, short * 12));
+            // Within range whenever `--window` is (see `parse_duration`).
+            let long = short.checked_mul(12).with_context(|| {
+                format!(
+                    "--window {}: the 3-hour window (12 times --window) is out of \
+                     range; --window must be at most 8760h",
+                    show(short)
+                )
+            })?;
+            create.push(Window::new(self.create_limit_3h, long));
         }
         let x = Limits::x_defaults();
         let scaled = |w: Window| Window::new(w.limit, short);
-        Limits {
+        Ok(Limits {
             create,
             delete: vec![Window::new(self.delete_limit, short)],
             me: scaled(x.me),
@@ -88,7 +111,7 @@ impl Args {
             lookup: scaled(x.lookup),
             daily_creates: self.daily_cap,
             daily_window: self.daily_window,
-        }
+        })
     }
 }
 
@@ -107,21 +130,21 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<u8> {
 }
 
 async fn serve(args: Args) -> anyhow::Result<u8> {
-    let limits = args.limits();
-    let config = Config {
+    let limits = args.limits()?;
+    let behaviour = Behaviour {
         limits: limits.clone(),
-        ..Config::default()
+        ..Behaviour::default()
     };
-    let mut fake = FakeX::new(config, Clock::system());
+    let mut fake = FakeX::new(behaviour, Clock::system());
     fake.drop_after_commit(args.drop_after_commit);
     if args.fail_next > 0 {
         fake.fail_next(args.fail_next, 503);
     }
     fake.set_delay(args.delay);
     let user = fake.user().clone();
-    let fake = Arc::new(Mutex::new(fake));
+    let fake = emulator::share(fake);
     let addr = format!("127.0.0.1:{}", args.port);
-    let server = emulator::spawn_with(fake.clone(), &addr, Options { log: !args.quiet })
+    let server = emulator::spawn_with(fake.clone(), &addr, ServeOptions { log: !args.quiet })
         .await
         .with_context(|| format!("cannot listen on {addr} (is the port taken? try --port 0)"))?;
 
@@ -190,7 +213,7 @@ mod tests {
     fn defaults_are_x_limits() {
         let t = T::parse_from(["t"]);
         assert_eq!(t.args.port, 8080);
-        assert_eq!(t.args.limits(), Limits::x_defaults());
+        assert_eq!(t.args.limits().unwrap(), Limits::x_defaults());
     }
 
     #[test]
@@ -204,7 +227,7 @@ mod tests {
             "--create-limit",
             "5",
         ]);
-        let l = t.args.limits();
+        let l = t.args.limits().unwrap();
         assert_eq!(
             l.create,
             [
@@ -215,5 +238,26 @@ mod tests {
         assert_eq!(l.daily_creates, Some(17));
         assert!(T::try_parse_from(["t", "--window", "soon"]).is_err());
         assert!(T::try_parse_from(["t", "--window", "0s"]).is_err());
+    }
+
+    #[test]
+    fn durations_are_checked_against_their_range() {
+        let longest = T::parse_from(["t", "--window", "8760h", "--daily-window", "8760h"]);
+        assert_eq!(longest.args.window, MAX_DURATION);
+        let l = longest.args.limits().unwrap();
+        assert_eq!(l.create[1].length, MAX_DURATION * 12);
+        for flag in ["--window", "--daily-window", "--delay"] {
+            for value in ["2000000000000000000s", "8761h", "-1s", "0s", "999us"] {
+                let arg = format!("{flag}={value}");
+                let Err(err) = T::try_parse_from(["t", &arg]) else {
+                    panic!("{flag} {value} accepted");
+                };
+                assert_eq!(err.exit_code(), 2, "{flag} {value}");
+                let msg = err.to_string();
+                assert!(msg.contains(flag), "{msg}");
+                assert!(msg.contains("from 1ms to 8760h"), "{msg}");
+            }
+        }
+        assert!(T::try_parse_from(["t", "--delay", "1ms"]).is_ok());
     }
 }

@@ -5,6 +5,7 @@
 //! away: a closed pipe never changes the exit code.
 
 mod apply;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod init;
 mod plan;
@@ -56,6 +57,7 @@ pub enum Command {
     /// Publish to X: execute a fresh plan, or a plan saved with `plan --out`.
     Apply(apply::Args),
     /// Run a local fake X API to rehearse an apply without an X account.
+    #[cfg(feature = "emulator")]
     Emulator(emulator::Args),
     /// Set up tweetform in an existing repository (never overwrites a file).
     Init(init::Args),
@@ -75,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Plan(args) => plan::run(&ctx, args).map_err(Problem::from),
         Command::Apply(args) => apply::run(&ctx, args).map_err(Problem::from),
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(&ctx, args).map_err(Problem::from),
         Command::Init(args) => init::run(&ctx, args),
     };

@@ -11,11 +11,7 @@ use crate::config::Config;
 use crate::github::{self, GithubEnv};
 use crate::plan::Plan;
 use crate::state::State;
-use crate::{plan, render};
-
-/// Hidden, for tests: the instant the plan is made at (RFC 3339), so that
-/// waits and "due now" are reproducible. Not for production use.
-pub const NOW_ENV: &str = "TWEETFORM_NOW";
+use crate::{markdown, plan, plan_json, terminal};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -33,10 +29,22 @@ pub struct Args {
     /// posts are not changes), 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+
+    /// Plan as if it were TIME (RFC 3339, such as `2026-11-23T12:00:00Z`):
+    /// see what a scheduled run would do then. Posts whose `publish_at` is
+    /// after TIME wait.
+    #[arg(long, value_name = "TIME", value_parser = parse_at)]
+    pub at: Option<Timestamp>,
+}
+
+fn parse_at(s: &str) -> Result<Timestamp, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2026-11-23T12:00:00Z"))
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
-    let Some(plan) = make_plan(ctx)? else {
+    let at = args.at.unwrap_or_else(Timestamp::now);
+    let Some(plan) = make_plan(ctx, at)? else {
         return Ok(1);
     };
 
@@ -49,9 +57,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     }
 
     let text = match args.format {
-        Format::Human => render::human(&plan, ctx.color),
-        Format::Json => render::json(&plan),
-        Format::Markdown => render::markdown(&plan),
+        Format::Human => terminal::human(&plan, ctx.color),
+        Format::Json => plan_json::json(&plan),
+        Format::Markdown => markdown::markdown(&plan),
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`tweetform plan | head`) is not an error worth a message.
@@ -68,7 +76,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     // counts as step outputs, whatever `--format` printed.
     let github = GithubEnv::from_env();
     if github.actions {
-        github::report_plan(&github, &plan, &render::markdown(&plan))?;
+        github::report_plan(&github, &plan, &markdown::markdown(&plan))?;
     }
 
     if let Some(out) = &args.out {
@@ -94,10 +102,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
 /// problem in the posts (as `tweetform validate` does) and returns `None`
 /// when there is one: a plan made without a file that failed to parse would
 /// delete that post's tweets.
-pub fn make_plan(ctx: &Context) -> anyhow::Result<Option<Plan>> {
+pub fn make_plan(ctx: &Context, now: Timestamp) -> anyhow::Result<Option<Plan>> {
     let report = validate::check(ctx);
     if !report.is_valid() {
-        validate::print(ctx, validate::Format::Human, &report)?;
+        validate::print(ctx, validate::DiagnosticsFormat::Human, &report)?;
         // Under GitHub Actions: annotations on the pull request's diff and
         // the list in the job summary (nothing outside Actions).
         github::report_validation(&GithubEnv::from_env(), &ctx.root, &report.diagnostics)?;
@@ -113,16 +121,7 @@ pub fn make_plan(ctx: &Context) -> anyhow::Result<Option<Plan>> {
     }
     let config = Config::load(&ctx.root)?;
     let state = State::load(&config.state_path(&ctx.root))?;
-    Ok(Some(plan::plan(&report.posts, &state, now()?)))
-}
-
-fn now() -> anyhow::Result<Timestamp> {
-    match std::env::var(NOW_ENV) {
-        Ok(value) => value.parse().with_context(|| {
-            format!("{NOW_ENV}={value:?} is not an RFC 3339 time such as 2026-11-23T12:00:00Z")
-        }),
-        Err(_) => Ok(Timestamp::now()),
-    }
+    Ok(Some(plan::plan(&report.posts, &state, now)))
 }
 
 /// Writes the plan atomically: a half-written plan must never be applied.
@@ -133,7 +132,7 @@ fn save_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
     };
     let write = || -> std::io::Result<()> {
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(render::json(plan).as_bytes())?;
+        tmp.write_all(plan_json::json(plan).as_bytes())?;
         tmp.as_file().sync_all()?;
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())

@@ -13,29 +13,30 @@ use crate::diagnostic::Diagnostic;
 use crate::load::{Loaded, load_project};
 use crate::post::{Pos, Post};
 use crate::problem::{Problem, slash};
+use crate::text::plural;
 use crate::validate::{validate_post, validate_tweet, weighted_length};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format: `human` (diagnostics on stderr) or `json` (on stdout).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub format: DiagnosticsFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum DiagnosticsFormat {
     Human,
     Json,
 }
 
 /// What one validation run found.
-pub struct Report {
+pub struct Validation {
     pub posts: Vec<Post>,
     /// Every problem, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Report {
+impl Validation {
     pub fn is_valid(&self) -> bool {
         self.diagnostics.is_empty()
     }
@@ -54,11 +55,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
 }
 
 /// Loads the config and posts under `ctx.root` and validates them.
-pub fn check(ctx: &Context) -> Report {
+pub fn check(ctx: &Context) -> Validation {
     let config = match Config::load(&ctx.root) {
         Ok(c) => c,
         Err(e) => {
-            return Report {
+            return Validation {
                 posts: Vec::new(),
                 diagnostics: vec![config_diagnostic(e)],
             };
@@ -73,7 +74,7 @@ pub fn check(ctx: &Context) -> Report {
     }
     diagnostics.sort();
     diagnostics.dedup();
-    Report { posts, diagnostics }
+    Validation { posts, diagnostics }
 }
 
 fn config_diagnostic(e: ConfigError) -> Diagnostic {
@@ -97,20 +98,20 @@ fn config_diagnostic(e: ConfigError) -> Diagnostic {
 /// Prints the report: every diagnostic and a final line, or the JSON
 /// document. All of validate's output goes through here, so that other
 /// renderings (GitHub annotations) can hook in one place.
-pub fn print(ctx: &Context, format: Format, report: &Report) -> Result<(), Problem> {
+pub fn print(ctx: &Context, format: DiagnosticsFormat, report: &Validation) -> Result<(), Problem> {
     match format {
-        Format::Json => {
+        DiagnosticsFormat::Json => {
             let json = serde_json::to_string_pretty(&to_json(report))
                 .map_err(|e| Problem::new("cannot write the report as JSON").because(&e))?;
             ctx.out.stdout.println(&json)?;
         }
-        Format::Human => {
+        DiagnosticsFormat::Human => {
             for d in &report.diagnostics {
                 ctx.out.stderr.problem(&d.into())?;
             }
             if report.is_valid() {
                 let n = report.posts.len();
-                let line = format!("{n} post{} valid", plural(n));
+                let line = format!("{} valid", plural(n, "post", "posts"));
                 if ctx.out.stdout.color() {
                     ctx.out
                         .stdout
@@ -122,9 +123,9 @@ pub fn print(ctx: &Context, format: Format, report: &Report) -> Result<(), Probl
                 let files: BTreeSet<_> = report.diagnostics.iter().map(|d| &d.file).collect();
                 let (n, f) = (report.diagnostics.len(), files.len());
                 ctx.out.stderr.problem(&Problem::new(format!(
-                    "{n} problem{} in {f} file{}",
-                    plural(n),
-                    plural(f)
+                    "{} in {}",
+                    plural(n, "problem", "problems"),
+                    plural(f, "file", "files")
                 )))?;
             }
         }
@@ -140,7 +141,7 @@ pub fn write_human(w: &mut impl Write, d: &Diagnostic, color: bool) -> std::io::
 
 /// The documented `--format json` shape:
 /// `{"posts":[{"key","file","tweets":[{"weighted_length","valid"}]}],"errors":[{"file","line","column","message"}]}`.
-pub fn to_json(report: &Report) -> serde_json::Value {
+pub fn to_json(report: &Validation) -> serde_json::Value {
     let posts: Vec<_> = report
         .posts
         .iter()
@@ -172,8 +173,4 @@ pub fn to_json(report: &Report) -> serde_json::Value {
         })
         .collect();
     json!({ "posts": posts, "errors": errors })
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -2,14 +2,18 @@
 //! in-process fake X: windows of 15 minutes, 3 hours and 24 hours run in
 //! milliseconds.
 
+use std::collections::HashSet;
+
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::*;
 use crate::budget::Window;
 use crate::config::BudgetPreset;
-use crate::emulator::{self, Endpoint, FakeX, InProcess, Limits, StoredTweet};
+use crate::emulator_transport::InProcess;
 use crate::plan::{Summary, TweetChange};
+use crate::state::{Intent, PostState, PublishedTweet};
+use tweetform_emulator::{self as emulator, Endpoint, FakeX, Limits, StoredTweet};
 
 /// The shared fake X, in process, on the test's virtual clock.
 type Fake = InProcess;
@@ -53,7 +57,6 @@ fn create_change(key: &str, texts: &[&str]) -> Change {
     Change {
         key: key.into(),
         action: Action::Create,
-        destructive: false,
         file: None,
         from: None,
         publish_at: None,
@@ -64,13 +67,13 @@ fn create_change(key: &str, texts: &[&str]) -> Change {
                 let body = Tweet::new(*text);
                 TweetChange {
                     index,
-                    op: TweetOp::Create,
-                    id: None,
                     text: (*text).into(),
-                    old_text: None,
                     weighted_length: text.len(),
                     digest: body.digest(),
-                    body: Some(body),
+                    op: TweetOp::Create {
+                        body,
+                        old_text: None,
+                    },
                 }
             })
             .collect(),
@@ -130,7 +133,7 @@ impl Run {
     fn state_path(&self) -> PathBuf {
         self.dir.path().join("state/tweets.lock.json")
     }
-    fn executor(&self, budget: Budget, options: Options) -> Executor<Fake> {
+    fn executor(&self, budget: Budget, options: ApplyOptions) -> Executor<Fake> {
         Executor::new(
             self.fake.clone(),
             self.clock.clone(),
@@ -144,10 +147,10 @@ impl Run {
     }
 }
 
-fn wait(d: Duration) -> Options {
-    Options {
+fn wait(d: Duration) -> ApplyOptions {
+    ApplyOptions {
         wait: d,
-        ..Options::default()
+        ..ApplyOptions::default()
     }
 }
 
@@ -193,7 +196,7 @@ async fn the_201st_create_waits_for_the_15_minute_window() {
     let run = Run::new();
     let mut ex = run.executor(default_budget(), wait(Duration::from_secs(3600)));
     let mut state = empty_state();
-    let report = ex.execute(&singles(201), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(201), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(report.done().count(), 201);
     assert_eq!(run.fake.too_many_requests_sent(), 0);
@@ -207,9 +210,9 @@ async fn the_201st_create_waits_for_the_15_minute_window() {
 #[tokio::test(start_paused = true)]
 async fn with_no_wait_the_201st_create_is_deferred_until_the_window_ends() {
     let run = Run::new();
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(201), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(201), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0);
     assert_eq!(report.done().count(), 200);
     let deferred: Vec<_> = report.deferred().collect();
@@ -235,7 +238,7 @@ async fn three_hundred_creates_fill_the_3_hour_window() {
     let run = Run::new();
     let mut ex = run.executor(default_budget(), wait(Duration::from_secs(4 * 3600)));
     let mut state = empty_state();
-    let report = ex.execute(&singles(301), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(301), &mut state).await.unwrap();
     assert_eq!(report.done().count(), 301);
     let live = live(&run.fake);
     assert!(live[299].created_at < t0() + SignedDuration::from_mins(16));
@@ -253,10 +256,10 @@ async fn free_level_daily_cap_of_17() {
         run.clock.clone(),
         run.state_path(),
         Budget::preset(BudgetPreset::Free),
-        Options::default(),
+        ApplyOptions::default(),
     );
     let mut state = empty_state();
-    let report = ex.execute(&singles(20), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(20), &mut state).await.unwrap();
     assert_eq!(report.done().count(), 17);
     let deferred: Vec<_> = report.deferred().collect();
     assert_eq!(deferred.len(), 3);
@@ -265,13 +268,13 @@ async fn free_level_daily_cap_of_17() {
 
     // A day later a fresh run, seeded from the state, publishes the rest.
     run.clock.sleep(Duration::from_secs(24 * 3600 + 5)).await;
-    let mut ex = run.executor(Budget::preset(BudgetPreset::Free), Options::default());
+    let mut ex = run.executor(Budget::preset(BudgetPreset::Free), ApplyOptions::default());
     let rest = plan_of(
         (17..20)
             .map(|i| create_change(&format!("p{i:04}"), &[&format!("post number {i}")]))
             .collect(),
     );
-    let report = ex.execute(&rest, &[], &mut state).await.unwrap();
+    let report = ex.execute(&rest, &mut state).await.unwrap();
     assert_eq!(report.done().count(), 3);
     assert_exactly_once(&fake, &state, 20);
 }
@@ -280,8 +283,8 @@ async fn free_level_daily_cap_of_17() {
 async fn history_in_the_state_carries_over_to_a_fresh_run() {
     let run = Run::new();
     let mut state = empty_state();
-    let mut ex = run.executor(default_budget(), Options::default());
-    let report = ex.execute(&singles(150), &[], &mut state).await.unwrap();
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let report = ex.execute(&singles(150), &mut state).await.unwrap();
     assert_eq!(report.done().count(), 150);
 
     // Ten minutes later, a new process (new executor, state from disk).
@@ -293,8 +296,8 @@ async fn history_in_the_state_carries_over_to_a_fresh_run() {
             .map(|i| create_change(&format!("p{i:04}"), &[&format!("post number {i}")]))
             .collect(),
     );
-    let mut ex = run.executor(default_budget(), Options::default());
-    let report = ex.execute(&more, &[], &mut state).await.unwrap();
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let report = ex.execute(&more, &mut state).await.unwrap();
     assert_eq!(
         report.done().count(),
         50,
@@ -313,9 +316,9 @@ async fn headers_teach_a_limit_lower_than_the_configured_one() {
         create: vec![emulator::Window::minutes(100, 15)],
         ..Limits::x_defaults()
     });
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(120), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(120), &mut state).await.unwrap();
     assert_eq!(report.done().count(), 100);
     assert_eq!(report.deferred().count(), 20);
     assert_eq!(
@@ -335,7 +338,7 @@ async fn a_429_waits_for_the_reset_within_wait() {
     }
     let mut ex = run.executor(default_budget(), wait(Duration::from_secs(1800)));
     let mut state = empty_state();
-    let report = ex.execute(&singles(3), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(3), &mut state).await.unwrap();
     assert_eq!(report.done().count(), 3);
     assert_eq!(
         report.rate_limited, 1,
@@ -367,29 +370,25 @@ async fn fifty_deletes_per_15_minutes() {
         changes.push(Change {
             key,
             action: Action::Delete,
-            destructive: true,
             file: None,
             from: None,
             publish_at: None,
             tweets: vec![TweetChange {
                 index: 0,
-                op: TweetOp::Delete,
-                id: Some(id),
+                op: TweetOp::Delete { id },
                 text,
-                old_text: None,
                 weighted_length: 10,
                 digest: String::new(),
-                body: None,
             }],
         });
     }
     let plan = plan_of(changes);
-    let options = Options {
+    let options = ApplyOptions {
         allow_destroy: true,
-        ..Options::default()
+        ..ApplyOptions::default()
     };
     let mut ex = run.executor(default_budget(), options.clone());
-    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await.unwrap();
     assert_eq!(report.done().count(), 50);
     assert_eq!(report.deferred().count(), 5);
     assert_eq!(state.posts.len(), 5);
@@ -397,12 +396,12 @@ async fn fifty_deletes_per_15_minutes() {
 
     let mut ex = run.executor(
         default_budget(),
-        Options {
+        ApplyOptions {
             wait: Duration::from_secs(3600),
             ..options
         },
     );
-    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0);
     assert!(state.posts.is_empty());
     assert!(live(&run.fake).is_empty());
@@ -415,9 +414,9 @@ async fn fifty_deletes_per_15_minutes() {
 async fn bursts_of_503_are_retried_with_backoff() {
     let run = Run::new();
     run.fake.fake().fail_next_on(Endpoint::CreateTweet, 3, 503);
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(2), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_exactly_once(&run.fake, &state, 2);
     // 0.25..0.5 + 0.5..1 + 1..2 seconds of backoff.
@@ -429,9 +428,9 @@ async fn bursts_of_503_are_retried_with_backoff() {
 async fn too_many_503s_fail_the_post_and_leave_the_intent_for_the_next_run() {
     let run = Run::new();
     run.fake.fake().fail_next_on(Endpoint::CreateTweet, 5, 503);
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(2), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 1);
     let (failed, reason) = report.failed().next().unwrap();
     assert_eq!(failed.key, "p0000");
@@ -444,9 +443,9 @@ async fn too_many_503s_fail_the_post_and_leave_the_intent_for_the_next_run() {
 async fn connection_dropped_after_commit_is_adopted_not_resent() {
     let run = Run::new();
     run.fake.fake().drop_after_commit(1);
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(3), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(3), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(live(&run.fake).len(), 3);
     assert_eq!(creates_sent(&run.fake), 3, "no second create was sent");
@@ -460,9 +459,9 @@ async fn a_duplicate_403_is_settled_by_adoption() {
     // outcome and the intent was lost with a stale state: X says duplicate.
     let run = Run::new();
     let id = insert(&run.fake, "post number 0", t0());
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(1), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(ids(&state, "p0000"), vec![id]);
     assert_exactly_once(&run.fake, &state, 1);
@@ -476,9 +475,9 @@ async fn a_duplicate_of_an_old_tweet_fails_clearly() {
         "post number 0",
         t0() - SignedDuration::from_hours(30),
     );
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(2), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 1);
     let (p, reason) = report.failed().next().unwrap();
     assert_eq!(p.key, "p0000");
@@ -517,7 +516,7 @@ async fn a_pending_intent_is_settled_first() {
         "post number 0",
         sent_at + SignedDuration::from_secs(1),
     );
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     assert!(ex.settle_pending(&mut state).await.unwrap());
     assert_eq!(ids(&state, "p0000"), vec![id.clone()]);
     assert_eq!(
@@ -529,7 +528,7 @@ async fn a_pending_intent_is_settled_first() {
 
     // The plan made before settling still lists all three; the adopted one
     // is not sent again, the kept intent's create goes under it.
-    let report = ex.execute(&singles(3), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(3), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(creates_sent(&run.fake), 2, "p0001 and p0002 were sent");
     assert_exactly_once(&run.fake, &state, 3);
@@ -544,9 +543,9 @@ async fn a_lagging_timeline_does_not_cause_a_second_tweet() {
         .fake()
         .set_timeline_lag(Some(Duration::from_secs(90)));
     run.fake.fake().drop_after_commit(1);
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(2), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(2), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_exactly_once(&run.fake, &state, 2);
     assert!(report.published().any(|(k, t)| k == "p0000" && t.already));
@@ -568,14 +567,14 @@ async fn an_interrupted_run_seen_late_is_adopted_on_the_rerun() {
     );
     let mut state = empty_state();
     state.pending = vec![intent(0, at)];
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     ex.settle_pending(&mut state).await.unwrap();
     assert_eq!(
         state.pending.len(),
         1,
         "not visible yet: kept, not forgotten"
     );
-    let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
+    let report = ex.execute(&singles(1), &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(ids(&state, "p0000"), vec![id]);
     assert_exactly_once(&run.fake, &state, 1);
@@ -584,10 +583,10 @@ async fn an_interrupted_run_seen_late_is_adopted_on_the_rerun() {
 #[tokio::test(start_paused = true)]
 async fn thread_tweets_reply_to_the_one_before() {
     let run = Run::new();
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
     let plan = plan_of(vec![create_change("thread", &["one", "two", "three"])]);
-    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0);
     let bodies = bodies(&run.fake);
     let ids = ids(&state, "thread");
@@ -621,12 +620,10 @@ async fn appended_tweets_reply_to_the_last_published_one() {
     );
     let mut change = create_change("thread", &["one", "two"]);
     change.action = Action::Append;
-    change.tweets[0].op = TweetOp::Keep;
-    change.tweets[0].id = Some(first.clone());
-    change.tweets[0].body = None;
-    let mut ex = run.executor(default_budget(), Options::default());
+    change.tweets[0].op = TweetOp::Keep { id: first.clone() };
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let report = ex
-        .execute(&plan_of(vec![change]), &[], &mut state)
+        .execute(&plan_of(vec![change]), &mut state)
         .await
         .unwrap();
     assert_eq!(report.exit_code(), 0);
@@ -647,8 +644,8 @@ async fn a_4xx_stops_its_thread_but_not_other_posts() {
         create_change("a-thread", &["one", "two", "three"]),
         create_change("b-single", &["hello"]),
     ]);
-    let mut ex = run.executor(default_budget(), Options::default());
-    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let report = ex.execute(&plan, &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 1);
     let (p, _) = report.failed().next().unwrap();
     assert_eq!(p.key, "a-thread");
@@ -685,23 +682,19 @@ async fn destructive_changes_are_refused_without_allow_destroy() {
     plan.changes.push(Change {
         key: "old".into(),
         action: Action::Delete,
-        destructive: true,
         file: None,
         from: None,
         publish_at: None,
         tweets: vec![TweetChange {
             index: 0,
-            op: TweetOp::Delete,
-            id: Some("77".into()),
+            op: TweetOp::Delete { id: "77".into() },
             text: "x".into(),
-            old_text: None,
             weighted_length: 1,
             digest: "d".into(),
-            body: None,
         }],
     });
-    let mut ex = run.executor(default_budget(), Options::default());
-    let err = ex.execute(&plan, &[], &mut state).await.unwrap_err();
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let err = ex.execute(&plan, &mut state).await.unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("old (delete)"), "{msg}");
     assert!(msg.contains("https://x.com/i/status/77"), "{msg}");
@@ -727,14 +720,13 @@ async fn moves_rename_in_the_state_only() {
     let plan = plan_of(vec![Change {
         key: "new/name".into(),
         action: Action::Move,
-        destructive: false,
         file: None,
         from: Some("old/name".into()),
         publish_at: None,
         tweets: vec![],
     }]);
-    let mut ex = run.executor(default_budget(), Options::default());
-    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let report = ex.execute(&plan, &mut state).await.unwrap();
     assert_eq!(report.exit_code(), 0);
     assert_eq!(state.posts.get("new/name"), Some(&tweets));
     assert!(!state.posts.contains_key("old/name"));
@@ -751,9 +743,9 @@ async fn waiting_posts_are_left_and_the_next_is_reported() {
         c.publish_at = Some(t0() + SignedDuration::from_hours(hours));
         plan.changes.push(c);
     }
-    let mut ex = run.executor(default_budget(), Options::default());
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&plan, &[], &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await.unwrap();
     assert_eq!(live(&run.fake).len(), 1);
     let next = report.next_scheduled().unwrap();
     assert_eq!(next.key, "soon");
@@ -782,29 +774,24 @@ async fn replace_deletes_then_republishes_from_the_first_changed_tweet() {
     );
     let mut change = create_change("t", &["one", "TWO"]);
     change.action = Action::Replace;
-    change.destructive = true;
-    change.tweets[0].op = TweetOp::Keep;
-    change.tweets[0].id = Some(a.clone());
+    change.tweets[0].op = TweetOp::Keep { id: a.clone() };
     change.tweets.insert(
         1,
         TweetChange {
             index: 1,
-            op: TweetOp::Delete,
-            id: Some(b.clone()),
+            op: TweetOp::Delete { id: b.clone() },
             text: "two".into(),
-            old_text: None,
             weighted_length: 3,
             digest: Tweet::new("two").digest(),
-            body: None,
         },
     );
-    let options = Options {
+    let options = ApplyOptions {
         allow_destroy: true,
-        ..Options::default()
+        ..ApplyOptions::default()
     };
     let mut ex = run.executor(default_budget(), options);
     let report = ex
-        .execute(&plan_of(vec![change]), &[], &mut state)
+        .execute(&plan_of(vec![change]), &mut state)
         .await
         .unwrap();
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
@@ -845,8 +832,8 @@ async fn a_duplicate_of_a_recent_tweet_is_left_open_then_resolved() {
         t0() - SignedDuration::from_mins(5),
     );
     let mut state = empty_state();
-    let mut ex = run.executor(default_budget(), Options::default());
-    let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let report = ex.execute(&singles(1), &mut state).await.unwrap();
     let (_, reason) = report.failed().next().unwrap();
     assert!(
         reason.contains("the next apply will check again"),
@@ -855,8 +842,8 @@ async fn a_duplicate_of_a_recent_tweet_is_left_open_then_resolved() {
     assert_eq!(state.pending.len(), 1);
 
     run.clock.sleep(Duration::from_secs(11 * 60)).await;
-    let mut ex = run.executor(default_budget(), Options::default());
-    let report = ex.execute(&singles(1), &[], &mut state).await.unwrap();
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let report = ex.execute(&singles(1), &mut state).await.unwrap();
     let (_, reason) = report.failed().next().unwrap();
     assert!(
         reason.contains("older tweet with the same text"),
@@ -864,4 +851,103 @@ async fn a_duplicate_of_a_recent_tweet_is_left_open_then_resolved() {
     );
     assert!(state.pending.is_empty());
     assert_eq!(live(&run.fake).len(), 1, "nothing published twice");
+}
+
+// ---------------------------------------------------------------------------
+// Deletes through the same request loop as creates: retries, give-up, gone.
+
+/// A state with one published single-tweet post per text (on X too), and
+/// the plan that deletes them all.
+fn published_for_deletion(run: &Run, texts: &[&str]) -> (State, Plan, Vec<String>) {
+    let mut state = empty_state();
+    let mut changes = Vec::new();
+    let mut ids = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let key = format!("gone{i}");
+        let id = insert(&run.fake, text, t0() - SignedDuration::from_hours(48));
+        let tweet = PublishedTweet {
+            id: id.clone(),
+            text: (*text).into(),
+            digest: Tweet::new(*text).digest(),
+            published_at: None,
+        };
+        state.posts.insert(
+            key.clone(),
+            PostState {
+                tweets: vec![tweet],
+            },
+        );
+        changes.push(Change {
+            key,
+            action: Action::Delete,
+            file: None,
+            from: None,
+            publish_at: None,
+            tweets: vec![TweetChange {
+                index: 0,
+                op: TweetOp::Delete { id: id.clone() },
+                text: (*text).into(),
+                weighted_length: text.len(),
+                digest: Tweet::new(*text).digest(),
+            }],
+        });
+        ids.push(id);
+    }
+    (state, plan_of(changes), ids)
+}
+
+fn destroying() -> ApplyOptions {
+    ApplyOptions {
+        allow_destroy: true,
+        ..ApplyOptions::default()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn bursts_of_503_on_deletes_are_retried_with_backoff() {
+    let run = Run::new();
+    let (mut state, plan, _) = published_for_deletion(&run, &["one", "two"]);
+    run.fake.fake().fail_next_on(Endpoint::DeleteTweet, 3, 503);
+    let mut ex = run.executor(default_budget(), destroying());
+    let report = ex.execute(&plan, &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert!(state.posts.is_empty());
+    assert!(live(&run.fake).is_empty());
+    // 0.25..0.5 + 0.5..1 + 1..2 seconds of backoff.
+    assert!(run.clock.now() >= t0() + SignedDuration::from_millis(1750));
+    assert_eq!(state.requests.deletes.len(), 5, "every attempt is counted");
+}
+
+#[tokio::test(start_paused = true)]
+async fn too_many_503s_on_a_delete_fail_its_post_only() {
+    let run = Run::new();
+    let (mut state, plan, sent) = published_for_deletion(&run, &["one", "two"]);
+    run.fake.fake().fail_next_on(Endpoint::DeleteTweet, 5, 503);
+    let mut ex = run.executor(default_budget(), destroying());
+    let report = ex.execute(&plan, &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 1);
+    let (failed, reason) = report.failed().next().unwrap();
+    assert_eq!(failed.key, "gone0");
+    assert!(
+        reason.starts_with(&format!(
+            "deleting https://x.com/i/status/{}: X failed (503)",
+            sent[0]
+        )),
+        "{reason}"
+    );
+    assert_eq!(report.done().count(), 1, "the rest of the plan goes on");
+    assert_eq!(ids(&state, "gone0"), [sent[0].clone()], "still recorded");
+    assert!(!state.posts.contains_key("gone1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn deleting_a_tweet_already_gone_counts_as_done() {
+    let run = Run::new();
+    let (mut state, plan, ids) = published_for_deletion(&run, &["one"]);
+    assert!(run.fake.fake().remove_tweet(&ids[0]));
+    let mut ex = run.executor(default_budget(), destroying());
+    let report = ex.execute(&plan, &mut state).await.unwrap();
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert!(report.posts[0].deleted[0].already);
+    assert!(state.posts.is_empty());
 }

@@ -290,12 +290,13 @@ impl Verifier {
             .map_err(|_| AuthFailure::BadSignature)?;
 
         // Only a correctly signed request may burn a nonce.
-        let skew = timestamp - now.as_second();
+        // The timestamp is the client's: saturate rather than overflow.
+        let skew = timestamp.saturating_sub(now.as_second());
         let max = i64::try_from(self.max_skew.as_secs()).unwrap_or(i64::MAX);
-        if skew.abs() > max {
+        if skew.unsigned_abs() > max.unsigned_abs() {
             return Err(AuthFailure::StaleTimestamp { skew_seconds: skew });
         }
-        let horizon = now.as_second() - 2 * max;
+        let horizon = now.as_second().saturating_sub(max.saturating_mul(2));
         self.seen.retain(|_, ts| *ts >= horizon);
         let key = format!("{consumer_key}\n{token}\n{nonce}");
         if self.seen.contains_key(&key) {

@@ -1,5 +1,6 @@
-//! The `CreatePostsRequest` schema (X's OpenAPI document), as far as the
-//! fake X checks a create body: every field, `additionalProperties: false`
+//! The `CreatePostsRequest` schema of X's OpenAPI document, transcribed
+//! here on its own (not derived from tweetform's field table, which it
+//! checks): every field and nested object, `additionalProperties: false`
 //! everywhere, types, patterns, sizes and enums, with messages worded the
 //! way X's validator words them (`$.poll.options: there must be a minimum
 //! of 2 items in the array`).
@@ -38,11 +39,41 @@ enum Schema {
         fields: &'static [(&'static str, Schema)],
         required: &'static [&'static str],
     },
-    /// An object whose content the fake does not check.
-    AnyObject,
 }
 
 const REPLY_SETTINGS: &[&str] = &["following", "mentionedUsers", "subscribers", "verified"];
+
+/// `CreatePostsMediaCallToActions`: at most one button of each kind.
+const CALL_TO_ACTIONS: Schema = Schema::Object {
+    fields: &[
+        (
+            "app_install",
+            Schema::Object {
+                fields: &[
+                    ("app_store_id", Schema::Str),
+                    ("ipad_app_store_id", Schema::Str),
+                    ("play_store_id", Schema::Str),
+                ],
+                required: &[],
+            },
+        ),
+        (
+            "visit_site",
+            Schema::Object {
+                fields: &[("url", Schema::Str)],
+                required: &["url"],
+            },
+        ),
+        (
+            "watch_now",
+            Schema::Object {
+                fields: &[("url", Schema::Str)],
+                required: &["url"],
+            },
+        ),
+    ],
+    required: &[],
+};
 
 static CREATE_SCHEMA: Schema = Schema::Object {
     fields: &[
@@ -69,7 +100,7 @@ static CREATE_SCHEMA: Schema = Schema::Object {
             "media",
             Schema::Object {
                 fields: &[
-                    ("call_to_actions", Schema::AnyObject),
+                    ("call_to_actions", CALL_TO_ACTIONS),
                     ("description", Schema::Str),
                     ("embeddable", Schema::Bool),
                     (
@@ -224,11 +255,6 @@ fn check(v: &Value, schema: &Schema, path: &str, out: &mut Vec<String>) {
             }
             None => wrong(out, "array"),
         },
-        Schema::AnyObject => {
-            if !v.is_object() {
-                wrong(out, "object");
-            }
-        }
         Schema::Object { fields, required } => match v.as_object() {
             Some(o) => {
                 for r in *required {
@@ -297,5 +323,26 @@ mod tests {
             ]
         );
         assert_eq!(problems(json!([])), ["$: array found, object expected"]);
+    }
+
+    #[test]
+    fn media_call_to_actions_follow_their_schema() {
+        let ok = json!({"media": {"media_ids": ["1"], "call_to_actions": {
+            "visit_site": {"url": "https://example.com"},
+            "app_install": {"play_store_id": "com.example"},
+        }}});
+        assert_eq!(problems(ok), Vec::<String>::new());
+        assert_eq!(
+            problems(json!({"media": {"media_ids": ["1"], "call_to_actions": {
+                "watch_now": {},
+                "visit_site": {"url": 1},
+                "call_now": {},
+            }}})),
+            [
+                "$.media.call_to_actions.watch_now.url: is missing but it is required",
+                "$.media.call_to_actions.visit_site.url: integer found, string expected",
+                "$.media.call_to_actions.call_now: is not defined in the schema and the schema does not allow additional properties",
+            ]
+        );
     }
 }

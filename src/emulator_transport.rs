@@ -1,16 +1,25 @@
-//! [`crate::api::XApi`] over a [`FakeX`] in the same process: no sockets,
-//! no OAuth, the fake's clock for delays. Requests are built and answers
-//! read by the very code the HTTP client uses ([`crate::client::ops`]), so
-//! rate headers, error mapping and pagination behave as over HTTP.
+//! tweetform's [`XApi`](crate::api::XApi) over the emulator's
+//! [`FakeX`] in the same process: no sockets, no OAuth, and delays on
+//! tokio's clock, so that tests run X's 15-minute, 3-hour and 24-hour
+//! windows on a paused clock. It is one more `Transport` of the client:
+//! requests are built and answers read by the very code that talks to X
+//! (`client::ops`), and the fake answers through the same function its
+//! HTTP server calls ([`FakeX::respond`]), so rate headers, error mapping
+//! and pagination behave as over HTTP.
+//!
+//! Also the two bridges tests need between the crates: tweetform's
+//! [`Clock`] as the emulator's, and the emulator's test credentials as the
+//! client's [`Credentials`].
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tweetform_emulator::{
+    Behaviour, FakeX, SharedFake, StoredTweet, TestCredentials, Via, WireRequest, lock,
+};
 
-use super::core::{Caller, Config, FakeX, Request, StoredTweet};
-use super::{SharedFake, lock};
 use crate::api::ApiError;
-use crate::client::{RawRequest, RawResponse, Transport};
+use crate::client::{Credentials, RawRequest, RawResponse, Transport};
 use crate::clock::Clock;
 
 /// The in-process X. Cheap to clone: clones share the fake.
@@ -29,8 +38,8 @@ impl InProcess {
         InProcess::from_fake(FakeX::with_defaults(clock))
     }
 
-    pub fn with_config(config: Config, clock: Clock) -> Self {
-        InProcess::from_fake(FakeX::new(config, clock))
+    pub fn with_behaviour(behaviour: Behaviour, clock: Clock) -> Self {
+        InProcess::from_fake(FakeX::new(behaviour, clock))
     }
 
     pub fn from_fake(fake: FakeX) -> Self {
@@ -75,20 +84,24 @@ impl InProcess {
 
 impl Transport for InProcess {
     async fn send(&self, req: RawRequest) -> Result<RawResponse, ApiError> {
-        let query = req.encoded_query();
-        let (answer, clock) = {
-            let mut fake = self.fake();
-            let answer = fake.handle(&Request {
-                method: req.method.as_str(),
-                path: &req.path,
-                query: query.as_deref(),
-                body: req.body.as_deref().unwrap_or_default(),
-                caller: Caller::InProcess,
-            });
-            (answer, fake.clock().clone())
+        let target = match req.encoded_query() {
+            Some(q) => format!("{}?{q}", req.path),
+            None => req.path.clone(),
         };
+        let headers: &[(&str, &str)] = if req.body.is_some() {
+            &[("content-type", "application/json")]
+        } else {
+            &[]
+        };
+        let answer = self.fake().respond(&WireRequest {
+            method: req.method.as_str(),
+            target: &target,
+            headers,
+            body: req.body.as_deref().unwrap_or_default(),
+            via: Via::InProcess,
+        });
         if let Some(d) = answer.delay {
-            clock.sleep(d).await;
+            tokio::time::sleep(d).await;
         }
         if answer.drop_connection {
             return Err(ApiError::Network(format!(
@@ -98,23 +111,48 @@ impl Transport for InProcess {
         }
         let mut headers = HeaderMap::new();
         for (name, value) in &answer.headers {
-            if let Ok(v) = HeaderValue::from_str(value) {
-                headers.insert(HeaderName::from_static(name), v);
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.insert(n, v);
             }
         }
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            HeaderValue::from_static(answer.content_type),
-        );
         Ok(RawResponse {
             status: answer.status,
             headers,
-            body: serde_json::to_vec(&answer.body).expect("JSON serialises"),
+            body: answer.body,
         })
     }
 }
 
 crate::client::xapi_over_transport!(InProcess);
+
+/// tweetform's clock as the emulator's: the same wall time at every tokio
+/// instant, paused or not.
+impl From<Clock> for tweetform_emulator::Clock {
+    fn from(clock: Clock) -> Self {
+        let (base, start) = clock.origin();
+        tweetform_emulator::Clock::from_origin(base, start)
+    }
+}
+
+/// The emulator's test credentials as the client takes them:
+/// `TEST_CREDENTIALS.credentials()`.
+pub trait ClientCredentials {
+    fn credentials(&self) -> Credentials;
+}
+
+impl ClientCredentials for TestCredentials {
+    fn credentials(&self) -> Credentials {
+        Credentials::new(
+            self.consumer_key,
+            self.consumer_secret,
+            self.access_token,
+            self.access_token_secret,
+        )
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -122,7 +160,7 @@ mod tests {
 
     use super::*;
     use crate::api::XApi;
-    use crate::emulator::{Endpoint, Limits, Window};
+    use tweetform_emulator::{Endpoint, Limits, Window};
 
     fn body(text: &str) -> serde_json::Value {
         serde_json::json!({ "text": text })

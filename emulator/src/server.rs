@@ -1,27 +1,29 @@
-//! The fake X over HTTP/1.1, served with hyper so that a connection can be
-//! closed without an answer after the request took effect.
+//! The fake X over HTTP/1.1 on a local port, served with hyper directly
+//! (no framework) so that a connection can be closed without an answer
+//! after the request took effect. Every request goes through
+//! [`FakeX::respond`](crate::FakeX::respond).
 
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::core::{Caller, Request};
-use super::{SharedFake, lock};
+use crate::exchange::{Via, WireRequest};
+use crate::{SharedFake, lock};
 
 /// Request bodies above this size are refused (X's own limit is far lower
 /// than anything a tweet needs).
 const BODY_LIMIT: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+pub struct ServeOptions {
     /// One line on stderr per request: method, path, status, and why.
     pub log: bool,
 }
@@ -65,10 +67,10 @@ impl Drop for Server {
 
 /// Serves `fake` on `addr` (`127.0.0.1:0` picks a free port).
 pub async fn spawn(fake: SharedFake, addr: &str) -> io::Result<Server> {
-    spawn_with(fake, addr, Options::default()).await
+    spawn_with(fake, addr, ServeOptions::default()).await
 }
 
-pub async fn spawn_with(fake: SharedFake, addr: &str, options: Options) -> io::Result<Server> {
+pub async fn spawn_with(fake: SharedFake, addr: &str, options: ServeOptions) -> io::Result<Server> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (tx, mut rx) = oneshot::channel::<()>();
@@ -98,7 +100,7 @@ async fn serve_connection(
     stream: tokio::net::TcpStream,
     fake: SharedFake,
     local: SocketAddr,
-    options: Options,
+    options: ServeOptions,
 ) {
     let abort = Arc::new(Notify::new());
     let service = {
@@ -121,43 +123,33 @@ async fn handle(
     fake: SharedFake,
     abort: Arc<Notify>,
     local: SocketAddr,
-    options: Options,
+    options: ServeOptions,
     req: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Body>, Infallible> {
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(Body::new(body), BODY_LIMIT).await {
-        Ok(b) => b,
+    let body = match Limited::new(body, BODY_LIMIT).collect().await {
+        Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    let host = parts
+    let headers: Vec<(&str, &str)> = parts
         .headers
-        .get(hyper::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| h.to_ascii_lowercase())
-        .unwrap_or_else(|| local.to_string());
-    // A default port in Host is not part of the signed URL.
-    let host = host.strip_suffix(":80").unwrap_or(&host).to_owned();
-    let origin = format!("http://{host}");
-    let authorization = parts
-        .headers
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok());
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
+        .collect();
     let method = parts.method.as_str();
-    let path = parts.uri.path();
-    let query = parts.uri.query();
-
-    let answer = lock(&fake).handle(&Request {
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+    let local = local.to_string();
+    let answer = lock(&fake).respond(&WireRequest {
         method,
-        path,
-        query,
+        target,
+        headers: &headers,
         body: &body,
-        caller: Caller::Http {
-            origin: &origin,
-            authorization,
-        },
+        via: Via::Http { local: &local },
     });
     if options.log {
-        let q = query.map(|q| format!("?{q}")).unwrap_or_default();
         let outcome = if answer.drop_connection {
             "connection dropped".to_owned()
         } else {
@@ -172,7 +164,7 @@ async fn handle(
             .header("x-rate-limit-remaining")
             .map(|r| format!(" [{r} left]"))
             .unwrap_or_default();
-        eprintln!("{method} {path}{q} -> {outcome}{remaining}{note}");
+        eprintln!("{method} {target} -> {outcome}{remaining}{note}");
     }
     if let Some(d) = answer.delay {
         tokio::time::sleep(d).await;
@@ -181,14 +173,11 @@ async fn handle(
         abort.notify_one();
         std::future::pending::<()>().await;
     }
-    let mut resp = hyper::Response::builder()
-        .status(answer.status)
-        .header(hyper::header::CONTENT_TYPE, answer.content_type);
+    let mut resp = hyper::Response::builder().status(answer.status);
     for (name, value) in &answer.headers {
-        resp = resp.header(*name, value.as_str());
+        resp = resp.header(name.as_str(), value.as_str());
     }
-    let body = serde_json::to_vec(&answer.body).expect("JSON serialises");
     Ok(resp
-        .body(Body::from(body))
-        .unwrap_or_else(|_| hyper::Response::new(Body::empty())))
+        .body(Full::new(Bytes::from(answer.body)))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new()))))
 }

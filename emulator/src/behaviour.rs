@@ -1,0 +1,80 @@
+//! Who the fake is: the one account it serves, the credentials it accepts,
+//! its limits, its length rule and its tolerance for clock skew. Named
+//! `Behaviour` so as not to be taken for tweetform's own configuration.
+
+use std::time::Duration;
+
+use crate::limits::Limits;
+use crate::signature::AcceptedKeys;
+
+/// The account the fake serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+}
+
+impl Default for User {
+    fn default() -> Self {
+        User {
+            id: "1500000000000000001".into(),
+            username: "tweetform_emulator".into(),
+            name: "tweetform emulator".into(),
+        }
+    }
+}
+
+/// The four test credentials the emulator accepts by default, as plain
+/// strings. They are fake and public: printing them is fine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestCredentials {
+    pub consumer_key: &'static str,
+    pub consumer_secret: &'static str,
+    pub access_token: &'static str,
+    pub access_token_secret: &'static str,
+}
+
+pub const TEST_CREDENTIALS: TestCredentials = TestCredentials {
+    consumer_key: "emulator-consumer-key",
+    consumer_secret: "emulator-consumer-secret",
+    access_token: "1500000000000000001-emulator-access-token",
+    access_token_secret: "emulator-access-token-secret",
+};
+
+impl TestCredentials {
+    pub fn accepted_keys(&self) -> AcceptedKeys {
+        AcceptedKeys {
+            consumer_key: self.consumer_key.into(),
+            consumer_secret: self.consumer_secret.into(),
+            token: self.access_token.into(),
+            token_secret: self.access_token_secret.into(),
+        }
+    }
+}
+
+/// How the fake behaves when nothing goes wrong on purpose (for that, see
+/// [`crate::Faults`]).
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    pub user: User,
+    pub keys: AcceptedKeys,
+    pub limits: Limits,
+    /// Refuse texts longer than this weighted length (X: 280 for accounts
+    /// without long posts). `None` accepts any length.
+    pub max_weighted_length: Option<usize>,
+    /// OAuth timestamps further than this from the clock are refused.
+    pub max_clock_skew: Duration,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            user: User::default(),
+            keys: TEST_CREDENTIALS.accepted_keys(),
+            limits: Limits::default(),
+            max_weighted_length: Some(280),
+            max_clock_skew: Duration::from_secs(300),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! A fake X API v2 for tests and rehearsals: OAuth-checked, rate-limited,
+//! fault-injecting. It shares no code with tweetform, the client it checks:
+//! it counts length with twitter-text itself, verifies OAuth 1.0a by hand,
+//! keeps its own clock, and answers in X's own shapes.
+//!
+//! - [`FakeX`] ([`fake`]) is the state machine: one account and its tweets.
+//!   Around it, one file per idea: [`limits`] (fixed windows and X's rate
+//!   headers), `answers` (X's statuses and error bodies), `endpoints`
+//!   (each route's handler), [`faults`] (planned 5xx, dropped connections,
+//!   delays, timeline lag), [`schema`] (the create body as X's OpenAPI
+//!   document declares it), [`signature`] (OAuth), [`clock`].
+//! - [`FakeX::respond`] ([`exchange`]) is the fake as one function from an
+//!   HTTP request to an HTTP answer. [`spawn`] ([`server`]) serves it with
+//!   hyper on 127.0.0.1; tweetform's in-process transport calls it without
+//!   sockets, so that tests run 15-minute, 3-hour and 24-hour windows on
+//!   tokio's paused clock.
+
+mod answers;
+pub mod behaviour;
+pub mod clock;
+mod endpoints;
+pub mod exchange;
+pub mod fake;
+pub mod faults;
+pub mod limits;
+pub mod schema;
+pub mod server;
+pub mod signature;
+
+pub use behaviour::{Behaviour, TEST_CREDENTIALS, TestCredentials, User};
+pub use clock::Clock;
+pub use exchange::{Via, WireAnswer, WireRequest};
+pub use fake::{Endpoint, FakeX, StoredTweet};
+pub use faults::{Failure, Faults};
+pub use limits::{Limits, Window};
+pub use server::{ServeOptions, Server, spawn, spawn_with};
+
+/// A `FakeX` shared between a server or an in-process transport and the
+/// test that inspects it.
+pub type SharedFake = std::sync::Arc<std::sync::Mutex<FakeX>>;
+
+/// Locks a shared fake, ignoring poisoning (a panicking test thread must not
+/// hide the state from the next assertion).
+pub fn lock(fake: &SharedFake) -> std::sync::MutexGuard<'_, FakeX> {
+    fake.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A fake shared, ready for [`spawn`].
+pub fn share(fake: FakeX) -> SharedFake {
+    std::sync::Arc::new(std::sync::Mutex::new(fake))
+}

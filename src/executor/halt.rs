@@ -1,0 +1,289 @@
+//! Why the executor stopped, as data: a step that failed, one that must
+//! wait, the whole apply stopping, or an apply refused before it starts.
+//! The words for each are here and nowhere else (their `Display`), written
+//! out where the report or the terminal shows them.
+
+use std::fmt;
+
+use jiff::Timestamp;
+
+use crate::api::ApiError;
+use crate::budget::Hold;
+use crate::plan::Action;
+use crate::state::StateError;
+use crate::text::tweet_url;
+
+/// Why a step stopped.
+#[derive(Debug)]
+pub(crate) enum Halt {
+    /// This post fails; the rest of the plan goes on.
+    Failed(Failure),
+    /// Not now: the budget or X allows it from this time.
+    Deferred(Timestamp, Deferral),
+    /// The whole apply stops at once (the state cannot be written, or X
+    /// refuses the credentials).
+    Fatal(Fatal),
+}
+
+impl From<Fatal> for Halt {
+    fn from(f: Fatal) -> Self {
+        Halt::Fatal(f)
+    }
+}
+
+/// What the executor was doing when X answered, for messages and retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Doing {
+    Publishing { key: String, index: usize },
+    Deleting { id: String },
+    LookingUpAccount,
+    ReadingTimeline,
+}
+
+impl fmt::Display for Doing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Doing::Publishing { key, index } => write!(f, "publishing {key} tweet {}", index + 1),
+            Doing::Deleting { id } => write!(f, "deleting {}", tweet_url(id)),
+            Doing::LookingUpAccount => f.write_str("looking up the account"),
+            Doing::ReadingTimeline => f.write_str("reading the account's recent tweets"),
+        }
+    }
+}
+
+/// Why one post's change failed. Indexes are 0-based, shown 1-based.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// A move without the key it comes from.
+    MoveWithoutSource,
+    MoveTargetTaken {
+        from: String,
+        to: String,
+    },
+    MoveSourceGone {
+        from: String,
+        to: String,
+    },
+    /// The state holds another tweet at this position.
+    RecordedDiffers {
+        index: usize,
+    },
+    /// The thread's earlier tweets are not all recorded.
+    OutOfOrder {
+        index: usize,
+        next: usize,
+    },
+    /// An intent for another version of the tweet is still unsettled.
+    OtherVersionPending {
+        index: usize,
+    },
+    /// X's duplicate refusal, explained by an older tweet with the text.
+    DuplicateOfOlder {
+        detail: String,
+    },
+    /// X's duplicate refusal, with no tweet visible to explain it yet.
+    DuplicateNotVisible {
+        detail: String,
+    },
+    /// A create whose answer was lost, and whether X published it could
+    /// not be checked.
+    Unchecked {
+        error: ApiError,
+        check: Box<Failure>,
+    },
+    /// Retryable errors until the attempts ran out.
+    GaveUp {
+        error: ApiError,
+        attempts: u32,
+    },
+    /// X refused the request for good.
+    Refused(ApiError),
+    /// A failure of one request, named.
+    During {
+        doing: Doing,
+        cause: Box<Failure>,
+    },
+    /// An interrupted run's intent could not be checked against X.
+    Unsettled {
+        index: usize,
+        cause: Box<Failure>,
+    },
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::MoveWithoutSource => {
+                f.write_str("the plan's move names no previous key; run `tweetform plan` again")
+            }
+            Failure::MoveTargetTaken { from, to } => write!(
+                f,
+                "cannot move {from} to {to}: the state already has tweets under {to}"
+            ),
+            Failure::MoveSourceGone { from, to } => write!(
+                f,
+                "cannot move {from} to {to}: the state has nothing under {from}; run `tweetform plan` again"
+            ),
+            Failure::RecordedDiffers { index } => write!(
+                f,
+                "the state already has a different tweet {} for this post (it changed since the plan was made); run `tweetform apply` again",
+                index + 1
+            ),
+            Failure::OutOfOrder { index, next } => write!(
+                f,
+                "tweet {} cannot be published before tweet {}; run `tweetform apply` again",
+                index + 1,
+                next + 1
+            ),
+            Failure::OtherVersionPending { index } => write!(
+                f,
+                "an interrupted run may have published another version of tweet {} a moment ago, and X does not show it yet; run `tweetform apply` again in a few minutes",
+                index + 1
+            ),
+            Failure::DuplicateOfOlder { detail } => write!(
+                f,
+                "X refused the text as a duplicate (\"{detail}\"): the account already has an older tweet with the same text\n  = help: change the text, or delete the older tweet"
+            ),
+            Failure::DuplicateNotVisible { detail } => write!(
+                f,
+                "X refused the text as a duplicate (\"{detail}\") but no tweet with it is visible on the account yet; the next apply will check again"
+            ),
+            Failure::Unchecked { error, check } => write!(
+                f,
+                "{error}; could not check whether X published it ({check}); the next apply will check again"
+            ),
+            Failure::GaveUp { error, attempts } => {
+                write!(f, "{error} (gave up after {attempts} attempts)")
+            }
+            Failure::Refused(error) => write!(f, "{error}"),
+            Failure::During { doing, cause } => write!(f, "{doing}: {cause}"),
+            Failure::Unsettled { index, cause } => write!(
+                f,
+                "could not check whether an interrupted run published tweet {} ({cause}); the next apply will check again",
+                index + 1
+            ),
+        }
+    }
+}
+
+/// Why a request waits for later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Deferral {
+    /// The rate budget (or X's headers, as the budget learnt them).
+    Budget(Hold),
+    /// X answered 429 to a read; its reset is awaited.
+    RateLimitFor(Doing),
+    /// X answered 429 to a create or delete more often than tolerated.
+    Keeps429,
+    /// X answered 429 to a read more often than tolerated.
+    KeepsRefusing(Doing),
+}
+
+impl fmt::Display for Deferral {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Deferral::Budget(hold) => write!(f, "{hold}"),
+            Deferral::RateLimitFor(doing) => write!(f, "X's rate limit for {doing}"),
+            Deferral::Keeps429 => f.write_str("X keeps answering 429"),
+            Deferral::KeepsRefusing(doing) => write!(f, "X keeps refusing {doing} (429)"),
+        }
+    }
+}
+
+/// Why the whole apply stopped. What it says must reach the user.
+#[derive(Debug, thiserror::Error)]
+pub enum Fatal {
+    /// The state could not be written; nothing was half done.
+    #[error("{0}")]
+    StateWrite(StateError),
+    /// The state (with a new intent) could not be written before a create.
+    #[error(
+        "{error}\n  = help: nothing was sent for {key}; fix the problem and run `tweetform apply` again"
+    )]
+    NothingSent { key: String, error: StateError },
+    /// Forgetting an intent X never saw could not be saved.
+    #[error("{0}\n  = help: nothing was sent; run `tweetform apply` again")]
+    IntentNotForgotten(StateError),
+    #[error(
+        "X published {} for {key} but the state could not be written: {error}\n  = help: fix the problem and run `tweetform apply` again: it will find the tweet on X and record it",
+        tweet_url(id)
+    )]
+    PublishedNotRecorded {
+        id: String,
+        key: String,
+        error: StateError,
+    },
+    #[error(
+        "{} was deleted but the state could not be written: {error}\n  = help: fix the problem and run `tweetform apply` again (deleting a tweet that is gone counts as done)",
+        tweet_url(id)
+    )]
+    DeletedNotRecorded { id: String, error: StateError },
+    /// Bad credentials: every other request would be refused the same way.
+    #[error(
+        "{0}\n  = help: check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (the app needs Read and Write permissions; regenerate the access token after changing them)"
+    )]
+    Unauthorized(ApiError),
+}
+
+/// A destructive change that `apply` refuses without `--allow-destroy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destructive {
+    pub key: String,
+    pub action: Action,
+    /// The IDs of the published tweets it would delete.
+    pub deletes: Vec<String>,
+}
+
+impl fmt::Display for Destructive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.action {
+            Action::Delete => "its file is gone, so its tweets would be deleted",
+            _ => "its content changed, so published tweets would be deleted and posted again",
+        };
+        write!(f, "{} ({}): {why}", self.key, self.action.name())?;
+        for (i, id) in self.deletes.iter().enumerate() {
+            let sep = if i == 0 { ": " } else { " " };
+            write!(f, "{sep}{}", tweet_url(id))?;
+        }
+        Ok(())
+    }
+}
+
+/// Why an apply refused to start. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("{}", destructive_message(.0))]
+    Destructive(Vec<Destructive>),
+}
+
+fn destructive_message(list: &[Destructive]) -> String {
+    let mut s = String::from(
+        "refusing to delete or replace published tweets without --allow-destroy; nothing was changed:",
+    );
+    for d in list {
+        s.push_str(&format!("\n  - {d}"));
+    }
+    s.push_str(
+        "\n  = help: review `tweetform plan`, then run `tweetform apply --allow-destroy` (or set `allow_destroy: true` in tweetform.yaml)",
+    );
+    s
+}
+
+/// A request X refused for good. Bad credentials stop the whole apply.
+pub(crate) fn refused(e: ApiError) -> Halt {
+    match e {
+        ApiError::Unauthorized { .. } => Halt::Fatal(Fatal::Unauthorized(e)),
+        e => Halt::Failed(Failure::Refused(e)),
+    }
+}
+
+/// [`refused`], naming what was being done when it is a failure.
+pub(crate) fn refused_while(doing: Doing, e: ApiError) -> Halt {
+    match refused(e) {
+        Halt::Failed(cause) => Halt::Failed(Failure::During {
+            doing,
+            cause: Box::new(cause),
+        }),
+        other => other,
+    }
+}

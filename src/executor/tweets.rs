@@ -1,0 +1,269 @@
+//! The two writes: a create sent exactly once under its intent, and an
+//! idempotent delete. Each says what X's answers mean for it; the request
+//! loop ([`super::request`]) sends them.
+
+use super::Executor;
+use super::halt::{Doing, Failure, Fatal, Halt, refused, refused_while};
+use super::request::{Verdict, Write};
+use super::settle::Found;
+use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
+use crate::budget::RequestKind;
+use crate::post::Tweet;
+use crate::report::TweetRef;
+use crate::state::{Intent, State};
+
+impl<A: XApi> Executor<A> {
+    /// Publishes one tweet exactly once. Returns the tweet and whether this
+    /// call sent it (false when it was already recorded).
+    pub(super) async fn create_tweet(
+        &mut self,
+        state: &mut State,
+        key: &str,
+        index: usize,
+        digest: &str,
+        body: &Tweet,
+    ) -> Result<(TweetRef, bool), Halt> {
+        let recorded = state.posts.get(key).map_or(&[][..], |p| &p.tweets[..]);
+        if let Some(t) = recorded.get(index) {
+            if t.digest == digest {
+                // Adopted from an interrupted run while settling intents.
+                return Ok((TweetRef::new(index, &t.id, true), false));
+            }
+            return Err(Halt::Failed(Failure::RecordedDiffers { index }));
+        }
+        if recorded.len() != index {
+            return Err(Halt::Failed(Failure::OutOfOrder {
+                index,
+                next: recorded.len(),
+            }));
+        }
+        let prev = index
+            .checked_sub(1)
+            .and_then(|i| recorded.get(i))
+            .map(|t| t.id.clone());
+        let json = body.request_body(prev.as_deref());
+
+        // An intent kept from an interrupted run: send under it, so that
+        // X's duplicate answer is recognised as that run's tweet.
+        let kept = state
+            .pending
+            .iter()
+            .find(|i| i.key == key && i.index == index);
+        if kept.is_some_and(|old| old.digest != digest) {
+            return Err(Halt::Failed(Failure::OtherVersionPending { index }));
+        }
+        let create = Create {
+            index,
+            json,
+            saved: kept.is_some(),
+            intent: kept.cloned().unwrap_or_else(|| Intent {
+                key: key.to_owned(),
+                index,
+                digest: digest.to_owned(),
+                text: body.text.clone(),
+                at: self.clock.now(),
+            }),
+        };
+        self.write(state, create).await
+    }
+
+    /// Deletes one tweet; `Ok(true)` when it was already gone.
+    pub(super) async fn delete_tweet(
+        &mut self,
+        state: &mut State,
+        key: &str,
+        id: &str,
+    ) -> Result<bool, Halt> {
+        let already = self.write(state, Delete { id }).await?;
+        if let Some(post) = state.posts.get_mut(key) {
+            post.tweets.retain(|t| t.id != id);
+            if post.tweets.is_empty() {
+                state.posts.remove(key);
+            }
+        }
+        self.save(state).map_err(|error| {
+            Halt::Fatal(Fatal::DeletedNotRecorded {
+                id: id.to_owned(),
+                error,
+            })
+        })?;
+        Ok(already)
+    }
+
+    /// X did not publish it: forget the intent.
+    fn drop_intent(&mut self, state: &mut State, intent: &Intent) -> Result<(), Halt> {
+        state.pending.retain(|i| i != intent);
+        self.save(state)
+            .map_err(|e| Halt::Fatal(Fatal::StateWrite(e)))
+    }
+}
+
+/// `POST /2/tweets` for one tweet of a post.
+struct Create {
+    index: usize,
+    json: serde_json::Value,
+    /// Saved in the state before the first attempt (timed then); every
+    /// retry goes under it.
+    intent: Intent,
+    saved: bool,
+}
+
+impl Create {
+    /// Found on X: record it as published (by an earlier attempt).
+    fn adopt<A: XApi>(
+        &self,
+        ex: &mut Executor<A>,
+        state: &mut State,
+        id: &str,
+    ) -> Result<Verdict<(TweetRef, bool)>, Halt> {
+        ex.record_published(state, &self.intent, id)?;
+        Ok(Verdict::Done((TweetRef::new(self.index, id, true), true)))
+    }
+}
+
+impl<A: XApi> Write<A> for Create {
+    type Answer = RemoteTweet;
+    type Output = (TweetRef, bool);
+
+    fn kind(&self) -> RequestKind {
+        RequestKind::Create
+    }
+
+    fn doing(&self) -> Doing {
+        Doing::Publishing {
+            key: self.intent.key.clone(),
+            index: self.index,
+        }
+    }
+
+    fn before_send(&mut self, ex: &mut Executor<A>, state: &mut State) -> Result<(), Halt> {
+        if !self.saved {
+            self.intent.at = ex.clock.now();
+            state.pending.push(self.intent.clone());
+            self.saved = true;
+        }
+        // The intent (and this request's time) reach the disk before the request.
+        ex.save(state).map_err(|error| {
+            Halt::Fatal(Fatal::NothingSent {
+                key: self.intent.key.clone(),
+                error,
+            })
+        })
+    }
+
+    fn send(&self, api: &A) -> impl Future<Output = ApiResult<RemoteTweet>> {
+        api.create_tweet(&self.json)
+    }
+
+    async fn answer(
+        &mut self,
+        ex: &mut Executor<A>,
+        state: &mut State,
+        answer: Result<RemoteTweet, ApiError>,
+        attempt: u32,
+    ) -> Result<Verdict<(TweetRef, bool)>, Halt> {
+        let intent = self.intent.clone();
+        match answer {
+            Ok(created) => {
+                ex.record_published(state, &intent, &created.id)?;
+                Ok(Verdict::Done((
+                    TweetRef::new(self.index, &created.id, false),
+                    true,
+                )))
+            }
+            Err(ApiError::Duplicate { detail }) => {
+                // Either an earlier attempt did publish it (adopt), or the
+                // account has an older tweet with this text.
+                match ex.find_patiently(state, &intent).await? {
+                    Found::Ours(id) => self.adopt(ex, state, &id),
+                    Found::Older => {
+                        ex.drop_intent(state, &intent)?;
+                        Err(Halt::Failed(Failure::DuplicateOfOlder { detail }))
+                    }
+                    // Ours, most likely, but not visible yet: the intent
+                    // stays for the next run to settle.
+                    Found::Nothing => Err(Halt::Failed(Failure::DuplicateNotVisible { detail })),
+                }
+            }
+            Err(error) if error.is_retryable() => {
+                // The request may have reached X: look before sending again.
+                match ex.find(state, &intent, false).await {
+                    Ok(Found::Ours(id)) => return self.adopt(ex, state, &id),
+                    Ok(_) => {}
+                    Err(Halt::Failed(check)) => {
+                        return Err(Halt::Failed(Failure::Unchecked {
+                            error,
+                            check: Box::new(check),
+                        }));
+                    }
+                    Err(h) => return Err(h),
+                }
+                if attempt >= ex.options.max_attempts {
+                    // The intent stays: a late-appearing tweet is adopted next run.
+                    return Err(Halt::Failed(Failure::GaveUp {
+                        error,
+                        attempts: attempt,
+                    }));
+                }
+                Ok(Verdict::Retry(error))
+            }
+            Err(error) => {
+                ex.drop_intent(state, &intent)?;
+                Err(refused(error))
+            }
+        }
+    }
+}
+
+/// `DELETE /2/tweets/:id`.
+struct Delete<'a> {
+    id: &'a str,
+}
+
+impl<A: XApi> Write<A> for Delete<'_> {
+    type Answer = bool;
+    /// Whether the tweet was already gone.
+    type Output = bool;
+
+    fn kind(&self) -> RequestKind {
+        RequestKind::Delete
+    }
+
+    fn doing(&self) -> Doing {
+        Doing::Deleting {
+            id: self.id.to_owned(),
+        }
+    }
+
+    fn before_send(&mut self, ex: &mut Executor<A>, state: &mut State) -> Result<(), Halt> {
+        // Save the request's time first, so a kill cannot hide it from the budget.
+        ex.save(state)
+            .map_err(|e| Halt::Fatal(Fatal::StateWrite(e)))
+    }
+
+    fn send(&self, api: &A) -> impl Future<Output = ApiResult<bool>> {
+        api.delete_tweet(self.id)
+    }
+
+    async fn answer(
+        &mut self,
+        ex: &mut Executor<A>,
+        _state: &mut State,
+        answer: Result<bool, ApiError>,
+        attempt: u32,
+    ) -> Result<Verdict<bool>, Halt> {
+        match answer {
+            Ok(deleted) => Ok(Verdict::Done(!deleted)),
+            Err(ApiError::NotFound { .. }) => Ok(Verdict::Done(true)),
+            Err(e) if e.is_retryable() && attempt < ex.options.max_attempts => {
+                Ok(Verdict::Retry(e))
+            }
+            Err(e) => Err(refused_while(
+                Doing::Deleting {
+                    id: self.id.to_owned(),
+                },
+                e,
+            )),
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The JSON form of a plan's changes (docs/plan-json.md), and what reading
+//! a saved plan refuses.
+//!
+//! In memory a tweet's op carries exactly what it needs (an ID to keep or
+//! delete, a body to create) and `destructive` follows from the action. The
+//! JSON form is flat and says both, so it is written from the typed form and
+//! read back through a check: a saved plan whose tweet lacks what its op
+//! needs is refused when it is read, not discovered halfway through an apply.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
+use crate::post::Tweet;
+
+/// The plan as pretty JSON: the documented, stable document of
+/// `plan --format json` and `plan --out` (see docs/plan-json.md).
+pub fn json(plan: &Plan) -> String {
+    // A plan holds only strings, numbers and timestamps: it always serialises.
+    let mut text = serde_json::to_string_pretty(plan)
+        .unwrap_or_else(|e| format!("{{\"error\":{}}}", serde_json::Value::String(e.to_string())));
+    text.push('\n');
+    text
+}
+
+/// A change as written: the fields in their documented order.
+#[derive(Serialize)]
+struct ChangeOut<'a> {
+    key: &'a str,
+    action: Action,
+    destructive: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publish_at: Option<Timestamp>,
+    tweets: &'a [TweetChange],
+}
+
+impl Serialize for Change {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ChangeOut {
+            key: &self.key,
+            action: self.action,
+            destructive: self.destructive(),
+            file: self.file.as_ref(),
+            from: self.from.as_deref(),
+            publish_at: self.publish_at,
+            tweets: &self.tweets,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// A change as read.
+#[derive(Deserialize)]
+struct ChangeIn {
+    key: String,
+    action: Action,
+    destructive: bool,
+    #[serde(default)]
+    file: Option<PathBuf>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    publish_at: Option<Timestamp>,
+    tweets: Vec<TweetChange>,
+}
+
+impl<'de> Deserialize<'de> for Change {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let c = ChangeIn::deserialize(deserializer)?;
+        let change = Change {
+            key: c.key,
+            action: c.action,
+            file: c.file,
+            from: c.from,
+            publish_at: c.publish_at,
+            tweets: c.tweets,
+        };
+        if c.destructive != change.destructive() {
+            return Err(serde::de::Error::custom(format!(
+                "{}: `destructive` is {} but a {} is {}destructive",
+                change.key,
+                c.destructive,
+                change.action.name(),
+                if change.destructive() { "" } else { "never " }
+            )));
+        }
+        if change.action == Action::Move && change.from.is_none() {
+            return Err(serde::de::Error::custom(format!(
+                "{}: a move needs `from`, the key its tweets were recorded under",
+                change.key
+            )));
+        }
+        Ok(change)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OpName {
+    Keep,
+    Create,
+    Delete,
+}
+
+/// A tweet's change as written and read: flat, every field optional that
+/// some op does without.
+#[derive(Serialize, Deserialize)]
+struct TweetChangeJson<'a> {
+    index: usize,
+    op: OpName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<std::borrow::Cow<'a, str>>,
+    text: std::borrow::Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    old_text: Option<std::borrow::Cow<'a, str>>,
+    weighted_length: usize,
+    digest: std::borrow::Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body: Option<std::borrow::Cow<'a, Tweet>>,
+}
+
+impl Serialize for TweetChange {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (op, id, old_text, body) = match &self.op {
+            TweetOp::Keep { id } => (OpName::Keep, Some(id.as_str()), None, None),
+            TweetOp::Delete { id } => (OpName::Delete, Some(id.as_str()), None, None),
+            TweetOp::Create { body, old_text } => {
+                (OpName::Create, None, old_text.as_deref(), Some(body))
+            }
+        };
+        TweetChangeJson {
+            index: self.index,
+            op,
+            id: id.map(Into::into),
+            text: self.text.as_str().into(),
+            old_text: old_text.map(Into::into),
+            weighted_length: self.weighted_length,
+            digest: self.digest.as_str().into(),
+            body: body.map(std::borrow::Cow::Borrowed),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for TweetChange {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let t = TweetChangeJson::deserialize(deserializer)?;
+        let tweet = t.index + 1;
+        let refuse = |what: String| Err(serde::de::Error::custom(format!("tweet {tweet}: {what}")));
+        let op = match t.op {
+            OpName::Keep | OpName::Delete => {
+                let name = if t.op == OpName::Keep {
+                    "keep"
+                } else {
+                    "delete"
+                };
+                let Some(id) = t.id else {
+                    return refuse(format!("a {name} needs `id`, the published tweet's ID"));
+                };
+                if t.body.is_some() || t.old_text.is_some() {
+                    return refuse(format!(
+                        "a {name} carries no `body` or `old_text` (only a create does)"
+                    ));
+                }
+                let id = id.into_owned();
+                if t.op == OpName::Keep {
+                    TweetOp::Keep { id }
+                } else {
+                    TweetOp::Delete { id }
+                }
+            }
+            OpName::Create => {
+                let Some(body) = t.body else {
+                    return refuse("a create needs `body`, what it sends to X".to_owned());
+                };
+                if t.id.is_some() {
+                    return refuse(
+                        "a create has no `id` yet (only a keep or a delete does)".to_owned(),
+                    );
+                }
+                if body.text != t.text {
+                    return refuse("`text` differs from the text of `body`".to_owned());
+                }
+                TweetOp::Create {
+                    body: body.into_owned(),
+                    old_text: t.old_text.map(std::borrow::Cow::into_owned),
+                }
+            }
+        };
+        Ok(TweetChange {
+            index: t.index,
+            op,
+            text: t.text.into_owned(),
+            weighted_length: t.weighted_length,
+            digest: t.digest.into_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::plan::Change;
+
+    /// A replace as `plan --out` writes it: a delete, then its re-creation.
+    fn replace() -> Value {
+        json!({
+            "key": "typo",
+            "action": "replace",
+            "destructive": true,
+            "file": "posts/typo.yaml",
+            "tweets": [
+                {"index": 0, "op": "delete", "id": "1", "text": "fixx",
+                 "weighted_length": 4, "digest": "sha256:a"},
+                {"index": 0, "op": "create", "text": "fix", "old_text": "fixx",
+                 "weighted_length": 3, "digest": "sha256:b", "body": {"text": "fix"}}
+            ]
+        })
+    }
+
+    fn read(v: &Value) -> Result<Change, String> {
+        serde_json::from_str(&v.to_string()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_change_reads_back_to_the_same_json() {
+        let v = replace();
+        let change = read(&v).unwrap();
+        assert!(change.destructive());
+        assert_eq!(change.tweets[0].id(), Some("1"));
+        assert_eq!(change.tweets[1].old_text(), Some("fixx"));
+        assert_eq!(serde_json::to_value(&change).unwrap(), v);
+    }
+
+    #[test]
+    fn a_delete_without_its_id_is_refused() {
+        let mut v = replace();
+        v["tweets"][0].as_object_mut().unwrap().remove("id");
+        let err = read(&v).unwrap_err();
+        assert!(
+            err.starts_with("tweet 1: a delete needs `id`, the published tweet's ID"),
+            "{err}"
+        );
+        assert!(err.contains("line 1 column"), "{err}");
+    }
+
+    #[test]
+    fn a_keep_without_its_id_is_refused() {
+        let mut v = replace();
+        v["tweets"][0]["op"] = json!("keep");
+        v["tweets"][0].as_object_mut().unwrap().remove("id");
+        assert!(read(&v).unwrap_err().contains("a keep needs `id`"));
+    }
+
+    #[test]
+    fn a_create_without_its_body_is_refused() {
+        let mut v = replace();
+        v["tweets"][1].as_object_mut().unwrap().remove("body");
+        let err = read(&v).unwrap_err();
+        assert!(err.starts_with("tweet 1: a create needs `body`"), "{err}");
+    }
+
+    #[test]
+    fn a_tweet_with_what_its_op_does_not_take_is_refused() {
+        let mut v = replace();
+        v["tweets"][1]["id"] = json!("9");
+        assert!(read(&v).unwrap_err().contains("a create has no `id` yet"));
+        let mut v = replace();
+        v["tweets"][0]["body"] = json!({"text": "fixx"});
+        assert!(read(&v).unwrap_err().contains("a delete carries no `body`"));
+        let mut v = replace();
+        v["tweets"][1]["text"] = json!("not what the body says");
+        assert!(
+            read(&v)
+                .unwrap_err()
+                .contains("`text` differs from the text of `body`")
+        );
+    }
+
+    #[test]
+    fn destructive_must_follow_from_the_action() {
+        let mut v = replace();
+        v["destructive"] = json!(false);
+        let err = read(&v).unwrap_err();
+        assert!(
+            err.starts_with("typo: `destructive` is false but a replace is destructive"),
+            "{err}"
+        );
+        let mut v = replace();
+        v["action"] = json!("move");
+        v["destructive"] = json!(false);
+        assert!(read(&v).unwrap_err().contains("a move needs `from`"));
+    }
+}
