@@ -37,6 +37,7 @@ use crate::budget::{Budget, RequestKind};
 use crate::clock::Clock;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::post::Tweet;
+use crate::problem::Problem;
 use crate::report::{Event, Outcome, PostReport, Report, Scheduled, TweetRef};
 use crate::state::{State, StateError};
 
@@ -198,7 +199,7 @@ impl<A: XApi> Executor<A> {
         let mut report = Report::default();
         let result = self.run(plan, state, &mut report).await;
         if let Err(fatal) = result {
-            report.aborted = Some(fatal.to_string());
+            report.aborted = Some(Problem::from(&fatal));
         }
         report.rate_limited = self.rate_limited;
         Ok(report)
@@ -323,12 +324,16 @@ impl<A: XApi> Executor<A> {
         match r {
             Ok(()) => Ok(()),
             Err(Halt::Failed(failure)) => {
-                let reason = failure.to_string();
+                let problem = Problem::from(&failure);
+                let reason = problem.to_string();
                 self.emit(Event::Failed {
                     key: post.key.clone(),
                     reason: reason.clone(),
                 });
-                post.outcome = Outcome::Failed { reason };
+                post.outcome = Outcome::Failed {
+                    reason,
+                    help: problem.help().map(str::to_owned),
+                };
                 Ok(())
             }
             Err(Halt::Deferred(earliest, why)) => {

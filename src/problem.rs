@@ -124,6 +124,18 @@ impl Problem {
         self
     }
 
+    /// `error` as a problem: its text the message, its sources the causes.
+    pub fn from_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+        if let Some(p) = error.downcast_ref::<Problem>() {
+            return p.clone();
+        }
+        let problem = Problem::new(error.to_string());
+        match error.source() {
+            Some(source) => problem.because(source),
+            None => problem,
+        }
+    }
+
     pub fn message(&self) -> &str {
         &self.0.message
     }
@@ -169,13 +181,39 @@ impl Problem {
         }
         out.push('\n');
         if let Some(help) = &self.0.help {
-            if color {
-                out.push_str(&format!("  {} {help}\n", "= help:".cyan().bold()));
-            } else {
-                out.push_str(&format!("  = help: {help}\n"));
-            }
+            out.push_str(&help_line(help, color));
         }
         out
+    }
+}
+
+/// `  = help: …` and a newline: the advice under a problem, or under a
+/// warning or a failed step in a summary.
+pub fn help_line(help: &str, color: bool) -> String {
+    if color {
+        format!("  {} {help}\n", "= help:".cyan().bold())
+    } else {
+        format!("  = help: {help}\n")
+    }
+}
+
+/// A problem that is only a message.
+impl From<&str> for Problem {
+    fn from(message: &str) -> Problem {
+        Problem::new(message)
+    }
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Problem {
+        Problem::new(message)
+    }
+}
+
+/// As data (an apply's report), a problem is its one-line text.
+impl serde::Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -11,6 +11,7 @@ use similar::ChangeTag;
 
 use crate::diff::text_diff;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
+use crate::problem::help_line;
 use crate::render::{attributes, diffed_positions, relative, summary_line, visible};
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
@@ -108,7 +109,11 @@ pub fn human(plan: &Plan, color: bool) -> String {
                 keys.join(", ")
             ),
         );
-        out.raw("  = help: `tweetform apply` makes destructive changes only with --allow-destroy (or `allow_destroy: true` in tweetform.yaml)");
+        // Plain: the warning above is what the colour points at.
+        out.raw(&help_line(
+            "`tweetform apply` makes destructive changes only with --allow-destroy (or `allow_destroy: true` in tweetform.yaml)",
+            false,
+        ));
     }
     out.text
 }

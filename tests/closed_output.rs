@@ -128,10 +128,36 @@ fn validate_of_invalid_posts_exits_1_whoever_reads() {
 }
 
 #[test]
+fn plan_in_each_format_saves_and_exits_0_whoever_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["human", "json", "markdown"] {
+        for gone in ALL {
+            let file = dir.path().join(format!("{format}-{gone:?}.plan"));
+            let out = run(
+                &fixture("mixed"),
+                &["plan", "--format", format, "--out", file.to_str().unwrap()],
+                gone,
+            );
+            assert_eq!(code(&out, gone), 0, "{format} {gone:?}: {}", stderr(&out));
+            let saved = std::fs::read_to_string(&file).unwrap();
+            serde_json::from_str::<serde_json::Value>(&saved).expect("the plan was saved whole");
+        }
+    }
+}
+
+#[test]
 fn plan_keeps_its_detailed_exit_code_whoever_reads() {
     for gone in ALL {
         let out = run(&fixture("mixed"), &["plan", "--detailed-exitcode"], gone);
         assert_eq!(code(&out, gone), 2, "{gone:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn plan_of_invalid_posts_exits_1_whoever_reads() {
+    for gone in ALL {
+        let out = run(&fixture("invalid"), &["plan"], gone);
+        assert_eq!(code(&out, gone), 1, "{gone:?}: {}", stderr(&out));
     }
 }
 

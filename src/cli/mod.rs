@@ -70,13 +70,12 @@ pub fn main() -> ExitCode {
     let out = Output::std(|terminal| wants_color(cli.color, terminal));
     let ctx = Context {
         root: cli.dir.clone(),
-        color: out.stdout.color(),
         out,
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
-        Command::Plan(args) => plan::run(&ctx, args).map_err(Problem::from),
-        Command::Apply(args) => apply::run(&ctx, args).map_err(Problem::from),
+        Command::Plan(args) => plan::run(&ctx, args),
+        Command::Apply(args) => apply::run(&ctx, args),
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(&ctx, args).map_err(Problem::from),
         Command::Init(args) => init::run(&ctx, args),
@@ -105,8 +104,6 @@ fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub root: PathBuf,
-    /// Whether to colour stdout (the same as `out.stdout.color()`).
-    pub color: bool,
-    /// Where everything is printed.
+    /// Where everything is printed, each stream coloured or not.
     pub out: Output,
 }

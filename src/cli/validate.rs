@@ -2,7 +2,6 @@
 //! problem as `file:line:column: message` with what to do.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 
 use owo_colors::OwoColorize;
 use serde_json::json;
@@ -44,9 +43,10 @@ impl Validation {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let report = check(ctx);
-    print(ctx, args.format, &report)?;
+    print(ctx, args.format, &report, None)?;
     // On GitHub Actions the problems also show on the pull request's diff.
     crate::github::report_validation(
+        &ctx.out.stdout,
         &crate::github::GithubEnv::from_env(),
         &ctx.root,
         &report.diagnostics,
@@ -95,10 +95,16 @@ fn config_diagnostic(e: ConfigError) -> Diagnostic {
     }
 }
 
-/// Prints the report: every diagnostic and a final line, or the JSON
-/// document. All of validate's output goes through here, so that other
-/// renderings (GitHub annotations) can hook in one place.
-pub fn print(ctx: &Context, format: DiagnosticsFormat, report: &Validation) -> Result<(), Problem> {
+/// Prints the report: every diagnostic and a final line (with `help` under
+/// it when there are problems), or the JSON document. All of validate's
+/// output goes through here, so that other renderings (GitHub annotations)
+/// can hook in one place.
+pub fn print(
+    ctx: &Context,
+    format: DiagnosticsFormat,
+    report: &Validation,
+    help: Option<&str>,
+) -> Result<(), Problem> {
     match format {
         DiagnosticsFormat::Json => {
             let json = serde_json::to_string_pretty(&to_json(report))
@@ -106,9 +112,7 @@ pub fn print(ctx: &Context, format: DiagnosticsFormat, report: &Validation) -> R
             ctx.out.stdout.println(&json)?;
         }
         DiagnosticsFormat::Human => {
-            for d in &report.diagnostics {
-                ctx.out.stderr.problem(&d.into())?;
-            }
+            print_problems(ctx, report)?;
             if report.is_valid() {
                 let n = report.posts.len();
                 let line = format!("{} valid", plural(n, "post", "posts"));
@@ -122,21 +126,27 @@ pub fn print(ctx: &Context, format: DiagnosticsFormat, report: &Validation) -> R
             } else {
                 let files: BTreeSet<_> = report.diagnostics.iter().map(|d| &d.file).collect();
                 let (n, f) = (report.diagnostics.len(), files.len());
-                ctx.out.stderr.problem(&Problem::new(format!(
+                let mut problem = Problem::new(format!(
                     "{} in {}",
                     plural(n, "problem", "problems"),
                     plural(f, "file", "files")
-                )))?;
+                ));
+                if let Some(help) = help {
+                    problem = problem.with_help(help);
+                }
+                ctx.out.stderr.problem(&problem)?;
             }
         }
     }
     Ok(())
 }
 
-/// One diagnostic as [`Problem::render`] renders it, for the commands that
-/// do not print through their [`Context`]'s output yet.
-pub fn write_human(w: &mut impl Write, d: &Diagnostic, color: bool) -> std::io::Result<()> {
-    w.write_all(Problem::from(d).render(color).as_bytes())
+/// Every problem in the posts, on stderr.
+pub fn print_problems(ctx: &Context, report: &Validation) -> Result<(), Problem> {
+    for d in &report.diagnostics {
+        ctx.out.stderr.problem(&d.into())?;
+    }
+    Ok(())
 }
 
 /// The documented `--format json` shape:

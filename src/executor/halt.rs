@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use crate::api::ApiError;
 use crate::budget::Hold;
 use crate::plan::Action;
+use crate::problem::Problem;
 use crate::state::StateError;
 use crate::text::tweet_url;
 
@@ -142,7 +143,7 @@ impl fmt::Display for Failure {
             ),
             Failure::DuplicateOfOlder { detail } => write!(
                 f,
-                "X refused the text as a duplicate (\"{detail}\"): the account already has an older tweet with the same text\n  = help: change the text, or delete the older tweet"
+                "X refused the text as a duplicate (\"{detail}\"): the account already has an older tweet with the same text"
             ),
             Failure::DuplicateNotVisible { detail } => write!(
                 f,
@@ -197,15 +198,13 @@ pub enum Fatal {
     #[error("{0}")]
     StateWrite(StateError),
     /// The state (with a new intent) could not be written before a create.
-    #[error(
-        "{error}\n  = help: nothing was sent for {key}; fix the problem and run `tweetform apply` again"
-    )]
+    #[error("{error}")]
     NothingSent { key: String, error: StateError },
     /// Forgetting an intent X never saw could not be saved.
-    #[error("{0}\n  = help: nothing was sent; run `tweetform apply` again")]
+    #[error("{0}")]
     IntentNotForgotten(StateError),
     #[error(
-        "X published {} for {key} but the state could not be written: {error}\n  = help: fix the problem and run `tweetform apply` again: it will find the tweet on X and record it",
+        "X published {} for {key} but the state could not be written: {error}",
         tweet_url(id)
     )]
     PublishedNotRecorded {
@@ -214,15 +213,60 @@ pub enum Fatal {
         error: StateError,
     },
     #[error(
-        "{} was deleted but the state could not be written: {error}\n  = help: fix the problem and run `tweetform apply` again (deleting a tweet that is gone counts as done)",
+        "{} was deleted but the state could not be written: {error}",
         tweet_url(id)
     )]
     DeletedNotRecorded { id: String, error: StateError },
     /// Bad credentials: every other request would be refused the same way.
-    #[error(
-        "{0}\n  = help: check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (the app needs Read and Write permissions; regenerate the access token after changing them)"
-    )]
+    #[error("{0}")]
     Unauthorized(ApiError),
+}
+
+impl Fatal {
+    /// What the user can do about it.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Fatal::StateWrite(_) => return None,
+            Fatal::NothingSent { key, .. } => format!(
+                "nothing was sent for {key}; fix the problem and run `tweetform apply` again"
+            ),
+            Fatal::IntentNotForgotten(_) => "nothing was sent; run `tweetform apply` again".into(),
+            Fatal::PublishedNotRecorded { .. } => "fix the problem and run `tweetform apply` again: it will find the tweet on X and record it".into(),
+            Fatal::DeletedNotRecorded { .. } => "fix the problem and run `tweetform apply` again (deleting a tweet that is gone counts as done)".into(),
+            Fatal::Unauthorized(_) => "check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (the app needs Read and Write permissions; regenerate the access token after changing them)".into(),
+        })
+    }
+}
+
+impl From<&Fatal> for Problem {
+    fn from(fatal: &Fatal) -> Problem {
+        let problem = Problem::new(fatal.to_string());
+        match fatal.help() {
+            Some(help) => problem.with_help(help),
+            None => problem,
+        }
+    }
+}
+
+impl Failure {
+    /// What the user can do about it, when tweetform knows.
+    pub(crate) fn help(&self) -> Option<&'static str> {
+        match self {
+            Failure::DuplicateOfOlder { .. } => Some("change the text, or delete the older tweet"),
+            Failure::During { cause, .. } | Failure::Unsettled { cause, .. } => cause.help(),
+            _ => None,
+        }
+    }
+}
+
+impl From<&Failure> for Problem {
+    fn from(failure: &Failure) -> Problem {
+        let problem = Problem::new(failure.to_string());
+        match failure.help() {
+            Some(help) => problem.with_help(help),
+            None => problem,
+        }
+    }
 }
 
 /// A destructive change that `apply` refuses without `--allow-destroy`.
@@ -256,6 +300,22 @@ pub enum Refusal {
     Destructive(Vec<Destructive>),
 }
 
+impl From<&Refusal> for Problem {
+    fn from(refusal: &Refusal) -> Problem {
+        match refusal {
+            Refusal::Destructive(_) => Problem::new(refusal.to_string()).with_help(
+                "review `tweetform plan`, then run `tweetform apply --allow-destroy` (or set `allow_destroy: true` in tweetform.yaml)",
+            ),
+        }
+    }
+}
+
+impl From<Refusal> for Problem {
+    fn from(refusal: Refusal) -> Problem {
+        Problem::from(&refusal)
+    }
+}
+
 fn destructive_message(list: &[Destructive]) -> String {
     let mut s = String::from(
         "refusing to delete or replace published tweets without --allow-destroy; nothing was changed:",
@@ -263,9 +323,6 @@ fn destructive_message(list: &[Destructive]) -> String {
     for d in list {
         s.push_str(&format!("\n  - {d}"));
     }
-    s.push_str(
-        "\n  = help: review `tweetform plan`, then run `tweetform apply --allow-destroy` (or set `allow_destroy: true` in tweetform.yaml)",
-    );
     s
 }
 

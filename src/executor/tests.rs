@@ -482,7 +482,14 @@ async fn a_duplicate_of_an_old_tweet_fails_clearly() {
     let (p, reason) = report.failed().next().unwrap();
     assert_eq!(p.key, "p0000");
     assert!(reason.contains("duplicate"), "{reason}");
-    assert!(reason.contains("change the text"), "{reason}");
+    let Outcome::Failed { help, .. } = &p.outcome else {
+        panic!("{:?}", p.outcome)
+    };
+    assert!(
+        help.as_deref()
+            .is_some_and(|h| h.contains("change the text")),
+        "{help:?}"
+    );
     assert!(state.pending.is_empty());
     assert_eq!(state.posts.len(), 1);
 }
