@@ -193,12 +193,15 @@ mod tests {
                 Ok(())
             }
         }
-        let buffer = Shared::default();
-        let err = Stream::new("stderr", buffer.clone(), false);
-        err.problem(&Problem::new("m").with_help("h")).unwrap();
-        assert_eq!(
-            String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap(),
-            "error: m\n  = help: h\n"
-        );
+        let problem = Problem::new("m").with_help("h");
+        for color in [false, true] {
+            let buffer = Shared::default();
+            let err = Stream::new("stderr", buffer.clone(), color);
+            err.problem(&problem).unwrap();
+            assert_eq!(
+                String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap(),
+                problem.render(color)
+            );
+        }
     }
 }

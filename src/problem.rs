@@ -234,30 +234,6 @@ impl fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
-/// For the commands that still report with `anyhow`: the problem inside,
-/// when there is one, else the error's chain of messages as anyhow prints it.
-impl From<anyhow::Error> for Problem {
-    fn from(error: anyhow::Error) -> Problem {
-        let error = match error.downcast::<Problem>() {
-            Ok(problem) => return problem,
-            Err(e) => e,
-        };
-        let error = match error.downcast::<crate::state::StateError>() {
-            Ok(e) => return e.into(),
-            Err(e) => e,
-        };
-        let error = match error.downcast::<crate::lock::LockError>() {
-            Ok(e) => return e.into(),
-            Err(e) => e,
-        };
-        let error = match error.downcast::<crate::config::ConfigError>() {
-            Ok(e) => return e.into(),
-            Err(e) => e,
-        };
-        Problem::new(format!("{error:#}"))
-    }
-}
-
 /// A path with `/` between its components on every platform.
 pub fn slash(path: &Path) -> String {
     let mut out = String::new();
@@ -335,13 +311,5 @@ mod tests {
         assert_eq!(outer.help(), Some("do this"));
         let own = Problem::new("outer").with_help("mine").because(&inner);
         assert_eq!(own.help(), Some("mine"));
-    }
-
-    #[test]
-    fn an_anyhow_error_keeps_its_chain_or_the_problem_inside() {
-        let p = Problem::from(anyhow::Error::new(Problem::new("typed").with_help("h")));
-        assert_eq!(p.help(), Some("h"));
-        let e = anyhow::anyhow!("inner").context("outer");
-        assert_eq!(Problem::from(e).message(), "outer: inner");
     }
 }

@@ -1,4 +1,4 @@
-//! `validate`, `plan` and `init` when the reader of their output has gone
+//! `validate`, `plan`, `init` and `emulator` when the reader of their output has gone
 //! away: a pipe whose other end is closed (`tweetform plan | head`) or a
 //! closed descriptor (`>&-`). They print nothing more, never panic, and
 //! exit with the code of their own outcome. (`apply` is in tests/apply.rs,
@@ -180,5 +180,47 @@ fn init_that_fails_exits_1_whoever_reads() {
     for gone in ALL {
         let out = run(&missing, &["init"], gone);
         assert_eq!(code(&out, gone), 1, "{gone:?}: {}", stderr(&out));
+    }
+}
+
+#[cfg(feature = "emulator")]
+#[test]
+fn the_emulator_serves_and_stops_cleanly_whoever_reads() {
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+
+    for gone in [Gone::Stdout, Gone::Both] {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tweetform"));
+        cmd.args(["emulator", "--port", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(broken_pipe())
+            .stderr(match gone {
+                Gone::Both => broken_pipe(),
+                _ => Stdio::piped(),
+            });
+        let mut child = cmd.spawn().unwrap();
+        // Serving: it answers on its port (its banner has no reader).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("{gone:?}: the emulator ended before serving: {status:?}");
+            }
+            assert!(Instant::now() < deadline, "{gone:?}: never served");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Then, a moment later, waiting for Ctrl-C.
+        std::thread::sleep(Duration::from_millis(500));
+        let interrupted = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(interrupted.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out, gone), 0, "{gone:?}: {}", stderr(&out));
     }
 }

@@ -5,13 +5,13 @@
 
 use std::time::Duration;
 
-use anyhow::Context as _;
 use tweetform_emulator::{
     self as emulator, Behaviour, Clock, FakeX, Limits, ServeOptions, TEST_CREDENTIALS, Window,
 };
 
 use super::Context;
 use crate::output::Stream;
+use crate::problem::Problem;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -88,17 +88,17 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 impl Args {
-    fn limits(&self) -> anyhow::Result<Limits> {
+    fn limits(&self) -> Result<Limits, Problem> {
         let short = self.window;
         let mut create = vec![Window::new(self.create_limit, short)];
         if self.create_limit_3h > 0 {
             // Within range whenever `--window` is (see `parse_duration`).
-            let long = short.checked_mul(12).with_context(|| {
-                format!(
+            let long = short.checked_mul(12).ok_or_else(|| {
+                Problem::new(format!(
                     "--window {}: the 3-hour window (12 times --window) is out of \
                      range; --window must be at most 8760h",
                     show(short)
-                )
+                ))
             })?;
             create.push(Window::new(self.create_limit_3h, long));
         }
@@ -122,15 +122,15 @@ fn show(d: Duration) -> String {
         .unwrap_or_else(|_| format!("{d:?}"))
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .map_err(|e| Problem::new("cannot start the async runtime").because(&e))?;
     runtime.block_on(serve(args, &ctx.out.stdout))
 }
 
-async fn serve(args: Args, out: &Stream) -> anyhow::Result<u8> {
+async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
     let limits = args.limits()?;
     let behaviour = Behaviour {
         limits: limits.clone(),
@@ -147,7 +147,11 @@ async fn serve(args: Args, out: &Stream) -> anyhow::Result<u8> {
     let addr = format!("127.0.0.1:{}", args.port);
     let server = emulator::spawn_with(fake.clone(), &addr, ServeOptions { log: !args.quiet })
         .await
-        .with_context(|| format!("cannot listen on {addr} (is the port taken? try --port 0)"))?;
+        .map_err(|e| {
+            Problem::new(format!("cannot listen on {addr}"))
+                .because(&e)
+                .with_help("is the port taken? try --port 0")
+        })?;
 
     let creates = limits
         .create
@@ -185,7 +189,7 @@ async fn serve(args: Args, out: &Stream) -> anyhow::Result<u8> {
 
     tokio::signal::ctrl_c()
         .await
-        .context("cannot wait for Ctrl-C")?;
+        .map_err(|e| Problem::new("cannot wait for Ctrl-C").because(&e))?;
     server.shutdown().await;
     let f = emulator::lock(&fake);
     out.println(&format!(

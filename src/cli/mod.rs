@@ -72,12 +72,12 @@ pub fn main() -> ExitCode {
         root: cli.dir.clone(),
         out,
     };
-    let result = match cli.command {
+    let result: Result<u8, Problem> = match cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Plan(args) => plan::run(&ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
         #[cfg(feature = "emulator")]
-        Command::Emulator(args) => emulator::run(&ctx, args).map_err(Problem::from),
+        Command::Emulator(args) => emulator::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
     };
     match result {

@@ -95,15 +95,15 @@ fn config_diagnostic(e: ConfigError) -> Diagnostic {
     }
 }
 
-/// Prints the report: every diagnostic and a final line (with `help` under
-/// it when there are problems), or the JSON document. All of validate's
+/// Prints the report: every diagnostic and a final line (with `advice` as
+/// its help when there are problems), or the JSON document. All of validate's
 /// output goes through here, so that other renderings (GitHub annotations)
 /// can hook in one place.
 pub fn print(
     ctx: &Context,
     format: DiagnosticsFormat,
     report: &Validation,
-    help: Option<&str>,
+    advice: Option<&str>,
 ) -> Result<(), Problem> {
     match format {
         DiagnosticsFormat::Json => {
@@ -131,8 +131,8 @@ pub fn print(
                     plural(n, "problem", "problems"),
                     plural(f, "file", "files")
                 ));
-                if let Some(help) = help {
-                    problem = problem.with_help(help);
+                if let Some(advice) = advice {
+                    problem = problem.with_help(advice);
                 }
                 ctx.out.stderr.problem(&problem)?;
             }
