@@ -1,10 +1,12 @@
 //! A problem: what went wrong, where, why, and what to do next.
 //!
 //! Every layer reports what stops it as a [`Problem`], or as a typed error
-//! that converts into one (`StateError`, `LockError`, `ConfigError`, a
-//! [`Diagnostic`](crate::diagnostic::Diagnostic) in a post). The parts stay
-//! data until the CLI renders them, once, with [`Problem::render`], the way
-//! cargo does:
+//! that converts into one: the state's, the lock's, the configuration's and
+//! the budget's errors, the executor's `Fatal`, `Failure` and `Refusal`, a
+//! [`Diagnostic`](crate::diagnostic::Diagnostic) in a post. The parts stay
+//! data (the advice is never typed into a message) until the CLI renders
+//! them, once, with [`Problem::render`] (through
+//! [`Output`](crate::output::Output)), the way cargo does:
 //!
 //! ```text
 //! error: posts/a.yaml:3:7: unknown field `txt`
