@@ -191,7 +191,7 @@ impl Problem {
 
 /// `  = help: …` and a newline: the advice under a problem, or under a
 /// warning or a failed step in a summary.
-pub fn help_line(help: &str, color: bool) -> String {
+pub(crate) fn help_line(help: &str, color: bool) -> String {
     if color {
         format!("  {} {help}\n", "= help:".cyan().bold())
     } else {
@@ -237,7 +237,7 @@ impl fmt::Display for Problem {
 impl std::error::Error for Problem {}
 
 /// A path with `/` between its components on every platform.
-pub fn slash(path: &Path) -> String {
+pub(crate) fn slash(path: &Path) -> String {
     let mut out = String::new();
     for part in path.components() {
         if part == Component::RootDir {
