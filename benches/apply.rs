@@ -90,7 +90,7 @@ fn budgeted_on_virtual_clock() {
         let mut state = State::new();
         let plan = tweetform::plan::plan(&posts, &state, t0);
         let mut ex = Executor::new(x.clone(), clock.clone(), &state_path, budget, options);
-        let report = ex.execute(&plan, &mut state).await.unwrap();
+        let report = ex.execute(&plan, &mut state).await;
         assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
         let tweets = x.live_tweets();
         let first = tweets.first().unwrap().created_at;
@@ -164,7 +164,7 @@ fn unlimited_over_http() {
                 ApplyOptions::default(),
             );
             let start = Instant::now();
-            let report = ex.execute(&plan, &mut state).await.unwrap();
+            let report = ex.execute(&plan, &mut state).await;
             let secs = start.elapsed().as_secs_f64();
             assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
             let requests = emulator::lock(&shared).requests_seen();

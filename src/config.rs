@@ -103,16 +103,19 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
+    /// A setting that parses but cannot be used (a path outside the project).
+    Setting(Box<crate::diagnostic::Diagnostic>),
 }
 
 impl ConfigError {
     /// What to do about it.
-    pub fn help(&self) -> &'static str {
+    pub fn help(&self) -> Option<&str> {
         match self {
-            ConfigError::Read { .. } => "check the file's permissions",
+            ConfigError::Read { .. } => Some("check the file's permissions"),
             ConfigError::Parse { .. } => {
-                "see the configuration section of the README for the fields"
+                Some("see the configuration section of the README for the fields")
             }
+            ConfigError::Setting(d) => d.hint.as_deref(),
         }
     }
 }
@@ -129,8 +132,12 @@ impl From<&ConfigError> for Problem {
                 column,
                 message,
             } => Problem::new(message).at(Location::at(path, *line, *column)),
+            ConfigError::Setting(d) => return Problem::from(&**d),
         };
-        problem.with_help(e.help())
+        match e.help() {
+            Some(help) => problem.with_help(help),
+            None => problem,
+        }
     }
 }
 
@@ -151,7 +158,7 @@ impl std::error::Error for ConfigError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ConfigError::Read { source, .. } => Some(source),
-            ConfigError::Parse { .. } => None,
+            ConfigError::Parse { .. } | ConfigError::Setting(_) => None,
         }
     }
 }
@@ -168,7 +175,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        serde_saphyr::from_str::<Config>(&text).map_err(|e| {
+        let config = serde_saphyr::from_str::<Config>(&text).map_err(|e| {
             let (line, column) = crate::yaml::error_location(&e).unwrap_or((1, 1));
             ConfigError::Parse {
                 path: PathBuf::from(CONFIG_FILE),
@@ -176,7 +183,12 @@ impl Config {
                 column,
                 message: crate::yaml::error_message(&e),
             }
-        })
+        })?;
+        // Every configured path resolves inside the project root.
+        match crate::project::check_config_paths(root, &config, &text) {
+            Some(d) => Err(ConfigError::Setting(Box::new(d))),
+            None => Ok(config),
+        }
     }
 
     pub fn state_path(&self, root: &Path) -> PathBuf {

@@ -18,7 +18,9 @@
 //!
 //! Order: pending intents, then moves (state only), then deletes (and the
 //! delete half of replaces), then creates. A thread's tweets after the first
-//! reply to the tweet before them.
+//! reply to the tweet before them. Without `allow_destroy`, deletes and
+//! replaces are held (listed in the report) and the rest runs. Once a
+//! signal raised the [`Interrupt`] flag, no request starts.
 //!
 //! This file is the run: it walks the plan, reports and persists. Settling
 //! intents is `executor/settle.rs`; sending a request under the budget,
@@ -35,10 +37,11 @@ use jiff::{SignedDuration, Timestamp};
 use crate::api::XApi;
 use crate::budget::{Budget, RequestKind};
 use crate::clock::Clock;
+use crate::interrupt::Interrupt;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::post::Tweet;
 use crate::problem::Problem;
-use crate::report::{Event, Outcome, PostReport, Report, Scheduled, TweetRef};
+use crate::report::{Event, Held, Outcome, PostReport, Report, Scheduled, TweetRef};
 use crate::state::{State, StateError};
 
 mod halt;
@@ -46,8 +49,8 @@ mod request;
 mod settle;
 mod tweets;
 
+pub use halt::Fatal;
 use halt::{Deferral, Failure, Halt};
-pub use halt::{Destructive, Fatal, Refusal};
 pub use settle::same_text;
 
 /// How an apply behaves; the defaults are the CLI's.
@@ -56,7 +59,8 @@ pub struct ApplyOptions {
     /// The longest the apply may wait, from its start, for the budget or a
     /// 429's reset. Work that cannot start by then is deferred.
     pub wait: Duration,
-    /// Run deletes and replaces.
+    /// Run deletes and replaces; without it they are held, and everything
+    /// else runs.
     pub allow_destroy: bool,
     /// Attempts per request for network errors and 5xx.
     pub max_attempts: u32,
@@ -98,22 +102,19 @@ impl Default for ApplyOptions {
 /// Receives one [`Event`] per action as the apply goes.
 pub type ProgressSink = Box<dyn FnMut(&Event) + Send>;
 
-/// The destructive changes of a plan, with what each would remove.
-pub fn destructive_changes(plan: &Plan) -> Vec<Destructive> {
-    plan.changes
-        .iter()
-        .filter(|c| c.destructive())
-        .map(|c| Destructive {
-            key: c.key.clone(),
-            action: c.action,
-            deletes: c
-                .tweets
-                .iter()
-                .filter(|t| t.is_delete())
-                .filter_map(|t| t.id().map(str::to_owned))
-                .collect(),
-        })
-        .collect()
+/// A destructive change of the plan, held: why, and what it would delete.
+fn held(c: &Change) -> Held {
+    Held {
+        key: c.key.clone(),
+        action: c.action,
+        reason: halt::why_destructive(c.action).to_owned(),
+        deletes: c
+            .tweets
+            .iter()
+            .filter(|t| t.is_delete())
+            .filter_map(|t| t.id().map(|id| TweetRef::new(t.index, id, false)))
+            .collect(),
+    }
 }
 
 pub struct Executor<A: XApi> {
@@ -131,6 +132,8 @@ pub struct Executor<A: XApi> {
     /// sent for them this run.
     blocked: HashMap<String, Halt>,
     rate_limited: u32,
+    /// Raised by SIGINT or SIGTERM: no request starts after it.
+    interrupt: Interrupt,
 }
 
 impl<A: XApi> Executor<A> {
@@ -156,7 +159,14 @@ impl<A: XApi> Executor<A> {
             exhausted: HashMap::new(),
             blocked: HashMap::new(),
             rate_limited: 0,
+            interrupt: Interrupt::default(),
         }
+    }
+
+    /// Stops the apply between two requests once `interrupt` is raised.
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
+        self.interrupt = interrupt;
+        self
     }
 
     pub fn with_progress(mut self, sink: ProgressSink) -> Self {
@@ -187,22 +197,43 @@ impl<A: XApi> Executor<A> {
         self.settle_all(state).await
     }
 
-    /// Executes `plan`.
-    pub async fn execute(&mut self, plan: &Plan, state: &mut State) -> Result<Report, Refusal> {
-        if !self.options.allow_destroy {
-            let d = destructive_changes(plan);
-            if !d.is_empty() {
-                return Err(Refusal::Destructive(d));
-            }
-        }
+    /// Executes `plan`. Without `allow_destroy`, its destructive changes
+    /// are held (listed in the report) and the rest runs.
+    pub async fn execute(&mut self, plan: &Plan, state: &mut State) -> Report {
         self.budget.seed(&state.requests);
         let mut report = Report::default();
         let result = self.run(plan, state, &mut report).await;
-        if let Err(fatal) = result {
-            report.aborted = Some(Problem::from(&fatal));
+        match result {
+            Ok(()) => {}
+            Err(Fatal::Interrupted(signal)) => report.interrupted = Some(signal.name().to_owned()),
+            Err(fatal) => report.aborted = Some(Problem::from(&fatal)),
         }
         report.rate_limited = self.rate_limited;
-        Ok(report)
+        report
+    }
+
+    /// `Err` once a signal asked the apply to stop: checked before each request.
+    fn check_interrupt(&self) -> Result<(), Fatal> {
+        match self.interrupt.signal() {
+            Some(signal) => Err(Fatal::Interrupted(signal)),
+            None => Ok(()),
+        }
+    }
+
+    /// Sleeps for `d`, or less when interrupted meanwhile.
+    async fn nap(&self, d: Duration) {
+        tokio::select! {
+            () = self.clock.sleep(d) => {}
+            () = self.interrupt.raised() => {}
+        }
+    }
+
+    /// Sleeps until `t`, or less when interrupted meanwhile.
+    async fn nap_until(&self, t: Timestamp) {
+        tokio::select! {
+            () = self.clock.sleep_until(t) => {}
+            () = self.interrupt.raised() => {}
+        }
     }
 
     async fn run(
@@ -211,13 +242,17 @@ impl<A: XApi> Executor<A> {
         state: &mut State,
         report: &mut Report,
     ) -> Result<(), Fatal> {
-        self.settle_all(state).await?;
-
+        let hold = |c: &Change| c.destructive() && !self.options.allow_destroy;
+        report.held = plan.changes.iter().filter(|c| hold(c)).map(held).collect();
         let changes: Vec<&Change> = plan
             .changes
             .iter()
-            .filter(|c| c.action != Action::Wait && c.action != Action::Unchanged)
+            .filter(|c| c.action != Action::Wait && c.action != Action::Unchanged && !hold(c))
             .collect();
+
+        self.check_interrupt()?;
+        self.settle_all(state).await?;
+
         report.posts = changes
             .iter()
             .map(|c| PostReport::new(&c.key, c.action, c.from.clone()))

@@ -133,25 +133,15 @@ pub fn commit_state(
 }
 
 /// `apply --commit`: commits the state after an apply, with the message
-/// `log` gives. `state_file` is the lockfile (`Config::state_path`): its
-/// directory is committed, except the apply lock beside it, which exists
-/// while the apply runs. A state file at the project root is committed alone.
+/// `log` gives. Only the lockfile (`Config::state_path`) is staged, by name:
+/// never the apply lock beside it, a temporary file a killed save left, or
+/// anything else someone put in `state/`.
 pub fn commit_apply(
     root: &Path,
     state_file: &Path,
     log: &ApplyLog,
 ) -> Result<Option<String>, Problem> {
-    let state_file = absolute_state_dir(root, state_file);
-    let dir = state_file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| root.to_path_buf());
-    let at_root = normalize(&std::path::absolute(&dir).unwrap_or(dir.clone()))
-        == normalize(&std::path::absolute(root).unwrap_or(root.to_path_buf()));
-    let target = if at_root { state_file.clone() } else { dir };
-    let lock = crate::lock::lock_path(&state_file);
-    commit_paths(root, &target, &[lock], &commit_message(log), &[])
+    commit_paths(root, state_file, &[], &commit_message(log), &[])
 }
 
 fn commit_paths(

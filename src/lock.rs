@@ -7,8 +7,9 @@
 //! so a lock file whose lock is free was left by a process that is gone: it
 //! is stale, and the next apply takes it over and says so.
 //!
-//! The file is removed when the lock is released, so that it is never
-//! committed with the state (`apply --commit` stages `state/`).
+//! The file is removed when the lock is released, also when SIGINT or
+//! SIGTERM interrupted the apply (see [`crate::interrupt`]); `apply
+//! --commit` stages the lockfile by name, never this file.
 
 use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};

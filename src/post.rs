@@ -7,8 +7,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
+
+use crate::field::{Field, FieldPath, TWEET_FIELDS};
 
 /// A position in a source file, 1-based, as editors count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
@@ -39,46 +43,33 @@ pub struct Post {
 /// For the second and later tweets of a thread, `reply` is filled in by the
 /// executor at publication time (it needs the previous tweet's ID), so it is
 /// never part of the declared tweet nor of its digest.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+///
+/// Its JSON names and their order come from [`crate::field`]'s table (see
+/// the `Serialize` impl below).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tweet {
     /// Always sent, even empty: X's backend rejects an absent text (see the
     /// schema's note on `CreatePostsRequest.text`).
-    #[serde(default)]
     pub text: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Media>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub poll: Option<Poll>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_tweet_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<Reply>,
     /// `None` means everyone may reply (YAML `everyone` loads as `None`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_settings: Option<ReplySettings>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo: Option<Geo>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_super_followers_only: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_message_deep_link: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub community_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub made_with_ai: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_partnership: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_uri: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nullcast: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_with_followers: Option<bool>,
-    /// Where each field was written, keyed by dotted path (`text`,
-    /// `poll.options`, `poll.options[2]`, `media.media_ids[0]`); the empty
-    /// key is the tweet's own mapping. Never serialised.
-    #[serde(skip)]
-    pub spans: BTreeMap<String, Pos>,
+    /// Where each field was written (`text`, `poll.options`,
+    /// `poll.options[2]`, `media.media_ids[0]`); [`FieldPath::TWEET`] is the
+    /// tweet's own mapping. Never serialised.
+    pub spans: BTreeMap<FieldPath, Pos>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -128,6 +119,16 @@ impl ReplySettings {
         "subscribers",
         "verified",
     ];
+
+    /// X's name for the setting.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Following => "following",
+            Self::MentionedUsers => "mentionedUsers",
+            Self::Subscribers => "subscribers",
+            Self::Verified => "verified",
+        }
+    }
 
     /// Parses a YAML value; `Ok(None)` is `everyone`.
     #[allow(clippy::result_unit_err)] // the only failure is "not a known name"; callers word it
@@ -180,23 +181,106 @@ impl Tweet {
 
     /// The position of a field for diagnostics, falling back to its parent
     /// fields and then to the tweet itself.
-    pub fn pos(&self, path: &str) -> Pos {
-        let mut p = path;
-        loop {
-            if let Some(pos) = self.spans.get(p) {
+    pub fn pos(&self, path: impl Into<FieldPath>) -> Pos {
+        let mut path = Some(path.into());
+        while let Some(p) = path {
+            if let Some(pos) = self.spans.get(&p) {
                 return *pos;
             }
-            match p.rfind(['.', '[']) {
-                Some(i) => p = &p[..i],
-                None => {
-                    return self
-                        .spans
-                        .get("")
-                        .copied()
-                        .unwrap_or(Pos { line: 1, column: 1 });
-                }
+            path = p.parent();
+        }
+        Pos { line: 1, column: 1 }
+    }
+}
+
+impl Serialize for Tweet {
+    /// The fields set, in the table's order: the body X expects, with no
+    /// nulls and `text` always present.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn entry<M: SerializeMap, T: Serialize>(
+            map: &mut M,
+            field: Field,
+            value: &Option<T>,
+        ) -> Result<(), M::Error> {
+            match value {
+                Some(v) => map.serialize_entry(field.name(), v),
+                None => Ok(()),
             }
         }
+        let mut map = serializer.serialize_map(None)?;
+        for field in TWEET_FIELDS {
+            match field {
+                Field::Text => map.serialize_entry(field.name(), &self.text)?,
+                Field::Media => entry(&mut map, field, &self.media)?,
+                Field::Poll => entry(&mut map, field, &self.poll)?,
+                Field::QuoteTweetId => entry(&mut map, field, &self.quote_tweet_id)?,
+                Field::Reply => entry(&mut map, field, &self.reply)?,
+                Field::ReplySettings => entry(&mut map, field, &self.reply_settings)?,
+                Field::Geo => entry(&mut map, field, &self.geo)?,
+                Field::ForSuperFollowersOnly => {
+                    entry(&mut map, field, &self.for_super_followers_only)?
+                }
+                Field::DirectMessageDeepLink => {
+                    entry(&mut map, field, &self.direct_message_deep_link)?
+                }
+                Field::CommunityId => entry(&mut map, field, &self.community_id)?,
+                Field::MadeWithAi => entry(&mut map, field, &self.made_with_ai)?,
+                Field::PaidPartnership => entry(&mut map, field, &self.paid_partnership)?,
+                Field::CardUri => entry(&mut map, field, &self.card_uri)?,
+                Field::Nullcast => entry(&mut map, field, &self.nullcast)?,
+                Field::ShareWithFollowers => entry(&mut map, field, &self.share_with_followers)?,
+                // Members of objects are written by their object.
+                _ => {}
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Tweet {
+    /// The inverse of `Serialize`, for saved plans; unknown names are
+    /// skipped, as they were when this was derived.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TweetVisitor;
+        impl<'de> Visitor<'de> for TweetVisitor {
+            type Value = Tweet;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a tweet's body")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tweet, A::Error> {
+                let mut t = Tweet::default();
+                while let Some(name) = map.next_key::<String>()? {
+                    let Some(field) = Field::named(&TWEET_FIELDS, &name) else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    match field {
+                        Field::Text => t.text = map.next_value()?,
+                        Field::Media => t.media = map.next_value()?,
+                        Field::Poll => t.poll = map.next_value()?,
+                        Field::QuoteTweetId => t.quote_tweet_id = map.next_value()?,
+                        Field::Reply => t.reply = map.next_value()?,
+                        Field::ReplySettings => t.reply_settings = map.next_value()?,
+                        Field::Geo => t.geo = map.next_value()?,
+                        Field::ForSuperFollowersOnly => {
+                            t.for_super_followers_only = map.next_value()?
+                        }
+                        Field::DirectMessageDeepLink => {
+                            t.direct_message_deep_link = map.next_value()?
+                        }
+                        Field::CommunityId => t.community_id = map.next_value()?,
+                        Field::MadeWithAi => t.made_with_ai = map.next_value()?,
+                        Field::PaidPartnership => t.paid_partnership = map.next_value()?,
+                        Field::CardUri => t.card_uri = map.next_value()?,
+                        Field::Nullcast => t.nullcast = map.next_value()?,
+                        Field::ShareWithFollowers => t.share_with_followers = map.next_value()?,
+                        _ => map.next_value::<IgnoredAny>().map(drop)?,
+                    }
+                }
+                Ok(t)
+            }
+        }
+        deserializer.deserialize_map(TweetVisitor)
     }
 }
 
@@ -243,9 +327,36 @@ mod tests {
     #[test]
     fn pos_falls_back_to_parent_field() {
         let mut t = Tweet::new("x");
-        t.spans.insert("".into(), Pos { line: 1, column: 1 });
-        t.spans.insert("poll".into(), Pos { line: 3, column: 3 });
-        assert_eq!(t.pos("poll.options[1]"), Pos { line: 3, column: 3 });
-        assert_eq!(t.pos("media"), Pos { line: 1, column: 1 });
+        t.spans.insert(FieldPath::TWEET, Pos { line: 1, column: 1 });
+        t.spans
+            .insert(FieldPath::of(Field::Poll), Pos { line: 3, column: 3 });
+        assert_eq!(
+            t.pos(FieldPath::of(Field::Options).at(1)),
+            Pos { line: 3, column: 3 }
+        );
+        assert_eq!(t.pos(Field::Media), Pos { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn a_body_reads_back_as_the_same_tweet() {
+        let t = Tweet {
+            poll: Some(Poll {
+                options: vec!["a".into(), "b".into()],
+                duration_minutes: 60,
+            }),
+            reply_settings: Some(ReplySettings::Verified),
+            nullcast: Some(false),
+            ..Tweet::new("hi")
+        };
+        let back: Tweet = serde_json::from_value(t.request_body(None)).unwrap();
+        assert_eq!(back, t);
+        let skipped: Tweet =
+            serde_json::from_str(r#"{"text":"a","unknown":[1],"made_with_ai":true}"#).unwrap();
+        assert_eq!(skipped.made_with_ai, Some(true));
+        for s in ReplySettings::NAMES.iter().skip(1) {
+            let v = ReplySettings::parse(s).unwrap().unwrap();
+            assert_eq!(v.name(), *s);
+            assert_eq!(serde_json::to_value(v).unwrap(), *s);
+        }
     }
 }

@@ -100,6 +100,18 @@ pub struct Scheduled {
     pub publish_at: Timestamp,
 }
 
+/// A destructive change held back: `apply` deletes and replaces published
+/// tweets only with `--allow-destroy` (or `allow_destroy: true`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Held {
+    pub key: String,
+    pub action: Action,
+    /// Why the change is destructive.
+    pub reason: String,
+    /// The published tweets it would delete.
+    pub deletes: Vec<TweetRef>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Report {
     /// Every change of the plan that is not a wait, in the order run.
@@ -112,6 +124,13 @@ pub struct Report {
     pub aborted: Option<Problem>,
     /// 429 answers X gave (the budget aims for none).
     pub rate_limited: u32,
+    /// Destructive changes not applied for want of permission.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<Held>,
+    /// The signal (`SIGINT`, `SIGTERM`) that stopped the apply between two
+    /// requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
 }
 
 impl Report {
@@ -164,10 +183,14 @@ impl Report {
         })
     }
 
-    /// 1 when anything failed or the apply was aborted, else 0.
+    /// 1 when anything failed or the apply was aborted, else 3 when
+    /// destructive changes were held, else 0. (An interruption's code is the
+    /// signal's, which the command line knows.)
     pub fn exit_code(&self) -> u8 {
         if self.aborted.is_some() || self.failed().next().is_some() {
             1
+        } else if !self.held.is_empty() {
+            3
         } else {
             0
         }
@@ -227,7 +250,38 @@ impl Report {
         if deferred.len() > DEFERRED_SHOWN {
             let _ = writeln!(out, "  … and {} more", deferred.len() - DEFERRED_SHOWN);
         }
-        if self.posts.is_empty() && self.aborted.is_none() {
+        if !self.held.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nHeld (destructive; applied only with --allow-destroy):"
+            );
+            for h in &self.held {
+                let _ = write!(
+                    out,
+                    "  {} {} ({}): {}",
+                    paint("-", |s| s.red().bold().to_string()),
+                    h.key,
+                    h.action.name(),
+                    h.reason
+                );
+                for (i, t) in h.deletes.iter().enumerate() {
+                    let _ = write!(out, "{}{}", if i == 0 { ": " } else { " " }, t.url);
+                }
+                out.push('\n');
+            }
+            out.push_str(&help_line(
+                "review `tweetform plan`, then run `tweetform apply --allow-destroy` (or set `allow_destroy: true` in tweetform.yaml)",
+                color,
+            ));
+        }
+        if let Some(signal) = &self.interrupted {
+            let _ = writeln!(
+                out,
+                "\n{} by {signal}: no request was started after it; what was done is saved. Run `tweetform apply` again to continue.",
+                paint("Interrupted", |s| s.yellow().bold().to_string())
+            );
+        }
+        if self.posts.is_empty() && self.aborted.is_none() && self.held.is_empty() {
             let _ = writeln!(out, "\nNothing to do: X matches the posts.");
         } else {
             let mut parts = vec![format!("{published} published")];
@@ -240,7 +294,15 @@ impl Report {
             }
             parts.push(format!("{} failed", failed.len()));
             parts.push(format!("{} deferred", deferred.len()));
-            let _ = writeln!(out, "\nApply: {}.", parts.join(", "));
+            if !self.held.is_empty() {
+                parts.push(format!("{} held", self.held.len()));
+            }
+            let head = if self.interrupted.is_some() {
+                "Apply (interrupted)"
+            } else {
+                "Apply"
+            };
+            let _ = writeln!(out, "\n{head}: {}.", parts.join(", "));
         }
         if let Some(until) = self.deferred_until() {
             let _ = writeln!(out, "Deferred work can run from {}.", when(until));
@@ -361,8 +423,10 @@ impl ApplyLog {
                 }),
             }
         }
-        log.partial =
-            report.aborted.is_some() || !log.failed.is_empty() || !log.deferred.is_empty();
+        log.partial = report.aborted.is_some()
+            || report.interrupted.is_some()
+            || !log.failed.is_empty()
+            || !log.deferred.is_empty();
         log
     }
 
@@ -532,6 +596,8 @@ mod tests {
             ],
             aborted: None,
             rate_limited: 0,
+            held: Vec::new(),
+            interrupted: None,
         }
     }
 

@@ -309,6 +309,37 @@ fn conflict_marker_line(bytes: &[u8]) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// Removes the temporary files a save left beside the lockfile at `path`
+/// when it was killed between writing and renaming (`.NAME.XXXXXX.tmp`);
+/// returns how many. Call it only while holding the apply lock: a running
+/// save's temporary file looks the same.
+pub fn remove_stale_temporaries(path: &Path) -> io::Result<usize> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let Some(name) = path.file_name() else {
+        return Ok(0);
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if file.starts_with(&prefix) && file.ends_with(".tmp") && entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 struct WriteFailure {
     /// Whether the new file had already replaced the old one.
     renamed: bool,
@@ -517,6 +548,38 @@ mod tests {
         // Serialising again, or after a load, gives the same bytes.
         let reloaded = State::from_bytes(Path::new("x"), expected.as_bytes()).unwrap();
         assert_eq!(reloaded.to_json(), expected);
+    }
+
+    #[test]
+    fn temporaries_left_by_a_kill_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tweets.lock.json");
+        State::new().save(&path).unwrap();
+        for name in [".tweets.lock.json.a1B2c3.tmp", ".tweets.lock.json.zz.tmp"] {
+            fs::write(dir.path().join(name), "{").unwrap();
+        }
+        for keep in ["notes.tmp", ".other.json.x.tmp", "README.md"] {
+            fs::write(dir.path().join(keep), "keep").unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(&path).unwrap(), 2);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".other.json.x.tmp",
+                "README.md",
+                "notes.tmp",
+                "tweets.lock.json"
+            ]
+        );
+        assert_eq!(
+            remove_stale_temporaries(&dir.path().join("none/x.json")).unwrap(),
+            0
+        );
     }
 
     #[test]

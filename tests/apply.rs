@@ -372,19 +372,40 @@ fn invalid_posts_send_nothing() {
 }
 
 #[test]
-fn destructive_changes_need_allow_destroy() {
+fn destructive_changes_are_held_and_the_rest_is_applied() {
     let fake = Fake::start();
     let project = Project::new(2);
     let out = project.apply(&fake);
     assert!(out.status.success(), "{}", text(&out));
     std::fs::remove_file(project.root().join("posts/p01.yaml")).unwrap();
-    let before = std::fs::read(project.state_path()).unwrap();
+    std::fs::write(
+        project.root().join("posts/p02.yaml"),
+        "text: \"A new post goes out while the delete is held.\"\n",
+    )
+    .unwrap();
 
-    let refused = project.apply(&fake);
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("p01 (delete)"), "{stderr}");
-    assert!(stderr.contains("--allow-destroy"), "{stderr}");
+    let held = project.apply(&fake);
+    assert_eq!(held.status.code(), Some(3), "{}", text(&held));
+    let stdout = String::from_utf8_lossy(&held.stdout);
+    assert!(
+        stdout.contains("p01 (delete): its file is gone"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("--allow-destroy"), "{stdout}");
+    assert!(stdout.contains("1 published"), "{stdout}");
+    assert!(stdout.contains("1 held"), "{stdout}");
+    let state = project.state();
+    assert!(state.posts.contains_key("p01"), "the delete was held");
+    assert!(state.posts.contains_key("p02"), "the create went out");
+    assert_eq!(fake.live().len(), 3 + 2 + 1);
+
+    // A saved plan follows the same rule.
+    let plan = project.root().join("plan.json");
+    save_plan(&project, &plan);
+    let before = std::fs::read(project.state_path()).unwrap();
+    let again = project.command(&fake).arg(&plan).output().unwrap();
+    assert_eq!(again.status.code(), Some(3), "{}", text(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("p01 (delete)"));
     assert_eq!(std::fs::read(project.state_path()).unwrap(), before);
 
     let allowed = project
@@ -394,7 +415,7 @@ fn destructive_changes_need_allow_destroy() {
         .unwrap();
     assert!(allowed.status.success(), "{}", text(&allowed));
     assert!(!project.state().posts.contains_key("p01"));
-    assert_eq!(fake.live().len(), 3 + 1);
+    assert_eq!(fake.live().len(), 3 + 1 + 1);
 }
 
 #[test]
@@ -671,6 +692,149 @@ fn a_bad_wait_duration_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("write it like `90s`, `15m` or `3h`"));
     assert_eq!(fake.committed(), 0);
+}
+
+/// Starts `apply`, waits for a line of its output that `ready` accepts,
+/// sends `signal` with `kill`, and returns the run's whole output.
+#[cfg(unix)]
+fn signal_when(mut cmd: Command, ready: impl Fn(&str) -> bool, signal: &str) -> (Output, Duration) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert_ne!(
+            stdout.read_line(&mut line).unwrap(),
+            0,
+            "apply ended before the signal:\n{seen}"
+        );
+        seen.push_str(&line);
+        if ready(&line) {
+            break;
+        }
+    }
+    let sent = Instant::now();
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    stdout.read_to_string(&mut seen).unwrap();
+    let mut out = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    out.stdout = seen.into_bytes();
+    (out, took)
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_mid_run_finishes_the_request_in_flight_saves_and_exits_130() {
+    let fake = Fake::start();
+    fake.with(|f| f.set_delay(Some(Duration::from_millis(150))));
+    let project = Project::new(12);
+    // Left by a save that a kill cut short: the next run removes it.
+    std::fs::create_dir_all(project.root().join("state")).unwrap();
+    let leftover = project.root().join("state/.tweets.lock.json.k1LLd.tmp");
+    std::fs::write(&leftover, "{").unwrap();
+
+    let (out, _) = signal_when(project.command(&fake), |l| l.starts_with("+ "), "INT");
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Interrupted by SIGINT"), "{stdout}");
+    assert!(stdout.contains("Apply (interrupted):"), "{stdout}");
+    assert!(!leftover.exists(), "the temporary file was removed");
+    assert!(
+        !tweetform::lock::lock_path(&project.state_path()).exists(),
+        "the lock was released"
+    );
+    // The state is valid, and holds every tweet X has: the one in flight
+    // was recorded, and no intent is left.
+    let state = project.state();
+    assert!(state.pending.is_empty(), "{:?}", state.pending);
+    let recorded: usize = state.posts.values().map(|p| p.tweets.len()).sum();
+    assert_eq!(recorded, fake.committed());
+    assert!(recorded < project.creates, "the run stopped early");
+
+    let rest = project.apply(&fake);
+    assert!(rest.status.success(), "{}", text(&rest));
+    project.assert_published_exactly_once(&fake);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_wakes_a_wait_for_the_budget_and_exits_143() {
+    let fake = Fake::start();
+    let project = Project::new(3);
+    std::fs::write(
+        project.root().join("tweetform.yaml"),
+        "budget:\n  creates: [{ limit: 2, window: 1h }]\n",
+    )
+    .unwrap();
+    let mut cmd = project.command(&fake);
+    cmd.args(["--wait", "2h"]);
+    let (out, took) = signal_when(cmd, |l| l.contains("waiting until"), "TERM");
+    assert_eq!(out.status.code(), Some(143), "{}", text(&out));
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Interrupted by SIGTERM"), "{stdout}");
+    assert_eq!(fake.committed(), 2);
+    let state = project.state();
+    assert!(state.pending.is_empty());
+    assert_eq!(
+        state.posts.values().map(|p| p.tweets.len()).sum::<usize>(),
+        2
+    );
+    assert!(!tweetform::lock::lock_path(&project.state_path()).exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_sigint_stops_at_once_and_the_next_run_recovers() {
+    let fake = Fake::start();
+    fake.with(|f| f.set_delay(Some(Duration::from_millis(1500))));
+    let project = Project::new(3);
+    let child = project
+        .command(&fake)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Well inside the first (slow) request.
+    std::thread::sleep(Duration::from_millis(700));
+    let kill = || {
+        let ok = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    kill();
+    std::thread::sleep(Duration::from_millis(100));
+    kill();
+    let sent = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(
+        sent.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted again (SIGINT)"),
+        "{}",
+        text(&out)
+    );
+
+    fake.with(|f| f.set_delay(None));
+    let rest = project.apply(&fake);
+    assert!(rest.status.success(), "{}", text(&rest));
+    project.assert_published_exactly_once(&fake);
 }
 
 /// A pipe nobody reads: its read end is dropped at once (EPIPE on write).

@@ -1220,6 +1220,73 @@ fn the_apply_job_publishes_only_when_something_is_due() {
     assert!(!outputs.contains_key("due"));
 }
 
+/// Runs the "Publish" step with a `tweetform` that exits `code`; returns
+/// the step's exit status, its stdout and the job summary it wrote.
+#[cfg(unix)]
+fn publish_step(code: i32, allow_destroy: bool) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bin")).unwrap();
+    let fake = dir.path().join("bin/tweetform");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\necho \"$@\" > \"$FAKE/args\"\nexit {code}\n"),
+    )
+    .unwrap();
+    make_executable(&fake);
+    let path = format!(
+        "{}:{}",
+        dir.path().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .arg(workflow_step("apply", "Publish"))
+        .env("FAKE", dir.path())
+        .env("PATH", path)
+        .env("ALLOW_DESTROY", allow_destroy.to_string())
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary"))
+        .output()
+        .unwrap();
+    let args = std::fs::read_to_string(dir.path().join("args")).unwrap();
+    let expected = if allow_destroy {
+        "apply --commit --allow-destroy\n"
+    } else {
+        "apply --commit\n"
+    };
+    assert_eq!(args, expected);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        std::fs::read_to_string(dir.path().join("summary")).unwrap_or_default(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn held_destructive_changes_warn_and_do_not_fail_the_job() {
+    let (status, stdout, summary) = publish_step(3, false);
+    assert_eq!(status, Some(0), "{stdout}");
+    assert!(stdout.starts_with("::warning title=tweetform::destructive changes were held"));
+    assert!(
+        summary.contains("**Destructive changes were held**"),
+        "{summary}"
+    );
+    assert!(summary.contains("allow destroy"), "{summary}");
+    assert!(summary.contains("`allow_destroy: true`"), "{summary}");
+
+    // Done, or allowed: quiet. A failure fails the job (the push step still runs).
+    for (code, allow) in [(0, false), (0, true)] {
+        let (status, stdout, summary) = publish_step(code, allow);
+        assert_eq!(status, Some(0));
+        assert!(stdout.is_empty() && summary.is_empty());
+    }
+    let (status, stdout, _) = publish_step(1, false);
+    assert_eq!(status, Some(1));
+    assert!(!stdout.contains("::warning"));
+    let (status, _, _) = publish_step(130, false);
+    assert_eq!(status, Some(130));
+}
+
 // ---------------------------------------------------------------- workflow shape
 
 fn tweets_workflow() -> serde_json::Value {
@@ -1464,6 +1531,26 @@ fn commit_apply_leaves_out_the_apply_lock() {
     );
     // Nothing changed since: no commit, even with the lock still there.
     assert_eq!(git::commit_apply(root, &state_file, &log).unwrap(), None);
+}
+
+#[test]
+fn commit_apply_stages_the_lockfile_by_name_and_nothing_else_in_state() {
+    let dir = repo();
+    let root = dir.path();
+    std::fs::write(root.join("state/tweets.lock.json"), "{\"serial\": 3}\n").unwrap();
+    // Left by a save that a kill cut short, and a file someone dropped there.
+    std::fs::write(root.join("state/.tweets.lock.json.Ab12Cd.tmp"), "{").unwrap();
+    std::fs::write(root.join("state/notes.md"), "mine\n").unwrap();
+    let state_file = root.join("state/tweets.lock.json");
+    let sha = git::commit_apply(root, &state_file, &ApplyLog::default())
+        .unwrap()
+        .expect("a commit");
+    let files = git(root, &["show", "--name-only", "--format=", &sha]);
+    assert_eq!(files, "state/tweets.lock.json\n");
+    assert_eq!(
+        git(root, &["status", "--porcelain", "--untracked-files=all"]),
+        "?? state/.tweets.lock.json.Ab12Cd.tmp\n?? state/notes.md\n"
+    );
 }
 
 #[test]

@@ -39,6 +39,7 @@ fn valid_project_exits_0() {
 #[test]
 fn empty_project_is_valid() {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("posts")).unwrap();
     tweetform(dir.path())
         .arg("validate")
         .assert()

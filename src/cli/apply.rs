@@ -3,9 +3,12 @@
 //!
 //! Everything that can be refused is checked before anything changes: the
 //! configuration, the posts, the credentials, the lock, the state, a saved
-//! plan's binding, destructive changes. Then the executor runs, printing
-//! one line per action, and a summary says what was done, what failed and
-//! why, and what is deferred until when.
+//! plan's binding. Then the executor runs, printing one line per action,
+//! and a summary says what was done, what failed and why, what is deferred
+//! until when, and which destructive changes were held for want of
+//! `--allow-destroy`. Exit codes: 0 all done, 1 something failed, 3
+//! destructive changes were held (and nothing failed), 130 or 143 when
+//! SIGINT or SIGTERM interrupted the run.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,7 +20,8 @@ use crate::api::XApi;
 use crate::budget::{Budget, parse_duration};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::executor::{ApplyOptions, Executor, Refusal, destructive_changes};
+use crate::executor::{ApplyOptions, Executor};
+use crate::interrupt::Interrupt;
 use crate::lock::ApplyLock;
 use crate::plan::{Action, Change, Plan};
 use crate::post::Post;
@@ -46,12 +50,14 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_wait)]
     pub wait: Duration,
 
-    /// Delete and replace published tweets when the plan says so.
+    /// Delete and replace published tweets when the plan says so (without
+    /// it, those changes are held, everything else is applied, and the exit
+    /// code is 3).
     #[arg(long)]
     pub allow_destroy: bool,
 
-    /// Commit the updated state (only `state/`) with a message listing what
-    /// was published and deleted.
+    /// Commit the updated lockfile (and nothing else) with a message listing
+    /// what was published and deleted.
     #[arg(long)]
     pub commit: bool,
 }
@@ -95,6 +101,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
             old.pid, old.host, old.started_at
         ))?;
     }
+    // Temporary files of a save that a kill cut short; only an apply holding
+    // the lock writes them, so none is in use now.
+    crate::state::remove_stale_temporaries(&state_path).map_err(|e| {
+        Problem::new(format!(
+            "cannot remove the temporary files an interrupted save left beside {}",
+            state_path.display()
+        ))
+        .because(&e)
+    })?;
     let state_existed = state_path.exists();
     let mut state = State::load(&state_path)?;
     if let Some(plan) = &saved_plan
@@ -112,7 +127,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         .enable_all()
         .build()
         .map_err(|e| Problem::new("cannot start the async runtime").because(&e))?;
+    let interrupt = Interrupt::new(ctx.out.stderr.clone());
     let report = runtime.block_on(async {
+        // From here, SIGINT and SIGTERM stop the run between two requests.
+        // The listener stays for the rest of the command (the runtime
+        // lives on), so a signal during the commit still sets the exit code.
+        interrupt.listen();
         let clock = Clock::system();
         let client = crate::client::XClient::new(&args.api_url, credentials)
             .map_err(|e| Problem::from_error(&e))?;
@@ -124,11 +144,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         // The work goes on whatever becomes of stdout: a failure to print
         // (other than a closed pipe, which is not one) is reported at the end.
         let stdout = ctx.out.stdout.clone();
-        let executor = Executor::new(client, clock, &state_path, budget, options).with_progress(
-            Box::new(move |e| {
+        let executor = Executor::new(client, clock, &state_path, budget, options)
+            .with_interrupt(interrupt.clone())
+            .with_progress(Box::new(move |e| {
                 let _ = stdout.println(&e.render(stdout.color()));
-            }),
-        );
+            }));
         apply(executor, saved_plan, &posts, &mut state).await
     })?;
 
@@ -160,11 +180,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         printed = printed.and(ctx.out.stdout.println(&line));
     }
     printed?;
-    Ok(report.exit_code())
+    Ok(match interrupt.signal() {
+        Some(signal) => signal.exit_code(),
+        None => report.exit_code(),
+    })
 }
 
-/// Plans (or checks a saved plan), refuses destructive changes unless
-/// allowed, settles what an interrupted run left, and executes.
+/// Plans (or checks a saved plan), settles what an interrupted run left,
+/// and executes (holding destructive changes unless allowed).
 pub async fn apply<A: XApi>(
     mut executor: Executor<A>,
     saved: Option<Plan>,
@@ -181,10 +204,6 @@ pub async fn apply<A: XApi>(
         }
         None => fresh,
     };
-    let destructive = destructive_changes(&plan);
-    if !destructive.is_empty() && !executor.options().allow_destroy {
-        return Err(Refusal::Destructive(destructive).into());
-    }
     if !state.pending.is_empty() {
         let settled = executor
             .settle_pending(state)
@@ -196,7 +215,7 @@ pub async fn apply<A: XApi>(
             plan = crate::plan::plan(posts, state, now);
         }
     }
-    Ok(executor.execute(&plan, state).await?)
+    Ok(executor.execute(&plan, state).await)
 }
 
 fn read_plan(path: &Path) -> Result<Plan, Problem> {

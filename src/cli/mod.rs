@@ -22,9 +22,10 @@ use crate::problem::Problem;
 #[derive(Debug, Parser)]
 #[command(name = "tweetform", version, about = "Tweets as code: plan and apply posts to X from YAML files", long_about = None)]
 pub struct Cli {
-    /// Run as if started in DIR (the project root).
-    #[arg(short = 'C', value_name = "DIR", global = true, default_value = ".")]
-    pub dir: PathBuf,
+    /// Run as if started in DIR: the project is found from there (the
+    /// nearest directory upward with a tweetform.yaml).
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
 
     /// When to colour the output.
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
@@ -68,10 +69,23 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = Output::std(|terminal| wants_color(cli.color, terminal));
-    let ctx = Context {
-        root: cli.dir.clone(),
-        out,
+    let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    // `init` sets up the directory it is given; the other commands work on
+    // the project that directory is in.
+    let root = match &cli.command {
+        Command::Init(_) => Ok(dir),
+        #[cfg(feature = "emulator")]
+        Command::Emulator(_) => Ok(dir),
+        _ => crate::project::find_root(&dir, cli.dir.is_some()),
     };
+    let root = match root {
+        Ok(root) => root,
+        Err(e) => {
+            let _ = out.stderr.problem(&e.into());
+            return ExitCode::from(1);
+        }
+    };
+    let ctx = Context { root, out };
     let result: Result<u8, Problem> = match cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Plan(args) => plan::run(&ctx, args),

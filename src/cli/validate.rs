@@ -78,7 +78,7 @@ pub fn check(ctx: &Context) -> Validation {
 }
 
 fn config_diagnostic(e: ConfigError) -> Diagnostic {
-    let help = e.help();
+    let help = e.help().unwrap_or_default().to_owned();
     match e {
         ConfigError::Read { path, source } => Diagnostic::new(
             crate::config::CONFIG_FILE,
@@ -92,6 +92,7 @@ fn config_diagnostic(e: ConfigError) -> Diagnostic {
             column,
             message,
         } => Diagnostic::new(path, Pos { line, column }, message).with_hint(help),
+        ConfigError::Setting(d) => *d,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Why the executor stopped, as data: a step that failed, one that must
-//! wait, the whole apply stopping, or an apply refused before it starts.
+//! wait, or the whole apply stopping; and why a held change is destructive.
 //! The words for each are here and nowhere else (their `Display`), written
 //! out where the report or the terminal shows them.
 
@@ -218,6 +218,9 @@ pub enum Fatal {
     )]
     DeletedNotRecorded { id: String, error: StateError },
     /// Bad credentials: every other request would be refused the same way.
+    /// A signal (SIGINT, SIGTERM) stopped the apply between two requests.
+    #[error("interrupted by {}", .0.name())]
+    Interrupted(crate::interrupt::Signal),
     #[error("{0}")]
     Unauthorized(ApiError),
 }
@@ -226,7 +229,7 @@ impl Fatal {
     /// What the user can do about it.
     pub fn help(&self) -> Option<String> {
         Some(match self {
-            Fatal::StateWrite(_) => return None,
+            Fatal::StateWrite(_) | Fatal::Interrupted(_) => return None,
             Fatal::NothingSent { key, .. } => format!(
                 "nothing was sent for {key}; fix the problem and run `tweetform apply` again"
             ),
@@ -269,61 +272,12 @@ impl From<&Failure> for Problem {
     }
 }
 
-/// A destructive change that `apply` refuses without `--allow-destroy`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Destructive {
-    pub key: String,
-    pub action: Action,
-    /// The IDs of the published tweets it would delete.
-    pub deletes: Vec<String>,
-}
-
-impl fmt::Display for Destructive {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let why = match self.action {
-            Action::Delete => "its file is gone, so its tweets would be deleted",
-            _ => "its content changed, so published tweets would be deleted and posted again",
-        };
-        write!(f, "{} ({}): {why}", self.key, self.action.name())?;
-        for (i, id) in self.deletes.iter().enumerate() {
-            let sep = if i == 0 { ": " } else { " " };
-            write!(f, "{sep}{}", tweet_url(id))?;
-        }
-        Ok(())
+/// Why a change that `apply` holds without `--allow-destroy` is destructive.
+pub(crate) fn why_destructive(action: Action) -> &'static str {
+    match action {
+        Action::Delete => "its file is gone, so its tweets would be deleted",
+        _ => "its content changed, so published tweets would be deleted and posted again",
     }
-}
-
-/// Why an apply refused to start. Nothing was changed.
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    #[error("{}", destructive_message(.0))]
-    Destructive(Vec<Destructive>),
-}
-
-impl From<&Refusal> for Problem {
-    fn from(refusal: &Refusal) -> Problem {
-        match refusal {
-            Refusal::Destructive(_) => Problem::new(refusal.to_string()).with_help(
-                "review `tweetform plan`, then run `tweetform apply --allow-destroy` (or set `allow_destroy: true` in tweetform.yaml)",
-            ),
-        }
-    }
-}
-
-impl From<Refusal> for Problem {
-    fn from(refusal: Refusal) -> Problem {
-        Problem::from(&refusal)
-    }
-}
-
-fn destructive_message(list: &[Destructive]) -> String {
-    let mut s = String::from(
-        "refusing to delete or replace published tweets without --allow-destroy; nothing was changed:",
-    );
-    for d in list {
-        s.push_str(&format!("\n  - {d}"));
-    }
-    s
 }
 
 /// A request X refused for good. Bad credentials stop the whole apply.

@@ -64,6 +64,7 @@ impl<A: XApi> Executor<A> {
         let kind = write.kind();
         let (mut attempt, mut limited) = (0, 0);
         loop {
+            self.check_interrupt()?;
             self.spend(kind).await?;
             write.before_send(self, state)?;
             attempt += 1;
@@ -126,7 +127,8 @@ impl<A: XApi> Executor<A> {
             until: t,
             reason: why.to_string(),
         });
-        self.clock.sleep_until(t).await;
+        self.nap_until(t).await;
+        self.check_interrupt()?;
         Ok(())
     }
 
@@ -148,7 +150,7 @@ impl<A: XApi> Executor<A> {
             attempt: attempt + 1,
             error: error.to_string(),
         });
-        self.clock.sleep(half + jitter).await;
+        self.nap(half + jitter).await;
     }
 
     /// What to do after a read (account, timeline) failed: `Ok` to retry.

@@ -196,7 +196,7 @@ async fn the_201st_create_waits_for_the_15_minute_window() {
     let run = Run::new();
     let mut ex = run.executor(default_budget(), wait(Duration::from_secs(3600)));
     let mut state = empty_state();
-    let report = ex.execute(&singles(201), &mut state).await.unwrap();
+    let report = ex.execute(&singles(201), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(report.done().count(), 201);
     assert_eq!(run.fake.too_many_requests_sent(), 0);
@@ -212,7 +212,7 @@ async fn with_no_wait_the_201st_create_is_deferred_until_the_window_ends() {
     let run = Run::new();
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(201), &mut state).await.unwrap();
+    let report = ex.execute(&singles(201), &mut state).await;
     assert_eq!(report.exit_code(), 0);
     assert_eq!(report.done().count(), 200);
     let deferred: Vec<_> = report.deferred().collect();
@@ -238,7 +238,7 @@ async fn three_hundred_creates_fill_the_3_hour_window() {
     let run = Run::new();
     let mut ex = run.executor(default_budget(), wait(Duration::from_secs(4 * 3600)));
     let mut state = empty_state();
-    let report = ex.execute(&singles(301), &mut state).await.unwrap();
+    let report = ex.execute(&singles(301), &mut state).await;
     assert_eq!(report.done().count(), 301);
     let live = live(&run.fake);
     assert!(live[299].created_at < t0() + SignedDuration::from_mins(16));
@@ -259,7 +259,7 @@ async fn free_level_daily_cap_of_17() {
         ApplyOptions::default(),
     );
     let mut state = empty_state();
-    let report = ex.execute(&singles(20), &mut state).await.unwrap();
+    let report = ex.execute(&singles(20), &mut state).await;
     assert_eq!(report.done().count(), 17);
     let deferred: Vec<_> = report.deferred().collect();
     assert_eq!(deferred.len(), 3);
@@ -274,7 +274,7 @@ async fn free_level_daily_cap_of_17() {
             .map(|i| create_change(&format!("p{i:04}"), &[&format!("post number {i}")]))
             .collect(),
     );
-    let report = ex.execute(&rest, &mut state).await.unwrap();
+    let report = ex.execute(&rest, &mut state).await;
     assert_eq!(report.done().count(), 3);
     assert_exactly_once(&fake, &state, 20);
 }
@@ -284,7 +284,7 @@ async fn history_in_the_state_carries_over_to_a_fresh_run() {
     let run = Run::new();
     let mut state = empty_state();
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex.execute(&singles(150), &mut state).await.unwrap();
+    let report = ex.execute(&singles(150), &mut state).await;
     assert_eq!(report.done().count(), 150);
 
     // Ten minutes later, a new process (new executor, state from disk).
@@ -297,7 +297,7 @@ async fn history_in_the_state_carries_over_to_a_fresh_run() {
             .collect(),
     );
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex.execute(&more, &mut state).await.unwrap();
+    let report = ex.execute(&more, &mut state).await;
     assert_eq!(
         report.done().count(),
         50,
@@ -318,7 +318,7 @@ async fn headers_teach_a_limit_lower_than_the_configured_one() {
     });
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(120), &mut state).await.unwrap();
+    let report = ex.execute(&singles(120), &mut state).await;
     assert_eq!(report.done().count(), 100);
     assert_eq!(report.deferred().count(), 20);
     assert_eq!(
@@ -338,7 +338,7 @@ async fn a_429_waits_for_the_reset_within_wait() {
     }
     let mut ex = run.executor(default_budget(), wait(Duration::from_secs(1800)));
     let mut state = empty_state();
-    let report = ex.execute(&singles(3), &mut state).await.unwrap();
+    let report = ex.execute(&singles(3), &mut state).await;
     assert_eq!(report.done().count(), 3);
     assert_eq!(
         report.rate_limited, 1,
@@ -388,7 +388,7 @@ async fn fifty_deletes_per_15_minutes() {
         ..ApplyOptions::default()
     };
     let mut ex = run.executor(default_budget(), options.clone());
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.done().count(), 50);
     assert_eq!(report.deferred().count(), 5);
     assert_eq!(state.posts.len(), 5);
@@ -401,7 +401,7 @@ async fn fifty_deletes_per_15_minutes() {
             ..options
         },
     );
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 0);
     assert!(state.posts.is_empty());
     assert!(live(&run.fake).is_empty());
@@ -416,7 +416,7 @@ async fn bursts_of_503_are_retried_with_backoff() {
     run.fake.fake().fail_next_on(Endpoint::CreateTweet, 3, 503);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(2), &mut state).await.unwrap();
+    let report = ex.execute(&singles(2), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_exactly_once(&run.fake, &state, 2);
     // 0.25..0.5 + 0.5..1 + 1..2 seconds of backoff.
@@ -430,7 +430,7 @@ async fn too_many_503s_fail_the_post_and_leave_the_intent_for_the_next_run() {
     run.fake.fake().fail_next_on(Endpoint::CreateTweet, 5, 503);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(2), &mut state).await.unwrap();
+    let report = ex.execute(&singles(2), &mut state).await;
     assert_eq!(report.exit_code(), 1);
     let (failed, reason) = report.failed().next().unwrap();
     assert_eq!(failed.key, "p0000");
@@ -445,7 +445,7 @@ async fn connection_dropped_after_commit_is_adopted_not_resent() {
     run.fake.fake().drop_after_commit(1);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(3), &mut state).await.unwrap();
+    let report = ex.execute(&singles(3), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(live(&run.fake).len(), 3);
     assert_eq!(creates_sent(&run.fake), 3, "no second create was sent");
@@ -461,7 +461,7 @@ async fn a_duplicate_403_is_settled_by_adoption() {
     let id = insert(&run.fake, "post number 0", t0());
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(1), &mut state).await.unwrap();
+    let report = ex.execute(&singles(1), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(ids(&state, "p0000"), vec![id]);
     assert_exactly_once(&run.fake, &state, 1);
@@ -477,7 +477,7 @@ async fn a_duplicate_of_an_old_tweet_fails_clearly() {
     );
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(2), &mut state).await.unwrap();
+    let report = ex.execute(&singles(2), &mut state).await;
     assert_eq!(report.exit_code(), 1);
     let (p, reason) = report.failed().next().unwrap();
     assert_eq!(p.key, "p0000");
@@ -535,7 +535,7 @@ async fn a_pending_intent_is_settled_first() {
 
     // The plan made before settling still lists all three; the adopted one
     // is not sent again, the kept intent's create goes under it.
-    let report = ex.execute(&singles(3), &mut state).await.unwrap();
+    let report = ex.execute(&singles(3), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(creates_sent(&run.fake), 2, "p0001 and p0002 were sent");
     assert_exactly_once(&run.fake, &state, 3);
@@ -552,7 +552,7 @@ async fn a_lagging_timeline_does_not_cause_a_second_tweet() {
     run.fake.fake().drop_after_commit(1);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&singles(2), &mut state).await.unwrap();
+    let report = ex.execute(&singles(2), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_exactly_once(&run.fake, &state, 2);
     assert!(report.published().any(|(k, t)| k == "p0000" && t.already));
@@ -581,7 +581,7 @@ async fn an_interrupted_run_seen_late_is_adopted_on_the_rerun() {
         1,
         "not visible yet: kept, not forgotten"
     );
-    let report = ex.execute(&singles(1), &mut state).await.unwrap();
+    let report = ex.execute(&singles(1), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_eq!(ids(&state, "p0000"), vec![id]);
     assert_exactly_once(&run.fake, &state, 1);
@@ -593,7 +593,7 @@ async fn thread_tweets_reply_to_the_one_before() {
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
     let plan = plan_of(vec![create_change("thread", &["one", "two", "three"])]);
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 0);
     let bodies = bodies(&run.fake);
     let ids = ids(&state, "thread");
@@ -629,10 +629,7 @@ async fn appended_tweets_reply_to_the_last_published_one() {
     change.action = Action::Append;
     change.tweets[0].op = TweetOp::Keep { id: first.clone() };
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex
-        .execute(&plan_of(vec![change]), &mut state)
-        .await
-        .unwrap();
+    let report = ex.execute(&plan_of(vec![change]), &mut state).await;
     assert_eq!(report.exit_code(), 0);
     assert_eq!(
         bodies(&run.fake).last().unwrap()["reply"]["in_reply_to_tweet_id"],
@@ -652,7 +649,7 @@ async fn a_4xx_stops_its_thread_but_not_other_posts() {
         create_change("b-single", &["hello"]),
     ]);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 1);
     let (p, _) = report.failed().next().unwrap();
     assert_eq!(p.key, "a-thread");
@@ -670,7 +667,7 @@ async fn a_4xx_stops_its_thread_but_not_other_posts() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn destructive_changes_are_refused_without_allow_destroy() {
+async fn destructive_changes_are_held_and_the_rest_goes_out_without_allow_destroy() {
     let run = Run::new();
     let mut state = empty_state();
     state.posts.insert(
@@ -684,7 +681,6 @@ async fn destructive_changes_are_refused_without_allow_destroy() {
             }],
         },
     );
-    let before = state.clone();
     let mut plan = singles(1);
     plan.changes.push(Change {
         key: "old".into(),
@@ -701,14 +697,32 @@ async fn destructive_changes_are_refused_without_allow_destroy() {
         }],
     });
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let err = ex.execute(&plan, &mut state).await.unwrap_err();
-    let msg = err.to_string();
-    assert!(msg.contains("old (delete)"), "{msg}");
-    assert!(msg.contains("https://x.com/i/status/77"), "{msg}");
-    assert!(msg.contains("--allow-destroy"), "{msg}");
-    assert_eq!(state, before);
-    assert_eq!(creates_sent(&run.fake), 0);
-    assert!(!run.state_path().exists());
+    let report = ex.execute(&plan, &mut state).await;
+    assert_eq!(report.held.len(), 1, "{}", report.render_summary(false));
+    assert_eq!(report.held[0].key, "old");
+    assert_eq!(report.held[0].deletes[0].url, "https://x.com/i/status/77");
+    let summary = report.render_summary(false);
+    assert!(
+        summary.contains("old (delete): its file is gone"),
+        "{summary}"
+    );
+    assert!(summary.contains("https://x.com/i/status/77"), "{summary}");
+    assert!(summary.contains("--allow-destroy"), "{summary}");
+    assert!(summary.contains("1 held"), "{summary}");
+    assert_eq!(report.exit_code(), 3);
+    // The create went out; the delete did not.
+    assert_eq!(creates_sent(&run.fake), 1);
+    assert_eq!(run.fake.fake().requests_to(Endpoint::DeleteTweet), 0);
+    assert!(state.posts.contains_key("old"));
+    assert!(state.posts.contains_key("p0000"));
+
+    // A failure elsewhere outranks the held change: exit code 1.
+    let mut failed = report.clone();
+    failed.posts[0].outcome = Outcome::Failed {
+        reason: "refused".into(),
+        help: None,
+    };
+    assert_eq!(failed.exit_code(), 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -733,7 +747,7 @@ async fn moves_rename_in_the_state_only() {
         tweets: vec![],
     }]);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 0);
     assert_eq!(state.posts.get("new/name"), Some(&tweets));
     assert!(!state.posts.contains_key("old/name"));
@@ -752,7 +766,7 @@ async fn waiting_posts_are_left_and_the_next_is_reported() {
     }
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let mut state = empty_state();
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(live(&run.fake).len(), 1);
     let next = report.next_scheduled().unwrap();
     assert_eq!(next.key, "soon");
@@ -797,10 +811,7 @@ async fn replace_deletes_then_republishes_from_the_first_changed_tweet() {
         ..ApplyOptions::default()
     };
     let mut ex = run.executor(default_budget(), options);
-    let report = ex
-        .execute(&plan_of(vec![change]), &mut state)
-        .await
-        .unwrap();
+    let report = ex.execute(&plan_of(vec![change]), &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     let recorded = ids(&state, "t");
     assert_eq!(recorded[0], a);
@@ -840,7 +851,7 @@ async fn a_duplicate_of_a_recent_tweet_is_left_open_then_resolved() {
     );
     let mut state = empty_state();
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex.execute(&singles(1), &mut state).await.unwrap();
+    let report = ex.execute(&singles(1), &mut state).await;
     let (_, reason) = report.failed().next().unwrap();
     assert!(
         reason.contains("the next apply will check again"),
@@ -850,7 +861,7 @@ async fn a_duplicate_of_a_recent_tweet_is_left_open_then_resolved() {
 
     run.clock.sleep(Duration::from_secs(11 * 60)).await;
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
-    let report = ex.execute(&singles(1), &mut state).await.unwrap();
+    let report = ex.execute(&singles(1), &mut state).await;
     let (_, reason) = report.failed().next().unwrap();
     assert!(
         reason.contains("older tweet with the same text"),
@@ -916,7 +927,7 @@ async fn bursts_of_503_on_deletes_are_retried_with_backoff() {
     let (mut state, plan, _) = published_for_deletion(&run, &["one", "two"]);
     run.fake.fake().fail_next_on(Endpoint::DeleteTweet, 3, 503);
     let mut ex = run.executor(default_budget(), destroying());
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert!(state.posts.is_empty());
     assert!(live(&run.fake).is_empty());
@@ -931,7 +942,7 @@ async fn too_many_503s_on_a_delete_fail_its_post_only() {
     let (mut state, plan, sent) = published_for_deletion(&run, &["one", "two"]);
     run.fake.fake().fail_next_on(Endpoint::DeleteTweet, 5, 503);
     let mut ex = run.executor(default_budget(), destroying());
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 1);
     let (failed, reason) = report.failed().next().unwrap();
     assert_eq!(failed.key, "gone0");
@@ -953,7 +964,7 @@ async fn deleting_a_tweet_already_gone_counts_as_done() {
     let (mut state, plan, ids) = published_for_deletion(&run, &["one"]);
     assert!(run.fake.fake().remove_tweet(&ids[0]));
     let mut ex = run.executor(default_budget(), destroying());
-    let report = ex.execute(&plan, &mut state).await.unwrap();
+    let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert!(report.posts[0].deleted[0].already);
     assert!(state.posts.is_empty());

@@ -1,0 +1,573 @@
+//! The body fields of X's `POST /2/tweets`, listed once.
+//!
+//! A field's name, what it holds and how a plan shows it are facts about X's
+//! API; before this table each of the model, the loader, the validator and
+//! the renderer kept its own copy of them. Now the model's JSON names and
+//! order, the loader's known fields and "did you mean" lists, the validator's
+//! ID and attachment rules, the plan's lines for what a tweet sends besides
+//! its text, and the positions of diagnostics ([`FieldPath`]) all come from
+//! here, so a new field is one entry in [`FIELDS`] plus the code that makes
+//! it special, if anything does.
+//!
+//! The emulator keeps its own schema, derived from X's OpenAPI document, on
+//! purpose: it checks what this table makes tweetform send.
+
+use std::fmt;
+
+use crate::post::Tweet;
+
+/// A field of a tweet's body, or of one of its objects (`poll.options`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Text,
+    Media,
+    Poll,
+    QuoteTweetId,
+    Reply,
+    ReplySettings,
+    Geo,
+    ForSuperFollowersOnly,
+    DirectMessageDeepLink,
+    CommunityId,
+    MadeWithAi,
+    PaidPartnership,
+    CardUri,
+    Nullcast,
+    ShareWithFollowers,
+    MediaIds,
+    TaggedUserIds,
+    Options,
+    DurationMinutes,
+    InReplyToTweetId,
+    ExcludeReplyUserIds,
+    PlaceId,
+}
+
+/// What a field holds, which decides how the loader reads it and which
+/// generic rules the validator applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Free text.
+    Text,
+    /// An X ID (`^[0-9]{1,19}$`), written quoted or as a plain integer.
+    Id,
+    /// A list of IDs.
+    Ids,
+    /// A list of strings.
+    Strings,
+    /// `true` or `false`.
+    Bool,
+    /// A whole number.
+    Count,
+    /// One of a fixed set of names.
+    Choice(&'static [&'static str]),
+    /// A mapping of the given fields; `example` shows one in YAML.
+    Object {
+        fields: &'static [Field],
+        example: &'static str,
+    },
+}
+
+/// One row of the table.
+#[derive(Debug)]
+pub struct Spec {
+    pub field: Field,
+    /// The name in X's JSON and in post files.
+    pub name: &'static str,
+    /// The object the field belongs to; `None` for a field of the tweet.
+    pub parent: Option<Field>,
+    pub shape: Shape,
+    /// X accepts at most one attachment per tweet.
+    pub attachment: bool,
+}
+
+const fn spec(field: Field, name: &'static str, shape: Shape) -> Spec {
+    Spec {
+        field,
+        name,
+        parent: None,
+        shape,
+        attachment: false,
+    }
+}
+
+const fn attachment(field: Field, name: &'static str, shape: Shape) -> Spec {
+    Spec {
+        attachment: true,
+        ..spec(field, name, shape)
+    }
+}
+
+const fn member(parent: Field, field: Field, name: &'static str, shape: Shape) -> Spec {
+    Spec {
+        parent: Some(parent),
+        ..spec(field, name, shape)
+    }
+}
+
+/// Every field, in [`Field`] order: the tweet's in the order X's schema and
+/// the request body list them (the digest of a published tweet depends on
+/// it), then the objects' members.
+pub static FIELDS: [Spec; 22] = [
+    spec(Field::Text, "text", Shape::Text),
+    attachment(
+        Field::Media,
+        "media",
+        Shape::Object {
+            fields: &[Field::MediaIds, Field::TaggedUserIds],
+            example: "`media: { media_ids: [\"1455952740635586573\"] }`",
+        },
+    ),
+    attachment(
+        Field::Poll,
+        "poll",
+        Shape::Object {
+            fields: &[Field::Options, Field::DurationMinutes],
+            example: "`poll: { options: [\"yes\", \"no\"], duration_minutes: 60 }`",
+        },
+    ),
+    attachment(Field::QuoteTweetId, "quote_tweet_id", Shape::Id),
+    spec(
+        Field::Reply,
+        "reply",
+        Shape::Object {
+            fields: &[Field::InReplyToTweetId, Field::ExcludeReplyUserIds],
+            example: "`reply: { in_reply_to_tweet_id: \"1455953449422516226\" }`",
+        },
+    ),
+    spec(
+        Field::ReplySettings,
+        "reply_settings",
+        Shape::Choice(&crate::post::ReplySettings::NAMES),
+    ),
+    spec(
+        Field::Geo,
+        "geo",
+        Shape::Object {
+            fields: &[Field::PlaceId],
+            example: "`geo: { place_id: \"5a110d312052166f\" }`",
+        },
+    ),
+    spec(
+        Field::ForSuperFollowersOnly,
+        "for_super_followers_only",
+        Shape::Bool,
+    ),
+    spec(
+        Field::DirectMessageDeepLink,
+        "direct_message_deep_link",
+        Shape::Text,
+    ),
+    spec(Field::CommunityId, "community_id", Shape::Id),
+    spec(Field::MadeWithAi, "made_with_ai", Shape::Bool),
+    spec(Field::PaidPartnership, "paid_partnership", Shape::Bool),
+    attachment(Field::CardUri, "card_uri", Shape::Text),
+    spec(Field::Nullcast, "nullcast", Shape::Bool),
+    spec(
+        Field::ShareWithFollowers,
+        "share_with_followers",
+        Shape::Bool,
+    ),
+    member(Field::Media, Field::MediaIds, "media_ids", Shape::Ids),
+    member(
+        Field::Media,
+        Field::TaggedUserIds,
+        "tagged_user_ids",
+        Shape::Ids,
+    ),
+    member(Field::Poll, Field::Options, "options", Shape::Strings),
+    member(
+        Field::Poll,
+        Field::DurationMinutes,
+        "duration_minutes",
+        Shape::Count,
+    ),
+    member(
+        Field::Reply,
+        Field::InReplyToTweetId,
+        "in_reply_to_tweet_id",
+        Shape::Id,
+    ),
+    member(
+        Field::Reply,
+        Field::ExcludeReplyUserIds,
+        "exclude_reply_user_ids",
+        Shape::Ids,
+    ),
+    member(Field::Geo, Field::PlaceId, "place_id", Shape::Text),
+];
+
+/// The fields of a tweet itself, in body order.
+pub const TWEET_FIELDS: [Field; 15] = [
+    Field::Text,
+    Field::Media,
+    Field::Poll,
+    Field::QuoteTweetId,
+    Field::Reply,
+    Field::ReplySettings,
+    Field::Geo,
+    Field::ForSuperFollowersOnly,
+    Field::DirectMessageDeepLink,
+    Field::CommunityId,
+    Field::MadeWithAi,
+    Field::PaidPartnership,
+    Field::CardUri,
+    Field::Nullcast,
+    Field::ShareWithFollowers,
+];
+
+impl Field {
+    pub fn spec(self) -> &'static Spec {
+        &FIELDS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn shape(self) -> Shape {
+        self.spec().shape
+    }
+
+    /// The members of an object field; empty for any other.
+    pub fn members(self) -> &'static [Field] {
+        match self.shape() {
+            Shape::Object { fields, .. } => fields,
+            _ => &[],
+        }
+    }
+
+    /// The field called `name` among `fields`.
+    pub fn named(fields: &[Field], name: &str) -> Option<Field> {
+        fields.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// The names of `fields`, for messages and suggestions.
+    pub fn names(fields: &[Field]) -> Vec<&'static str> {
+        fields.iter().map(|f| f.name()).collect()
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where in a tweet something is: the tweet itself, one of its fields, a
+/// member of an object field, or an item of a list (`poll.options[2]`).
+/// Diagnostics find their position by it ([`Tweet::pos`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FieldPath {
+    /// The tweet's own field; `None` for the tweet itself.
+    field: Option<Field>,
+    /// A member of `field` when that is an object.
+    member: Option<Field>,
+    /// An item of the list at `field` or `member`.
+    index: Option<usize>,
+}
+
+impl FieldPath {
+    /// The tweet as a whole.
+    pub const TWEET: FieldPath = FieldPath {
+        field: None,
+        member: None,
+        index: None,
+    };
+
+    /// The path of a field of the tweet or of one of its objects.
+    pub fn of(field: Field) -> FieldPath {
+        match field.spec().parent {
+            Some(parent) => FieldPath {
+                field: Some(parent),
+                member: Some(field),
+                index: None,
+            },
+            None => FieldPath {
+                field: Some(field),
+                member: None,
+                index: None,
+            },
+        }
+    }
+
+    /// Item `index` of the list at this path.
+    pub fn at(self, index: usize) -> FieldPath {
+        FieldPath {
+            index: Some(index),
+            ..self
+        }
+    }
+
+    /// The path one step up: the list of an item, the object of a member,
+    /// the tweet of a field; `None` for the tweet.
+    pub fn parent(self) -> Option<FieldPath> {
+        if self.index.is_some() {
+            Some(FieldPath {
+                index: None,
+                ..self
+            })
+        } else if self.member.is_some() {
+            Some(FieldPath {
+                member: None,
+                ..self
+            })
+        } else if self.field.is_some() {
+            Some(FieldPath::TWEET)
+        } else {
+            None
+        }
+    }
+}
+
+impl From<Field> for FieldPath {
+    fn from(field: Field) -> Self {
+        FieldPath::of(field)
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(field) = self.field {
+            f.write_str(field.name())?;
+        }
+        if let Some(member) = self.member {
+            write!(f, ".{}", member.name())?;
+        }
+        if let Some(index) = self.index {
+            write!(f, "[{index}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// The order in which a plan lists what a tweet sends besides its text.
+const SHOWN: [Field; 14] = [
+    Field::Poll,
+    Field::Media,
+    Field::QuoteTweetId,
+    Field::Reply,
+    Field::ReplySettings,
+    Field::Geo,
+    Field::DirectMessageDeepLink,
+    Field::CommunityId,
+    Field::CardUri,
+    Field::ForSuperFollowersOnly,
+    Field::ShareWithFollowers,
+    Field::MadeWithAi,
+    Field::PaidPartnership,
+    Field::Nullcast,
+];
+
+/// The lines a plan shows for what `tweet` sends besides its text, in the
+/// order of [`SHOWN`]; `tweet_url` turns a tweet ID into the link shown.
+pub fn attributes(tweet: &Tweet, tweet_url: impl Fn(&str) -> String) -> Vec<String> {
+    let mut lines = Vec::new();
+    for field in SHOWN {
+        show(field, tweet, &tweet_url, &mut lines);
+    }
+    lines
+}
+
+/// How one field reads in a plan, if the tweet sets it.
+fn show(field: Field, tweet: &Tweet, tweet_url: &dyn Fn(&str) -> String, lines: &mut Vec<String>) {
+    let ids = |ids: &[String]| ids.join(", ");
+    let flag = |value: Option<bool>, name: &str, lines: &mut Vec<String>| match value {
+        Some(true) => lines.push(name.to_string()),
+        Some(false) => lines.push(format!("not {name}")),
+        None => {}
+    };
+    match field {
+        Field::Poll => {
+            if let Some(poll) = &tweet.poll {
+                let options: Vec<String> =
+                    poll.options.iter().map(|o| format!("\"{o}\"")).collect();
+                let minutes = i64::from(poll.duration_minutes);
+                let parts = [
+                    (minutes / 1440, "d"),
+                    (minutes % 1440 / 60, "h"),
+                    (minutes % 60, "m"),
+                ];
+                let duration: Vec<String> = parts
+                    .iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, unit)| format!("{n}{unit}"))
+                    .collect();
+                let duration = duration.join(" ");
+                lines.push(format!("poll: {} · open {duration}", options.join(" / ")));
+            }
+        }
+        Field::Media => {
+            if let Some(media) = &tweet.media {
+                lines.push(format!("media: {}", ids(&media.media_ids)));
+                if !media.tagged_user_ids.is_empty() {
+                    lines.push(format!("tagged users: {}", ids(&media.tagged_user_ids)));
+                }
+            }
+        }
+        Field::QuoteTweetId => {
+            if let Some(id) = &tweet.quote_tweet_id {
+                lines.push(format!("quotes {}", tweet_url(id)));
+            }
+        }
+        Field::Reply => {
+            if let Some(reply) = &tweet.reply {
+                lines.push(format!(
+                    "replies to {}",
+                    tweet_url(&reply.in_reply_to_tweet_id)
+                ));
+                if !reply.exclude_reply_user_ids.is_empty() {
+                    lines.push(format!(
+                        "leaves out of the reply: {}",
+                        ids(&reply.exclude_reply_user_ids)
+                    ));
+                }
+            }
+        }
+        Field::ReplySettings => {
+            if let Some(settings) = tweet.reply_settings {
+                lines.push(format!("who can reply: {}", settings.name()));
+            }
+        }
+        Field::Geo => {
+            if let Some(geo) = &tweet.geo {
+                lines.push(format!("place: {}", geo.place_id));
+            }
+        }
+        Field::DirectMessageDeepLink => {
+            if let Some(link) = &tweet.direct_message_deep_link {
+                lines.push(format!("DM link: {link}"));
+            }
+        }
+        Field::CommunityId => {
+            if let Some(id) = &tweet.community_id {
+                lines.push(format!("community: {id}"));
+            }
+        }
+        Field::CardUri => {
+            if let Some(card) = &tweet.card_uri {
+                lines.push(format!("card: {card}"));
+            }
+        }
+        Field::ForSuperFollowersOnly => {
+            flag(
+                tweet.for_super_followers_only,
+                "super followers only",
+                lines,
+            );
+        }
+        Field::ShareWithFollowers => {
+            flag(
+                tweet.share_with_followers,
+                "shared with all followers",
+                lines,
+            );
+        }
+        Field::MadeWithAi => flag(tweet.made_with_ai, "made with AI", lines),
+        Field::PaidPartnership => flag(tweet.paid_partnership, "paid partnership", lines),
+        Field::Nullcast => flag(
+            tweet.nullcast,
+            "nullcast (not in the public timeline)",
+            lines,
+        ),
+        // The text is shown as a block of its own, and members with their object.
+        Field::Text
+        | Field::MediaIds
+        | Field::TaggedUserIds
+        | Field::Options
+        | Field::DurationMinutes
+        | Field::InReplyToTweetId
+        | Field::ExcludeReplyUserIds
+        | Field::PlaceId => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_in_field_order() {
+        for (i, spec) in FIELDS.iter().enumerate() {
+            assert_eq!(spec.field as usize, i, "{}", spec.name);
+        }
+        for f in TWEET_FIELDS {
+            assert_eq!(f.spec().parent, None, "{f}");
+        }
+        for spec in FIELDS.iter().filter(|s| s.parent.is_some()) {
+            let parent = spec.parent.unwrap();
+            assert!(parent.members().contains(&spec.field), "{}", spec.name);
+        }
+    }
+
+    #[test]
+    fn every_field_of_a_tweet_is_shown_or_is_its_text() {
+        let mut shown = SHOWN.to_vec();
+        shown.push(Field::Text);
+        shown.sort();
+        let mut all = TWEET_FIELDS.to_vec();
+        all.sort();
+        assert_eq!(shown, all);
+    }
+
+    #[test]
+    fn paths_print_and_climb_as_dotted_names() {
+        let item = FieldPath::of(Field::Options).at(2);
+        assert_eq!(item.to_string(), "poll.options[2]");
+        let list = item.parent().unwrap();
+        assert_eq!(list.to_string(), "poll.options");
+        let object = list.parent().unwrap();
+        assert_eq!(object, FieldPath::of(Field::Poll));
+        assert_eq!(object.parent(), Some(FieldPath::TWEET));
+        assert_eq!(FieldPath::TWEET.parent(), None);
+        assert_eq!(FieldPath::TWEET.to_string(), "");
+        assert_eq!(
+            FieldPath::of(Field::CommunityId).to_string(),
+            "community_id"
+        );
+    }
+
+    #[test]
+    fn the_request_body_uses_the_table_names_in_order() {
+        use crate::post::{Geo, Media, Poll, Reply, ReplySettings};
+        let tweet = Tweet {
+            media: Some(Media {
+                media_ids: vec!["1".into()],
+                tagged_user_ids: vec!["2".into()],
+            }),
+            poll: Some(Poll {
+                options: vec!["a".into()],
+                duration_minutes: 5,
+            }),
+            quote_tweet_id: Some("3".into()),
+            reply: Some(Reply {
+                in_reply_to_tweet_id: "4".into(),
+                exclude_reply_user_ids: vec!["5".into()],
+            }),
+            reply_settings: Some(ReplySettings::Following),
+            geo: Some(Geo {
+                place_id: "p".into(),
+            }),
+            for_super_followers_only: Some(false),
+            direct_message_deep_link: Some("d".into()),
+            community_id: Some("6".into()),
+            made_with_ai: Some(true),
+            paid_partnership: Some(false),
+            card_uri: Some("c".into()),
+            nullcast: Some(true),
+            share_with_followers: Some(false),
+            ..Tweet::new("t")
+        };
+        let body = tweet.request_body(None);
+        let object = body.as_object().unwrap();
+        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        assert_eq!(keys, Field::names(&TWEET_FIELDS));
+        for f in TWEET_FIELDS {
+            let members: Vec<&str> = match &object[f.name()] {
+                serde_json::Value::Object(m) => m.keys().map(String::as_str).collect(),
+                _ => continue,
+            };
+            assert_eq!(members, Field::names(f.members()), "{f}");
+        }
+    }
+}

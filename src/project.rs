@@ -1,0 +1,233 @@
+//! The project root, and the paths inside it.
+//!
+//! Every command but `init` works on one project, found as cargo and git
+//! find theirs: the nearest directory, from the current one (or `-C DIR`)
+//! upward, with a `tweetform.yaml`; without one, the starting directory
+//! itself when it has a posts directory or a state file. It matters because
+//! a wrong root reads as "no posts", and a plan from no posts deletes every
+//! published tweet: so does a posts directory that does not exist, and so
+//! would posts read from outside the repository. Each of these is an error
+//! here rather than an empty project.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::diagnostic::Diagnostic;
+use crate::post::Pos;
+use crate::problem::Problem;
+
+/// Why no project could be found. Converts into a [`Problem`].
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("-C {}: no such directory", .0.display())]
+    NoSuchDirectory(PathBuf),
+    #[error(
+        "{} is not in a tweetform project: neither it nor a parent directory has a {CONFIG_FILE}, and it has no posts/ directory or state file",
+        .0.display()
+    )]
+    NotAProject(PathBuf),
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<ProjectError> for Problem {
+    fn from(e: ProjectError) -> Problem {
+        let problem = Problem::new(e.to_string());
+        match e {
+            ProjectError::NoSuchDirectory(_) => problem.with_help(
+                "name the directory that holds the project (its tweetform.yaml or posts/)",
+            ),
+            ProjectError::NotAProject(_) => problem.with_help(
+                "run `tweetform init` to set one up here, or run tweetform from the project (or with `-C DIR`)",
+            ),
+            ProjectError::Io { .. } => problem,
+        }
+    }
+}
+
+/// The root of the project that `dir` (the current directory, or `-C DIR`)
+/// is in. When it is `dir` itself, `dir` is returned as given, so that
+/// messages keep the user's spelling; a parent is returned absolute.
+pub fn find_root(dir: &Path, explicit: bool) -> Result<PathBuf, ProjectError> {
+    if !dir.is_dir() {
+        return Err(if explicit || !dir.exists() {
+            ProjectError::NoSuchDirectory(dir.to_path_buf())
+        } else {
+            ProjectError::NotAProject(dir.to_path_buf())
+        });
+    }
+    let start = dir.canonicalize().map_err(|source| ProjectError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for candidate in start.ancestors() {
+        if candidate.join(CONFIG_FILE).is_file() {
+            return Ok(if candidate == start {
+                dir.to_path_buf()
+            } else {
+                candidate.to_path_buf()
+            });
+        }
+    }
+    let defaults = Config::default();
+    if dir.join(&defaults.posts_dir).is_dir() || dir.join(&defaults.state).is_file() {
+        return Ok(dir.to_path_buf());
+    }
+    Err(ProjectError::NotAProject(
+        std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+    ))
+}
+
+/// Where `setting` is written in `tweetform.yaml`'s `text` (its value), if it is.
+pub(crate) fn setting_pos(text: &str, setting: &str) -> Option<Pos> {
+    let root = crate::yaml::parse_node(text).ok()?;
+    let crate::yaml::Kind::Map(entries) = root.kind else {
+        return None;
+    };
+    entries.iter().find_map(|(k, v)| match &k.kind {
+        crate::yaml::Kind::Str(name) if name == setting => Some(v.pos),
+        _ => None,
+    })
+}
+
+/// Checks that `posts_dir` and `state` stay inside the project root at
+/// `root`: relative, without a `..` that leaves it, and not through a
+/// symlink that points out of it. `text` is `tweetform.yaml`'s, for the
+/// positions of the settings.
+pub(crate) fn check_config_paths(root: &Path, config: &Config, text: &str) -> Option<Diagnostic> {
+    for (setting, value) in [("posts_dir", &config.posts_dir), ("state", &config.state)] {
+        if let Some(why) = leaves_root(root, value) {
+            let pos = setting_pos(text, setting).unwrap_or(Pos { line: 1, column: 1 });
+            return Some(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    pos,
+                    format!(
+                        "`{setting}: {}` is outside the project root ({why})",
+                        value.display()
+                    ),
+                )
+                .with_hint(format!(
+                    "set `{setting}` to a path inside the project, relative to the directory of {CONFIG_FILE}"
+                )),
+            );
+        }
+    }
+    None
+}
+
+/// Why `path` (relative to `root`) is not inside `root`, if it is not.
+fn leaves_root(root: &Path, path: &Path) -> Option<&'static str> {
+    if path.has_root() || path.components().any(|c| matches!(c, Component::Prefix(_))) {
+        return Some("an absolute path");
+    }
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::ParentDir if depth == 0 => return Some("`..` leaves it"),
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    let canonical_root = root.canonicalize().ok()?;
+    // The deepest part of the path that exists, resolved through its symlinks.
+    let existing = root
+        .join(path)
+        .ancestors()
+        .find_map(|p| p.canonicalize().ok())?;
+    (!existing.starts_with(&canonical_root)).then_some("a symlink leads out of it")
+}
+
+/// The posts directory of the project at `root`, or why it is missing: a
+/// missing one is not an empty project (planning from it would delete every
+/// published tweet).
+pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Diagnostic> {
+    let dir = root.join(&config.posts_dir);
+    if dir.is_dir() {
+        return None;
+    }
+    let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+    let shown = config.posts_dir.display();
+    let d = match setting_pos(&text, "posts_dir") {
+        Some(pos) => Diagnostic::new(
+            CONFIG_FILE,
+            pos,
+            format!("`posts_dir: {shown}`: the posts directory does not exist"),
+        ),
+        None => Diagnostic::new(
+            config.posts_dir.clone(),
+            Pos { line: 1, column: 1 },
+            format!("the posts directory `{shown}` does not exist (the default of `posts_dir`)"),
+        ),
+    };
+    Some(d.with_hint(format!(
+        "create {shown}/ (with a .gitkeep when it has no posts yet), or set `posts_dir` in {CONFIG_FILE} to the directory that holds the posts"
+    )))
+}
+
+/// A post file that is a symlink whose target is outside the project root
+/// at `root` is refused: tweetform publishes the repository's own files.
+/// `shown` is the file as messages name it.
+pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Option<Diagnostic> {
+    let is_link = std::fs::symlink_metadata(path)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false);
+    if !is_link {
+        return None;
+    }
+    let target = path.canonicalize().ok()?;
+    let canonical_root = root.canonicalize().ok()?;
+    if target.starts_with(&canonical_root) {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            shown,
+            Pos { line: 1, column: 1 },
+            format!(
+                "the file is a symlink to {}, outside the project root",
+                target.display()
+            ),
+        )
+        .with_hint("copy the post into the project, or point the link at a file inside it"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_escapes_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert_eq!(leaves_root(root, Path::new("posts")), None);
+        assert_eq!(leaves_root(root, Path::new("a/../posts")), None);
+        assert_eq!(leaves_root(root, Path::new("../x")), Some("`..` leaves it"));
+        assert_eq!(
+            leaves_root(root, Path::new("a/../../x")),
+            Some("`..` leaves it")
+        );
+        assert_eq!(
+            leaves_root(root, Path::new("/etc")),
+            Some("an absolute path")
+        );
+    }
+
+    #[test]
+    fn setting_positions_point_at_the_value() {
+        let text = "include: ['**/*.yaml']\nposts_dir: Posts\n";
+        assert_eq!(
+            setting_pos(text, "posts_dir"),
+            Some(Pos {
+                line: 2,
+                column: 12
+            })
+        );
+        assert_eq!(setting_pos(text, "state"), None);
+    }
+}
