@@ -89,8 +89,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     }
     let posts = checked.posts;
 
-    let credentials =
-        crate::client::Credentials::from_env().map_err(|e| Problem::from_error(&e))?;
+    let credentials = crate::client::Credentials::from_env()?;
     let saved_plan = args.planfile.as_deref().map(read_plan).transpose()?;
 
     let state_path = config.state_path(&ctx.root);
