@@ -7,11 +7,14 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// Rate-limit headers of one answer: `x-rate-limit-*` for the endpoint's
-/// window and `x-user-limit-24hour-*` where a daily cap applies.
+/// window, `x-user-limit-24hour-*` and `x-app-limit-24hour-*` where a daily
+/// cap applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RateInfo {
     pub window: Option<Limit>,
     pub user_24h: Option<Limit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_24h: Option<Limit>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +99,12 @@ pub trait XApi: Send + Sync {
         user_id: &str,
         since: Timestamp,
     ) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send;
+
+    /// The account the credentials act for, when it can be told without a
+    /// request (X's access tokens start with the user ID).
+    fn account_hint(&self) -> Option<String> {
+        None
+    }
 
     /// `GET /2/tweets?ids=`: which of these tweets still exist.
     fn lookup(&self, ids: &[String]) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send;

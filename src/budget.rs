@@ -1,9 +1,9 @@
-//! The rate budget: how many creates and deletes X will accept, and when.
+//! The rate budget: how many creates, deletes and reads X will accept, and when.
 //!
-//! Creates and deletes are budgeted separately (X counts them separately),
-//! each as a set of windows `(limit, length)`: "200 creates per 15 minutes
-//! and 300 per 3 hours". A budget belongs to one account, like the state
-//! file it is seeded from.
+//! Creates, deletes and reads are budgeted separately (X counts them
+//! separately), each as a set of windows `(limit, length)`: "200 creates per
+//! 15 minutes and 300 per 3 hours". A budget belongs to one account, like
+//! the state file it is seeded from.
 //!
 //! # Why a sliding window when X's windows are fixed
 //!
@@ -22,8 +22,17 @@
 //! sends what either says will be refused. Headers that say *more* remains
 //! than our model does are not trusted to loosen it: our history may include
 //! requests X has not counted yet, and a refused request costs a 429.
+//!
+//! # Remembered across runs
+//!
+//! Both halves live in the state: the history ([`RequestLog`]) and what X
+//! last reported per endpoint and scope ([`ReportedLimit`]). X's daily caps
+//! are often tighter than any configured window, and a fresh CI run that
+//! only knew its own history would earn the 429 the previous run was
+//! warned of. A reported limit is dropped once its reset has passed: from
+//! then on it says nothing.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
 use jiff::{SignedDuration, Timestamp};
@@ -32,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{Limit, RateInfo};
 use crate::config::{BudgetConfig, BudgetPreset, CONFIG_FILE, WindowConfig};
 use crate::problem::Problem;
-use crate::state::RequestLog;
+use crate::state::{ReportedLimit, RequestLog};
 
 /// X's reset times are whole Unix seconds and its clock is not ours: wait
 /// this much past a reset before believing the window is fresh.
@@ -48,6 +57,93 @@ const UNKNOWN_RESET: SignedDuration = SignedDuration::from_mins(15);
 pub enum RequestKind {
     Create,
     Delete,
+    /// The account, its timeline, tweets by ID.
+    Read,
+}
+
+/// An endpoint X limits on its own: its headers describe its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Endpoint {
+    CreateTweet,
+    DeleteTweet,
+    Me,
+    UserTweets,
+    Lookup,
+}
+
+impl Endpoint {
+    const ALL: [Endpoint; 5] = [
+        Endpoint::CreateTweet,
+        Endpoint::DeleteTweet,
+        Endpoint::Me,
+        Endpoint::UserTweets,
+        Endpoint::Lookup,
+    ];
+
+    /// The budget lane it spends.
+    pub fn kind(self) -> RequestKind {
+        match self {
+            Endpoint::CreateTweet => RequestKind::Create,
+            Endpoint::DeleteTweet => RequestKind::Delete,
+            Endpoint::Me | Endpoint::UserTweets | Endpoint::Lookup => RequestKind::Read,
+        }
+    }
+
+    /// As the state and messages spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::CreateTweet => "POST /2/tweets",
+            Endpoint::DeleteTweet => "DELETE /2/tweets/:id",
+            Endpoint::Me => "GET /2/users/me",
+            Endpoint::UserTweets => "GET /2/users/:id/tweets",
+            Endpoint::Lookup => "GET /2/tweets",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Endpoint> {
+        Endpoint::ALL.into_iter().find(|e| e.name() == name)
+    }
+}
+
+/// Which of X's limits a header set reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// `x-rate-limit-*`: the endpoint's window for this user.
+    Window,
+    /// `x-user-limit-24hour-*`: the account's daily cap.
+    User24h,
+    /// `x-app-limit-24hour-*`: the app's daily cap.
+    App24h,
+}
+
+impl Scope {
+    const ALL: [Scope; 3] = [Scope::Window, Scope::User24h, Scope::App24h];
+
+    /// The headers' common prefix.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Scope::Window => "x-rate-limit",
+            Scope::User24h => "x-user-limit-24hour",
+            Scope::App24h => "x-app-limit-24hour",
+        }
+    }
+
+    /// The `-remaining` header, for messages.
+    fn remaining_header(self) -> &'static str {
+        match self {
+            Scope::Window => "x-rate-limit-remaining",
+            Scope::User24h => "x-user-limit-24hour-remaining",
+            Scope::App24h => "x-app-limit-24hour-remaining",
+        }
+    }
+
+    fn of(self, rate: &RateInfo) -> Option<Limit> {
+        match self {
+            Scope::Window => rate.window,
+            Scope::User24h => rate.user_24h,
+            Scope::App24h => rate.app_24h,
+        }
+    }
 }
 
 /// Why the budget holds a request back.
@@ -76,6 +172,7 @@ impl fmt::Display for RequestKind {
         f.write_str(match self {
             RequestKind::Create => "create",
             RequestKind::Delete => "delete",
+            RequestKind::Read => "read",
         })
     }
 }
@@ -124,38 +221,55 @@ impl From<BudgetError> for Problem {
 pub struct Budget {
     creates: Lane,
     deletes: Lane,
+    reads: Lane,
+    /// What X's headers last said, per endpoint and scope.
+    reported: BTreeMap<(Endpoint, Scope), Limit>,
 }
 
-/// One kind's windows, history and what X last told us.
+/// One kind's windows and history.
 #[derive(Debug, Clone, Default)]
 struct Lane {
     windows: Vec<Window>,
     /// Times of requests sent, oldest first.
     history: VecDeque<Timestamp>,
-    /// `x-rate-limit-*` of the last answer: the endpoint's current fixed window.
-    endpoint: Option<Limit>,
-    /// `x-user-limit-24hour-*`: the account's daily cap.
-    daily: Option<Limit>,
+}
+
+impl Lane {
+    fn of(windows: Vec<Window>) -> Lane {
+        Lane {
+            windows,
+            ..Lane::default()
+        }
+    }
+}
+
+/// X's rate-limit table for the reads a run makes: `GET /2/users/me` allows
+/// 75 per 15 minutes per user, the tightest of them (the timeline and
+/// lookups allow 900). A run makes a handful.
+pub fn default_reads() -> Vec<Window> {
+    vec![Window::new(75, MIN_15)]
 }
 
 impl Budget {
-    /// A budget with these windows and no history.
+    /// A budget with these windows for creates and deletes, the default
+    /// ones for reads, and no history.
     pub fn new(creates: Vec<Window>, deletes: Vec<Window>) -> Self {
+        Budget::with_reads(creates, deletes, default_reads())
+    }
+
+    /// A budget with these windows and no history.
+    pub fn with_reads(creates: Vec<Window>, deletes: Vec<Window>, reads: Vec<Window>) -> Self {
         Budget {
-            creates: Lane {
-                windows: creates,
-                ..Lane::default()
-            },
-            deletes: Lane {
-                windows: deletes,
-                ..Lane::default()
-            },
+            creates: Lane::of(creates),
+            deletes: Lane::of(deletes),
+            reads: Lane::of(reads),
+            reported: BTreeMap::new(),
         }
     }
 
     /// No limits at all (benchmarks of raw throughput, and X's headers still apply).
     pub fn unlimited() -> Self {
-        Budget::new(Vec::new(), Vec::new())
+        Budget::with_reads(Vec::new(), Vec::new(), Vec::new())
     }
 
     /// The windows of a preset.
@@ -171,12 +285,17 @@ impl Budget {
     }
 
     /// The budget `tweetform.yaml` asks for; errors name the file and the value.
+    /// Custom numbers without `reads` keep the default reads.
     pub fn from_config(config: &BudgetConfig) -> Result<Self, BudgetError> {
         match config {
             BudgetConfig::Preset(p) => Ok(Budget::preset(*p)),
-            BudgetConfig::Custom(c) => Ok(Budget::new(
+            BudgetConfig::Custom(c) => Ok(Budget::with_reads(
                 parse_windows(RequestKind::Create, &c.creates)?,
                 parse_windows(RequestKind::Delete, &c.deletes)?,
+                match &c.reads {
+                    Some(reads) => parse_windows(RequestKind::Read, reads)?,
+                    None => default_reads(),
+                },
             )),
         }
     }
@@ -185,56 +304,68 @@ impl Budget {
         &self.lane(kind).windows
     }
 
-    /// Replaces the history with the request times recorded in the state,
-    /// so that a fresh run knows what the previous ones used.
-    pub fn seed(&mut self, log: &RequestLog) {
+    /// Replaces the history and X's last reports with what the state
+    /// recorded, so that a fresh run knows what the previous ones used and
+    /// were told. Reports this build does not know are skipped.
+    pub fn seed(&mut self, log: &RequestLog, reported: &[ReportedLimit]) {
         for (kind, times) in [
             (RequestKind::Create, &log.creates),
             (RequestKind::Delete, &log.deletes),
+            (RequestKind::Read, &log.reads),
         ] {
             let mut sorted = times.clone();
             sorted.sort();
             self.lane_mut(kind).history = sorted.into();
         }
+        self.reported = reported
+            .iter()
+            .filter_map(|r| {
+                let endpoint = Endpoint::from_name(&r.endpoint)?;
+                let scope = Scope::ALL.into_iter().find(|s| s.prefix() == r.scope)?;
+                let limit = Limit {
+                    limit: r.limit,
+                    remaining: r.remaining,
+                    reset: r.reset,
+                };
+                Some(((endpoint, scope), limit))
+            })
+            .collect();
     }
 
-    /// Counts a request sent at `at`.
-    pub fn record(&mut self, kind: RequestKind, at: Timestamp) {
-        let lane = self.lane_mut(kind);
+    /// Counts a request to `endpoint` sent at `at`.
+    pub fn record(&mut self, endpoint: Endpoint, at: Timestamp) {
+        let lane = self.lane_mut(endpoint.kind());
         // Keep the history sorted even if the clock stepped back.
         let pos = lane.history.partition_point(|t| *t <= at);
         lane.history.insert(pos, at);
-        for limit in [&mut lane.endpoint, &mut lane.daily].into_iter().flatten() {
-            if at < limit.reset {
+        for ((e, _), limit) in self.reported.iter_mut() {
+            if *e == endpoint && at < limit.reset {
                 limit.remaining = limit.remaining.saturating_sub(1);
             }
         }
     }
 
-    /// Learns X's live numbers from the rate headers of an answer to a
-    /// request of this kind.
-    pub fn learn(&mut self, kind: RequestKind, rate: &RateInfo) {
-        let lane = self.lane_mut(kind);
-        if let Some(w) = rate.window {
-            lane.endpoint = Some(w);
-        }
-        if let Some(d) = rate.user_24h {
-            lane.daily = Some(d);
+    /// Learns X's live numbers from the rate headers of an answer from
+    /// `endpoint`.
+    pub fn learn(&mut self, endpoint: Endpoint, rate: &RateInfo) {
+        for scope in Scope::ALL {
+            if let Some(limit) = scope.of(rate) {
+                self.reported.insert((endpoint, scope), limit);
+            }
         }
     }
 
     /// Learns from a 429: the window the headers show as spent is closed
     /// until its reset; without headers, for the shortest configured window.
-    pub fn learn_refusal(&mut self, kind: RequestKind, rate: &RateInfo, now: Timestamp) {
-        self.learn(kind, rate);
-        let lane = self.lane_mut(kind);
-        let spent = [lane.endpoint, lane.daily]
-            .into_iter()
-            .flatten()
-            .any(|l| l.remaining == 0 && l.reset > now);
+    pub fn learn_refusal(&mut self, endpoint: Endpoint, rate: &RateInfo, now: Timestamp) {
+        self.learn(endpoint, rate);
+        let spent = self
+            .reported_for(endpoint)
+            .any(|(_, l)| l.remaining == 0 && l.reset > now);
         if !spent {
             // X refused without telling us which window: trust the refusal.
-            let wait = lane
+            let wait = self
+                .lane(endpoint.kind())
                 .windows
                 .iter()
                 .map(|w| w.length)
@@ -242,23 +373,27 @@ impl Budget {
                 .unwrap_or(UNKNOWN_RESET);
             let reset = now.saturating_add(wait).unwrap_or(Timestamp::MAX);
             let limit = rate.window.map_or(0, |w| w.limit);
-            lane.endpoint = Some(Limit {
-                limit,
-                remaining: 0,
-                reset,
-            });
+            self.reported.insert(
+                (endpoint, Scope::Window),
+                Limit {
+                    limit,
+                    remaining: 0,
+                    reset,
+                },
+            );
         }
     }
 
-    /// The earliest instant, not before `now`, at which a request of this
-    /// kind is expected to be accepted.
-    pub fn earliest(&self, kind: RequestKind, now: Timestamp) -> Timestamp {
-        self.earliest_why(kind, now).0
+    /// The earliest instant, not before `now`, at which a request to
+    /// `endpoint` is expected to be accepted.
+    pub fn earliest(&self, endpoint: Endpoint, now: Timestamp) -> Timestamp {
+        self.earliest_why(endpoint, now).0
     }
 
     /// [`Budget::earliest`], and what holds the request back until then
     /// (nothing when it may go now).
-    pub fn earliest_why(&self, kind: RequestKind, now: Timestamp) -> (Timestamp, Option<Hold>) {
+    pub fn earliest_why(&self, endpoint: Endpoint, now: Timestamp) -> (Timestamp, Option<Hold>) {
+        let kind = endpoint.kind();
         let lane = self.lane(kind);
         let mut t = now;
         let mut why = None;
@@ -281,29 +416,22 @@ impl Budget {
                 later(at, Hold::WindowUsed(kind, *w));
             }
         }
-        let headers = [
-            (lane.endpoint, "x-rate-limit-remaining"),
-            (lane.daily, "x-user-limit-24hour-remaining"),
-        ];
-        for (l, header) in headers {
-            if let Some(l) = l
-                && l.remaining == 0
-                && l.reset > now.saturating_sub(RESET_MARGIN).unwrap_or(now)
-            {
+        for (scope, l) in self.reported_for(endpoint) {
+            if l.remaining == 0 && l.reset > now.saturating_sub(RESET_MARGIN).unwrap_or(now) {
                 let at = l
                     .reset
                     .saturating_add(RESET_MARGIN)
                     .unwrap_or(Timestamp::MAX);
-                later(at, Hold::XSaysNone(header));
+                later(at, Hold::XSaysNone(scope.remaining_header()));
             }
         }
         (t, why)
     }
 
-    /// Drops history older than the longest window as of `now`: it no
-    /// longer limits anything.
+    /// Drops history older than the longest window as of `now` (it no
+    /// longer limits anything), and X's reports whose reset has passed.
     pub fn prune(&mut self, now: Timestamp) {
-        for kind in [RequestKind::Create, RequestKind::Delete] {
+        for kind in [RequestKind::Create, RequestKind::Delete, RequestKind::Read] {
             let lane = self.lane_mut(kind);
             let Some(longest) = lane.windows.iter().map(|w| w.length).max() else {
                 lane.history.clear();
@@ -314,20 +442,50 @@ impl Budget {
                 lane.history.pop_front();
             }
         }
+        self.reported.retain(|_, l| {
+            l.reset
+                .saturating_add(RESET_MARGIN)
+                .unwrap_or(Timestamp::MAX)
+                > now
+        });
     }
 
     /// The history to keep in the state (call [`Budget::prune`] first).
     pub fn log(&self) -> RequestLog {
+        let times = |lane: &Lane| lane.history.iter().copied().collect();
         RequestLog {
-            creates: self.creates.history.iter().copied().collect(),
-            deletes: self.deletes.history.iter().copied().collect(),
+            creates: times(&self.creates),
+            deletes: times(&self.deletes),
+            reads: times(&self.reads),
         }
+    }
+
+    /// X's reports to keep in the state (call [`Budget::prune`] first).
+    pub fn reported(&self) -> Vec<ReportedLimit> {
+        self.reported
+            .iter()
+            .map(|((endpoint, scope), l)| ReportedLimit {
+                endpoint: endpoint.name().to_owned(),
+                scope: scope.prefix().to_owned(),
+                limit: l.limit,
+                remaining: l.remaining,
+                reset: l.reset,
+            })
+            .collect()
+    }
+
+    fn reported_for(&self, endpoint: Endpoint) -> impl Iterator<Item = (Scope, &Limit)> {
+        self.reported
+            .iter()
+            .filter(move |((e, _), _)| *e == endpoint)
+            .map(|((_, s), l)| (*s, l))
     }
 
     fn lane(&self, kind: RequestKind) -> &Lane {
         match kind {
             RequestKind::Create => &self.creates,
             RequestKind::Delete => &self.deletes,
+            RequestKind::Read => &self.reads,
         }
     }
 
@@ -335,6 +493,7 @@ impl Budget {
         match kind {
             RequestKind::Create => &mut self.creates,
             RequestKind::Delete => &mut self.deletes,
+            RequestKind::Read => &mut self.reads,
         }
     }
 }
@@ -445,6 +604,7 @@ mod tests {
                 limit: 5,
                 window: "24h".into(),
             }],
+            reads: None,
         });
         let b = Budget::from_config(&c).unwrap();
         assert_eq!(
@@ -471,6 +631,7 @@ mod tests {
                     window: "fortnight".into(),
                 },
             ],
+            reads: None,
         });
         let err = Budget::from_config(&c).unwrap_err();
         let msg = err.to_string();
@@ -482,6 +643,7 @@ mod tests {
                 window: "15m".into(),
             }],
             deletes: vec![],
+            reads: None,
         });
         assert!(
             Budget::from_config(&zero)
@@ -496,16 +658,19 @@ mod tests {
         let mut b = Budget::new(vec![Window::new(3, MIN_15)], vec![]);
         let now = t0();
         for i in 0..3 {
-            assert_eq!(b.earliest(RequestKind::Create, plus(now, i)), plus(now, i));
-            b.record(RequestKind::Create, plus(now, i));
+            assert_eq!(
+                b.earliest(Endpoint::CreateTweet, plus(now, i)),
+                plus(now, i)
+            );
+            b.record(Endpoint::CreateTweet, plus(now, i));
         }
         // The 4th waits until the 1st is 15 minutes old.
         assert_eq!(
-            b.earliest(RequestKind::Create, plus(now, 3)),
+            b.earliest(Endpoint::CreateTweet, plus(now, 3)),
             plus(now, 900)
         );
         // Deletes are a separate lane.
-        assert_eq!(b.earliest(RequestKind::Delete, now), now);
+        assert_eq!(b.earliest(Endpoint::DeleteTweet, now), now);
     }
 
     #[test]
@@ -513,15 +678,18 @@ mod tests {
         let mut b = Budget::preset(BudgetPreset::Default);
         let now = t0();
         for _ in 0..200 {
-            b.record(RequestKind::Create, now);
+            b.record(Endpoint::CreateTweet, now);
         }
-        assert_eq!(b.earliest(RequestKind::Create, now), plus(now, 900));
+        assert_eq!(b.earliest(Endpoint::CreateTweet, now), plus(now, 900));
         let later = plus(now, 900);
         for _ in 0..100 {
-            b.record(RequestKind::Create, later);
+            b.record(Endpoint::CreateTweet, later);
         }
         // 300 in 3 hours: the next one waits for the first 200 to age out.
-        assert_eq!(b.earliest(RequestKind::Create, later), plus(now, 3 * 3600));
+        assert_eq!(
+            b.earliest(Endpoint::CreateTweet, later),
+            plus(now, 3 * 3600)
+        );
     }
 
     #[test]
@@ -531,10 +699,11 @@ mod tests {
         let log = RequestLog {
             creates: (0..300).rev().map(|i| plus(now, -i)).collect(),
             deletes: vec![plus(now, -4 * 3600)],
+            reads: vec![],
         };
-        b.seed(&log);
+        b.seed(&log, &[]);
         assert_eq!(
-            b.earliest(RequestKind::Create, now),
+            b.earliest(Endpoint::CreateTweet, now),
             plus(now, 3 * 3600 - 299)
         );
         b.prune(plus(now, 3600));
@@ -554,7 +723,7 @@ mod tests {
         let now = t0();
         let reset = plus(now, 600);
         b.learn(
-            RequestKind::Create,
+            Endpoint::CreateTweet,
             &RateInfo {
                 window: Some(Limit {
                     limit: 100,
@@ -562,15 +731,16 @@ mod tests {
                     reset,
                 }),
                 user_24h: None,
+                app_24h: None,
             },
         );
-        b.record(RequestKind::Create, now);
-        assert_eq!(b.earliest(RequestKind::Create, now), now);
-        b.record(RequestKind::Create, now);
-        assert_eq!(b.earliest(RequestKind::Create, now), plus(reset, 1));
+        b.record(Endpoint::CreateTweet, now);
+        assert_eq!(b.earliest(Endpoint::CreateTweet, now), now);
+        b.record(Endpoint::CreateTweet, now);
+        assert_eq!(b.earliest(Endpoint::CreateTweet, now), plus(reset, 1));
         // Once past the reset, the old numbers no longer bind.
         assert_eq!(
-            b.earliest(RequestKind::Create, plus(now, 700)),
+            b.earliest(Endpoint::CreateTweet, plus(now, 700)),
             plus(now, 700)
         );
     }
@@ -579,15 +749,15 @@ mod tests {
     fn the_binding_limit_is_named() {
         let mut b = Budget::new(vec![Window::new(1, MIN_15)], vec![]);
         let now = t0();
-        b.record(RequestKind::Create, now);
-        let (at, why) = b.earliest_why(RequestKind::Create, now);
+        b.record(Endpoint::CreateTweet, now);
+        let (at, why) = b.earliest_why(Endpoint::CreateTweet, now);
         assert_eq!(at, plus(now, 900));
         assert_eq!(
             why.unwrap().to_string(),
             "the budget of 1 per 15m creates is used"
         );
         b.learn_refusal(
-            RequestKind::Create,
+            Endpoint::CreateTweet,
             &RateInfo {
                 window: None,
                 user_24h: Some(Limit {
@@ -595,10 +765,11 @@ mod tests {
                     remaining: 0,
                     reset: plus(now, 3600),
                 }),
+                app_24h: None,
             },
             now,
         );
-        let (at, why) = b.earliest_why(RequestKind::Create, now);
+        let (at, why) = b.earliest_why(Endpoint::CreateTweet, now);
         assert_eq!(at, plus(now, 3601));
         assert_eq!(
             why.unwrap().to_string(),
@@ -612,7 +783,7 @@ mod tests {
         let now = t0();
         let reset = plus(now, 20 * 3600);
         b.learn(
-            RequestKind::Create,
+            Endpoint::CreateTweet,
             &RateInfo {
                 window: None,
                 user_24h: Some(Limit {
@@ -620,18 +791,19 @@ mod tests {
                     remaining: 0,
                     reset,
                 }),
+                app_24h: None,
             },
         );
-        assert_eq!(b.earliest(RequestKind::Create, now), plus(reset, 1));
+        assert_eq!(b.earliest(Endpoint::CreateTweet, now), plus(reset, 1));
     }
 
     #[test]
     fn refusal_without_headers_waits_the_shortest_window() {
         let mut b = Budget::preset(BudgetPreset::Default);
         let now = t0();
-        b.learn_refusal(RequestKind::Delete, &RateInfo::default(), now);
-        assert_eq!(b.earliest(RequestKind::Delete, now), plus(now, 901));
-        assert_eq!(b.earliest(RequestKind::Create, now), now);
+        b.learn_refusal(Endpoint::DeleteTweet, &RateInfo::default(), now);
+        assert_eq!(b.earliest(Endpoint::DeleteTweet, now), plus(now, 901));
+        assert_eq!(b.earliest(Endpoint::CreateTweet, now), now);
     }
 
     #[test]
@@ -640,5 +812,103 @@ mod tests {
         assert_eq!(parse_duration("90s"), Ok(SignedDuration::from_secs(90)));
         assert_eq!(parse_duration("3h"), Ok(SignedDuration::from_hours(3)));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn reports_round_trip_through_the_state_per_endpoint_and_are_pruned_after_reset() {
+        let now = t0();
+        let mut b = Budget::preset(BudgetPreset::Default);
+        let spent = |reset| Limit {
+            limit: 10,
+            remaining: 0,
+            reset,
+        };
+        b.learn(
+            Endpoint::CreateTweet,
+            &RateInfo {
+                window: None,
+                user_24h: None,
+                app_24h: Some(spent(plus(now, 3600))),
+            },
+        );
+        b.learn(
+            Endpoint::UserTweets,
+            &RateInfo {
+                window: Some(spent(plus(now, 600))),
+                user_24h: None,
+                app_24h: None,
+            },
+        );
+        let saved = b.reported();
+        assert_eq!(saved.len(), 2);
+        assert_eq!(saved[0].endpoint, "POST /2/tweets");
+        assert_eq!(saved[0].scope, "x-app-limit-24hour");
+
+        let mut fresh = Budget::preset(BudgetPreset::Default);
+        let unknown = ReportedLimit {
+            endpoint: "GET /2/spaces".into(),
+            ..saved[0].clone()
+        };
+        fresh.seed(
+            &RequestLog::default(),
+            &[saved.clone(), vec![unknown]].concat(),
+        );
+        let (at, why) = fresh.earliest_why(Endpoint::CreateTweet, now);
+        assert_eq!(at, plus(now, 3601));
+        assert_eq!(
+            why.unwrap().to_string(),
+            "X says none remain (x-app-limit-24hour-remaining: 0)"
+        );
+        // Reads: only the endpoint X reported on is held.
+        assert_eq!(fresh.earliest(Endpoint::UserTweets, now), plus(now, 601));
+        assert_eq!(fresh.earliest(Endpoint::Me, now), now);
+        assert_eq!(fresh.earliest(Endpoint::DeleteTweet, now), now);
+
+        fresh.prune(plus(now, 700));
+        assert_eq!(fresh.reported().len(), 1, "the timeline's reset has passed");
+        fresh.prune(plus(now, 3700));
+        assert!(fresh.reported().is_empty());
+    }
+
+    #[test]
+    fn reads_have_their_own_windows() {
+        let mut b = Budget::preset(BudgetPreset::Free);
+        assert_eq!(b.windows(RequestKind::Read), &default_reads()[..]);
+        let now = t0();
+        for _ in 0..75 {
+            b.record(Endpoint::Me, now);
+        }
+        let (at, why) = b.earliest_why(Endpoint::UserTweets, now);
+        assert_eq!(at, plus(now, 900));
+        assert_eq!(
+            why.unwrap().to_string(),
+            "the budget of 75 per 15m reads is used"
+        );
+        assert_eq!(b.earliest(Endpoint::CreateTweet, now), now);
+        assert_eq!(b.log().reads.len(), 75);
+
+        let custom = BudgetConfig::Custom(CustomBudget {
+            creates: vec![],
+            deletes: vec![],
+            reads: Some(vec![WindowConfig {
+                limit: 5,
+                window: "1h".into(),
+            }]),
+        });
+        let b = Budget::from_config(&custom).unwrap();
+        assert_eq!(
+            b.windows(RequestKind::Read),
+            &[Window::new(5, SignedDuration::from_hours(1))]
+        );
+        let bad = BudgetConfig::Custom(CustomBudget {
+            creates: vec![],
+            deletes: vec![],
+            reads: Some(vec![WindowConfig {
+                limit: 5,
+                window: "later".into(),
+            }]),
+        });
+        let msg = Budget::from_config(&bad).unwrap_err().to_string();
+        assert!(msg.starts_with("tweetform.yaml: budget.reads[0]:"), "{msg}");
     }
 }

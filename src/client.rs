@@ -245,6 +245,11 @@ pub(crate) struct RawResponse {
 /// complete answer came back.
 pub(crate) trait Transport: Send + Sync {
     fn send(&self, req: RawRequest) -> impl Future<Output = Result<RawResponse, ApiError>> + Send;
+
+    /// See [`crate::api::XApi::account_hint`].
+    fn account_hint(&self) -> Option<String> {
+        None
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -383,6 +388,10 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 impl Transport for XClient {
+    fn account_hint(&self) -> Option<String> {
+        token_user_id(&self.creds.access_token)
+    }
+
     async fn send(&self, req: RawRequest) -> Result<RawResponse, ApiError> {
         let url = format!("{}{}", self.base, req.path);
         let auth = authorization_header(&req.method, &url, &req.query, &self.creds, None);
@@ -443,6 +452,10 @@ macro_rules! xapi_over_transport {
                 $crate::client::ops::delete_tweet(self, id)
             }
 
+            fn account_hint(&self) -> Option<String> {
+                $crate::client::Transport::account_hint(self)
+            }
+
             fn me(&self) -> impl std::future::Future<Output = $crate::api::ApiResult<String>> + Send {
                 $crate::client::ops::me(self)
             }
@@ -470,6 +483,14 @@ pub(crate) use xapi_over_transport;
 
 xapi_over_transport!(XClient);
 
+/// The user ID an OAuth 1.0a access token was issued for: X's tokens are
+/// `USERID-RANDOM`. Anything else says nothing.
+fn token_user_id(token: &str) -> Option<String> {
+    let (id, rest) = token.split_once('-')?;
+    let digits = !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit());
+    (digits && !rest.is_empty()).then(|| id.to_owned())
+}
+
 // ---------------------------------------------------------------------------
 // Reading answers
 
@@ -478,6 +499,7 @@ pub fn rate_info(headers: &HeaderMap) -> RateInfo {
     RateInfo {
         window: limit_from(headers, "x-rate-limit"),
         user_24h: limit_from(headers, "x-user-limit-24hour"),
+        app_24h: limit_from(headers, "x-app-limit-24hour"),
     }
 }
 
@@ -1043,8 +1065,33 @@ mod tests {
             })
         );
         assert_eq!(r.user_24h.unwrap().remaining, 3);
+        assert_eq!(r.app_24h, None);
+        h.insert(
+            "x-app-limit-24hour-limit",
+            HeaderValue::from_static("10000"),
+        );
+        h.insert(
+            "x-app-limit-24hour-remaining",
+            HeaderValue::from_static("0"),
+        );
+        h.insert(
+            "x-app-limit-24hour-reset",
+            HeaderValue::from_static("1767312000"),
+        );
+        assert_eq!(rate_info(&h).app_24h.unwrap().limit, 10000);
         h.insert("x-rate-limit-reset", HeaderValue::from_static("soon"));
         assert_eq!(rate_info(&h).window, None);
+    }
+
+    #[test]
+    fn the_access_token_names_its_user() {
+        assert_eq!(
+            token_user_id("1500000000000000001-emulator-access-token").as_deref(),
+            Some("1500000000000000001")
+        );
+        for token in ["", "abc-def", "-x", "123", "123-", "12a-xyz"] {
+            assert_eq!(token_user_id(token), None, "{token}");
+        }
     }
 
     #[test]

@@ -46,6 +46,7 @@ impl Default for Config {
 /// budget:                  # or custom numbers
 ///   creates: [{ limit: 100, window: 15m }, { limit: 100, window: 24h }]
 ///   deletes: [{ limit: 50, window: 15m }]
+///   reads: [{ limit: 75, window: 15m }]   # optional: X's table by default
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -80,6 +81,10 @@ pub struct CustomBudget {
     pub creates: Vec<WindowConfig>,
     #[serde(default)]
     pub deletes: Vec<WindowConfig>,
+    /// The account, its timeline and tweet lookups; absent means the
+    /// default reads budget (X's rate-limit table), never "unlimited".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads: Option<Vec<WindowConfig>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,8 +25,10 @@
 //! This file is the run: it walks the plan, reports and persists. Settling
 //! intents is `executor/settle.rs`; sending a request under the budget,
 //! with retries and 429s, is one loop in `executor/request.rs`, which the
-//! create and the delete of `executor/tweets.rs` both go through; why a step
-//! stopped, and the words for it, are `executor/halt.rs`.
+//! create and the delete of `executor/tweets.rs` both go through (the reads
+//! too, under their own budget); why a step stopped, and the words for it,
+//! are `executor/halt.rs`; a post X refused for good, recorded so that its
+//! content is not sent again, is `executor/refused.rs`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -35,7 +37,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::XApi;
-use crate::budget::{Budget, RequestKind};
+use crate::budget::{Budget, Endpoint};
 use crate::clock::Clock;
 use crate::interrupt::Interrupt;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
@@ -45,6 +47,7 @@ use crate::report::{Event, Held, Outcome, PostReport, Report, Scheduled, TweetRe
 use crate::state::{State, StateError};
 
 mod halt;
+mod refused;
 mod request;
 mod settle;
 mod tweets;
@@ -125,9 +128,13 @@ pub struct Executor<A: XApi> {
     options: ApplyOptions,
     progress: ProgressSink,
     deadline: Timestamp,
+    /// The account, from the state or asked of X once.
     user_id: Option<String>,
-    /// Once a kind is out of budget for this run, the rest of it waits too.
-    exhausted: HashMap<RequestKind, (Timestamp, Deferral)>,
+    /// Whether the budget and the account were read from the state: once
+    /// per run, so that what this run learnt is not forgotten.
+    seeded: bool,
+    /// Once an endpoint is out of budget for this run, the rest of it waits too.
+    exhausted: HashMap<Endpoint, (Timestamp, Deferral)>,
     /// Posts whose pending intent could not be settled: nothing more is
     /// sent for them this run.
     blocked: HashMap<String, Halt>,
@@ -156,6 +163,7 @@ impl<A: XApi> Executor<A> {
             progress: Box::new(|_| {}),
             deadline,
             user_id: None,
+            seeded: false,
             exhausted: HashMap::new(),
             blocked: HashMap::new(),
             rate_limited: 0,
@@ -193,14 +201,14 @@ impl<A: XApi> Executor<A> {
     /// whether the state changed. `execute` does this first too;
     /// call it before planning so that the plan sees the adopted tweets.
     pub async fn settle_pending(&mut self, state: &mut State) -> Result<bool, Fatal> {
-        self.budget.seed(&state.requests);
+        self.seed(state);
         self.settle_all(state).await
     }
 
     /// Executes `plan`. Without `allow_destroy`, its destructive changes
     /// are held (listed in the report) and the rest runs.
     pub async fn execute(&mut self, plan: &Plan, state: &mut State) -> Report {
-        self.budget.seed(&state.requests);
+        self.seed(state);
         let mut report = Report::default();
         let result = self.run(plan, state, &mut report).await;
         match result {
@@ -242,17 +250,20 @@ impl<A: XApi> Executor<A> {
         state: &mut State,
         report: &mut Report,
     ) -> Result<(), Fatal> {
-        let hold = |c: &Change| c.destructive() && !self.options.allow_destroy;
+        let allow_destroy = self.options.allow_destroy;
+        let hold = |c: &Change| c.destructive() && !allow_destroy;
         report.held = plan.changes.iter().filter(|c| hold(c)).map(held).collect();
-        let changes: Vec<&Change> = plan
-            .changes
-            .iter()
-            .filter(|c| c.action != Action::Wait && c.action != Action::Unchanged && !hold(c))
-            .collect();
 
         self.check_interrupt()?;
         self.settle_all(state).await?;
+        self.forget_stale_refusals(plan, state);
 
+        // Waiting posts, content X refused and held destructive changes send nothing.
+        let changes: Vec<&Change> = plan
+            .changes
+            .iter()
+            .filter(|c| c.is_applied() && !hold(c))
+            .collect();
         report.posts = changes
             .iter()
             .map(|c| PostReport::new(&c.key, c.action, c.from.clone()))
@@ -269,6 +280,7 @@ impl<A: XApi> Executor<A> {
             })
             .collect();
         report.scheduled.sort_by_key(|s| s.publish_at);
+        report.refused = refused::not_sent(plan);
 
         // A post whose earlier intent could not be settled sends nothing.
         for (i, c) in changes.iter().enumerate() {
@@ -330,9 +342,10 @@ impl<A: XApi> Executor<A> {
                 })
                 .collect();
             creates.sort_by_key(|(t, _)| t.index);
+            let of = c.tweets.iter().filter(|t| !t.is_delete()).count();
             for (t, body) in creates {
                 match self
-                    .create_tweet(state, &c.key, t.index, &t.digest, body)
+                    .create_tweet(state, &c.key, (t.index, of), &t.digest, body)
                     .await
                 {
                     Ok((tweet, fresh)) => {
@@ -345,6 +358,7 @@ impl<A: XApi> Executor<A> {
                         report.posts[i].published.push(tweet);
                     }
                     Err(h) => {
+                        self.record_refusal(state, c, t.index, &h)?;
                         self.settle_outcome(&mut report.posts[i], Err(h))?;
                         break;
                     }
@@ -408,10 +422,31 @@ impl<A: XApi> Executor<A> {
         Ok(())
     }
 
-    /// Saves the state with the request history; `Err` is for a fatal halt.
+    /// Takes what earlier runs recorded of the budget and the account.
+    /// The state's user ID stands unless the credentials name another
+    /// account (then it is asked of X again).
+    fn seed(&mut self, state: &State) {
+        if self.seeded {
+            return;
+        }
+        self.seeded = true;
+        self.budget.seed(&state.requests, &state.limits);
+        let hint = self.api.account_hint();
+        self.user_id = state
+            .user_id
+            .clone()
+            .filter(|id| hint.as_ref().is_none_or(|h| h == id));
+    }
+
+    /// Saves the state with the request history, X's last reports and the
+    /// account; `Err` is for a fatal halt.
     fn save(&mut self, state: &mut State) -> Result<(), StateError> {
         self.budget.prune(self.clock.now());
         state.requests = self.budget.log();
+        state.limits = self.budget.reported();
+        if self.user_id.is_some() {
+            state.user_id.clone_from(&self.user_id);
+        }
         persist(state, &self.state_path)
     }
 }

@@ -9,7 +9,9 @@ use similar::ChangeTag;
 
 use crate::diff::{DiffLine, text_diff};
 use crate::plan::{Action, Change, Plan, TweetOp};
-use crate::render::{attributes, diffed_positions, relative, summary_line, visible};
+use crate::render::{
+    REFUSED_HELP, attributes, diffed_positions, refused_note, relative, summary_line, visible,
+};
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
 
@@ -153,6 +155,13 @@ fn md_change(change: &Change, planned_at: Timestamp) -> String {
         }
     }
     let _ = writeln!(s, "{head}\n");
+    if let Some(note) = refused_note(change) {
+        let _ = writeln!(
+            s,
+            "  **⛔ Not sent** ({REFUSED_HELP}): {}\n",
+            md_escape_line(&note)
+        );
+    }
 
     let diffed = diffed_positions(change);
     for tweet in &change.tweets {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::action::Action;
 use crate::post::{Post, Tweet};
-use crate::state::{PublishedTweet, State};
+use crate::state::{PublishedTweet, State, content_digest};
 use crate::validate::weighted_length;
 
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -49,9 +49,40 @@ pub struct Change {
     /// tweet the change removes, in thread order; removed ones first where
     /// a replace swaps a position.
     pub tweets: Vec<TweetChange>,
+    /// X refused this content before: `apply` does not send it again until
+    /// the post is edited.
+    pub refused: Option<Refused>,
+}
+
+/// X's refusal of a post's content, as the state recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    /// The refused tweet's position in the thread (0-based).
+    pub index: usize,
+    /// X's HTTP status.
+    pub status: u16,
+    /// X's `detail`.
+    pub detail: String,
 }
 
 impl Change {
+    /// The digest of the post's content after the change (every tweet kept
+    /// or created, in thread order): what a refusal is recorded against.
+    pub fn content_digest(&self) -> String {
+        content_digest(
+            self.tweets
+                .iter()
+                .filter(|t| !t.is_delete())
+                .map(|t| t.digest.as_str()),
+        )
+    }
+
+    /// Whether `apply` would send anything for it: not a wait, and not
+    /// content X refused.
+    pub fn is_applied(&self) -> bool {
+        self.action != Action::Wait && self.action != Action::Unchanged && self.refused.is_none()
+    }
+
     /// Whether the change deletes published tweets (a replace or a delete):
     /// `apply` runs it only when allowed to destroy.
     pub fn destructive(&self) -> bool {
@@ -145,11 +176,21 @@ pub struct Summary {
     pub moved: usize,
     pub wait: usize,
     pub unchanged: usize,
+    /// Posts whose content X refused: counted here instead of under their
+    /// action, since `apply` sends nothing for them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refused: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Plan {
+    /// Whether `apply` would change anything: posts that wait, or whose
+    /// content X refused, do not count.
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action != Action::Wait)
+        self.changes.iter().any(Change::is_applied)
     }
 }
 
@@ -229,8 +270,13 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
     let mut changes = Vec::new();
     let mut summary = Summary::default();
     let mut push = |change: Option<Change>| match change {
-        Some(change) => {
-            summary.count(change.action);
+        Some(mut change) => {
+            change.refused = refusal(state, &change);
+            if change.refused.is_some() {
+                summary.refused += 1;
+            } else {
+                summary.count(change.action);
+            }
             changes.push(change);
         }
         None => summary.count(Action::Unchanged),
@@ -267,6 +313,20 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         changes,
         summary,
     }
+}
+
+/// X's recorded refusal of this change's post, if its content is still the
+/// one refused (any edit changes the digest and clears it).
+fn refusal(state: &State, change: &Change) -> Option<Refused> {
+    let r = state.refused.get(&change.key)?;
+    if change.action == Action::Delete || r.digest != change.content_digest() {
+        return None;
+    }
+    Some(Refused {
+        index: r.index,
+        status: r.status,
+        detail: r.detail.clone(),
+    })
 }
 
 /// A post with the digests of its tweets, computed once.
@@ -384,6 +444,7 @@ fn deleted(key: &str, published: &[PublishedTweet]) -> Change {
             .enumerate()
             .map(|(i, t)| to_delete(i, t))
             .collect(),
+        refused: None,
     }
 }
 
@@ -400,6 +461,7 @@ fn post_change(
         from,
         publish_at: post.publish_at,
         tweets,
+        refused: None,
     }
 }
 
@@ -628,6 +690,56 @@ mod tests {
         assert!(c.tweets[0].body().is_none());
         assert!(c.tweets[2].body().is_some());
         assert_eq!(plan.summary.append, 1);
+    }
+
+    #[test]
+    fn content_x_refused_is_marked_until_the_post_changes() {
+        let mut st = state(&[("t", &[("1", "one"), ("2", "two")])]);
+        let declared = post("t", &["one", "two", "three?"]);
+        let digest = content_digest(declared.digests().iter().map(String::as_str));
+        st.refused.insert(
+            "t".into(),
+            crate::state::RefusedPost {
+                digest,
+                index: 2,
+                status: 400,
+                detail: "Automated.".into(),
+                at: now(),
+            },
+        );
+        let p = plan(std::slice::from_ref(&declared), &st, now());
+        let c = only(&p);
+        assert_eq!(c.action, Action::Append);
+        assert_eq!(
+            c.refused,
+            Some(Refused {
+                index: 2,
+                status: 400,
+                detail: "Automated.".into()
+            })
+        );
+        assert_eq!(c.content_digest(), st.refused["t"].digest);
+        assert!(!c.is_applied());
+        assert!(!p.has_changes(), "apply would send nothing");
+        assert_eq!((p.summary.append, p.summary.refused), (0, 1));
+
+        // Any edit, even to a tweet X accepted, is new content.
+        for texts in [
+            &["one", "two", "three!"][..],
+            &["one", "two!", "three?"],
+            &["one", "two", "three?", "four"],
+        ] {
+            let p = plan(&[post("t", texts)], &st, now());
+            assert_eq!(only(&p).refused, None, "{texts:?}");
+            assert!(p.has_changes());
+        }
+        // A new post under the key with the refused content is still refused;
+        // its deletion never is.
+        let mut unpublished = State::new();
+        unpublished.refused = st.refused.clone();
+        let p = plan(&[declared], &unpublished, now());
+        assert!(only(&p).refused.is_some());
+        assert!(plan(&[], &st, now()).changes[0].refused.is_none());
     }
 
     #[test]
@@ -871,6 +983,7 @@ mod tests {
                 moved: 1,
                 wait: 1,
                 unchanged: 1,
+                refused: 0,
             }
         );
         for c in &plan.changes {

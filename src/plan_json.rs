@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
+use crate::plan::{Action, Change, Plan, Refused, TweetChange, TweetOp};
 use crate::post::Tweet;
 
 /// The plan as pretty JSON: the documented, stable document of
@@ -38,6 +38,8 @@ struct ChangeOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     publish_at: Option<Timestamp>,
     tweets: &'a [TweetChange],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused: Option<&'a Refused>,
 }
 
 impl Serialize for Change {
@@ -50,6 +52,7 @@ impl Serialize for Change {
             from: self.from.as_deref(),
             publish_at: self.publish_at,
             tweets: &self.tweets,
+            refused: self.refused.as_ref(),
         }
         .serialize(serializer)
     }
@@ -68,6 +71,8 @@ struct ChangeIn {
     #[serde(default)]
     publish_at: Option<Timestamp>,
     tweets: Vec<TweetChange>,
+    #[serde(default)]
+    refused: Option<Refused>,
 }
 
 impl<'de> Deserialize<'de> for Change {
@@ -80,6 +85,7 @@ impl<'de> Deserialize<'de> for Change {
             from: c.from,
             publish_at: c.publish_at,
             tweets: c.tweets,
+            refused: c.refused,
         };
         if c.destructive != change.destructive() {
             return Err(serde::de::Error::custom(format!(

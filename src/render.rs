@@ -44,11 +44,17 @@ pub fn summary_line(summary: &Summary) -> String {
         if summary.wait > 0 {
             let _ = write!(line, ", {} waiting", summary.wait);
         }
+        if summary.refused > 0 {
+            let _ = write!(line, ", {} refused by X", summary.refused);
+        }
         line.push('.');
         return line;
     }
     if summary.wait > 0 {
         parts.push(format!("{} waiting", summary.wait));
+    }
+    if summary.refused > 0 {
+        parts.push(format!("{} refused by X", summary.refused));
     }
     format!("Plan: {}.", parts.join(", "))
 }
@@ -120,6 +126,26 @@ pub(crate) fn diffed_positions(change: &Change) -> BTreeSet<usize> {
         .collect()
 }
 
+/// What to do about a post X refused for good.
+pub const REFUSED_HELP: &str = "edit the post to try again";
+
+/// Why a change is not sent: X refused this content before. Names the
+/// tweet of a thread, with X's status and its own words.
+pub fn refused_note(change: &Change) -> Option<String> {
+    let r = change.refused.as_ref()?;
+    let of = change.tweets.iter().filter(|t| !t.is_delete()).count();
+    let tweet = if of > 1 {
+        format!("tweet {} of {of}", r.index + 1)
+    } else {
+        format!("tweet {}", r.index + 1)
+    };
+    Some(format!(
+        "X refused {tweet} ({}): {}",
+        r.status,
+        visible(&r.detail)
+    ))
+}
+
 /// Everything a create sends besides its text, one line each, so that a
 /// reviewer sees the poll, the media, the quoted tweet and the audience that
 /// will go out, not only the words.
@@ -169,6 +195,7 @@ mod tests {
             moved: 1,
             wait: 3,
             unchanged: 7,
+            refused: 0,
         };
         assert_eq!(
             summary_line(&s),
@@ -198,6 +225,21 @@ mod tests {
             summary_line(&s),
             "No changes. 1 post up to date, 2 waiting."
         );
+        let s = Summary {
+            unchanged: 1,
+            refused: 1,
+            ..Summary::default()
+        };
+        assert_eq!(
+            summary_line(&s),
+            "No changes. 1 post up to date, 1 refused by X."
+        );
+        let s = Summary {
+            create: 1,
+            refused: 2,
+            ..Summary::default()
+        };
+        assert_eq!(summary_line(&s), "Plan: 1 to create, 2 refused by X.");
     }
 
     #[test]

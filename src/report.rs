@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::plan::Action;
 use crate::problem::{Problem, help_line};
+use crate::render::REFUSED_HELP;
 use crate::text::tweet_url;
 
 /// Deferred posts listed one by one in the summary; the rest are counted.
@@ -93,6 +94,14 @@ impl PostReport {
     }
 }
 
+/// A post not sent because X refused its content on an earlier run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotSent {
+    pub key: String,
+    /// Which tweet X refused, its status and its words.
+    pub reason: String,
+}
+
 /// A post left for later because its `publish_at` is in the future.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Scheduled {
@@ -118,6 +127,9 @@ pub struct Report {
     pub posts: Vec<PostReport>,
     /// Posts waiting for their `publish_at`, soonest first.
     pub scheduled: Vec<Scheduled>,
+    /// Posts X refused before, not sent again until edited.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<NotSent>,
     /// Set when the apply had to stop at once (the state could not be
     /// written); what it says must reach the user.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,7 +293,25 @@ impl Report {
                 paint("Interrupted", |s| s.yellow().bold().to_string())
             );
         }
-        if self.posts.is_empty() && self.aborted.is_none() && self.held.is_empty() {
+        if !self.refused.is_empty() {
+            let _ = writeln!(out, "\nNot sent, refused by X before ({REFUSED_HELP}):");
+            for r in &self.refused {
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {}",
+                    paint("!", |s| s.red().bold().to_string()),
+                    r.key,
+                    r.reason
+                );
+            }
+        }
+        if self.posts.is_empty()
+            && self.aborted.is_none()
+            && self.held.is_empty()
+            && !self.refused.is_empty()
+        {
+            let _ = writeln!(out, "\nNothing sent: X refused the posts left to publish.");
+        } else if self.posts.is_empty() && self.aborted.is_none() && self.held.is_empty() {
             let _ = writeln!(out, "\nNothing to do: X matches the posts.");
         } else {
             let mut parts = vec![format!("{published} published")];
@@ -594,6 +624,7 @@ mod tests {
                     publish_at: ts("2026-01-10T00:00:00Z"),
                 },
             ],
+            refused: Vec::new(),
             aborted: None,
             rate_limited: 0,
             held: Vec::new(),

@@ -15,8 +15,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::problem::{Location, Problem};
 
-/// Format version this build writes; newer files are refused, not guessed at.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest format version this build reads and writes; newer files are
+/// refused, not guessed at.
+///
+/// Version 2 added what a run learns about the account and X's answers
+/// (`user_id`, `limits`, `refused`, `requests.reads`). A state that holds
+/// none of them is still written as version 1, byte for byte as before, so
+/// that an older tweetform keeps reading it; one that holds any is written
+/// as version 2, so that an older tweetform says "upgrade" instead of
+/// calling the file corrupt.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The version of a state without any field of version 2.
+const FORMAT_VERSION_1: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +49,59 @@ pub struct State {
     /// used of the rate budget.
     #[serde(default)]
     pub requests: RequestLog,
+    /// The account the tweets are published on, as `GET /2/users/me`
+    /// answered once, so that a run does not ask again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// What X last reported about its limits, kept until their reset so
+    /// that the next run does not earn the 429 this one was warned of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<ReportedLimit>,
+    /// Post key → X's refusal of its content, so that the same content is
+    /// not sent again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub refused: BTreeMap<String, RefusedPost>,
+}
+
+/// One limit as X's headers last reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportedLimit {
+    /// The request it limits, as `POST /2/tweets`.
+    pub endpoint: String,
+    /// The headers' prefix: `x-rate-limit`, `x-user-limit-24hour` or
+    /// `x-app-limit-24hour`.
+    pub scope: String,
+    pub limit: u32,
+    pub remaining: u32,
+    pub reset: Timestamp,
+}
+
+/// X refused one tweet of a post for good (not a 401, 429, 5xx, nor a
+/// duplicate that recovery settles).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusedPost {
+    /// [`content_digest`] of the post as it was refused: any edit changes it.
+    pub digest: String,
+    /// The refused tweet's position in the thread (0-based).
+    pub index: usize,
+    /// X's HTTP status.
+    pub status: u16,
+    /// X's `detail`.
+    pub detail: String,
+    pub at: Timestamp,
+}
+
+/// A digest of a whole post's content: of its tweets' digests in order.
+pub fn content_digest<'a>(tweet_digests: impl IntoIterator<Item = &'a str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for d in tweet_digests {
+        hasher.update(d.as_bytes());
+        hasher.update(b"\n");
+    }
+    format!("sha256:{}", hex::encode(hasher.finalize()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +144,9 @@ pub struct RequestLog {
     /// Times of recent delete requests.
     #[serde(default)]
     pub deletes: Vec<Timestamp>,
+    /// Times of recent reads (the account, its timeline, lookups).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<Timestamp>,
 }
 
 /// Why the state cannot be read or written. Converts into a [`Problem`]
@@ -182,13 +249,25 @@ impl State {
     /// never published anything.
     pub fn new() -> State {
         State {
-            format_version: FORMAT_VERSION,
+            format_version: FORMAT_VERSION_1,
             lineage: hex::encode(rand::random::<[u8; 16]>()),
             serial: 0,
             posts: BTreeMap::new(),
             pending: Vec::new(),
             requests: RequestLog::default(),
+            user_id: None,
+            limits: Vec::new(),
+            refused: BTreeMap::new(),
         }
+    }
+
+    /// The oldest format version that can hold this state.
+    fn required_version(&self) -> u32 {
+        let v2 = self.user_id.is_some()
+            || !self.limits.is_empty()
+            || !self.refused.is_empty()
+            || !self.requests.reads.is_empty();
+        if v2 { FORMAT_VERSION } else { FORMAT_VERSION_1 }
     }
 
     /// Reads the lockfile at `path`; a missing file is a new, empty state.
@@ -273,12 +352,15 @@ impl State {
     /// still returned.
     pub fn save(&mut self, path: &Path) -> Result<(), StateError> {
         self.serial += 1;
+        let version = self.format_version;
+        self.format_version = self.required_version();
         let json = self.to_json();
         match write_atomically(path, json.as_bytes()) {
             Ok(()) => Ok(()),
             Err(failure) => {
                 if !failure.renamed {
                     self.serial -= 1;
+                    self.format_version = version;
                 }
                 Err(StateError::Write {
                     path: path.to_owned(),
@@ -447,7 +529,7 @@ mod tests {
     fn new_state_has_a_random_lineage_and_serial_zero() {
         let a = State::new();
         let b = State::new();
-        assert_eq!(a.format_version, FORMAT_VERSION);
+        assert_eq!(a.format_version, 1, "nothing of version 2 in it");
         assert_eq!(a.serial, 0);
         assert!(a.posts.is_empty());
         assert_eq!(a.lineage.len(), 32);
@@ -580,6 +662,47 @@ mod tests {
             remove_stale_temporaries(&dir.path().join("none/x.json")).unwrap(),
             0
         );
+    }
+
+    #[test]
+    fn version_2_is_written_only_when_its_fields_are_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tweets.lock.json");
+        let mut state = sample();
+        state.save(&path).unwrap();
+        assert_eq!(State::load(&path).unwrap().format_version, 1);
+        assert!(!fs::read_to_string(&path).unwrap().contains("user_id"));
+
+        state.user_id = Some("1500".into());
+        state.refused.insert(
+            "a".into(),
+            RefusedPost {
+                digest: content_digest(["sha256:1"]),
+                index: 0,
+                status: 400,
+                detail: "no".into(),
+                at: "2026-01-02T03:04:05Z".parse().unwrap(),
+            },
+        );
+        state.save(&path).unwrap();
+        let loaded = State::load(&path).unwrap();
+        assert_eq!(loaded.format_version, FORMAT_VERSION);
+        assert_eq!(loaded, state);
+
+        // Back to nothing of version 2: readable by an older build again.
+        state.user_id = None;
+        state.refused.clear();
+        state.save(&path).unwrap();
+        assert_eq!(State::load(&path).unwrap().format_version, 1);
+    }
+
+    #[test]
+    fn content_digest_follows_every_tweet_and_their_order() {
+        let a = content_digest(["sha256:1", "sha256:2"]);
+        assert_eq!(a, content_digest(["sha256:1", "sha256:2"]));
+        assert_ne!(a, content_digest(["sha256:2", "sha256:1"]));
+        assert_ne!(a, content_digest(["sha256:1"]));
+        assert_ne!(content_digest(["ab", "c"]), content_digest(["a", "bc"]));
     }
 
     #[test]
@@ -742,10 +865,10 @@ mod tests {
     #[test]
     fn newer_version_is_refused_before_its_new_fields_are_read() {
         let (err, path, _dir) = load_str(
-            "{\"format_version\": 2, \"lineage\": \"x\", \"serial\": 9, \"posts\": {}, \"shiny\": [1]}",
+            "{\"format_version\": 3, \"lineage\": \"x\", \"serial\": 9, \"posts\": {}, \"shiny\": [1]}",
         );
         assert!(
-            matches!(err, StateError::NewerVersion { found: 2, .. }),
+            matches!(err, StateError::NewerVersion { found: 3, .. }),
             "{err:?}"
         );
         let message = err.to_string();
@@ -753,7 +876,10 @@ mod tests {
             message.starts_with(&path.display().to_string()),
             "{message}"
         );
-        assert!(message.contains("understands up to 1"), "{message}");
+        assert!(
+            message.contains(&format!("understands up to {FORMAT_VERSION}")),
+            "{message}"
+        );
         let help = Problem::from(&err).help().unwrap().to_owned();
         assert!(help.contains("upgrade tweetform"), "{help}");
     }

@@ -12,7 +12,9 @@ use similar::ChangeTag;
 use crate::diff::text_diff;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::problem::help_line;
-use crate::render::{attributes, diffed_positions, relative, summary_line, visible};
+use crate::render::{
+    REFUSED_HELP, attributes, diffed_positions, refused_note, relative, summary_line, visible,
+};
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
 
@@ -81,6 +83,8 @@ pub fn human(plan: &Plan, color: bool) -> String {
     out.blank();
     if plan.has_changes() {
         out.raw("tweetform will perform the following actions:");
+    } else if plan.changes.iter().any(|c| c.refused.is_some()) {
+        out.raw("Nothing to send; these posts were refused by X or are waiting:");
     } else {
         out.raw("Nothing to publish yet; these posts are waiting:");
     }
@@ -128,6 +132,9 @@ fn header(change: &Change, planned_at: Timestamp) -> String {
         }
         _ => String::new(),
     };
+    if change.refused.is_some() {
+        return format!("{key} was refused by X and will not be sent");
+    }
     match change.action {
         Action::Create => format!("{key} will be created{due}"),
         Action::Append => format!(
@@ -166,6 +173,14 @@ fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp) {
         out.raw(&format!("{} {}", sym.style(style), head.style(head_style)));
     } else {
         out.raw(&format!("{sym} {head}"));
+    }
+    if let Some(note) = refused_note(change) {
+        out.line(Style::new().red(), &format!("{TEXT_INDENT}{note}"));
+        // Plain and indented as the post's text: the advice belongs to it.
+        out.raw(&format!(
+            "{TEXT_INDENT}{}",
+            help_line(REFUSED_HELP, false).trim_start()
+        ));
     }
 
     let diffed = diffed_positions(change);

@@ -190,6 +190,7 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
                 from: None,
                 publish_at: None,
                 tweets: Vec::new(),
+                refused: None,
             })
             .collect(),
         summary,
@@ -217,6 +218,7 @@ fn plan_outputs_count_posts_per_action() {
             moved: 0,
             wait: 1,
             unchanged: 4,
+            refused: 0,
         },
     );
     github::write_outputs(&env, &github::plan_outputs(&plan)).unwrap();

@@ -57,6 +57,7 @@ fn change(key: &str, action: Action, tweets: Vec<TweetChange>) -> Change {
         from: None,
         publish_at: None,
         tweets,
+        refused: None,
     }
 }
 
@@ -162,6 +163,7 @@ fn every_action() -> Plan {
             moved: 1,
             wait: 1,
             unchanged: 4,
+            refused: 0,
         },
     }
 }
@@ -358,4 +360,50 @@ fn a_change_of_the_final_line_break_alone_says_so() {
         );
     }
     assert!(markdown::markdown(&plan).contains("_only the line break at the end changed_"));
+}
+
+/// A thread X refused at its third tweet: two published, one it will not
+/// be sent again until the post is edited.
+fn refused_thread() -> Plan {
+    let mut c = change(
+        "threads/launch",
+        Action::Append,
+        vec![
+            published(0, false, "1800000000000000001", "one"),
+            published(1, false, "1800000000000000002", "two"),
+            create(2, "three?", None),
+        ],
+    );
+    c.refused = Some(tweetform::plan::Refused {
+        index: 2,
+        status: 400,
+        detail: "This request looks like it might be automated.".into(),
+    });
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        lineage: "0123456789abcdef".into(),
+        serial: 3,
+        planned_at: ts("2026-03-01T12:00:00Z"),
+        changes: vec![c],
+        summary: Summary {
+            refused: 1,
+            unchanged: 2,
+            ..Summary::default()
+        },
+    }
+}
+
+#[test]
+fn refused() {
+    let plan = refused_thread();
+    assert!(!plan.has_changes(), "nothing in it would be sent");
+    let rendered = format!(
+        "{}\n---\n{}\n---\n{}",
+        terminal::human(&plan, false),
+        markdown::markdown(&plan),
+        plan_json::json(&plan)
+    );
+    insta::assert_snapshot!(rendered);
+    let back: Plan = serde_json::from_str(&plan_json::json(&plan)).unwrap();
+    assert_eq!(back, plan);
 }

@@ -58,6 +58,14 @@ impl Answer {
         )
     }
 
+    /// X's problem answer for `status` with its own `detail`.
+    pub(crate) fn refused(status: u16, detail: &str) -> Self {
+        Answer::problem(
+            status,
+            json!({"detail": detail, "type": "about:blank", "title": reason_phrase(status), "status": status}),
+        )
+    }
+
     pub(crate) fn forbidden(detail: &str) -> Self {
         Answer::problem(
             403,

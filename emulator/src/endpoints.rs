@@ -75,6 +75,9 @@ impl FakeX {
                 "You attempted to reply to a Tweet that is deleted or not visible to you.",
             );
         }
+        if let Some(r) = self.faults.rejection(&text) {
+            return Answer::refused(r.status, &r.detail);
+        }
         if !text.is_empty() && self.tweets.iter().any(|t| t.is_live() && t.text == text) {
             return Answer::forbidden(
                 "You are not allowed to create a Tweet with duplicate content.",

@@ -1,7 +1,8 @@
 //! Planned misbehaviour: what X does on a bad day, on demand. Server errors
 //! before a request is handled, a connection dropped after a tweet was
 //! stored (the case that makes a retry publish twice), slow answers, and
-//! a timeline that lags behind lookups by ID. Tests of the client and the
+//! a timeline that lags behind lookups by ID, a text X refuses for good.
+//! Tests of the client and the
 //! executor set these up; `tweetform emulator` exposes some as flags.
 
 use std::time::Duration;
@@ -24,6 +25,17 @@ pub struct Faults {
     /// A new tweet shows in the user's timeline only this long after it
     /// was created (X's timelines lag behind; lookups by ID do not).
     pub timeline_lag: Option<Duration>,
+    /// Creates of these texts are refused, every time (X's policy on one
+    /// tweet: a 400 or a 403 that no retry changes).
+    pub rejections: Vec<Rejection>,
+}
+
+/// Refuse a create whose text is `text` with `status` and X's `detail`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub text: String,
+    pub status: u16,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +68,11 @@ impl Faults {
         }
         self.drop_after_commit -= 1;
         true
+    }
+
+    /// The refusal planned for a create of `text`, if any.
+    pub(crate) fn rejection(&self, text: &str) -> Option<&Rejection> {
+        self.rejections.iter().find(|r| r.text == text)
     }
 
     /// Tweets created after this instant are not in the timeline yet.
@@ -104,6 +121,15 @@ impl FakeX {
         self.faults.delay = delay;
     }
 
+    /// Refuse every create of `text` with `status` and `detail`.
+    pub fn reject_text(&mut self, text: &str, status: u16, detail: &str) {
+        self.faults.rejections.push(Rejection {
+            text: text.to_owned(),
+            status,
+            detail: detail.to_owned(),
+        });
+    }
+
     /// Hide tweets younger than `lag` from the timeline; `None` to stop.
     pub fn set_timeline_lag(&mut self, lag: Option<Duration>) {
         self.faults.timeline_lag = lag;
@@ -132,6 +158,22 @@ mod tests {
         assert_eq!(f.next_failure(Endpoint::DeleteTweet), Some(503));
         assert_eq!(f.next_failure(Endpoint::DeleteTweet), None);
         assert!(f.failures.is_empty());
+    }
+
+    #[test]
+    fn a_rejected_text_is_refused_every_time_with_its_status_and_detail() {
+        use crate::fake::test_support::post;
+        let clock = crate::clock::Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap());
+        let mut f = FakeX::with_defaults(clock);
+        f.reject_text("spam?", 400, "This post breaks the rules.");
+        for _ in 0..2 {
+            let a = post(&mut f, r#"{"text":"spam?"}"#);
+            assert_eq!(a.status, 400);
+            assert_eq!(a.body["detail"], "This post breaks the rules.");
+            assert_eq!(a.body["title"], "Bad Request");
+        }
+        assert_eq!(post(&mut f, r#"{"text":"fine"}"#).status, 201);
+        assert_eq!(f.live_tweets().len(), 1);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub use behaviour::{Behaviour, TEST_CREDENTIALS, TestCredentials, User};
 pub use clock::Clock;
 pub use exchange::{Via, WireAnswer, WireRequest};
 pub use fake::{Endpoint, FakeX, StoredTweet};
-pub use faults::{Failure, Faults};
+pub use faults::{Failure, Faults, Rejection};
 pub use limits::{Limits, Window};
 pub use server::{ServeOptions, Server, spawn, spawn_with};
 

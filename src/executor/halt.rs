@@ -35,8 +35,15 @@ impl From<Fatal> for Halt {
 /// What the executor was doing when X answered, for messages and retries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Doing {
-    Publishing { key: String, index: usize },
-    Deleting { id: String },
+    /// Tweet `index` (0-based) of a thread of `of`.
+    Publishing {
+        key: String,
+        index: usize,
+        of: usize,
+    },
+    Deleting {
+        id: String,
+    },
     LookingUpAccount,
     ReadingTimeline,
 }
@@ -44,7 +51,12 @@ pub(crate) enum Doing {
 impl fmt::Display for Doing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Doing::Publishing { key, index } => write!(f, "publishing {key} tweet {}", index + 1),
+            Doing::Publishing { key, index, of } if *of > 1 => {
+                write!(f, "publishing {key} tweet {} of {of}", index + 1)
+            }
+            Doing::Publishing { key, index, .. } => {
+                write!(f, "publishing {key} tweet {}", index + 1)
+            }
             Doing::Deleting { id } => write!(f, "deleting {}", tweet_url(id)),
             Doing::LookingUpAccount => f.write_str("looking up the account"),
             Doing::ReadingTimeline => f.write_str("reading the account's recent tweets"),

@@ -1,7 +1,9 @@
 //! Sending requests to X under the rate budget: one loop for the writes
 //! (creates and deletes) that waits for the budget, saves the state before
-//! each attempt, absorbs 429s and backs off before retrying; and one for the
-//! reads that settling needs (the account, its timeline).
+//! each attempt, absorbs 429s and backs off before retrying; and the same
+//! for the reads that settling needs (the account, its timeline), which
+//! spend the budget's reads. Every answer's rate headers are learnt by the
+//! budget, which the state keeps for the next run.
 //!
 //! What an answer means differs per write (a lost create must be looked
 //! for before it is sent again; a delete of a tweet already gone is done),
@@ -10,12 +12,12 @@
 use std::future::Future;
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::Executor;
-use super::halt::{Deferral, Doing, Halt, refused_while};
-use crate::api::{ApiError, ApiResult, RateInfo, RemoteTweet, XApi};
-use crate::budget::RequestKind;
+use super::halt::{Deferral, Doing, Fatal, Halt, refused_while};
+use crate::api::{ApiError, ApiResult, RateInfo, RemoteTweet, Response, XApi};
+use crate::budget::Endpoint;
 use crate::report::Event;
 use crate::state::State;
 
@@ -32,7 +34,7 @@ pub(super) trait Write<A: XApi> {
     type Answer;
     type Output;
 
-    fn kind(&self) -> RequestKind;
+    fn endpoint(&self) -> Endpoint;
 
     fn doing(&self) -> Doing;
 
@@ -41,6 +43,12 @@ pub(super) trait Write<A: XApi> {
     fn before_send(&mut self, ex: &mut Executor<A>, state: &mut State) -> Result<(), Halt>;
 
     fn send(&self, api: &A) -> impl Future<Output = ApiResult<Self::Answer>>;
+
+    /// The write must wait and X refused every attempt with a 429: nothing
+    /// reached X, so what `before_send` saved for "maybe sent" can go.
+    fn not_sent(&mut self, _ex: &mut Executor<A>, _state: &mut State) -> Result<(), Halt> {
+        Ok(())
+    }
 
     /// X's answer (after its rate info was learnt), on attempt `attempt`.
     fn answer(
@@ -61,35 +69,51 @@ impl<A: XApi> Executor<A> {
         state: &mut State,
         mut write: W,
     ) -> Result<W::Output, Halt> {
-        let kind = write.kind();
+        let endpoint = write.endpoint();
         let (mut attempt, mut limited) = (0, 0);
+        // Whether an attempt may have reached X (any answer but a 429).
+        let mut reached = false;
         loop {
             self.check_interrupt()?;
-            self.spend(kind).await?;
+            if let Err(halt) = self.spend(endpoint).await {
+                if attempt > 0 && !reached {
+                    write.not_sent(self, state)?;
+                }
+                return Err(halt);
+            }
             write.before_send(self, state)?;
             attempt += 1;
             let answer = match write.send(&self.api).await {
                 Ok(r) => {
-                    self.budget.learn(kind, &r.rate);
+                    self.budget.learn(endpoint, &r.rate);
                     Ok(r.value)
                 }
                 Err((ApiError::RateLimited { rate }, headers)) => {
                     self.rate_limited += 1;
                     limited += 1;
                     let now = self.clock.now();
-                    self.budget.learn_refusal(kind, &merge(rate, headers), now);
+                    self.budget
+                        .learn_refusal(endpoint, &merge(rate, headers), now);
+                    // What X said reaches the state, so that the next run
+                    // does not earn the same 429 (this attempt saved it anyway).
+                    self.save(state)
+                        .map_err(|e| Halt::Fatal(Fatal::StateWrite(e)))?;
                     if limited > self.options.max_rate_limited {
-                        let t = self.budget.earliest(kind, now);
+                        if !reached {
+                            write.not_sent(self, state)?;
+                        }
+                        let t = self.budget.earliest(endpoint, now);
                         return Err(Halt::Deferred(t, Deferral::Keeps429));
                     }
                     // Not sent; `spend` waits for the reset or defers.
                     continue;
                 }
                 Err((e, rate)) => {
-                    self.budget.learn(kind, &rate);
+                    self.budget.learn(endpoint, &rate);
                     Err(e)
                 }
             };
+            reached = true;
             match write.answer(self, state, answer, attempt).await? {
                 Verdict::Done(output) => return Ok(output),
                 Verdict::Retry(e) => self.backoff(&write.doing(), attempt, &e).await,
@@ -97,21 +121,21 @@ impl<A: XApi> Executor<A> {
         }
     }
 
-    /// Waits (within `--wait`) until the budget allows a request of `kind`,
-    /// and counts it.
-    async fn spend(&mut self, kind: RequestKind) -> Result<(), Halt> {
-        if let Some((t, why)) = self.exhausted.get(&kind) {
+    /// Waits (within `--wait`) until the budget allows a request to
+    /// `endpoint`, and counts it.
+    async fn spend(&mut self, endpoint: Endpoint) -> Result<(), Halt> {
+        if let Some((t, why)) = self.exhausted.get(&endpoint) {
             return Err(Halt::Deferred(*t, why.clone()));
         }
         let now = self.clock.now();
-        if let (t, Some(hold)) = self.budget.earliest_why(kind, now) {
+        if let (t, Some(hold)) = self.budget.earliest_why(endpoint, now) {
             let why = Deferral::Budget(hold);
             if let Err(h) = self.pause_until(t, &why).await {
-                self.exhausted.insert(kind, (t, why));
+                self.exhausted.insert(endpoint, (t, why));
                 return Err(h);
             }
         }
-        self.budget.record(kind, self.clock.now());
+        self.budget.record(endpoint, self.clock.now());
         Ok(())
     }
 
@@ -153,57 +177,66 @@ impl<A: XApi> Executor<A> {
         self.nap(half + jitter).await;
     }
 
-    /// What to do after a read (account, timeline) failed: `Ok` to retry.
-    /// Reads spend no budget: a 429 waits for its reset within `--wait`.
-    async fn read_error(
+    /// What a read's answer means: `Some` is the value, `None` "send it
+    /// again" (after a backoff, or once the budget allows it after a 429:
+    /// [`Executor::spend`] waits for the reset X reported, within `--wait`).
+    async fn read_answer<T>(
         &mut self,
+        endpoint: Endpoint,
         doing: Doing,
-        error: ApiError,
-        rate: RateInfo,
+        answer: ApiResult<T>,
         attempt: u32,
         limited: &mut u32,
-    ) -> Result<(), Halt> {
+    ) -> Result<Option<T>, Halt> {
+        let (error, rate) = match answer {
+            Ok(Response { value, rate }) => {
+                self.budget.learn(endpoint, &rate);
+                return Ok(Some(value));
+            }
+            Err(e) => e,
+        };
         match error {
             ApiError::RateLimited { rate: r } => {
                 self.rate_limited += 1;
                 *limited += 1;
                 let now = self.clock.now();
-                let reset = r
-                    .window
-                    .or(rate.window)
-                    .filter(|w| w.reset > now)
-                    .map(|w| w.reset + SignedDuration::from_secs(1))
-                    .unwrap_or(now + SignedDuration::from_mins(15));
+                self.budget.learn_refusal(endpoint, &merge(r, rate), now);
                 if *limited > self.options.max_rate_limited {
-                    return Err(Halt::Deferred(reset, Deferral::KeepsRefusing(doing)));
+                    let t = self.budget.earliest(endpoint, now);
+                    return Err(Halt::Deferred(t, Deferral::KeepsRefusing(doing)));
                 }
-                self.pause_until(reset, &Deferral::RateLimitFor(doing))
-                    .await
+                let (t, _) = self.budget.earliest_why(endpoint, now);
+                self.pause_until(t, &Deferral::RateLimitFor(doing)).await?;
+                Ok(None)
             }
-            e if e.is_retryable() && attempt < self.options.max_attempts => {
-                self.backoff(&doing, attempt, &e).await;
-                Ok(())
+            e => {
+                self.budget.learn(endpoint, &rate);
+                if e.is_retryable() && attempt < self.options.max_attempts {
+                    self.backoff(&doing, attempt, &e).await;
+                    Ok(None)
+                } else {
+                    Err(refused_while(doing, e))
+                }
             }
-            e => Err(refused_while(doing, e)),
         }
     }
 
+    /// The account's user ID: from the state when it has one (and the
+    /// credentials do not name another), else asked of X once per run.
     async fn user_id(&mut self) -> Result<String, Halt> {
         if let Some(id) = &self.user_id {
             return Ok(id.clone());
         }
         let (mut attempt, mut limited) = (0, 0);
         loop {
+            self.spend(Endpoint::Me).await?;
             attempt += 1;
-            match self.api.me().await {
-                Ok(r) => {
-                    self.user_id = Some(r.value.clone());
-                    return Ok(r.value);
-                }
-                Err((e, rate)) => {
-                    self.read_error(Doing::LookingUpAccount, e, rate, attempt, &mut limited)
-                        .await?
-                }
+            let answer = self.api.me().await;
+            let doing = Doing::LookingUpAccount;
+            let read = self.read_answer(Endpoint::Me, doing, answer, attempt, &mut limited);
+            if let Some(id) = read.await? {
+                self.user_id = Some(id.clone());
+                return Ok(id);
             }
         }
     }
@@ -213,13 +246,13 @@ impl<A: XApi> Executor<A> {
         let user = self.user_id().await?;
         let (mut attempt, mut limited) = (0, 0);
         loop {
+            self.spend(Endpoint::UserTweets).await?;
             attempt += 1;
-            match self.api.user_tweets(&user, since).await {
-                Ok(r) => return Ok(r.value),
-                Err((e, rate)) => {
-                    self.read_error(Doing::ReadingTimeline, e, rate, attempt, &mut limited)
-                        .await?
-                }
+            let answer = self.api.user_tweets(&user, since).await;
+            let doing = Doing::ReadingTimeline;
+            let read = self.read_answer(Endpoint::UserTweets, doing, answer, attempt, &mut limited);
+            if let Some(tweets) = read.await? {
+                return Ok(tweets);
             }
         }
     }
@@ -230,5 +263,6 @@ fn merge(a: RateInfo, b: RateInfo) -> RateInfo {
     RateInfo {
         window: a.window.or(b.window),
         user_24h: a.user_24h.or(b.user_24h),
+        app_24h: a.app_24h.or(b.app_24h),
     }
 }

@@ -50,6 +50,9 @@ fn empty_state() -> State {
         posts: Default::default(),
         pending: Vec::new(),
         requests: Default::default(),
+        user_id: None,
+        limits: Vec::new(),
+        refused: Default::default(),
     }
 }
 
@@ -77,6 +80,7 @@ fn create_change(key: &str, texts: &[&str]) -> Change {
                 }
             })
             .collect(),
+        refused: None,
     }
 }
 
@@ -380,6 +384,7 @@ async fn fifty_deletes_per_15_minutes() {
                 weighted_length: 10,
                 digest: String::new(),
             }],
+            refused: None,
         });
     }
     let plan = plan_of(changes);
@@ -695,6 +700,7 @@ async fn destructive_changes_are_held_and_the_rest_goes_out_without_allow_destro
             weighted_length: 1,
             digest: "d".into(),
         }],
+        refused: None,
     });
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let report = ex.execute(&plan, &mut state).await;
@@ -745,6 +751,7 @@ async fn moves_rename_in_the_state_only() {
         from: Some("old/name".into()),
         publish_at: None,
         tweets: vec![],
+        refused: None,
     }]);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let report = ex.execute(&plan, &mut state).await;
@@ -908,6 +915,7 @@ fn published_for_deletion(run: &Run, texts: &[&str]) -> (State, Plan, Vec<String
                 weighted_length: text.len(),
                 digest: Tweet::new(*text).digest(),
             }],
+            refused: None,
         });
         ids.push(id);
     }
@@ -968,4 +976,337 @@ async fn deleting_a_tweet_already_gone_counts_as_done() {
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert!(report.posts[0].deleted[0].already);
     assert!(state.posts.is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// X's limits, remembered across runs: each run below is a new executor that
+// shares nothing with the one before but the state file.
+
+fn rest_of(from: usize, to: usize) -> Plan {
+    plan_of(
+        (from..to)
+            .map(|i| create_change(&format!("p{i:04}"), &[&format!("post number {i}")]))
+            .collect(),
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_daily_cap_reported_by_x_holds_the_next_runs_too() {
+    // X allows 5 a day; the configured budget thinks 300 per 3 hours.
+    let run = Run::with_limits(Limits::x_defaults().with_daily_cap(5));
+    let mut state = empty_state();
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&singles(8), &mut state)
+        .await;
+    assert_eq!(report.done().count(), 5);
+    let saved = run.saved();
+    assert!(
+        saved
+            .limits
+            .iter()
+            .any(|l| l.scope == "x-user-limit-24hour" && l.remaining == 0),
+        "{:?}",
+        saved.limits
+    );
+    // Every 15 minutes for the rest of the day, a fresh run sends nothing.
+    for _ in 0..4 {
+        run.clock.sleep(Duration::from_secs(15 * 60)).await;
+        let mut state = run.saved();
+        let report = run
+            .executor(default_budget(), ApplyOptions::default())
+            .execute(&rest_of(5, 8), &mut state)
+            .await;
+        assert_eq!(report.deferred().count(), 3);
+        let (_, earliest) = report.deferred().next().unwrap();
+        assert!(earliest >= t0() + SignedDuration::from_hours(24));
+    }
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+    assert_eq!(creates_sent(&run.fake), 5);
+
+    // Past the reset, the report is stale: pruned, and the rest goes out.
+    run.clock.sleep(Duration::from_secs(24 * 3600)).await;
+    let mut state = run.saved();
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&rest_of(5, 8), &mut state)
+        .await;
+    assert_eq!(report.done().count(), 3);
+    assert!(
+        run.saved().limits.iter().all(|l| l.reset > run.clock.now()),
+        "entries past their reset are pruned"
+    );
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+    assert_exactly_once(&run.fake, &state, 8);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_15_minute_window_reported_by_x_holds_the_next_run() {
+    // X allows 3 per 15 minutes; the configured budget thinks 200.
+    let run = Run::with_limits(Limits {
+        create: vec![emulator::Window::minutes(3, 15)],
+        ..Limits::x_defaults()
+    });
+    let mut state = empty_state();
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&singles(5), &mut state)
+        .await;
+    assert_eq!(report.done().count(), 3);
+    run.clock.sleep(Duration::from_secs(5 * 60)).await;
+    let mut state = run.saved();
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&rest_of(3, 5), &mut state)
+        .await;
+    assert_eq!(report.deferred().count(), 2);
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+    // Once the window has turned, the next run publishes the rest.
+    run.clock.sleep(Duration::from_secs(10 * 60 + 2)).await;
+    let mut state = run.saved();
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&rest_of(3, 5), &mut state)
+        .await;
+    assert_eq!(report.done().count(), 2);
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_without_headers_is_the_only_one_across_runs() {
+    // The first run knows nothing: X's refusal is its first word on limits.
+    let run = Run::new();
+    for i in 0..200 {
+        let other = json!({ "text": format!("sent by another client {i}") });
+        run.fake.create_tweet(&other).await.unwrap();
+    }
+    let mut state = empty_state();
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&singles(2), &mut state)
+        .await;
+    assert_eq!(report.deferred().count(), 2);
+    assert_eq!(run.fake.too_many_requests_sent(), 1);
+    assert!(
+        run.saved().pending.is_empty(),
+        "a create X answered 429 was not sent: no intent to settle"
+    );
+    for _ in 0..3 {
+        run.clock.sleep(Duration::from_secs(60)).await;
+        let mut state = run.saved();
+        run.executor(default_budget(), ApplyOptions::default())
+            .execute(&singles(2), &mut state)
+            .await;
+    }
+    assert_eq!(run.fake.too_many_requests_sent(), 1, "no second 429");
+}
+
+#[tokio::test(start_paused = true)]
+async fn reads_are_budgeted_and_the_account_is_asked_once() {
+    // X allows one timeline read per 15 minutes.
+    let run = Run::with_limits(Limits {
+        user_tweets: emulator::Window::minutes(1, 15),
+        ..Limits::x_defaults()
+    });
+    let mut state = empty_state();
+    // An old intent X does not show: read once, then forgotten.
+    state.pending = vec![intent(0, t0() - SignedDuration::from_hours(1))];
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&singles(1), &mut state)
+        .await;
+    assert_eq!(report.done().count(), 1);
+    let saved = run.saved();
+    assert_eq!(saved.user_id.as_deref(), Some("1500000000000000001"));
+    assert_eq!(
+        saved.requests.reads.len(),
+        2,
+        "the account and the timeline"
+    );
+
+    // A minute later another run has an intent to settle: the timeline's
+    // window is spent, so it waits instead of earning a 429.
+    run.clock.sleep(Duration::from_secs(60)).await;
+    let mut state = run.saved();
+    state.pending = vec![intent(1, t0() - SignedDuration::from_mins(30))];
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&rest_of(1, 2), &mut state)
+        .await;
+    assert_eq!(
+        report.deferred().count(),
+        1,
+        "{}",
+        report.render_summary(false)
+    );
+    assert_eq!(run.fake.too_many_requests_sent(), 0);
+    assert_eq!(run.fake.fake().requests_to(Endpoint::Me), 1);
+    assert_eq!(run.fake.fake().requests_to(Endpoint::UserTweets), 1);
+
+    // A configured reads budget holds reads the same way: 2 per 15
+    // minutes, both used by the first run.
+    let tight = Budget::with_reads(
+        vec![Window::new(200, SignedDuration::from_mins(15))],
+        vec![],
+        vec![Window::new(2, SignedDuration::from_mins(15))],
+    );
+    let mut ex = run.executor(tight, ApplyOptions::default());
+    ex.seed(&run.saved());
+    let now = run.clock.now();
+    assert!(
+        ex.budget()
+            .earliest(crate::budget::Endpoint::UserTweets, now)
+            > now
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn another_accounts_user_id_in_the_state_is_not_used() {
+    struct Hinted(Fake);
+    impl XApi for Hinted {
+        fn create_tweet(
+            &self,
+            body: &Value,
+        ) -> impl Future<Output = crate::api::ApiResult<crate::api::RemoteTweet>> + Send {
+            self.0.create_tweet(body)
+        }
+        fn delete_tweet(
+            &self,
+            id: &str,
+        ) -> impl Future<Output = crate::api::ApiResult<bool>> + Send {
+            self.0.delete_tweet(id)
+        }
+        fn me(&self) -> impl Future<Output = crate::api::ApiResult<String>> + Send {
+            self.0.me()
+        }
+        fn user_tweets(
+            &self,
+            user_id: &str,
+            since: Timestamp,
+        ) -> impl Future<Output = crate::api::ApiResult<Vec<crate::api::RemoteTweet>>> + Send
+        {
+            self.0.user_tweets(user_id, since)
+        }
+        fn lookup(
+            &self,
+            ids: &[String],
+        ) -> impl Future<Output = crate::api::ApiResult<Vec<crate::api::RemoteTweet>>> + Send
+        {
+            self.0.lookup(ids)
+        }
+        fn account_hint(&self) -> Option<String> {
+            Some("1500000000000000001".into())
+        }
+    }
+    let run = Run::new();
+    let mut state = empty_state();
+    state.user_id = Some("42".into());
+    state.pending = vec![intent(0, t0() - SignedDuration::from_hours(1))];
+    let mut ex = Executor::new(
+        Hinted(run.fake.clone()),
+        run.clock.clone(),
+        run.state_path(),
+        default_budget(),
+        ApplyOptions::default(),
+    );
+    ex.settle_pending(&mut state).await.unwrap();
+    assert_eq!(run.fake.fake().requests_to(Endpoint::Me), 1);
+    assert_eq!(state.user_id.as_deref(), Some("1500000000000000001"));
+}
+
+// ---------------------------------------------------------------------------
+// Refused for good.
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_for_good_is_recorded_once_and_names_the_tweet_of_the_thread() {
+    let run = Run::new();
+    run.fake.fake().reject_text(
+        "three?",
+        400,
+        "This request looks like it might be automated.",
+    );
+    let mut state = empty_state();
+    let mut thread = create_change("a-thread", &["one", "two", "three?", "four", "five"]);
+    let plan = plan_of(vec![thread.clone(), create_change("b-single", &["hello"])]);
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&plan, &mut state)
+        .await;
+    assert_eq!(report.exit_code(), 1);
+    let (p, reason) = report.failed().next().unwrap();
+    assert_eq!(p.key, "a-thread");
+    assert!(reason.contains("a-thread tweet 3 of 5"), "{reason}");
+    assert!(reason.contains("might be automated"), "{reason}");
+    assert!(state.posts.contains_key("b-single"), "other posts go on");
+    let record = &state.refused["a-thread"];
+    assert_eq!((record.index, record.status), (2, 400));
+    assert_eq!(record.digest, thread.content_digest());
+    assert_eq!(run.saved(), state, "the record is on disk");
+    assert!(state.pending.is_empty());
+
+    // The plan marks it: nothing is sent and the state is not written.
+    thread.refused = Some(crate::plan::Refused {
+        index: 2,
+        status: 400,
+        detail: record.detail.clone(),
+    });
+    for (i, t) in thread.tweets.iter_mut().enumerate().take(2) {
+        t.op = TweetOp::Keep {
+            id: state.posts["a-thread"].tweets[i].id.clone(),
+        };
+    }
+    thread.action = Action::Append;
+    let sent = creates_sent(&run.fake);
+    let serial = run.saved().serial;
+    let mut state = run.saved();
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&plan_of(vec![thread]), &mut state)
+        .await;
+    assert_eq!(report.exit_code(), 0);
+    assert!(report.posts.is_empty(), "{:?}", report.posts);
+    assert_eq!(report.refused.len(), 1);
+    let summary = report.render_summary(false);
+    assert!(
+        summary.contains("refused by X before (edit the post to try again)")
+            && summary.contains("a-thread: X refused tweet 3 of 5 (400): This request")
+            && summary.contains("Nothing sent"),
+        "{summary}"
+    );
+    assert_eq!(creates_sent(&run.fake), sent);
+    assert_eq!(run.saved().serial, serial);
+
+    // Edited: the record goes with the next write.
+    let edited = create_change("a-thread", &["one", "two", "three!", "four", "five"]);
+    let mut edited = edited;
+    for (i, t) in edited.tweets.iter_mut().enumerate().take(2) {
+        t.op = TweetOp::Keep {
+            id: state.posts["a-thread"].tweets[i].id.clone(),
+        };
+    }
+    edited.action = Action::Append;
+    let report = run
+        .executor(default_budget(), ApplyOptions::default())
+        .execute(&plan_of(vec![edited]), &mut state)
+        .await;
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert!(run.saved().refused.is_empty());
+    assert_eq!(run.saved().posts["a-thread"].tweets.len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn refusals_that_are_not_for_good_are_not_recorded() {
+    let run = Run::new();
+    let mut state = empty_state();
+    // A duplicate of an old tweet (settling explains it), and a 503 burst.
+    insert(&run.fake, "old text", t0() - SignedDuration::from_hours(30));
+    run.fake.fake().fail_next_on(Endpoint::CreateTweet, 10, 503);
+    let plan = plan_of(vec![
+        create_change("a", &["old text"]),
+        create_change("b", &["new text"]),
+    ]);
+    run.executor(default_budget(), ApplyOptions::default())
+        .execute(&plan, &mut state)
+        .await;
+    assert!(state.refused.is_empty(), "{:?}", state.refused);
 }

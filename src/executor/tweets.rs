@@ -3,11 +3,11 @@
 //! loop ([`super::request`]) sends them.
 
 use super::Executor;
-use super::halt::{Doing, Failure, Fatal, Halt, refused, refused_while};
+use super::halt::{Doing, Failure, Fatal, Halt, refused_while};
 use super::request::{Verdict, Write};
 use super::settle::Found;
 use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
-use crate::budget::RequestKind;
+use crate::budget::Endpoint;
 use crate::post::Tweet;
 use crate::report::TweetRef;
 use crate::state::{Intent, State};
@@ -19,7 +19,7 @@ impl<A: XApi> Executor<A> {
         &mut self,
         state: &mut State,
         key: &str,
-        index: usize,
+        (index, of): (usize, usize),
         digest: &str,
         body: &Tweet,
     ) -> Result<(TweetRef, bool), Halt> {
@@ -54,8 +54,10 @@ impl<A: XApi> Executor<A> {
         }
         let create = Create {
             index,
+            of,
             json,
             saved: kept.is_some(),
+            inherited: kept.is_some(),
             intent: kept.cloned().unwrap_or_else(|| Intent {
                 key: key.to_owned(),
                 index,
@@ -101,11 +103,15 @@ impl<A: XApi> Executor<A> {
 /// `POST /2/tweets` for one tweet of a post.
 struct Create {
     index: usize,
+    /// How many tweets the thread has, for messages.
+    of: usize,
     json: serde_json::Value,
     /// Saved in the state before the first attempt (timed then); every
     /// retry goes under it.
     intent: Intent,
     saved: bool,
+    /// The intent is an interrupted run's: it may have been sent then.
+    inherited: bool,
 }
 
 impl Create {
@@ -125,14 +131,15 @@ impl<A: XApi> Write<A> for Create {
     type Answer = RemoteTweet;
     type Output = (TweetRef, bool);
 
-    fn kind(&self) -> RequestKind {
-        RequestKind::Create
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::CreateTweet
     }
 
     fn doing(&self) -> Doing {
         Doing::Publishing {
             key: self.intent.key.clone(),
             index: self.index,
+            of: self.of,
         }
     }
 
@@ -153,6 +160,13 @@ impl<A: XApi> Write<A> for Create {
 
     fn send(&self, api: &A) -> impl Future<Output = ApiResult<RemoteTweet>> {
         api.create_tweet(&self.json)
+    }
+
+    fn not_sent(&mut self, ex: &mut Executor<A>, state: &mut State) -> Result<(), Halt> {
+        if self.inherited {
+            return Ok(());
+        }
+        ex.drop_intent(state, &self.intent)
     }
 
     async fn answer(
@@ -209,7 +223,7 @@ impl<A: XApi> Write<A> for Create {
             }
             Err(error) => {
                 ex.drop_intent(state, &intent)?;
-                Err(refused(error))
+                Err(refused_while(Write::<A>::doing(self), error))
             }
         }
     }
@@ -225,8 +239,8 @@ impl<A: XApi> Write<A> for Delete<'_> {
     /// Whether the tweet was already gone.
     type Output = bool;
 
-    fn kind(&self) -> RequestKind {
-        RequestKind::Delete
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::DeleteTweet
     }
 
     fn doing(&self) -> Doing {
