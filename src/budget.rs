@@ -40,6 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{Limit, RateInfo};
 use crate::config::{BudgetConfig, BudgetPreset, CONFIG_FILE, WindowConfig};
+use crate::problem::Problem;
 use crate::state::{ReportedLimit, RequestLog};
 
 /// X's reset times are whole Unix seconds and its clock is not ours: wait
@@ -206,13 +207,19 @@ const HOURS_3: SignedDuration = SignedDuration::from_hours(3);
 const HOURS_24: SignedDuration = SignedDuration::from_hours(24);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "{CONFIG_FILE}: budget.{kind}s[{index}]: {message}\n  = help: write each window as `{{ limit: 100, window: 15m }}`; durations look like `90s`, `15m`, `3h` or `24h`"
-)]
+#[error("{CONFIG_FILE}: budget.{kind}s[{index}]: {message}")]
 pub struct BudgetError {
     pub kind: RequestKind,
     pub index: usize,
     pub message: String,
+}
+
+impl From<BudgetError> for Problem {
+    fn from(e: BudgetError) -> Problem {
+        Problem::new(e.to_string()).with_help(
+            "write each window as `{ limit: 100, window: 15m }`; durations look like `90s`, `15m`, `3h` or `24h`",
+        )
+    }
 }
 
 /// The rate budget of one account.
@@ -647,9 +654,10 @@ mod tests {
             ],
             reads: None,
         });
-        let msg = Budget::from_config(&c).unwrap_err().to_string();
+        let err = Budget::from_config(&c).unwrap_err();
+        let msg = err.to_string();
         assert!(msg.starts_with("tweetform.yaml: budget.deletes[1]: `window: fortnight`"));
-        assert!(msg.contains("help:"));
+        assert!(Problem::from(err).help().unwrap().contains("limit: 100"));
         let zero = BudgetConfig::Custom(CustomBudget {
             creates: vec![WindowConfig {
                 limit: 0,

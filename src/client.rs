@@ -16,6 +16,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
 
 use crate::api::{ApiError, ApiResult, Limit, RateInfo, RemoteTweet, Response};
+use crate::problem::Problem;
 
 /// X's production API.
 pub const DEFAULT_API_URL: &str = "https://api.x.com";
@@ -73,13 +74,20 @@ impl fmt::Display for MissingCredentials {
             .collect();
         write!(
             f,
-            "missing X API credentials: {} {} not set or empty. \
-             Create them in the X developer portal (your app's \"Keys and tokens\", \
-             with Read and Write permissions) and pass them as environment variables; \
-             in GitHub Actions, store them as repository secrets and map them in the \
-             workflow's `env:` (for example `X_API_KEY: ${{{{ secrets.X_API_KEY }}}}`)",
+            "missing X API credentials: {} {} not set or empty",
             names.join(", "),
             if names.len() == 1 { "is" } else { "are" },
+        )
+    }
+}
+
+impl From<MissingCredentials> for Problem {
+    fn from(e: MissingCredentials) -> Problem {
+        Problem::new(e.to_string()).with_help(
+            "create them in the X developer portal (your app's \"Keys and tokens\", \
+             with Read and Write permissions) and pass them as environment variables; \
+             in GitHub Actions, store them as repository secrets and map them in the \
+             workflow's `env:` (for example `X_API_KEY: ${{ secrets.X_API_KEY }}`)",
         )
     }
 }
@@ -990,7 +998,8 @@ mod tests {
         );
         assert!(msg.contains("X_ACCESS_TOKEN_SECRET (or TWITTER_ACCESS_TOKEN_SECRET)"));
         assert!(!msg.contains("X_API_KEY (or"), "{msg}");
-        assert!(msg.contains("${{ secrets.X_API_KEY }}"), "{msg}");
+        let help = Problem::from(err).help().unwrap().to_owned();
+        assert!(help.contains("${{ secrets.X_API_KEY }}"), "{help}");
     }
 
     #[test]

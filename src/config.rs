@@ -1,9 +1,12 @@
 //! `tweetform.yaml`: optional project settings. Every field has a default,
 //! so a repository with only `posts/` works.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::problem::{Location, Problem};
 
 pub const CONFIG_FILE: &str = "tweetform.yaml";
 
@@ -92,14 +95,13 @@ pub struct WindowConfig {
     pub window: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why `tweetform.yaml` cannot be used. Converts into a [`Problem`].
+#[derive(Debug)]
 pub enum ConfigError {
-    #[error("{path}: cannot read: {source}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message}")]
     Parse {
         path: PathBuf,
         line: usize,
@@ -107,8 +109,63 @@ pub enum ConfigError {
         message: String,
     },
     /// A setting that parses but cannot be used (a path outside the project).
-    #[error("{0}")]
     Setting(Box<crate::diagnostic::Diagnostic>),
+}
+
+impl ConfigError {
+    /// What to do about it.
+    pub fn help(&self) -> Option<&str> {
+        match self {
+            ConfigError::Read { .. } => Some("check the file's permissions"),
+            ConfigError::Parse { .. } => {
+                Some("see the configuration section of the README for the fields")
+            }
+            ConfigError::Setting(d) => d.hint.as_deref(),
+        }
+    }
+}
+
+impl From<&ConfigError> for Problem {
+    fn from(e: &ConfigError) -> Problem {
+        let problem = match e {
+            ConfigError::Read { path, source } => Problem::new("cannot read")
+                .at(Location::file(path))
+                .because(source),
+            ConfigError::Parse {
+                path,
+                line,
+                column,
+                message,
+            } => Problem::new(message).at(Location::at(path, *line, *column)),
+            ConfigError::Setting(d) => return Problem::from(&**d),
+        };
+        match e.help() {
+            Some(help) => problem.with_help(help),
+            None => problem,
+        }
+    }
+}
+
+impl From<ConfigError> for Problem {
+    fn from(e: ConfigError) -> Problem {
+        Problem::from(&e)
+    }
+}
+
+/// The problem on one line, without the advice.
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Problem::from(self).fmt(f)
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::Read { source, .. } => Some(source),
+            ConfigError::Parse { .. } | ConfigError::Setting(_) => None,
+        }
+    }
 }
 
 impl Config {

@@ -43,6 +43,7 @@ use crate::clock::Clock;
 use crate::interrupt::Interrupt;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::post::Tweet;
+use crate::problem::Problem;
 use crate::report::{Event, Held, Outcome, PostReport, Report, Scheduled, TweetRef};
 use crate::state::{State, StateError};
 
@@ -219,7 +220,7 @@ impl<A: XApi> Executor<A> {
         match result {
             Ok(()) => {}
             Err(Fatal::Interrupted(signal)) => report.interrupted = Some(signal.name().to_owned()),
-            Err(fatal) => report.aborted = Some(fatal.to_string()),
+            Err(fatal) => report.aborted = Some(Problem::from(&fatal)),
         }
         report.rate_limited = self.rate_limited;
         report
@@ -378,12 +379,16 @@ impl<A: XApi> Executor<A> {
         match r {
             Ok(()) => Ok(()),
             Err(Halt::Failed(failure)) => {
-                let reason = failure.to_string();
+                let problem = Problem::from(&failure);
+                let reason = problem.to_string();
                 self.emit(Event::Failed {
                     key: post.key.clone(),
                     reason: reason.clone(),
                 });
-                post.outcome = Outcome::Failed { reason };
+                post.outcome = Outcome::Failed {
+                    reason,
+                    help: problem.help().map(str::to_owned),
+                };
                 Ok(())
             }
             Err(Halt::Deferred(earliest, why)) => {

@@ -9,9 +9,8 @@ use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Output};
 
-use anyhow::bail;
-
 use crate::plan::Action;
+use crate::problem::Problem;
 use crate::report::ApplyLog;
 use crate::text::{plural, tweet_url};
 
@@ -129,7 +128,7 @@ pub fn commit_state(
     root: &Path,
     state_dir: &Path,
     message: &str,
-) -> anyhow::Result<Option<String>> {
+) -> Result<Option<String>, Problem> {
     commit_paths(root, state_dir, &[], message, &[])
 }
 
@@ -141,7 +140,7 @@ pub fn commit_apply(
     root: &Path,
     state_file: &Path,
     log: &ApplyLog,
-) -> anyhow::Result<Option<String>> {
+) -> Result<Option<String>, Problem> {
     commit_paths(root, state_file, &[], &commit_message(log), &[])
 }
 
@@ -151,7 +150,7 @@ fn commit_paths(
     exclude: &[PathBuf],
     message: &str,
     env: &[(&str, &OsStr)],
-) -> anyhow::Result<Option<String>> {
+) -> Result<Option<String>, Problem> {
     let git = Git { root, env };
     let toplevel = git.toplevel()?;
     let pathspec = pathspec(root, state_dir, &toplevel)?;
@@ -185,21 +184,26 @@ fn commit_paths(
     if !add.status.success() {
         let stderr = String::from_utf8_lossy(&add.stderr);
         if stderr.contains("ignored by one of your .gitignore files") {
-            bail!(
-                "cannot commit the state: {} is ignored by git\n  = help: remove it from .gitignore; the state must be committed, as it is the only record of the published tweet IDs",
+            return Err(Problem::new(format!(
+                "cannot commit the state: {} is ignored by git",
                 state_dir.display()
-            );
+            ))
+            .with_help(
+                "remove it from .gitignore; the state must be committed, as it is the only record of the published tweet IDs",
+            ));
         }
-        bail!("`git add` failed: {}", stderr.trim());
+        return Err(Problem::new(format!("`git add` failed: {}", stderr.trim())));
     }
     let staged = run(with(&["diff", "--cached", "--quiet"]))?;
     match staged.status.code() {
         Some(0) => return Ok(None),
         Some(1) => {}
-        _ => bail!(
-            "git diff --cached failed: {}",
-            String::from_utf8_lossy(&staged.stderr).trim()
-        ),
+        _ => {
+            return Err(Problem::new(format!(
+                "git diff --cached failed: {}",
+                String::from_utf8_lossy(&staged.stderr).trim()
+            )));
+        }
     }
 
     let mut args: Vec<String> = Vec::new();
@@ -214,10 +218,10 @@ fn commit_paths(
     args.extend(specs.iter().cloned());
     let out = run(args)?;
     if !out.status.success() {
-        bail!(
+        return Err(Problem::new(format!(
             "cannot commit the state: `git commit` failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
-        );
+        )));
     }
 
     let sha = git.run(&["rev-parse", "HEAD"])?;
@@ -226,7 +230,7 @@ fn commit_paths(
 
 /// `state_dir` as a pathspec relative to the repository's top level, with
 /// `/` separators, so that it means the same whatever git's working directory.
-fn pathspec(root: &Path, state_dir: &Path, toplevel: &Path) -> anyhow::Result<String> {
+fn pathspec(root: &Path, state_dir: &Path, toplevel: &Path) -> Result<String, Problem> {
     let joined = absolute_state_dir(root, state_dir);
     let absolute = normalize(&std::path::absolute(&joined).unwrap_or(joined.clone()));
     // The top level git reports is canonical; compare canonical paths (the
@@ -235,11 +239,12 @@ fn pathspec(root: &Path, state_dir: &Path, toplevel: &Path) -> anyhow::Result<St
     let absolute = canonical_lenient(&absolute);
     let toplevel = toplevel.canonicalize().unwrap_or(toplevel.to_path_buf());
     let relative = absolute.strip_prefix(&toplevel).map_err(|_| {
-        anyhow::anyhow!(
-            "the state directory {} is outside the git repository {}\n  = help: set `state:` in tweetform.yaml to a path inside the repository",
+        Problem::new(format!(
+            "the state directory {} is outside the git repository {}",
             joined.display(),
             toplevel.display()
-        )
+        ))
+        .with_help("set `state:` in tweetform.yaml to a path inside the repository")
     })?;
     let parts: Vec<String> = relative
         .components()
@@ -317,20 +322,19 @@ impl Git<'_> {
         cmd
     }
 
-    fn output(&self, args: &[&str]) -> anyhow::Result<Output> {
+    fn output(&self, args: &[&str]) -> Result<Output, Problem> {
         self.command(args).output().map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                anyhow::anyhow!(
-                    "`git` was not found\n  = help: install git, or run apply without --commit"
-                )
+                Problem::new("`git` was not found")
+                    .with_help("install git, or run apply without --commit")
             } else {
-                anyhow::anyhow!("cannot run git: {e}")
+                Problem::new("cannot run git").because(&e)
             }
         })
     }
 
     /// Runs git and returns its stdout; a failure carries git's own stderr.
-    fn run(&self, args: &[&str]) -> anyhow::Result<String> {
+    fn run(&self, args: &[&str]) -> Result<String, Problem> {
         let out = self.output(args)?;
         if !out.status.success() {
             let shown: Vec<&str> = args
@@ -339,25 +343,31 @@ impl Git<'_> {
                 .filter(|a| !a.contains('\n'))
                 .take(4)
                 .collect();
-            bail!(
+            return Err(Problem::new(format!(
                 "`git {}` failed: {}",
                 shown.join(" "),
                 String::from_utf8_lossy(&out.stderr).trim()
-            );
+            )));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
-    fn toplevel(&self) -> anyhow::Result<PathBuf> {
+    fn toplevel(&self) -> Result<PathBuf, Problem> {
         if !self.root.is_dir() {
-            bail!("{} is not a directory", self.root.display());
+            return Err(Problem::new(format!(
+                "{} is not a directory",
+                self.root.display()
+            )));
         }
         let out = self.output(&["rev-parse", "--show-toplevel"])?;
         if !out.status.success() {
-            bail!(
-                "{} is not in a git repository, so --commit cannot commit the state\n  = help: run `git init` there (or clone the repository), or run apply without --commit",
+            return Err(Problem::new(format!(
+                "{} is not in a git repository, so --commit cannot commit the state",
                 self.root.display()
-            );
+            ))
+            .with_help(
+                "run `git init` there (or clone the repository), or run apply without --commit",
+            ));
         }
         Ok(PathBuf::from(
             String::from_utf8_lossy(&out.stdout).trim_end_matches(['\n', '\r']),

@@ -12,11 +12,11 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
-
 use crate::diagnostic::Diagnostic;
 use crate::markdown::md_escape_line;
+use crate::output::Stream;
 use crate::plan::Plan;
+use crate::problem::Problem;
 use crate::report::ApplyLog;
 use crate::text::tweet_url;
 
@@ -127,19 +127,18 @@ pub fn workspace_path(env: &GithubEnv, root: &Path, file: &Path) -> PathBuf {
 }
 
 /// `validate` (and `plan`, when the posts are invalid) under Actions: the
-/// annotations, on stdout where the runner reads workflow commands. Does
-/// nothing outside Actions.
+/// annotations, on stdout (`out`) where the runner reads workflow commands.
+/// Does nothing outside Actions.
 pub fn print_annotations(
+    out: &Stream,
     env: &GithubEnv,
     root: &Path,
     diagnostics: &[Diagnostic],
-) -> std::io::Result<()> {
+) -> Result<(), Problem> {
     if !env.actions || diagnostics.is_empty() {
         return Ok(());
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(annotations_in(env, root, diagnostics).as_bytes())?;
-    stdout.flush()
+    out.print(&annotations_in(env, root, diagnostics))
 }
 
 /// `validate` under Actions: an annotation per problem, and the whole list
@@ -147,14 +146,15 @@ pub fn print_annotations(
 /// step (and 50 per job) and a pull request from a fork gets no comment.
 /// Does nothing outside Actions or when there is no problem.
 pub fn report_validation(
+    out: &Stream,
     env: &GithubEnv,
     root: &Path,
     diagnostics: &[Diagnostic],
-) -> anyhow::Result<()> {
+) -> Result<(), Problem> {
     if !env.actions || diagnostics.is_empty() {
         return Ok(());
     }
-    print_annotations(env, root, diagnostics)?;
+    print_annotations(out, env, root, diagnostics)?;
     append_summary(env, &diagnostics_markdown(env, root, diagnostics))
 }
 
@@ -188,7 +188,7 @@ pub fn diagnostics_markdown(env: &GithubEnv, root: &Path, diagnostics: &[Diagnos
 /// `plan` under Actions: the Markdown plan in the job summary and the
 /// counts as step outputs (whatever `--format` printed). Does nothing
 /// outside Actions.
-pub fn report_plan(env: &GithubEnv, plan: &Plan, markdown: &str) -> anyhow::Result<()> {
+pub fn report_plan(env: &GithubEnv, plan: &Plan, markdown: &str) -> Result<(), Problem> {
     append_summary(env, markdown)?;
     write_outputs(env, &plan_outputs(plan))
 }
@@ -196,7 +196,7 @@ pub fn report_plan(env: &GithubEnv, plan: &Plan, markdown: &str) -> anyhow::Resu
 /// `apply` under Actions: the apply report in the job summary, and the
 /// plan's counts plus `published` and `deferred` as step outputs. Does
 /// nothing outside Actions.
-pub fn report_apply(env: &GithubEnv, plan: &Plan, log: &ApplyLog) -> anyhow::Result<()> {
+pub fn report_apply(env: &GithubEnv, plan: &Plan, log: &ApplyLog) -> Result<(), Problem> {
     append_summary(env, &apply_summary(log))?;
     let (published, deferred) = log.counts();
     let mut outputs = plan_outputs(plan);
@@ -223,7 +223,7 @@ pub fn escape_property(s: &str) -> String {
 /// command of the step. A document that would take the file over GitHub's
 /// 1 MiB limit is cut at a line boundary with a note, rather than losing
 /// the whole summary.
-pub fn append_summary(env: &GithubEnv, markdown: &str) -> anyhow::Result<()> {
+pub fn append_summary(env: &GithubEnv, markdown: &str) -> Result<(), Problem> {
     let Some(path) = &env.step_summary else {
         return Ok(());
     };
@@ -240,9 +240,12 @@ pub fn append_summary(env: &GithubEnv, markdown: &str) -> anyhow::Result<()> {
         .create(true)
         .append(true)
         .open(path)
-        .with_context(|| format!("cannot open the job summary {}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write the job summary {}", path.display()))?;
+        .map_err(|e| {
+            Problem::new(format!("cannot open the job summary {}", path.display())).because(&e)
+        })?;
+    file.write_all(text.as_bytes()).map_err(|e| {
+        Problem::new(format!("cannot write the job summary {}", path.display())).because(&e)
+    })?;
     Ok(())
 }
 
@@ -272,7 +275,7 @@ fn truncate_markdown(text: &str, room: usize) -> String {
 /// A value with a line break uses the `name<<DELIMITER` heredoc form with a
 /// random delimiter that does not occur in the value, as GitHub's own
 /// toolkit does, so that no value can inject another output.
-pub fn write_outputs(env: &GithubEnv, outputs: &[(&str, String)]) -> anyhow::Result<()> {
+pub fn write_outputs(env: &GithubEnv, outputs: &[(&str, String)]) -> Result<(), Problem> {
     let Some(path) = &env.output else {
         return Ok(());
     };
@@ -284,16 +287,27 @@ pub fn write_outputs(env: &GithubEnv, outputs: &[(&str, String)]) -> anyhow::Res
         .create(true)
         .append(true)
         .open(path)
-        .with_context(|| format!("cannot open the step outputs file {}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write the step outputs file {}", path.display()))?;
+        .map_err(|e| {
+            Problem::new(format!(
+                "cannot open the step outputs file {}",
+                path.display()
+            ))
+            .because(&e)
+        })?;
+    file.write_all(text.as_bytes()).map_err(|e| {
+        Problem::new(format!(
+            "cannot write the step outputs file {}",
+            path.display()
+        ))
+        .because(&e)
+    })?;
     Ok(())
 }
 
 /// One output in `GITHUB_OUTPUT`'s syntax, ending with a newline.
-pub fn format_output(name: &str, value: &str) -> anyhow::Result<String> {
+pub fn format_output(name: &str, value: &str) -> Result<String, Problem> {
     if name.is_empty() || name.contains(['=', '<', '\n', '\r']) {
-        anyhow::bail!("invalid step output name {name:?}");
+        return Err(Problem::new(format!("invalid step output name {name:?}")));
     }
     if !value.contains(['\n', '\r']) {
         return Ok(format!("{name}={value}\n"));

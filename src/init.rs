@@ -9,9 +9,8 @@ use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
-
 use crate::config::{CONFIG_FILE, Config};
+use crate::problem::Problem;
 
 /// The settings file, commented, with every default spelled out.
 pub const CONFIG_TEMPLATE: &str = include_str!("templates/tweetform.yaml");
@@ -131,11 +130,12 @@ pub fn files(config: &Config, branch: &str) -> Vec<(PathBuf, String)> {
 }
 
 /// Sets up `root`: writes each of [`files`] that does not exist yet.
-pub fn init(root: &Path) -> anyhow::Result<Vec<InitFile>> {
+pub fn init(root: &Path) -> Result<Vec<InitFile>, Problem> {
     if !root.is_dir() {
-        bail!(
-            "{} is not a directory\n  = help: run `tweetform init` in (or with -C pointing at) an existing repository",
-            root.display()
+        return Err(
+            Problem::new(format!("{} is not a directory", root.display())).with_help(
+                "run `tweetform init` in (or with -C pointing at) an existing repository",
+            ),
         );
     }
     // An existing tweetform.yaml decides where posts and state go; one that
@@ -196,18 +196,21 @@ fn has_yaml_files(dir: &Path) -> bool {
 
 /// Writes `contents` to `path` unless something is there already. Uses
 /// `create_new`, so that a file appearing meanwhile is not overwritten either.
-fn create_new(path: &Path, contents: &str) -> anyhow::Result<Outcome> {
+fn create_new(path: &Path, contents: &str) -> Result<Outcome, Problem> {
     if path.symlink_metadata().is_ok() {
         return Ok(Outcome::Exists);
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create the directory {}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            Problem::new(format!("cannot create the directory {}", parent.display())).because(&e)
+        })?;
     }
     let mut file = match OpenOptions::new().write(true).create_new(true).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(Outcome::Exists),
-        Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+        Err(e) => {
+            return Err(Problem::new(format!("cannot create {}", path.display())).because(&e));
+        }
     };
     if let Err(e) = file
         .write_all(contents.as_bytes())
@@ -216,7 +219,7 @@ fn create_new(path: &Path, contents: &str) -> anyhow::Result<Outcome> {
         // Never leave a half-written file that a second run would keep.
         drop(file);
         let _ = std::fs::remove_file(path);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        return Err(Problem::new(format!("cannot write {}", path.display())).because(&e));
     }
     Ok(Outcome::Created)
 }

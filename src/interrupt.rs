@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::output::Stream;
+use crate::problem::Problem;
+
 /// The signals that interrupt an apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
@@ -41,17 +44,25 @@ impl Signal {
 #[derive(Debug, Clone)]
 pub struct Interrupt {
     tx: Arc<watch::Sender<Option<Signal>>>,
+    /// Where a second signal says why the process ends at once.
+    stderr: Stream,
 }
 
 impl Default for Interrupt {
     fn default() -> Self {
-        Interrupt {
-            tx: Arc::new(watch::channel(None).0),
-        }
+        Interrupt::new(Stream::new("stderr", std::io::stderr(), false))
     }
 }
 
 impl Interrupt {
+    /// A flag that reports on `stderr` (the command's).
+    pub fn new(stderr: Stream) -> Self {
+        Interrupt {
+            tx: Arc::new(watch::channel(None).0),
+            stderr,
+        }
+    }
+
     /// The first signal received wins.
     pub fn raise(&self, signal: Signal) {
         self.tx.send_if_modified(|s| {
@@ -69,10 +80,14 @@ impl Interrupt {
     /// survive: the next one takes over the lock and settles what was sent).
     fn raise_or_quit(&self, signal: Signal) {
         if let Some(first) = self.signal() {
-            eprintln!(
-                "\nerror: interrupted again ({}): stopping now, without waiting for the request in flight\n  = help: run `tweetform apply` again: it checks on X what that request did",
+            let problem = Problem::new(format!(
+                "interrupted again ({}): stopping now, without waiting for the request in flight",
                 signal.name()
-            );
+            ))
+            .with_help("run `tweetform apply` again: it checks on X what that request did");
+            // The process ends next: nothing is left to report a failure to.
+            let _ = self.stderr.print("\n");
+            let _ = self.stderr.problem(&problem);
             std::process::exit(first.exit_code().into());
         }
         self.raise(signal);

@@ -11,12 +11,15 @@
 //! SIGTERM interrupted the apply (see [`crate::interrupt`]); `apply
 //! --commit` stages the lockfile by name, never this file.
 
+use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+use crate::problem::{Location, Problem};
 
 /// Who holds (or held) the lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,21 +29,57 @@ pub struct Holder {
     pub started_at: Timestamp,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why the lock could not be taken. Converts into a [`Problem`].
+#[derive(Debug)]
 pub enum LockError {
-    #[error(
-        "another apply ({}) holds {}\n  = help: wait for it to finish; tweetform applies one plan at a time per state file",
-        describe(holder.as_ref()), path.display()
-    )]
     Held {
         path: PathBuf,
         holder: Option<Holder>,
     },
-    #[error("{}: cannot lock: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl From<&LockError> for Problem {
+    fn from(e: &LockError) -> Problem {
+        match e {
+            LockError::Held { path, holder } => Problem::new(format!(
+                "another apply ({}) holds {}",
+                describe(holder.as_ref()),
+                path.display()
+            ))
+            .with_help(
+                "wait for it to finish; tweetform applies one plan at a time per state file",
+            ),
+            LockError::Io { path, source } => Problem::new("cannot lock")
+                .at(Location::file(path))
+                .because(source),
+        }
+    }
+}
+
+impl From<LockError> for Problem {
+    fn from(e: LockError) -> Problem {
+        Problem::from(&e)
+    }
+}
+
+/// The problem on one line, without the advice.
+impl fmt::Display for LockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Problem::from(self).fmt(f)
+    }
+}
+
+impl std::error::Error for LockError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LockError::Io { source, .. } => Some(source),
+            LockError::Held { .. } => None,
+        }
+    }
 }
 
 fn describe(holder: Option<&Holder>) -> String {
@@ -190,6 +229,8 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("started at 2026-01-01T00:00:00Z"), "{err}");
+        let problem = Problem::from(ApplyLock::acquire(&state, now()).unwrap_err());
+        assert!(problem.help().unwrap().contains("wait for it to finish"));
         drop(held);
         assert!(!lock_path(&state).exists(), "released lock leaves no file");
         ApplyLock::acquire(&state, now()).unwrap();

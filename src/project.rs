@@ -14,17 +14,15 @@ use std::path::{Component, Path, PathBuf};
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::Diagnostic;
 use crate::post::Pos;
+use crate::problem::Problem;
 
-/// Why no project could be found.
+/// Why no project could be found. Converts into a [`Problem`].
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
-    #[error(
-        "-C {}: no such directory\n  = help: name the directory that holds the project (its tweetform.yaml or posts/)",
-        .0.display()
-    )]
+    #[error("-C {}: no such directory", .0.display())]
     NoSuchDirectory(PathBuf),
     #[error(
-        "{} is not in a tweetform project: neither it nor a parent directory has a {CONFIG_FILE}, and it has no posts/ directory or state file\n  = help: run `tweetform init` to set one up here, or run tweetform from the project (or with `-C DIR`)",
+        "{} is not in a tweetform project: neither it nor a parent directory has a {CONFIG_FILE}, and it has no posts/ directory or state file",
         .0.display()
     )]
     NotAProject(PathBuf),
@@ -33,6 +31,21 @@ pub enum ProjectError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl From<ProjectError> for Problem {
+    fn from(e: ProjectError) -> Problem {
+        let problem = Problem::new(e.to_string());
+        match e {
+            ProjectError::NoSuchDirectory(_) => problem.with_help(
+                "name the directory that holds the project (its tweetform.yaml or posts/)",
+            ),
+            ProjectError::NotAProject(_) => problem.with_help(
+                "run `tweetform init` to set one up here, or run tweetform from the project (or with `-C DIR`)",
+            ),
+            ProjectError::Io { .. } => problem,
+        }
+    }
 }
 
 /// The root of the project that `dir` (the current directory, or `-C DIR`)

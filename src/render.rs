@@ -13,19 +13,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 
 use jiff::Timestamp;
 
 use crate::plan::{Change, Summary};
 use crate::post::Tweet;
 use crate::text::{plural, tweet_url};
-
-/// Colour on stdout when it is a terminal and `NO_COLOR` is unset or empty.
-pub fn color_on_stdout() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && std::io::stdout().is_terminal()
-}
 
 /// The closing line of a plan, Terraform style:
 /// `Plan: 2 to create, 1 to replace, 3 waiting.` or

@@ -13,6 +13,7 @@ use owo_colors::OwoColorize;
 use serde::Serialize;
 
 use crate::plan::Action;
+use crate::problem::{Problem, help_line};
 use crate::render::REFUSED_HELP;
 use crate::text::tweet_url;
 
@@ -49,6 +50,9 @@ pub enum Outcome {
     Done,
     Failed {
         reason: String,
+        /// What the user can do about it, when tweetform knows.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        help: Option<String>,
     },
     /// Not (fully) run now: the rate budget or X's limits allow it from `earliest`.
     Deferred {
@@ -129,7 +133,7 @@ pub struct Report {
     /// Set when the apply had to stop at once (the state could not be
     /// written); what it says must reach the user.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub aborted: Option<String>,
+    pub aborted: Option<Problem>,
     /// 429 answers X gave (the budget aims for none).
     pub rate_limited: u32,
     /// Destructive changes not applied for want of permission.
@@ -148,7 +152,7 @@ impl Report {
 
     pub fn failed(&self) -> impl Iterator<Item = (&PostReport, &str)> {
         self.posts.iter().filter_map(|p| match &p.outcome {
-            Outcome::Failed { reason } => Some((p, reason.as_str())),
+            Outcome::Failed { reason, .. } => Some((p, reason.as_str())),
             _ => None,
         })
     }
@@ -219,13 +223,6 @@ impl Report {
         let failed: Vec<_> = self.failed().collect();
         let deferred: Vec<_> = self.deferred().collect();
 
-        if let Some(msg) = &self.aborted {
-            let _ = writeln!(
-                out,
-                "{} {msg}",
-                paint("error:", |s| s.red().bold().to_string())
-            );
-        }
         if !failed.is_empty() {
             let _ = writeln!(out, "\nFailed:");
             for (p, reason) in &failed {
@@ -235,6 +232,12 @@ impl Report {
                     paint("!", |s| s.red().bold().to_string()),
                     p.key
                 );
+                if let Outcome::Failed {
+                    help: Some(help), ..
+                } = &p.outcome
+                {
+                    out.push_str(&help_line(help, color));
+                }
             }
         }
         if !deferred.is_empty() {
@@ -278,10 +281,10 @@ impl Report {
                 }
                 out.push('\n');
             }
-            let _ = writeln!(
-                out,
-                "  = help: review `tweetform plan`, then run `tweetform apply --allow-destroy` (or set `allow_destroy: true` in tweetform.yaml)"
-            );
+            out.push_str(&help_line(
+                "review `tweetform plan`, then run `tweetform apply --allow-destroy` (or set `allow_destroy: true` in tweetform.yaml)",
+                color,
+            ));
         }
         if let Some(signal) = &self.interrupted {
             let _ = writeln!(
@@ -439,7 +442,7 @@ impl ApplyLog {
             }
             match &p.outcome {
                 Outcome::Done => {}
-                Outcome::Failed { reason } => log.failed.push(Failed {
+                Outcome::Failed { reason, .. } => log.failed.push(Failed {
                     key: p.key.clone(),
                     reason: reason.clone(),
                 }),
@@ -600,6 +603,7 @@ mod tests {
         let mut failed = PostReport::new("bad", Action::Create, None);
         failed.outcome = Outcome::Failed {
             reason: "X refused the request (400 Bad Request): invalid poll".into(),
+            help: None,
         };
         let mut deferred = PostReport::new("later", Action::Create, None);
         deferred.outcome = Outcome::Deferred {

@@ -5,12 +5,15 @@
 //! when it cannot be read.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+use crate::problem::{Location, Problem};
 
 /// The newest format version this build reads and writes; newer files are
 /// refused, not guessed at.
@@ -187,41 +190,93 @@ pub struct RequestLog {
     pub reads: Vec<Timestamp>,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why the state cannot be read or written. Converts into a [`Problem`]
+/// that says where, and what to do, so that the state is never overwritten
+/// by a guess.
+#[derive(Debug)]
 pub enum StateError {
-    #[error(
-        "{}: cannot read the state: {source}\n  = help: check the file's permissions; tweetform did not change it",
-        path.display()
-    )]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "{}:{line}: the state contains git conflict markers\n  = help: resolve the conflict by hand (keep every tweet ID from both sides), then run `tweetform plan` again; tweetform will not overwrite it",
-        path.display()
-    )]
-    ConflictMarkers { path: PathBuf, line: usize },
-    #[error(
-        "{}:{line}:{column}: the state is not a valid lockfile: {message}\n  = help: restore it from git history (`git checkout -- {}`); tweetform will not overwrite it",
-        path.display(), path.display()
-    )]
+    ConflictMarkers {
+        path: PathBuf,
+        line: usize,
+    },
     Corrupt {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error(
-        "{}: the state has format version {found}, but this tweetform understands up to {FORMAT_VERSION}\n  = help: upgrade tweetform; it will not overwrite a newer state",
-        path.display()
-    )]
-    NewerVersion { path: PathBuf, found: u32 },
-    #[error("{}: cannot write the state: {source}", path.display())]
+    NewerVersion {
+        path: PathBuf,
+        found: u32,
+    },
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl From<&StateError> for Problem {
+    fn from(e: &StateError) -> Problem {
+        match e {
+            StateError::Read { path, source } => Problem::new("cannot read the state")
+                .at(Location::file(path))
+                .because(source)
+                .with_help("check the file's permissions; tweetform did not change it"),
+            StateError::ConflictMarkers { path, line } => {
+                Problem::new("the state contains git conflict markers")
+                    .at(Location::line(path, *line))
+                    .with_help(
+                        "resolve the conflict by hand (keep every tweet ID from both sides), \
+                         then run `tweetform plan` again; tweetform will not overwrite it",
+                    )
+            }
+            StateError::Corrupt {
+                path,
+                line,
+                column,
+                message,
+            } => Problem::new(format!("the state is not a valid lockfile: {message}"))
+                .at(Location::at(path, *line, *column))
+                .with_help(format!(
+                    "restore it from git history (`git checkout -- {}`); tweetform will not overwrite it",
+                    path.display()
+                )),
+            StateError::NewerVersion { path, found } => Problem::new(format!(
+                "the state has format version {found}, but this tweetform understands up to {FORMAT_VERSION}"
+            ))
+            .at(Location::file(path))
+            .with_help("upgrade tweetform; it will not overwrite a newer state"),
+            StateError::Write { path, source } => Problem::new("cannot write the state")
+                .at(Location::file(path))
+                .because(source),
+        }
+    }
+}
+
+impl From<StateError> for Problem {
+    fn from(e: StateError) -> Problem {
+        Problem::from(&e)
+    }
+}
+
+/// The problem on one line, without the advice.
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Problem::from(self).fmt(f)
+    }
+}
+
+impl std::error::Error for StateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StateError::Read { source, .. } | StateError::Write { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 impl Default for State {
@@ -806,7 +861,8 @@ mod tests {
                 .starts_with(&format!("{}:4:3: ", path.display())),
             "{err}"
         );
-        assert!(err.to_string().contains("git checkout"), "{err}");
+        let help = Problem::from(&err).help().unwrap().to_owned();
+        assert!(help.contains("git checkout"), "{help}");
     }
 
     #[test]
@@ -866,7 +922,12 @@ mod tests {
             message.starts_with(&path.display().to_string()),
             "{message}"
         );
-        assert!(message.contains("upgrade tweetform"), "{message}");
+        assert!(
+            message.contains(&format!("understands up to {FORMAT_VERSION}")),
+            "{message}"
+        );
+        let help = Problem::from(&err).help().unwrap().to_owned();
+        assert!(help.contains("upgrade tweetform"), "{help}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use similar::ChangeTag;
 
 use crate::diff::text_diff;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
+use crate::problem::help_line;
 use crate::render::{
     REFUSED_HELP, attributes, diffed_positions, refused_note, relative, summary_line, visible,
 };
@@ -112,7 +113,11 @@ pub fn human(plan: &Plan, color: bool) -> String {
                 keys.join(", ")
             ),
         );
-        out.raw("  = help: `tweetform apply` makes destructive changes only with --allow-destroy (or `allow_destroy: true` in tweetform.yaml)");
+        // Plain: the warning above is what the colour points at.
+        out.raw(&help_line(
+            "`tweetform apply` makes destructive changes only with --allow-destroy (or `allow_destroy: true` in tweetform.yaml)",
+            false,
+        ));
     }
     out.text
 }
@@ -171,7 +176,11 @@ fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp) {
     }
     if let Some(note) = refused_note(change) {
         out.line(Style::new().red(), &format!("{TEXT_INDENT}{note}"));
-        out.raw(&format!("{TEXT_INDENT}= help: {REFUSED_HELP}"));
+        // Plain and indented as the post's text: the advice belongs to it.
+        out.raw(&format!(
+            "{TEXT_INDENT}{}",
+            help_line(REFUSED_HELP, false).trim_start()
+        ));
     }
 
     let diffed = diffed_positions(change);

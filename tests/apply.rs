@@ -914,3 +914,107 @@ fn a_clock_90_seconds_ahead_of_xs_keeps_its_tweets() {
     assert!(out.status.success(), "{}", text(&out));
     project.assert_published_exactly_once(&fake);
 }
+/// A pipe nobody reads: its read end is dropped at once (EPIPE on write).
+fn broken_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer.into()
+}
+
+#[test]
+fn closed_stdout_still_publishes_saves_commits_and_summarises() {
+    // stdout alone, and stdout and stderr both, without a reader.
+    for both in [false, true] {
+        let fake = Fake::start();
+        let project = Project::new(2);
+        let root = project.root();
+        git(root, &["init", "-q", "-b", "main"]);
+        git(root, &["add", "posts"]);
+        git(root, &["commit", "-q", "-m", "posts"]);
+        let summary = root.join("summary.md");
+        let outputs = root.join("outputs.txt");
+        let mut cmd = project.command(&fake);
+        cmd.arg("--commit")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &outputs)
+            .stdout(broken_pipe());
+        if both {
+            cmd.stderr(broken_pipe());
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "both: {both}: {}", text(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "not an error");
+        project.assert_published_exactly_once(&fake);
+        assert_eq!(
+            git(root, &["show", "--name-only", "--format=", "HEAD"]).trim(),
+            "state/tweets.lock.json",
+            "the state was committed"
+        );
+        let outputs = std::fs::read_to_string(outputs).unwrap();
+        assert!(outputs.contains("published=3"), "{outputs}");
+        let summary = std::fs::read_to_string(summary).unwrap();
+        let id = &project.state().posts["threads/launch"].tweets[2].id;
+        assert!(summary.contains(id.as_str()), "{summary}");
+    }
+}
+
+#[test]
+fn closed_descriptors_still_publish() {
+    let fake = Fake::start();
+    let project = Project::new(1);
+    // The same command, started by a shell with stdout and stderr closed.
+    let cmd = project.command(&fake);
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(r#"exec "$0" "$@" >&- 2>&-"#)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => sh.env(key, value),
+            None => sh.env_remove(key),
+        };
+    }
+    let out = sh.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    project.assert_published_exactly_once(&fake);
+}
+
+#[test]
+fn closed_outputs_never_hide_a_failure() {
+    // Refused before anything is sent: its problems have no reader.
+    let fake = Fake::start();
+    let project = Project::new(1);
+    std::fs::write(project.root().join("posts/bad.yaml"), "txet: typo\n").unwrap();
+    let out = project
+        .command(&fake)
+        .stdout(broken_pipe())
+        .stderr(broken_pipe())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(fake.committed(), 0);
+
+    // Failed while sending: X refuses the credentials.
+    std::fs::remove_file(project.root().join("posts/bad.yaml")).unwrap();
+    for both in [false, true] {
+        let mut cmd = project.command(&fake);
+        cmd.env("X_API_SECRET", "not-the-secret")
+            .stdout(broken_pipe());
+        if both {
+            cmd.stderr(broken_pipe());
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "both: {both}: {}", text(&out));
+        if !both {
+            // What stopped it is a problem, on stderr, which is still read.
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("X rejected the credentials"), "{stderr}");
+            assert!(stderr.contains("= help: check X_API_KEY"), "{stderr}");
+        }
+    }
+    assert_eq!(fake.committed(), 0);
+}

@@ -449,7 +449,7 @@ fn commit_state_outside_a_repository_says_what_to_do() {
         panic!("the temporary directory is inside a git repository");
     }
     let err = git::commit_state(dir.path(), Path::new("state"), "x").unwrap_err();
-    let text = format!("{err:#}");
+    let text = err.render(false);
     assert!(text.contains("is not in a git repository"), "{text}");
     assert!(text.contains("help: run `git init`"), "{text}");
 }
@@ -1145,7 +1145,7 @@ fn commit_state_explains_an_ignored_state_directory() {
     std::fs::create_dir(root.join("data")).unwrap();
     std::fs::write(root.join("data/tweets.lock.json"), "{}\n").unwrap();
     let err = git::commit_state(root, Path::new("data"), "x").unwrap_err();
-    let text = format!("{err:#}");
+    let text = err.render(false);
     assert!(text.contains("data is ignored by git"), "{text}");
     assert!(text.contains("help: remove it from .gitignore"), "{text}");
 }
@@ -1453,6 +1453,7 @@ fn the_apply_log_reads_the_executors_report() {
     let mut failed = PostReport::new("bad", Action::Create, None);
     failed.outcome = Outcome::Failed {
         reason: "Your Tweet text is too long.".into(),
+        help: None,
     };
     let mut later = PostReport::new("later", Action::Create, None);
     later.outcome = Outcome::Deferred {
@@ -1605,7 +1606,14 @@ fn report_plan_and_report_apply_fill_summary_and_outputs() {
     let none = GithubEnv::default();
     github::report_plan(&none, &plan, "x").unwrap();
     github::report_apply(&none, &plan, &log).unwrap();
-    github::print_annotations(&none, Path::new("."), &[diag("posts/a.yaml", 1, 1, "x")]).unwrap();
+    let stdout = tweetform::output::Stream::new("stdout", std::io::sink(), false);
+    github::print_annotations(
+        &stdout,
+        &none,
+        Path::new("."),
+        &[diag("posts/a.yaml", 1, 1, "x")],
+    )
+    .unwrap();
 }
 
 #[test]
@@ -1616,7 +1624,8 @@ fn validation_problems_are_all_listed_in_the_summary() {
         .map(|i| diag(&format!("posts/p{i}.yaml"), i, 1, "text is required"))
         .chain([diag("posts/x.yaml", 2, 3, "unknown key `txt`").with_hint("did you mean `text`?")])
         .collect();
-    github::report_validation(&env, dir.path(), &ds).unwrap();
+    let stdout = tweetform::output::Stream::new("stdout", std::io::sink(), false);
+    github::report_validation(&stdout, &env, dir.path(), &ds).unwrap();
     let summary = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
     assert!(summary.starts_with("### tweetform: 13 problems in the posts\n\n"));
     assert!(summary.contains("- `posts/p12.yaml:12:1` text is required\n"));
@@ -1628,6 +1637,6 @@ fn validation_problems_are_all_listed_in_the_summary() {
     // Valid posts: no summary at all.
     let clean = tempfile::tempdir().unwrap();
     let env = env_in(clean.path());
-    github::report_validation(&env, clean.path(), &[]).unwrap();
+    github::report_validation(&stdout, &env, clean.path(), &[]).unwrap();
     assert!(!clean.path().join("summary.md").exists());
 }

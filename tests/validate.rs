@@ -166,3 +166,31 @@ fn examples_and_posts_validate() {
     }
     assert!(examples >= 8, "only {examples} examples");
 }
+
+/// Problems are coloured with `--color always`, plain with `never` (and
+/// with `auto` off a terminal, whatever `NO_COLOR` says).
+#[test]
+fn problems_are_coloured_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "posts/typo.yaml", "txt: hello\n");
+    let run = |color: &str| {
+        let out = Command::cargo_bin("tweetform")
+            .unwrap()
+            .arg("-C")
+            .arg(dir.path())
+            .args(["--color", color, "validate"])
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let coloured = run("always");
+    assert!(coloured.contains('\u{1b}'), "{coloured:?}");
+    assert!(coloured.contains("= help:"), "{coloured:?}");
+    for plain in [run("never"), run("auto")] {
+        assert!(!plain.contains('\u{1b}'), "{plain:?}");
+        assert!(plain.starts_with("error: posts/typo.yaml:1:1: unknown field `txt`\n  = help: "));
+    }
+}

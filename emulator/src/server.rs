@@ -4,7 +4,7 @@
 //! [`FakeX::respond`](crate::FakeX::respond).
 
 use std::convert::Infallible;
-use std::io;
+use std::io::{self, Write as _};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -164,7 +164,11 @@ async fn handle(
             .header("x-rate-limit-remaining")
             .map(|r| format!(" [{r} left]"))
             .unwrap_or_default();
-        eprintln!("{method} {target} -> {outcome}{remaining}{note}");
+        // A log nobody reads any more (a closed stderr) is not worth a panic.
+        let _ = writeln!(
+            io::stderr(),
+            "{method} {target} -> {outcome}{remaining}{note}"
+        );
     }
     if let Some(d) = answer.delay {
         tokio::time::sleep(d).await;

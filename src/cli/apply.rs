@@ -10,11 +10,9 @@
 //! destructive changes were held (and nothing failed), 130 or 143 when
 //! SIGINT or SIGTERM interrupted the run.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
 use jiff::Timestamp;
 
 use super::Context;
@@ -27,6 +25,7 @@ use crate::interrupt::Interrupt;
 use crate::lock::ApplyLock;
 use crate::plan::{Action, Change, Plan};
 use crate::post::Post;
+use crate::problem::{Location, Problem};
 use crate::report::Report;
 use crate::state::State;
 
@@ -73,22 +72,20 @@ fn parse_wait(s: &str) -> Result<Duration, String> {
     Ok(d.unsigned_abs())
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
-    let config = Config::load(&ctx.root).map_err(|e| anyhow::anyhow!("{e}"))?;
+pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
+    let config = Config::load(&ctx.root)?;
     let budget = Budget::from_config(&config.budget)?;
 
     let checked = super::validate::check(ctx);
     if !checked.is_valid() {
-        let mut err = std::io::stderr().lock();
-        for d in &checked.diagnostics {
-            super::validate::write_human(&mut err, d, ctx.color)?;
-        }
-        writeln!(
-            err,
-            "error: {} problem(s) in the posts; nothing was sent\n  = help: fix them (`tweetform validate` lists them), then run `tweetform apply` again",
+        super::validate::print_problems(ctx, &checked)?;
+        return Err(Problem::new(format!(
+            "{} problem(s) in the posts; nothing was sent",
             checked.diagnostics.len()
-        )?;
-        return Ok(1);
+        ))
+        .with_help(
+            "fix them (`tweetform validate` lists them), then run `tweetform apply` again",
+        ));
     }
     let posts = checked.posts;
 
@@ -98,18 +95,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let state_path = config.state_path(&ctx.root);
     let lock = ApplyLock::acquire(&state_path, Timestamp::now())?;
     if let Some(old) = lock.took_over() {
-        eprintln!(
+        ctx.out.stderr.println(&format!(
             "note: took over a stale lock left by pid {} on {} (started at {}), which is no longer running",
             old.pid, old.host, old.started_at
-        );
+        ))?;
     }
     // Temporary files of a save that a kill cut short; only an apply holding
     // the lock writes them, so none is in use now.
-    crate::state::remove_stale_temporaries(&state_path).with_context(|| {
-        format!(
+    crate::state::remove_stale_temporaries(&state_path).map_err(|e| {
+        Problem::new(format!(
             "cannot remove the temporary files an interrupted save left beside {}",
             state_path.display()
-        )
+        ))
+        .because(&e)
     })?;
     let state_existed = state_path.exists();
     let mut state = State::load(&state_path)?;
@@ -127,32 +125,41 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
-    let interrupt = Interrupt::default();
+        .map_err(|e| Problem::new("cannot start the async runtime").because(&e))?;
+    let interrupt = Interrupt::new(ctx.out.stderr.clone());
     let report = runtime.block_on(async {
         // From here, SIGINT and SIGTERM stop the run between two requests.
         // The listener stays for the rest of the command (the runtime
         // lives on), so a signal during the commit still sets the exit code.
         interrupt.listen();
         let clock = Clock::system();
-        let client = crate::client::XClient::new(&args.api_url, credentials)?;
+        let client = crate::client::XClient::new(&args.api_url, credentials)
+            .map_err(|e| Problem::from_error(&e))?;
         let options = ApplyOptions {
             wait: args.wait,
             allow_destroy: args.allow_destroy || config.allow_destroy,
             ..ApplyOptions::default()
         };
-        let color = ctx.color;
+        // The work goes on whatever becomes of stdout: a failure to print
+        // (other than a closed pipe, which is not one) is reported at the end.
+        let stdout = ctx.out.stdout.clone();
         let executor = Executor::new(client, clock, &state_path, budget, options)
             .with_interrupt(interrupt.clone())
             .with_progress(Box::new(move |e| {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{}", e.render(color));
-                let _ = out.flush();
+                let _ = stdout.println(&e.render(stdout.color()));
             }));
         apply(executor, saved_plan, &posts, &mut state).await
     })?;
 
-    println!("{}", report.render_summary(ctx.color).trim_end());
+    // From here on the state is saved: nothing printed may stop the commit
+    // or the job summary, so a failure to print waits until they are done.
+    let mut printed = ctx
+        .out
+        .stdout
+        .println(report.render_summary(ctx.out.stdout.color()).trim_end());
+    if let Some(aborted) = &report.aborted {
+        printed = printed.and(ctx.out.stderr.problem(aborted));
+    }
     // The lock file lives beside the state: release it before the state is
     // committed, so that it is never part of the commit.
     drop(lock);
@@ -165,11 +172,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         crate::github::write_outputs(&env, &crate::github::apply_outputs(published, deferred))?;
     }
     if args.commit {
-        match crate::git::commit_apply(&ctx.root, &state_path, &log)? {
-            Some(sha) => println!("Committed the state: {sha}"),
-            None => println!("The state did not change: nothing to commit."),
-        }
+        let line = match crate::git::commit_apply(&ctx.root, &state_path, &log)? {
+            Some(sha) => format!("Committed the state: {sha}"),
+            None => "The state did not change: nothing to commit.".to_string(),
+        };
+        printed = printed.and(ctx.out.stdout.println(&line));
     }
+    printed?;
     Ok(match interrupt.signal() {
         Some(signal) => signal.exit_code(),
         None => report.exit_code(),
@@ -183,7 +192,7 @@ pub async fn apply<A: XApi>(
     saved: Option<Plan>,
     posts: &[Post],
     state: &mut State,
-) -> anyhow::Result<Report> {
+) -> Result<Report, Problem> {
     let now = Timestamp::now();
     let fresh = crate::plan::plan(posts, state, now);
     let replan = saved.is_none();
@@ -195,7 +204,10 @@ pub async fn apply<A: XApi>(
         None => fresh,
     };
     if !state.pending.is_empty() {
-        let settled = executor.settle_pending(state).await?;
+        let settled = executor
+            .settle_pending(state)
+            .await
+            .map_err(|fatal| Problem::from(&fatal))?;
         if settled && replan {
             // What an interrupted run published is now recorded: plan again
             // so that it is not published twice.
@@ -205,24 +217,25 @@ pub async fn apply<A: XApi>(
     Ok(executor.execute(&plan, state).await)
 }
 
-fn read_plan(path: &Path) -> anyhow::Result<Plan> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the plan", path.display()))?;
-    let plan: Plan = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: not a plan saved by `tweetform plan --out`: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
+fn read_plan(path: &Path) -> Result<Plan, Problem> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Problem::new("cannot read the plan")
+            .at(Location::file(path))
+            .because(&e)
     })?;
+    let plan: Plan =
+        serde_json::from_str(&text).map_err(|e| {
+            Problem::new(format!("not a plan saved by `tweetform plan --out`: {e}"))
+                .at(Location::at(path, e.line(), e.column()))
+        })?;
     if plan.format_version != crate::plan::PLAN_FORMAT_VERSION {
-        bail!(
-            "{}: plan format version {} is not {}\n  = help: make the plan again with this tweetform (`tweetform plan --out FILE`)",
-            path.display(),
+        return Err(Problem::new(format!(
+            "plan format version {} is not {}",
             plan.format_version,
             crate::plan::PLAN_FORMAT_VERSION
-        );
+        ))
+        .at(Location::file(path))
+        .with_help("make the plan again with this tweetform (`tweetform plan --out FILE`)"));
     }
     Ok(plan)
 }
@@ -255,21 +268,23 @@ fn effect(c: &Change) -> Effect {
 
 /// A saved plan runs only against the state it was made for and while the
 /// posts still ask for the same changes.
-pub fn check_saved_plan(saved: &Plan, fresh: &Plan, state: &State) -> anyhow::Result<()> {
-    let help = "  = help: make a new plan (`tweetform plan --out FILE`) and review it, or run `tweetform apply` without a plan file";
+pub fn check_saved_plan(saved: &Plan, fresh: &Plan, state: &State) -> Result<(), Problem> {
+    let stale = |message: String| {
+        Problem::new(message).with_help(
+            "make a new plan (`tweetform plan --out FILE`) and review it, or run `tweetform apply` without a plan file",
+        )
+    };
     if saved.lineage != state.lineage {
-        bail!(
-            "the plan was made for another state (lineage {}, this one is {}); nothing was changed\n{help}",
-            saved.lineage,
-            state.lineage
-        );
+        return Err(stale(format!(
+            "the plan was made for another state (lineage {}, this one is {}); nothing was changed",
+            saved.lineage, state.lineage
+        )));
     }
     if saved.serial != state.serial {
-        bail!(
-            "the state changed since the plan was made (serial {} then, {} now); nothing was changed\n{help}",
-            saved.serial,
-            state.serial
-        );
+        return Err(stale(format!(
+            "the state changed since the plan was made (serial {} then, {} now); nothing was changed",
+            saved.serial, state.serial
+        )));
     }
     let waiting: Vec<&str> = saved
         .changes
@@ -300,10 +315,10 @@ pub fn check_saved_plan(saved: &Plan, fresh: &Plan, state: &State) -> anyhow::Re
     if !differ.is_empty() {
         differ.sort();
         differ.dedup();
-        bail!(
-            "the posts no longer match the plan; nothing was changed. Changed since: {}\n{help}",
+        return Err(stale(format!(
+            "the posts no longer match the plan; nothing was changed. Changed since: {}",
             differ.join(", ")
-        );
+        )));
     }
     Ok(())
 }

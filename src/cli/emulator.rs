@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
-use anyhow::Context as _;
 use tweetform_emulator::{
     self as emulator, Behaviour, Clock, FakeX, Limits, ServeOptions, TEST_CREDENTIALS, Window,
 };
 
 use super::Context;
+use crate::output::Stream;
+use crate::problem::Problem;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -87,17 +88,17 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 impl Args {
-    fn limits(&self) -> anyhow::Result<Limits> {
+    fn limits(&self) -> Result<Limits, Problem> {
         let short = self.window;
         let mut create = vec![Window::new(self.create_limit, short)];
         if self.create_limit_3h > 0 {
             // Within range whenever `--window` is (see `parse_duration`).
-            let long = short.checked_mul(12).with_context(|| {
-                format!(
+            let long = short.checked_mul(12).ok_or_else(|| {
+                Problem::new(format!(
                     "--window {}: the 3-hour window (12 times --window) is out of \
                      range; --window must be at most 8760h",
                     show(short)
-                )
+                ))
             })?;
             create.push(Window::new(self.create_limit_3h, long));
         }
@@ -121,15 +122,15 @@ fn show(d: Duration) -> String {
         .unwrap_or_else(|_| format!("{d:?}"))
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<u8> {
+pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(serve(args))
+        .map_err(|e| Problem::new("cannot start the async runtime").because(&e))?;
+    runtime.block_on(serve(args, &ctx.out.stdout))
 }
 
-async fn serve(args: Args) -> anyhow::Result<u8> {
+async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
     let limits = args.limits()?;
     let behaviour = Behaviour {
         limits: limits.clone(),
@@ -146,7 +147,11 @@ async fn serve(args: Args) -> anyhow::Result<u8> {
     let addr = format!("127.0.0.1:{}", args.port);
     let server = emulator::spawn_with(fake.clone(), &addr, ServeOptions { log: !args.quiet })
         .await
-        .with_context(|| format!("cannot listen on {addr} (is the port taken? try --port 0)"))?;
+        .map_err(|e| {
+            Problem::new(format!("cannot listen on {addr}"))
+                .because(&e)
+                .with_help("is the port taken? try --port 0")
+        })?;
 
     let creates = limits
         .create
@@ -158,43 +163,42 @@ async fn serve(args: Args) -> anyhow::Result<u8> {
         Some(cap) => format!("{cap} tweets per {}", show(limits.daily_window)),
         None => "none".to_owned(),
     };
-    println!(
-        "tweetform emulator: a fake X API at {} for @{} (user ID {})",
-        server.url(),
+    out.print(&format!(
+        "tweetform emulator: a fake X API at {url} for @{} (user ID {})\n\
+         limits: creates {creates}; deletes {} per {}; daily cap {daily}\n\
+         \n\
+         Point tweetform at it (these credentials are the emulator's, not secrets):\n\
+         \n\
+         \x20 export TWEETFORM_API_URL={url}\n\
+         \x20 export X_API_KEY={}\n\
+         \x20 export X_API_SECRET={}\n\
+         \x20 export X_ACCESS_TOKEN={}\n\
+         \x20 export X_ACCESS_TOKEN_SECRET={}\n\
+         \n\
+         Tweets are kept in memory only. Ctrl-C stops.\n",
         user.username,
-        user.id
-    );
-    println!(
-        "limits: creates {creates}; deletes {} per {}; daily cap {daily}",
+        user.id,
         args.delete_limit,
-        show(args.window)
-    );
-    println!();
-    println!("Point tweetform at it (these credentials are the emulator's, not secrets):");
-    println!();
-    println!("  export TWEETFORM_API_URL={}", server.url());
-    println!("  export X_API_KEY={}", TEST_CREDENTIALS.consumer_key);
-    println!("  export X_API_SECRET={}", TEST_CREDENTIALS.consumer_secret);
-    println!("  export X_ACCESS_TOKEN={}", TEST_CREDENTIALS.access_token);
-    println!(
-        "  export X_ACCESS_TOKEN_SECRET={}",
-        TEST_CREDENTIALS.access_token_secret
-    );
-    println!();
-    println!("Tweets are kept in memory only. Ctrl-C stops.");
+        show(args.window),
+        TEST_CREDENTIALS.consumer_key,
+        TEST_CREDENTIALS.consumer_secret,
+        TEST_CREDENTIALS.access_token,
+        TEST_CREDENTIALS.access_token_secret,
+        url = server.url(),
+    ))?;
 
     tokio::signal::ctrl_c()
         .await
-        .context("cannot wait for Ctrl-C")?;
+        .map_err(|e| Problem::new("cannot wait for Ctrl-C").because(&e))?;
     server.shutdown().await;
     let f = emulator::lock(&fake);
-    println!(
+    out.println(&format!(
         "\nstopped: {} tweets created ({} still live), {} requests, {} answered 429",
         f.tweets().len(),
         f.live_tweets().len(),
         f.requests_seen(),
         f.too_many_requests_sent()
-    );
+    ))?;
     Ok(0)
 }
 

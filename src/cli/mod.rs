@@ -1,5 +1,8 @@
 //! The command line: argument parsing and dispatch. Each subcommand lives in
-//! its own file and returns the process exit code.
+//! its own file and returns the process exit code or the [`Problem`] that
+//! stopped it, which is rendered here, once, on stderr. Everything goes
+//! through one [`Output`], which also deals, once, with a reader that went
+//! away: a closed pipe never changes the exit code.
 
 mod apply;
 #[cfg(feature = "emulator")]
@@ -12,6 +15,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::output::Output;
+use crate::problem::Problem;
 
 #[derive(Debug, Parser)]
 #[command(name = "tweetform", version, about = "Tweets as code: plan and apply posts to X from YAML files", long_about = None)]
@@ -58,14 +64,11 @@ pub enum Command {
     Init(init::Args),
 }
 
-/// Parses the arguments, runs the command, and maps errors to exit code 1.
+/// Parses the arguments, runs the command, and renders the problem that
+/// stopped it (exit code 1).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => crate::render::color_on_stdout(),
-    };
+    let out = Output::std(|terminal| wants_color(cli.color, terminal));
     let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     // `init` sets up the directory it is given; the other commands work on
     // the project that directory is in.
@@ -78,12 +81,12 @@ pub fn main() -> ExitCode {
     let root = match root {
         Ok(root) => root,
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = out.stderr.problem(&e.into());
             return ExitCode::from(1);
         }
     };
-    let ctx = Context { root, color };
-    let result = match cli.command {
+    let ctx = Context { root, out };
+    let result: Result<u8, Problem> = match cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Plan(args) => plan::run(&ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
@@ -93,10 +96,21 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("error: {e:#}");
+        Err(problem) => {
+            // Nowhere is left to report a failure to report it.
+            let _ = ctx.out.stderr.problem(&problem);
             ExitCode::from(1)
         }
+    }
+}
+
+/// Whether to colour an output: `--color`, else on a terminal unless
+/// `NO_COLOR` is set (to anything but the empty string).
+fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 
@@ -104,5 +118,6 @@ pub fn main() -> ExitCode {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub root: PathBuf,
-    pub color: bool,
+    /// Where everything is printed, each stream coloured or not.
+    pub out: Output,
 }

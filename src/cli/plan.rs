@@ -3,13 +3,13 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use jiff::Timestamp;
 
 use super::{Context, Format, validate};
 use crate::config::Config;
 use crate::github::{self, GithubEnv};
 use crate::plan::Plan;
+use crate::problem::Problem;
 use crate::state::State;
 use crate::{markdown, plan, plan_json, terminal};
 
@@ -42,7 +42,7 @@ fn parse_at(s: &str) -> Result<Timestamp, String> {
         .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2026-11-23T12:00:00Z"))
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let at = args.at.unwrap_or_else(Timestamp::now);
     let Some(plan) = make_plan(ctx, at)? else {
         return Ok(1);
@@ -57,19 +57,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     }
 
     let text = match args.format {
-        Format::Human => terminal::human(&plan, ctx.color),
+        Format::Human => terminal::human(&plan, ctx.out.stdout.color()),
         Format::Json => plan_json::json(&plan),
         Format::Markdown => markdown::markdown(&plan),
     };
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`tweetform plan | head`) is not an error worth a message.
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.context("cannot write the plan to stdout")?,
-    }
+    ctx.out.stdout.print(&text)?;
 
     // Under GitHub Actions: the Markdown plan in the job summary (a pull
     // request from a fork gets no comment, but always the summary) and the
@@ -84,11 +76,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         if ctx.root != Path::new(".") {
             apply.push_str(&format!(" -C {}", ctx.root.display()));
         }
-        eprintln!(
+        ctx.out.stderr.println(&format!(
             "Saved this plan to {}. To execute exactly this plan, run:\n    {apply} apply {}",
             out.display(),
             out.display()
-        );
+        ))?;
     }
 
     Ok(if args.detailed_exitcode && plan.has_changes() {
@@ -102,21 +94,29 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
 /// problem in the posts (as `tweetform validate` does) and returns `None`
 /// when there is one: a plan made without a file that failed to parse would
 /// delete that post's tweets.
-pub fn make_plan(ctx: &Context, now: Timestamp) -> anyhow::Result<Option<Plan>> {
+pub fn make_plan(ctx: &Context, now: Timestamp) -> Result<Option<Plan>, Problem> {
     let report = validate::check(ctx);
     if !report.is_valid() {
-        validate::print(ctx, validate::DiagnosticsFormat::Human, &report)?;
+        let them = if report.diagnostics.len() == 1 {
+            "it"
+        } else {
+            "them"
+        };
+        let help = format!("no plan was made; fix {them} and run `tweetform plan` again");
+        validate::print(
+            ctx,
+            validate::DiagnosticsFormat::Human,
+            &report,
+            Some(&help),
+        )?;
         // Under GitHub Actions: annotations on the pull request's diff and
         // the list in the job summary (nothing outside Actions).
-        github::report_validation(&GithubEnv::from_env(), &ctx.root, &report.diagnostics)?;
-        eprintln!(
-            "  = help: no plan was made; fix {} and run `tweetform plan` again",
-            if report.diagnostics.len() == 1 {
-                "it"
-            } else {
-                "them"
-            }
-        );
+        github::report_validation(
+            &ctx.out.stdout,
+            &GithubEnv::from_env(),
+            &ctx.root,
+            &report.diagnostics,
+        )?;
         return Ok(None);
     }
     let config = Config::load(&ctx.root)?;
@@ -125,7 +125,7 @@ pub fn make_plan(ctx: &Context, now: Timestamp) -> anyhow::Result<Option<Plan>> 
 }
 
 /// Writes the plan atomically: a half-written plan must never be applied.
-fn save_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
+fn save_plan(path: &Path, plan: &Plan) -> Result<(), Problem> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -137,5 +137,7 @@ fn save_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
     };
-    write().with_context(|| format!("cannot save the plan to {}", path.display()))
+    write().map_err(|e| {
+        Problem::new(format!("cannot save the plan to {}", path.display())).because(&e)
+    })
 }

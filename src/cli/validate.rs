@@ -2,7 +2,6 @@
 //! problem as `file:line:column: message` with what to do.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 
 use owo_colors::OwoColorize;
 use serde_json::json;
@@ -12,6 +11,7 @@ use crate::config::{Config, ConfigError};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Loaded, load_project};
 use crate::post::{Pos, Post};
+use crate::problem::{Problem, slash};
 use crate::text::plural;
 use crate::validate::{validate_post, validate_tweet, weighted_length};
 
@@ -41,11 +41,12 @@ impl Validation {
     }
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let report = check(ctx);
-    print(ctx, args.format, &report)?;
+    print(ctx, args.format, &report, None)?;
     // On GitHub Actions the problems also show on the pull request's diff.
     crate::github::report_validation(
+        &ctx.out.stdout,
         &crate::github::GithubEnv::from_env(),
         &ctx.root,
         &report.diagnostics,
@@ -77,80 +78,74 @@ pub fn check(ctx: &Context) -> Validation {
 }
 
 fn config_diagnostic(e: ConfigError) -> Diagnostic {
+    let help = e.help().unwrap_or_default().to_owned();
     match e {
         ConfigError::Read { path, source } => Diagnostic::new(
             crate::config::CONFIG_FILE,
             Pos { line: 1, column: 1 },
             format!("cannot read {}: {source}", path.display()),
         )
-        .with_hint("check the file's permissions"),
+        .with_hint(help),
         ConfigError::Parse {
             path,
             line,
             column,
             message,
-        } => Diagnostic::new(path, Pos { line, column }, message)
-            .with_hint("see the configuration section of the README for the fields"),
+        } => Diagnostic::new(path, Pos { line, column }, message).with_hint(help),
         ConfigError::Setting(d) => *d,
     }
 }
 
-/// Prints the report: every diagnostic and a final line, or the JSON
-/// document. All of validate's output goes through here, so that other
-/// renderings (GitHub annotations) can hook in one place.
-pub fn print(ctx: &Context, format: DiagnosticsFormat, report: &Validation) -> anyhow::Result<()> {
+/// Prints the report: every diagnostic and a final line (with `advice` as
+/// its help when there are problems), or the JSON document. All of validate's
+/// output goes through here, so that other renderings (GitHub annotations)
+/// can hook in one place.
+pub fn print(
+    ctx: &Context,
+    format: DiagnosticsFormat,
+    report: &Validation,
+    advice: Option<&str>,
+) -> Result<(), Problem> {
     match format {
         DiagnosticsFormat::Json => {
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &to_json(report))?;
-            writeln!(out)?;
+            let json = serde_json::to_string_pretty(&to_json(report))
+                .map_err(|e| Problem::new("cannot write the report as JSON").because(&e))?;
+            ctx.out.stdout.println(&json)?;
         }
         DiagnosticsFormat::Human => {
-            let mut err = std::io::stderr().lock();
-            for d in &report.diagnostics {
-                write_human(&mut err, d, ctx.color)?;
-            }
+            print_problems(ctx, report)?;
             if report.is_valid() {
                 let n = report.posts.len();
                 let line = format!("{} valid", plural(n, "post", "posts"));
-                if ctx.color {
-                    writeln!(std::io::stdout(), "{} {line}", "ok:".green().bold())?;
+                if ctx.out.stdout.color() {
+                    ctx.out
+                        .stdout
+                        .println(&format!("{} {line}", "ok:".green().bold()))?;
                 } else {
-                    writeln!(std::io::stdout(), "ok: {line}")?;
+                    ctx.out.stdout.println(&format!("ok: {line}"))?;
                 }
             } else {
                 let files: BTreeSet<_> = report.diagnostics.iter().map(|d| &d.file).collect();
                 let (n, f) = (report.diagnostics.len(), files.len());
-                let line = format!(
+                let mut problem = Problem::new(format!(
                     "{} in {}",
                     plural(n, "problem", "problems"),
                     plural(f, "file", "files")
-                );
-                if ctx.color {
-                    writeln!(err, "{} {line}", "error:".red().bold())?;
-                } else {
-                    writeln!(err, "error: {line}")?;
+                ));
+                if let Some(advice) = advice {
+                    problem = problem.with_help(advice);
                 }
+                ctx.out.stderr.problem(&problem)?;
             }
         }
     }
     Ok(())
 }
 
-/// `error: posts/a.yaml:3:7: message` then `  = help: hint`, as cargo does.
-pub fn write_human(w: &mut impl Write, d: &Diagnostic, color: bool) -> std::io::Result<()> {
-    let at = format!("{}:{}:{}:", slash(&d.file), d.line, d.column);
-    if color {
-        writeln!(w, "{} {} {}", "error:".red().bold(), at.bold(), d.message)?;
-    } else {
-        writeln!(w, "error: {at} {}", d.message)?;
-    }
-    if let Some(hint) = &d.hint {
-        if color {
-            writeln!(w, "  {} {hint}", "= help:".cyan().bold())?;
-        } else {
-            writeln!(w, "  = help: {hint}")?;
-        }
+/// Every problem in the posts, on stderr.
+pub fn print_problems(ctx: &Context, report: &Validation) -> Result<(), Problem> {
+    for d in &report.diagnostics {
+        ctx.out.stderr.problem(&d.into())?;
     }
     Ok(())
 }
@@ -189,13 +184,4 @@ pub fn to_json(report: &Validation) -> serde_json::Value {
         })
         .collect();
     json!({ "posts": posts, "errors": errors })
-}
-
-/// Paths with `/` on every platform, as the user types them and as GitHub
-/// annotations expect them.
-fn slash(p: &std::path::Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use crate::api::ApiError;
 use crate::budget::Hold;
 use crate::plan::Action;
+use crate::problem::Problem;
 use crate::state::StateError;
 use crate::text::tweet_url;
 
@@ -163,16 +164,15 @@ impl fmt::Display for Failure {
             ),
             Failure::DuplicateOfOlder { detail } => write!(
                 f,
-                "X refused the text as a duplicate (\"{detail}\"): the account already has an older tweet with the same text\n  = help: change the text, or delete the older tweet"
+                "X refused the text as a duplicate (\"{detail}\"): the account already has an older tweet with the same text"
             ),
             Failure::Duplicate { detail } => write!(
                 f,
-                "X refused the text as duplicate content (\"{detail}\"): the account already has a tweet with the same text\n  = help: change the text, or delete the other tweet"
+                "X refused the text as duplicate content (\"{detail}\"): the account already has a tweet with the same text"
             ),
-            Failure::NotConnected { error } => write!(
-                f,
-                "could not connect to X ({error}); nothing was sent\n  = help: check `--api-url` (or TWEETFORM_API_URL) and the network"
-            ),
+            Failure::NotConnected { error } => {
+                write!(f, "could not connect to X ({error}); nothing was sent")
+            }
             Failure::DuplicateNotVisible { detail } => write!(
                 f,
                 "X refused the text as a duplicate (\"{detail}\") but no tweet with it is visible on the account yet; the next apply will check again"
@@ -226,15 +226,13 @@ pub enum Fatal {
     #[error("{0}")]
     StateWrite(StateError),
     /// The state (with a new intent) could not be written before a create.
-    #[error(
-        "{error}\n  = help: nothing was sent for {key}; fix the problem and run `tweetform apply` again"
-    )]
+    #[error("{error}")]
     NothingSent { key: String, error: StateError },
     /// Forgetting an intent X never saw could not be saved.
-    #[error("{0}\n  = help: nothing was sent; run `tweetform apply` again")]
+    #[error("{0}")]
     IntentNotForgotten(StateError),
     #[error(
-        "X published {} for {key} but the state could not be written: {error}\n  = help: fix the problem and run `tweetform apply` again: it will find the tweet on X and record it",
+        "X published {} for {key} but the state could not be written: {error}",
         tweet_url(id)
     )]
     PublishedNotRecorded {
@@ -243,7 +241,7 @@ pub enum Fatal {
         error: StateError,
     },
     #[error(
-        "{} was deleted but the state could not be written: {error}\n  = help: fix the problem and run `tweetform apply` again (deleting a tweet that is gone counts as done)",
+        "{} was deleted but the state could not be written: {error}",
         tweet_url(id)
     )]
     DeletedNotRecorded { id: String, error: StateError },
@@ -251,10 +249,59 @@ pub enum Fatal {
     /// A signal (SIGINT, SIGTERM) stopped the apply between two requests.
     #[error("interrupted by {}", .0.name())]
     Interrupted(crate::interrupt::Signal),
-    #[error(
-        "{0}\n  = help: check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (the app needs Read and Write permissions; regenerate the access token after changing them)"
-    )]
+    #[error("{0}")]
     Unauthorized(ApiError),
+}
+
+impl Fatal {
+    /// What the user can do about it.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Fatal::StateWrite(_) | Fatal::Interrupted(_) => return None,
+            Fatal::NothingSent { key, .. } => format!(
+                "nothing was sent for {key}; fix the problem and run `tweetform apply` again"
+            ),
+            Fatal::IntentNotForgotten(_) => "nothing was sent; run `tweetform apply` again".into(),
+            Fatal::PublishedNotRecorded { .. } => "fix the problem and run `tweetform apply` again: it will find the tweet on X and record it".into(),
+            Fatal::DeletedNotRecorded { .. } => "fix the problem and run `tweetform apply` again (deleting a tweet that is gone counts as done)".into(),
+            Fatal::Unauthorized(_) => "check X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (the app needs Read and Write permissions; regenerate the access token after changing them)".into(),
+        })
+    }
+}
+
+impl From<&Fatal> for Problem {
+    fn from(fatal: &Fatal) -> Problem {
+        let problem = Problem::new(fatal.to_string());
+        match fatal.help() {
+            Some(help) => problem.with_help(help),
+            None => problem,
+        }
+    }
+}
+
+impl Failure {
+    /// What the user can do about it, when tweetform knows.
+    pub(crate) fn help(&self) -> Option<&'static str> {
+        match self {
+            Failure::DuplicateOfOlder { .. } => Some("change the text, or delete the older tweet"),
+            Failure::Duplicate { .. } => Some("change the text, or delete the other tweet"),
+            Failure::NotConnected { .. } => {
+                Some("check `--api-url` (or TWEETFORM_API_URL) and the network")
+            }
+            Failure::During { cause, .. } | Failure::Unsettled { cause, .. } => cause.help(),
+            _ => None,
+        }
+    }
+}
+
+impl From<&Failure> for Problem {
+    fn from(failure: &Failure) -> Problem {
+        let problem = Problem::new(failure.to_string());
+        match failure.help() {
+            Some(help) => problem.with_help(help),
+            None => problem,
+        }
+    }
 }
 
 /// Why a change that `apply` holds without `--allow-destroy` is destructive.

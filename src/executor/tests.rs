@@ -493,7 +493,14 @@ async fn a_duplicate_of_an_old_tweet_fails_clearly() {
     let (p, reason) = report.failed().next().unwrap();
     assert_eq!(p.key, "p0000");
     assert!(reason.contains("duplicate"), "{reason}");
-    assert!(reason.contains("change the text"), "{reason}");
+    let Outcome::Failed { help, .. } = &p.outcome else {
+        panic!("{:?}", p.outcome)
+    };
+    assert!(
+        help.as_deref()
+            .is_some_and(|h| h.contains("change the text")),
+        "{help:?}"
+    );
     assert!(state.pending.is_empty());
     assert_eq!(state.posts.len(), 1);
 }
@@ -726,6 +733,7 @@ async fn destructive_changes_are_held_and_the_rest_goes_out_without_allow_destro
     let mut failed = report.clone();
     failed.posts[0].outcome = Outcome::Failed {
         reason: "refused".into(),
+        help: None,
     };
     assert_eq!(failed.exit_code(), 1);
 }
@@ -896,9 +904,16 @@ async fn a_duplicate_nothing_explains_fails_at_once_with_xs_reason() {
         let mut state = empty_state();
         let mut ex = run.executor(default_budget(), ApplyOptions::default());
         let report = ex.execute(&singles(1), &mut state).await;
-        let (_, reason) = report.failed().next().unwrap();
+        let (p, reason) = report.failed().next().unwrap();
         assert!(reason.contains("duplicate"), "{reason}");
-        assert!(reason.contains("change the text"), "{reason}");
+        let Outcome::Failed { help, .. } = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert!(
+            help.as_deref()
+                .is_some_and(|h| h.contains("change the text")),
+            "{help:?}"
+        );
         assert!(!reason.contains("not visible"), "{reason}");
         assert!(
             run.clock.now().duration_since(t0()) < SignedDuration::from_secs(10),

@@ -433,10 +433,16 @@ async fn a_connection_never_made_leaves_no_intent_and_is_not_retried() {
     let report = ex.execute(&singles(2), &mut state).await;
     let failed: Vec<_> = report.failed().collect();
     assert_eq!(failed.len(), 2);
-    let reason = failed[0].1;
+    let (post, reason) = failed[0];
     assert_eq!(reason.matches("connection refused").count(), 1, "{reason}");
     assert!(reason.contains("nothing was sent"), "{reason}");
-    assert!(reason.contains("--api-url"), "{reason}");
+    let Outcome::Failed { help, .. } = &post.outcome else {
+        panic!("{:?}", post.outcome)
+    };
+    assert!(
+        help.as_deref().is_some_and(|h| h.contains("--api-url")),
+        "{help:?}"
+    );
     assert!(!reason.contains("attempts"), "not retried: {reason}");
     assert!(state.pending.is_empty(), "{:?}", state.pending);
     assert_eq!(run.saved().pending, vec![]);

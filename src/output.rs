@@ -1,0 +1,207 @@
+//! The one way the commands write to stdout and stderr.
+//!
+//! The reader of an output can go away before a command is done:
+//! `tweetform plan | head` closes its pipe after ten lines. Writing then
+//! fails (EPIPE; EBADF for a closed descriptor), and `println!` would panic:
+//! for `apply`, after it had published and before it committed the state or
+//! wrote the job summary. Here that is handled once: the stream goes quiet,
+//! what is written to it later is dropped, and the command carries on to
+//! the end of its work and exits with the code of its own outcome. A closed
+//! pipe is not an error; any other failure to write is one.
+
+use std::fmt;
+use std::io::{IsTerminal as _, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::problem::Problem;
+
+/// A command's stdout and stderr.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub stdout: Stream,
+    pub stderr: Stream,
+}
+
+impl Output {
+    /// The process's stdout and stderr, each coloured when `color` says so
+    /// for whether it is a terminal.
+    pub fn std(color: impl Fn(bool) -> bool) -> Output {
+        Output {
+            stdout: Stream::new(
+                "stdout",
+                std::io::stdout(),
+                color(std::io::stdout().is_terminal()),
+            ),
+            stderr: Stream::new(
+                "stderr",
+                std::io::stderr(),
+                color(std::io::stderr().is_terminal()),
+            ),
+        }
+    }
+}
+
+/// One output. Cheap to clone, and shareable with the threads of an apply:
+/// the clones write to the same place and go quiet together.
+#[derive(Clone)]
+pub struct Stream(Arc<Inner>);
+
+struct Inner {
+    name: &'static str,
+    color: bool,
+    /// Set once the reader is gone.
+    closed: AtomicBool,
+    sink: Mutex<Box<dyn Write + Send>>,
+}
+
+impl Stream {
+    /// `name` (`stdout`) is what an error about it says.
+    pub fn new(name: &'static str, sink: impl Write + Send + 'static, color: bool) -> Stream {
+        Stream(Arc::new(Inner {
+            name,
+            color,
+            closed: AtomicBool::new(false),
+            sink: Mutex::new(Box::new(sink)),
+        }))
+    }
+
+    /// Whether what is written here should be coloured.
+    pub fn color(&self) -> bool {
+        self.0.color
+    }
+
+    /// Whether the reader has gone away.
+    pub fn is_closed(&self) -> bool {
+        self.0.closed.load(Ordering::Relaxed)
+    }
+
+    /// Writes `text` as it is, at once. `Ok` also when the reader is gone
+    /// (then nothing is written, now or later); an error only when writing
+    /// failed otherwise (a full disk behind a redirection).
+    pub fn print(&self, text: &str) -> Result<(), Problem> {
+        if self.is_closed() {
+            return Ok(());
+        }
+        let mut sink = self.0.sink.lock().unwrap_or_else(PoisonError::into_inner);
+        match sink.write_all(text.as_bytes()).and_then(|()| sink.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if reader_gone(&e) => {
+                self.0.closed.store(true, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(e) => Err(Problem::new(format!("cannot write to {}", self.0.name)).because(&e)),
+        }
+    }
+
+    /// Writes `line` and a newline.
+    pub fn println(&self, line: &str) -> Result<(), Problem> {
+        self.print(&format!("{line}\n"))
+    }
+
+    /// Writes `problem` as [`Problem::render`] renders it.
+    pub fn problem(&self, problem: &Problem) -> Result<(), Problem> {
+        self.print(&problem.render(self.color()))
+    }
+}
+
+impl fmt::Debug for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stream")
+            .field("name", &self.0.name)
+            .field("color", &self.0.color)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A write failed because nobody reads any more: the pipe's other end is
+/// closed (EPIPE: the process ignores SIGPIPE, as every Rust program does),
+/// or the descriptor itself was closed (EBADF).
+fn reader_gone(e: &std::io::Error) -> bool {
+    const EBADF: i32 = 9;
+    e.kind() == std::io::ErrorKind::BrokenPipe || (cfg!(unix) && e.raw_os_error() == Some(EBADF))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    /// A sink that fails every write with `error`, counting the attempts.
+    struct Failing {
+        error: fn() -> io::Error,
+        attempts: Arc<Mutex<usize>>,
+    }
+
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            *self.attempts.lock().unwrap() += 1;
+            Err((self.error)())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn failing(error: fn() -> io::Error) -> (Stream, Arc<Mutex<usize>>) {
+        let attempts = Arc::new(Mutex::new(0));
+        let sink = Failing {
+            error,
+            attempts: attempts.clone(),
+        };
+        (Stream::new("stdout", sink, false), attempts)
+    }
+
+    #[test]
+    fn a_closed_pipe_quiets_the_stream_without_an_error() {
+        let (out, attempts) = failing(|| io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(out.println("one").is_ok());
+        assert!(out.is_closed());
+        assert!(out.clone().println("two").is_ok());
+        assert_eq!(*attempts.lock().unwrap(), 1, "nothing written once closed");
+    }
+
+    #[test]
+    fn a_closed_descriptor_is_a_closed_pipe() {
+        let (out, _) = failing(|| io::Error::from_raw_os_error(9));
+        assert!(out.print("x").is_ok());
+        assert_eq!(out.is_closed(), cfg!(unix));
+    }
+
+    #[test]
+    fn another_failure_is_a_problem() {
+        let (out, _) = failing(|| io::Error::other("no space left on device"));
+        let problem = out.print("x").unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "cannot write to stdout: no space left on device"
+        );
+        assert!(!out.is_closed());
+    }
+
+    #[test]
+    fn problems_are_rendered_in_the_streams_colour() {
+        #[derive(Clone, Default)]
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let problem = Problem::new("m").with_help("h");
+        for color in [false, true] {
+            let buffer = Shared::default();
+            let err = Stream::new("stderr", buffer.clone(), color);
+            err.problem(&problem).unwrap();
+            assert_eq!(
+                String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap(),
+                problem.render(color)
+            );
+        }
+    }
+}
