@@ -19,7 +19,7 @@ pub enum Action {
 
 impl Action {
     /// The order in which actions are listed in legends and summaries.
-    pub const LISTED: [Action; 6] = [
+    pub(crate) const LISTED: [Action; 6] = [
         Action::Create,
         Action::Append,
         Action::Replace,
@@ -61,7 +61,7 @@ impl Action {
 
     /// What was done, as the job summary says it of a post with its links:
     /// `**key** published: …`, `**key** appended to: …`.
-    pub fn past_with_links(self) -> &'static str {
+    pub(crate) fn past_with_links(self) -> &'static str {
         match self {
             Action::Create => "published",
             Action::Append => "appended to",
@@ -70,7 +70,7 @@ impl Action {
     }
 
     /// The symbol printed before a post in the terminal.
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Action::Create => "+",
             Action::Append => ">",
@@ -83,7 +83,7 @@ impl Action {
     }
 
     /// The symbol's meaning, for the terminal's legend.
-    pub fn legend(self) -> &'static str {
+    pub(crate) fn legend(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Append => "append to a published thread",
@@ -96,7 +96,7 @@ impl Action {
     }
 
     /// The terminal colour of its symbol.
-    pub fn term_style(self) -> Style {
+    pub(crate) fn term_style(self) -> Style {
         match self {
             Action::Create => Style::new().green(),
             Action::Append | Action::Replace => Style::new().yellow(),
@@ -107,7 +107,7 @@ impl Action {
     }
 
     /// The emoji of its group in Markdown.
-    pub fn md_emoji(self) -> &'static str {
+    pub(crate) fn md_emoji(self) -> &'static str {
         match self {
             Action::Create => "➕",
             Action::Append => "🧵",
@@ -120,7 +120,7 @@ impl Action {
     }
 
     /// The title of its group in Markdown.
-    pub fn md_title(self) -> &'static str {
+    pub(crate) fn md_title(self) -> &'static str {
         match self {
             Action::Create => "Create",
             Action::Append => "Append",

@@ -14,7 +14,7 @@ pub struct RateInfo {
     pub window: Option<Limit>,
     pub user_24h: Option<Limit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_24h: Option<Limit>,
+    pub(crate) app_24h: Option<Limit>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +42,7 @@ pub struct RemoteTweet {
         alias = "referenced_posts",
         skip_serializing_if = "Option::is_none"
     )]
-    pub referenced_tweets: Option<Vec<Reference>>,
+    pub(crate) referenced_tweets: Option<Vec<Reference>>,
     /// Its media and poll (`tweet.fields=attachments`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Attachments>,
@@ -64,19 +64,19 @@ pub struct UrlEntity {
     #[serde(default)]
     pub expanded_url: Option<String>,
     #[serde(default)]
-    pub display_url: Option<String>,
+    pub(crate) display_url: Option<String>,
     #[serde(default)]
     pub start: i64,
     #[serde(default)]
     pub end: i64,
     /// Set on the link X appends for attached media.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_key: Option<String>,
+    pub(crate) media_key: Option<String>,
 }
 
 /// `{"type": "replied_to" | "quoted" | "retweeted", "id"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reference {
+pub(crate) struct Reference {
     #[serde(rename = "type")]
     pub kind: String,
     pub id: String,
@@ -85,7 +85,7 @@ pub struct Reference {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Attachments {
     #[serde(default)]
-    pub media_keys: Vec<String>,
+    pub(crate) media_keys: Vec<String>,
     #[serde(default)]
     pub poll_ids: Vec<String>,
 }
@@ -161,7 +161,7 @@ impl ApiError {
     }
 }
 
-pub type ApiResult<T> = Result<Response<T>, (ApiError, RateInfo)>;
+pub(crate) type ApiResult<T> = Result<Response<T>, (ApiError, RateInfo)>;
 
 /// The endpoints a publisher needs. Implemented by the reqwest client
 /// ([`crate::client::XClient`]) and by the in-process fake used in tests.

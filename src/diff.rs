@@ -8,9 +8,9 @@ use similar::{ChangeTag, TextDiff};
 /// One line of a text diff: its tag and its pieces, each marked when it is
 /// the part of the line that changed (word-level emphasis).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DiffLine {
+pub(crate) struct DiffLine {
     pub tag: ChangeTag,
-    pub pieces: Vec<(bool, String)>,
+    pub(crate) pieces: Vec<(bool, String)>,
 }
 
 impl DiffLine {
@@ -28,7 +28,7 @@ impl DiffLine {
 
 /// A line diff of `old` → `new`, with the changed words of each changed line
 /// marked. Empty when the texts are equal.
-pub fn text_diff(old: &str, new: &str) -> Vec<DiffLine> {
+pub(crate) fn text_diff(old: &str, new: &str) -> Vec<DiffLine> {
     if old == new {
         return Vec::new();
     }

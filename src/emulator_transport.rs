@@ -14,9 +14,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use tweetform_emulator::{
-    Behaviour, FakeX, SharedFake, StoredTweet, TestCredentials, Via, WireRequest, lock,
-};
+use tweetform_emulator::{FakeX, SharedFake, StoredTweet, TestCredentials, Via, WireRequest, lock};
 
 use crate::api::ApiError;
 use crate::client::{Credentials, RawRequest, RawResponse, Transport};
@@ -38,19 +36,10 @@ impl InProcess {
         InProcess::from_fake(FakeX::with_defaults(clock))
     }
 
-    pub fn with_behaviour(behaviour: Behaviour, clock: Clock) -> Self {
-        InProcess::from_fake(FakeX::new(behaviour, clock))
-    }
-
-    pub fn from_fake(fake: FakeX) -> Self {
+    pub(crate) fn from_fake(fake: FakeX) -> Self {
         InProcess {
             fake: Arc::new(Mutex::new(fake)),
         }
-    }
-
-    /// Shares a fake, with an HTTP server for instance.
-    pub fn from_shared(fake: SharedFake) -> Self {
-        InProcess { fake }
     }
 
     pub fn shared(&self) -> SharedFake {

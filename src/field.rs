@@ -78,7 +78,7 @@ pub struct Spec {
     pub parent: Option<Field>,
     pub shape: Shape,
     /// X accepts at most one attachment per tweet.
-    pub attachment: bool,
+    pub(crate) attachment: bool,
 }
 
 const fn spec(field: Field, name: &'static str, shape: Shape) -> Spec {
@@ -108,7 +108,7 @@ const fn member(parent: Field, field: Field, name: &'static str, shape: Shape) -
 /// Every field, in [`Field`] order: the tweet's in the order X's schema and
 /// the request body list them (the digest of a published tweet depends on
 /// it), then the objects' members.
-pub static FIELDS: [Spec; 22] = [
+pub(crate) static FIELDS: [Spec; 22] = [
     spec(Field::Text, "text", Shape::Text),
     attachment(
         Field::Media,
@@ -198,7 +198,7 @@ pub static FIELDS: [Spec; 22] = [
 ];
 
 /// The fields of a tweet itself, in body order.
-pub const TWEET_FIELDS: [Field; 15] = [
+pub(crate) const TWEET_FIELDS: [Field; 15] = [
     Field::Text,
     Field::Media,
     Field::Poll,
@@ -230,7 +230,7 @@ impl Field {
     }
 
     /// The members of an object field; empty for any other.
-    pub fn members(self) -> &'static [Field] {
+    pub(crate) fn members(self) -> &'static [Field] {
         match self.shape() {
             Shape::Object { fields, .. } => fields,
             _ => &[],
@@ -269,7 +269,7 @@ pub struct FieldPath {
 
 impl FieldPath {
     /// The tweet as a whole.
-    pub const TWEET: FieldPath = FieldPath {
+    pub(crate) const TWEET: FieldPath = FieldPath {
         field: None,
         member: None,
         index: None,
@@ -361,7 +361,7 @@ const SHOWN: [Field; 14] = [
 
 /// The lines a plan shows for what `tweet` sends besides its text, in the
 /// order of [`SHOWN`]; `tweet_url` turns a tweet ID into the link shown.
-pub fn attributes(tweet: &Tweet, tweet_url: impl Fn(&str) -> String) -> Vec<String> {
+pub(crate) fn attributes(tweet: &Tweet, tweet_url: impl Fn(&str) -> String) -> Vec<String> {
     let mut lines = Vec::new();
     for field in SHOWN {
         show(field, tweet, &tweet_url, &mut lines);

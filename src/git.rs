@@ -15,8 +15,8 @@ use crate::report::ApplyLog;
 use crate::text::{plural, tweet_url};
 
 /// The identity used when the repository has none (a fresh CI runner).
-pub const FALLBACK_NAME: &str = "tweetform";
-pub const FALLBACK_EMAIL: &str = "tweetform@users.noreply.github.com";
+pub(crate) const FALLBACK_NAME: &str = "tweetform";
+pub(crate) const FALLBACK_EMAIL: &str = "tweetform@users.noreply.github.com";
 
 /// The commit message for the state after an apply: a subject counting what
 /// changed on X, then one line per post with its tweet URLs, so that `git

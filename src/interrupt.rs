@@ -64,7 +64,7 @@ impl Interrupt {
     }
 
     /// The first signal received wins.
-    pub fn raise(&self, signal: Signal) {
+    pub(crate) fn raise(&self, signal: Signal) {
         self.tx.send_if_modified(|s| {
             let first = s.is_none();
             if first {
@@ -98,12 +98,8 @@ impl Interrupt {
         *self.tx.borrow()
     }
 
-    pub fn is_raised(&self) -> bool {
-        self.signal().is_some()
-    }
-
     /// Resolves once an interruption is raised.
-    pub async fn raised(&self) {
+    pub(crate) async fn raised(&self) {
         let mut rx = self.tx.subscribe();
         let _ = rx.wait_for(Option::is_some).await;
     }
@@ -119,7 +115,7 @@ impl Interrupt {
     /// Raises the flag on SIGINT or SIGTERM from now on (on the current
     /// tokio runtime). Where signals cannot be listened to, they keep their
     /// default effect.
-    pub fn listen(&self) {
+    pub(crate) fn listen(&self) {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};

@@ -25,8 +25,8 @@ use crate::problem::{Location, Problem};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holder {
     pub pid: u32,
-    pub host: String,
-    pub started_at: Timestamp,
+    pub(crate) host: String,
+    pub(crate) started_at: Timestamp,
 }
 
 /// Why the lock could not be taken. Converts into a [`Problem`].
@@ -158,7 +158,7 @@ impl ApplyLock {
 
     /// The holder of a lock left behind by a process that is gone, if this
     /// apply took one over.
-    pub fn took_over(&self) -> Option<&Holder> {
+    pub(crate) fn took_over(&self) -> Option<&Holder> {
         self.stale.as_ref()
     }
 

@@ -17,7 +17,7 @@ use crate::validate::MAX_WEIGHTED_LENGTH;
 
 /// The first line of every Markdown plan, so that a workflow can find and
 /// update its one sticky comment on a pull request.
-pub const MARKDOWN_MARKER: &str = "<!-- tweetform-plan -->";
+pub(crate) const MARKDOWN_MARKER: &str = "<!-- tweetform-plan -->";
 
 /// GitHub refuses comments over 65,536 characters; stop adding posts well
 /// before, and say how many were left out.
@@ -306,7 +306,7 @@ fn md_diff(old: &str, new: &str) -> String {
 /// written: no emphasis, links, HTML, headings or list markers, and no
 /// GitHub @mentions or #issue references (a zero-width space breaks them,
 /// as Renovate and Dependabot do).
-pub fn md_escape_line(line: &str) -> String {
+pub(crate) fn md_escape_line(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut s = String::with_capacity(line.len() + 8);
     let mut start = true;

@@ -68,7 +68,7 @@ pub struct Refused {
 impl Change {
     /// The digest of the post's content after the change (every tweet kept
     /// or created, in thread order): what a refusal is recorded against.
-    pub fn content_digest(&self) -> String {
+    pub(crate) fn content_digest(&self) -> String {
         content_digest(
             self.tweets
                 .iter()
@@ -79,7 +79,7 @@ impl Change {
 
     /// Whether `apply` would send anything for it: not a wait, and not
     /// content X refused.
-    pub fn is_applied(&self) -> bool {
+    pub(crate) fn is_applied(&self) -> bool {
         self.action != Action::Wait && self.action != Action::Unchanged && self.refused.is_none()
     }
 
@@ -156,11 +156,11 @@ impl TweetChange {
         }
     }
 
-    pub fn is_create(&self) -> bool {
+    pub(crate) fn is_create(&self) -> bool {
         matches!(self.op, TweetOp::Create { .. })
     }
 
-    pub fn is_delete(&self) -> bool {
+    pub(crate) fn is_delete(&self) -> bool {
         matches!(self.op, TweetOp::Delete { .. })
     }
 }

@@ -23,7 +23,7 @@ use crate::text::{plural, tweet_url};
 /// The closing line of a plan, Terraform style:
 /// `Plan: 2 to create, 1 to replace, 3 waiting.` or
 /// `No changes. 5 posts up to date.`
-pub fn summary_line(summary: &Summary) -> String {
+pub(crate) fn summary_line(summary: &Summary) -> String {
     let counted = [
         (summary.create, "to create"),
         (summary.append, "to append"),
@@ -127,11 +127,11 @@ pub(crate) fn diffed_positions(change: &Change) -> BTreeSet<usize> {
 }
 
 /// What to do about a post X refused for good.
-pub const REFUSED_HELP: &str = "edit the post to try again";
+pub(crate) const REFUSED_HELP: &str = "edit the post to try again";
 
 /// Why a change is not sent: X refused this content before. Names the
 /// tweet of a thread, with X's status and its own words.
-pub fn refused_note(change: &Change) -> Option<String> {
+pub(crate) fn refused_note(change: &Change) -> Option<String> {
     let r = change.refused.as_ref()?;
     let of = change.tweets.iter().filter(|t| !t.is_delete()).count();
     let tweet = if of > 1 {
@@ -149,7 +149,7 @@ pub fn refused_note(change: &Change) -> Option<String> {
 /// Everything a create sends besides its text, one line each, so that a
 /// reviewer sees the poll, the media, the quoted tweet and the audience that
 /// will go out, not only the words.
-pub fn attributes(tweet: &Tweet) -> Vec<String> {
+pub(crate) fn attributes(tweet: &Tweet) -> Vec<String> {
     crate::field::attributes(tweet, tweet_url)
 }
 

@@ -89,7 +89,7 @@ impl PostReport {
         }
     }
 
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.outcome == Outcome::Done
     }
 }
@@ -178,21 +178,12 @@ impl Report {
     }
 
     /// The earliest time deferred work can run.
-    pub fn deferred_until(&self) -> Option<Timestamp> {
+    pub(crate) fn deferred_until(&self) -> Option<Timestamp> {
         self.deferred().map(|(_, t)| t).min()
     }
 
-    pub fn next_scheduled(&self) -> Option<&Scheduled> {
+    pub(crate) fn next_scheduled(&self) -> Option<&Scheduled> {
         self.scheduled.iter().min_by_key(|s| s.publish_at)
-    }
-
-    /// Whether the apply changed anything (published, deleted or moved).
-    pub fn changed_anything(&self) -> bool {
-        self.posts.iter().any(|p| {
-            !p.published.is_empty()
-                || !p.deleted.is_empty()
-                || (p.action == Action::Move && p.is_done())
-        })
     }
 
     /// 1 when anything failed or the apply was aborted, else 3 when

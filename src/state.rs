@@ -24,7 +24,7 @@ use crate::problem::{Location, Problem};
 /// that an older tweetform keeps reading it; one that holds any is written
 /// as version 2, so that an older tweetform says "upgrade" instead of
 /// calling the file corrupt.
-pub const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// The version of a state without any field of version 2.
 const FORMAT_VERSION_1: u32 = 1;
@@ -52,7 +52,7 @@ pub struct State {
     /// The account the tweets are published on, as `GET /2/users/me`
     /// answered once, so that a run does not ask again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    pub(crate) user_id: Option<String>,
     /// What X last reported about its limits, kept until their reset so
     /// that the next run does not earn the 429 this one was warned of.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -68,10 +68,10 @@ pub struct State {
 #[serde(deny_unknown_fields)]
 pub struct ReportedLimit {
     /// The request it limits, as `POST /2/tweets`.
-    pub endpoint: String,
+    pub(crate) endpoint: String,
     /// The headers' prefix: `x-rate-limit`, `x-user-limit-24hour` or
     /// `x-app-limit-24hour`.
-    pub scope: String,
+    pub(crate) scope: String,
     pub limit: u32,
     pub remaining: u32,
     pub reset: Timestamp,
@@ -94,7 +94,7 @@ pub struct RefusedPost {
 }
 
 /// A digest of a whole post's content: of its tweets' digests in order.
-pub fn content_digest<'a>(tweet_digests: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn content_digest<'a>(tweet_digests: impl IntoIterator<Item = &'a str>) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     for d in tweet_digests {
@@ -147,11 +147,11 @@ pub struct Intent {
 pub struct IntentShape {
     /// The tweet it replied to: a thread's chain must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_to: Option<String>,
+    pub(crate) reply_to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub media: usize,
+    pub(crate) media: usize,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub poll: bool,
 }
@@ -162,7 +162,7 @@ fn is_zero(n: &usize) -> bool {
 
 impl IntentShape {
     /// Read from a create's request body.
-    pub fn of_request(body: &serde_json::Value) -> Self {
+    pub(crate) fn of_request(body: &serde_json::Value) -> Self {
         let str_at = |p: &str| body.pointer(p).and_then(|v| v.as_str()).map(str::to_owned);
         IntentShape {
             reply_to: str_at("/reply/in_reply_to_tweet_id"),
@@ -414,7 +414,7 @@ impl State {
     /// The lockfile's text: two-space indented JSON, keys in a fixed order
     /// (post keys sorted, struct fields in declaration order), one block per
     /// post, and a final newline, so that git diffs stay small and readable.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut json = serde_json::to_string_pretty(self).expect("a State always serialises");
         json.push('\n');
         json
@@ -436,7 +436,7 @@ fn conflict_marker_line(bytes: &[u8]) -> Option<usize> {
 /// when it was killed between writing and renaming (`.NAME.XXXXXX.tmp`);
 /// returns how many. Call it only while holding the apply lock: a running
 /// save's temporary file looks the same.
-pub fn remove_stale_temporaries(path: &Path) -> io::Result<usize> {
+pub(crate) fn remove_stale_temporaries(path: &Path) -> io::Result<usize> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

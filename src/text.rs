@@ -2,7 +2,7 @@
 //! a count with its noun, and a tweet's address.
 
 /// `n` and the noun in the right number: `1 post`, `2 posts`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("{n} {one}")
     } else {
@@ -12,7 +12,7 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The public address of a tweet, which X resolves whatever the account's
 /// handle.
-pub fn tweet_url(id: &str) -> String {
+pub(crate) fn tweet_url(id: &str) -> String {
     format!("https://x.com/i/status/{id}")
 }
 

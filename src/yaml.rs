@@ -7,14 +7,14 @@ use serde_saphyr::Spanned;
 use crate::post::Pos;
 
 /// Line and column (1-based) of a YAML error, when the parser knows them.
-pub fn error_location(e: &serde_saphyr::Error) -> Option<(usize, usize)> {
+pub(crate) fn error_location(e: &serde_saphyr::Error) -> Option<(usize, usize)> {
     let loc = e.location()?;
     Some((loc.line() as usize, loc.column() as usize))
 }
 
 /// The error's message without the source snippet (we print our own
 /// `file:line:column` prefix).
-pub fn error_message(e: &serde_saphyr::Error) -> String {
+pub(crate) fn error_message(e: &serde_saphyr::Error) -> String {
     let text = e.without_snippet().to_string();
     // The message may end with its own " at line X column Y"; keep the first line.
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
@@ -40,7 +40,7 @@ fn strip_location_suffix(s: &str) -> &str {
 /// post files are read into before [`crate::load`] checks them field by field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
-    pub pos: Pos,
+    pub(crate) pos: Pos,
     pub kind: Kind,
 }
 
@@ -59,7 +59,7 @@ pub enum Kind {
 
 impl Kind {
     /// What a user would call this kind of value, for "expected X, found Y".
-    pub fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> &'static str {
         match self {
             Kind::Null => "nothing (null)",
             Kind::Bool(_) => "a boolean",
@@ -168,7 +168,7 @@ fn pos_of(loc: &serde_saphyr::Location) -> Pos {
 /// - The budget is far below the library's defaults: a post is a handful of
 ///   values, so anything bigger is a mistake or an alias bomb, and must stop
 ///   within milliseconds.
-pub fn user_file_options() -> serde_saphyr::Options {
+pub(crate) fn user_file_options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_events = 200_000;
     budget.max_nodes = 100_000;
@@ -192,12 +192,12 @@ pub fn user_file_options() -> serde_saphyr::Options {
 }
 
 /// Parses one YAML document into a positioned tree.
-pub fn parse_node(text: &str) -> Result<Node, serde_saphyr::Error> {
+pub(crate) fn parse_node(text: &str) -> Result<Node, serde_saphyr::Error> {
     serde_saphyr::from_str_with_options::<Node>(text, user_file_options())
 }
 
 /// A parse error in words a post author can act on, with a hint.
-pub fn describe_error(e: &serde_saphyr::Error) -> (String, Option<String>) {
+pub(crate) fn describe_error(e: &serde_saphyr::Error) -> (String, Option<String>) {
     use serde_saphyr::Error as E;
     let mut e = e.without_snippet();
     // An error met while replaying an alias wraps the real one.

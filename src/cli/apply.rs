@@ -34,7 +34,7 @@ pub struct Args {
     /// A plan saved with `tweetform plan --out FILE`: execute exactly it
     /// (refused when the state or the posts changed since).
     #[arg(value_name = "PLANFILE")]
-    pub planfile: Option<PathBuf>,
+    pub(crate) planfile: Option<PathBuf>,
 
     /// The X API's base URL (the emulator's, to rehearse).
     #[arg(
@@ -43,7 +43,7 @@ pub struct Args {
         env = "TWEETFORM_API_URL",
         default_value = "https://api.x.com"
     )]
-    pub api_url: String,
+    pub(crate) api_url: String,
 
     /// Wait up to DURATION in all (`90s`, `15m`, `3h`) for the rate budget
     /// or X's limits; with 0, do what fits now and defer the rest.
@@ -268,7 +268,7 @@ fn effect(c: &Change) -> Effect {
 
 /// A saved plan runs only against the state it was made for and while the
 /// posts still ask for the same changes.
-pub fn check_saved_plan(saved: &Plan, fresh: &Plan, state: &State) -> Result<(), Problem> {
+pub(crate) fn check_saved_plan(saved: &Plan, fresh: &Plan, state: &State) -> Result<(), Problem> {
     let stale = |message: String| {
         Problem::new(message).with_help(
             "make a new plan (`tweetform plan --out FILE`) and review it, or run `tweetform apply` without a plan file",

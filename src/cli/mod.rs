@@ -21,7 +21,7 @@ use crate::problem::Problem;
 
 #[derive(Debug, Parser)]
 #[command(name = "tweetform", version, about = "Tweets as code: plan and apply posts to X from YAML files", long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Run as if started in DIR: the project is found from there (the
     /// nearest directory upward with a tweetform.yaml).
     #[arg(short = 'C', value_name = "DIR", global = true)]
@@ -36,7 +36,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -116,7 +116,7 @@ fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
 
 /// What every subcommand needs to know about how it was started.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub(crate) struct Context {
     pub root: PathBuf,
     /// Where everything is printed, each stream coloured or not.
     pub out: Output,

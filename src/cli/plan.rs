@@ -28,7 +28,7 @@ pub struct Args {
     /// Exit with 2 when the plan has changes, 0 when it has none (waiting
     /// posts are not changes), 1 on error.
     #[arg(long)]
-    pub detailed_exitcode: bool,
+    pub(crate) detailed_exitcode: bool,
 
     /// Plan as if it were TIME (RFC 3339, such as `2026-11-23T12:00:00Z`):
     /// see what a scheduled run would do then. Posts whose `publish_at` is
@@ -94,7 +94,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
 /// problem in the posts (as `tweetform validate` does) and returns `None`
 /// when there is one: a plan made without a file that failed to parse would
 /// delete that post's tweets.
-pub fn make_plan(ctx: &Context, now: Timestamp) -> Result<Option<Plan>, Problem> {
+pub(crate) fn make_plan(ctx: &Context, now: Timestamp) -> Result<Option<Plan>, Problem> {
     let report = validate::check(ctx);
     if !report.is_valid() {
         let them = if report.diagnostics.len() == 1 {

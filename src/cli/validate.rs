@@ -29,14 +29,14 @@ pub enum DiagnosticsFormat {
 }
 
 /// What one validation run found.
-pub struct Validation {
+pub(crate) struct Validation {
     pub posts: Vec<Post>,
     /// Every problem, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Validation {
-    pub fn is_valid(&self) -> bool {
+    pub(crate) fn is_valid(&self) -> bool {
         self.diagnostics.is_empty()
     }
 }
@@ -143,7 +143,7 @@ pub fn print(
 }
 
 /// Every problem in the posts, on stderr.
-pub fn print_problems(ctx: &Context, report: &Validation) -> Result<(), Problem> {
+pub(crate) fn print_problems(ctx: &Context, report: &Validation) -> Result<(), Problem> {
     for d in &report.diagnostics {
         ctx.out.stderr.problem(&d.into())?;
     }
@@ -152,7 +152,7 @@ pub fn print_problems(ctx: &Context, report: &Validation) -> Result<(), Problem>
 
 /// The documented `--format json` shape:
 /// `{"posts":[{"key","file","tweets":[{"weighted_length","valid"}]}],"errors":[{"file","line","column","message"}]}`.
-pub fn to_json(report: &Validation) -> serde_json::Value {
+pub(crate) fn to_json(report: &Validation) -> serde_json::Value {
     let posts: Vec<_> = report
         .posts
         .iter()
