@@ -11,6 +11,7 @@ pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub(crate) mod credentials;
 pub mod diagnostic;
 pub mod diff;
 #[cfg(any(test, feature = "emulator"))]
@@ -24,6 +25,8 @@ pub mod interrupt;
 pub mod load;
 pub mod lock;
 pub mod markdown;
+pub(crate) mod oauth;
+pub(crate) mod operations;
 pub mod output;
 pub(crate) mod parse;
 pub mod plan;
