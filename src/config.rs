@@ -2,7 +2,10 @@
 //! so a repository with only `posts/` works.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::post::Pos;
 
 use serde::{Deserialize, Serialize};
 
@@ -190,7 +193,7 @@ impl Config {
             }
         })?;
         // Every configured path resolves inside the project root.
-        match crate::project::check_config_paths(root, &config, &text) {
+        match check_config_paths(root, &config, &text) {
             Some(d) => Err(ConfigError::Setting(Box::new(d))),
             None => Ok(config),
         }
@@ -198,5 +201,100 @@ impl Config {
 
     pub fn state_path(&self, root: &Path) -> PathBuf {
         root.join(&self.state)
+    }
+}
+/// Where `setting` is written in `tweetform.yaml`'s `text` (its value), if it is.
+pub(crate) fn setting_pos(text: &str, setting: &str) -> Option<Pos> {
+    let root = crate::yaml::parse_node(text).ok()?;
+    let crate::yaml::Kind::Map(entries) = root.kind else {
+        return None;
+    };
+    entries.iter().find_map(|(k, v)| match &k.kind {
+        crate::yaml::Kind::Str(name) if name == setting => Some(v.pos),
+        _ => None,
+    })
+}
+
+/// Checks that `posts_dir` and `state` stay inside the project root at
+/// `root`: relative, without a `..` that leaves it, and not through a
+/// symlink that points out of it. `text` is `tweetform.yaml`'s, for the
+/// positions of the settings.
+fn check_config_paths(root: &Path, config: &Config, text: &str) -> Option<Diagnostic> {
+    for (setting, value) in [("posts_dir", &config.posts_dir), ("state", &config.state)] {
+        if let Some(why) = leaves_root(root, value) {
+            let pos = setting_pos(text, setting).unwrap_or(Pos { line: 1, column: 1 });
+            return Some(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    pos,
+                    format!(
+                        "`{setting}: {}` is outside the project root ({why})",
+                        value.display()
+                    ),
+                )
+                .with_hint(format!(
+                    "set `{setting}` to a path inside the project, relative to the directory of {CONFIG_FILE}"
+                )),
+            );
+        }
+    }
+    None
+}
+
+/// Why `path` (relative to `root`) is not inside `root`, if it is not.
+fn leaves_root(root: &Path, path: &Path) -> Option<&'static str> {
+    if path.has_root() || path.components().any(|c| matches!(c, Component::Prefix(_))) {
+        return Some("an absolute path");
+    }
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::ParentDir if depth == 0 => return Some("`..` leaves it"),
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    let canonical_root = root.canonicalize().ok()?;
+    // The deepest part of the path that exists, resolved through its symlinks.
+    let existing = root
+        .join(path)
+        .ancestors()
+        .find_map(|p| p.canonicalize().ok())?;
+    (!existing.starts_with(&canonical_root)).then_some("a symlink leads out of it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_escapes_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert_eq!(leaves_root(root, Path::new("posts")), None);
+        assert_eq!(leaves_root(root, Path::new("a/../posts")), None);
+        assert_eq!(leaves_root(root, Path::new("../x")), Some("`..` leaves it"));
+        assert_eq!(
+            leaves_root(root, Path::new("a/../../x")),
+            Some("`..` leaves it")
+        );
+        assert_eq!(
+            leaves_root(root, Path::new("/etc")),
+            Some("an absolute path")
+        );
+    }
+
+    #[test]
+    fn setting_positions_point_at_the_value() {
+        let text = "include: ['**/*.yaml']\nposts_dir: Posts\n";
+        assert_eq!(
+            setting_pos(text, "posts_dir"),
+            Some(Pos {
+                line: 2,
+                column: 12
+            })
+        );
+        assert_eq!(setting_pos(text, "state"), None);
     }
 }
