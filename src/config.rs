@@ -4,7 +4,6 @@
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
 use crate::post::Pos;
 
 use serde::{Deserialize, Serialize};
@@ -112,7 +111,7 @@ pub enum ConfigError {
         message: String,
     },
     /// A setting that parses but cannot be used (a path outside the project).
-    Setting(Box<crate::diagnostic::Diagnostic>),
+    Setting(Problem),
 }
 
 impl ConfigError {
@@ -123,7 +122,7 @@ impl ConfigError {
             ConfigError::Parse { .. } => {
                 Some("see the configuration section of the README for the fields")
             }
-            ConfigError::Setting(d) => d.hint.as_deref(),
+            ConfigError::Setting(d) => d.help(),
         }
     }
 }
@@ -140,7 +139,7 @@ impl From<&ConfigError> for Problem {
                 column,
                 message,
             } => Problem::new(message).at(Location::at(path, *line, *column)),
-            ConfigError::Setting(d) => return Problem::from(&**d),
+            ConfigError::Setting(d) => return d.clone(),
         };
         match e.help() {
             Some(help) => problem.with_help(help),
@@ -194,7 +193,7 @@ impl Config {
         })?;
         // Every configured path resolves inside the project root.
         match check_config_paths(root, &config, &text) {
-            Some(d) => Err(ConfigError::Setting(Box::new(d))),
+            Some(d) => Err(ConfigError::Setting(d)),
             None => Ok(config),
         }
     }
@@ -219,12 +218,12 @@ pub(crate) fn setting_pos(text: &str, setting: &str) -> Option<Pos> {
 /// `root`: relative, without a `..` that leaves it, and not through a
 /// symlink that points out of it. `text` is `tweetform.yaml`'s, for the
 /// positions of the settings.
-fn check_config_paths(root: &Path, config: &Config, text: &str) -> Option<Diagnostic> {
+fn check_config_paths(root: &Path, config: &Config, text: &str) -> Option<Problem> {
     for (setting, value) in [("posts_dir", &config.posts_dir), ("state", &config.state)] {
         if let Some(why) = leaves_root(root, value) {
             let pos = setting_pos(text, setting).unwrap_or(Pos { line: 1, column: 1 });
             return Some(
-                Diagnostic::new(
+                Problem::at_pos(
                     CONFIG_FILE,
                     pos,
                     format!(
@@ -232,7 +231,7 @@ fn check_config_paths(root: &Path, config: &Config, text: &str) -> Option<Diagno
                         value.display()
                     ),
                 )
-                .with_hint(format!(
+                .with_help(format!(
                     "set `{setting}` to a path inside the project, relative to the directory of {CONFIG_FILE}"
                 )),
             );

@@ -12,7 +12,6 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub(crate) mod credentials;
-pub mod diagnostic;
 pub mod diff;
 #[cfg(any(test, feature = "emulator"))]
 pub mod emulator_transport;

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::{CONFIG_FILE, Config};
-use crate::diagnostic::Diagnostic;
 pub use crate::parse::{MAX_FILE_BYTES, parse_post};
 use crate::parse::{Unlocated, too_large};
 use crate::post::{Pos, Post};
+use crate::problem::Problem;
 
 /// Everything found under the posts directory.
 ///
@@ -28,7 +28,7 @@ pub struct Loaded {
     /// Posts that parsed, sorted by key.
     pub posts: Vec<Post>,
     /// Files that could not be read or parsed, and clashing keys.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Problem>,
 }
 
 /// Finds and parses every post of the project at `root`.
@@ -42,8 +42,8 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
         Ok(set) => set,
         Err(msg) => {
             loaded.diagnostics.push(
-                Diagnostic::new(CONFIG_FILE, start, format!("invalid `include` glob: {msg}"))
-                    .with_hint("fix the pattern, e.g. `**/*.yaml`"),
+                Problem::at_pos(CONFIG_FILE, start, format!("invalid `include` glob: {msg}"))
+                    .with_help("fix the pattern, e.g. `**/*.yaml`"),
             );
             return loaded;
         }
@@ -52,8 +52,8 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
         Ok(set) => set,
         Err(msg) => {
             loaded.diagnostics.push(
-                Diagnostic::new(CONFIG_FILE, start, format!("invalid `exclude` glob: {msg}"))
-                    .with_hint("fix the pattern, e.g. `drafts/**`"),
+                Problem::at_pos(CONFIG_FILE, start, format!("invalid `exclude` glob: {msg}"))
+                    .with_help("fix the pattern, e.g. `drafts/**`"),
             );
             return loaded;
         }
@@ -76,8 +76,8 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
                     .and_then(|p| p.strip_prefix(root).ok())
                     .map_or_else(|| config.posts_dir.clone(), Path::to_path_buf);
                 loaded.diagnostics.push(
-                    Diagnostic::new(file, start, format!("cannot read: {e}"))
-                        .with_hint("check the file's permissions"),
+                    Problem::at_pos(file, start, format!("cannot read: {e}"))
+                        .with_help("check the file's permissions"),
                 );
                 continue;
             }
@@ -93,12 +93,12 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
         };
         let Some(rel_str) = slash_path(rel) else {
             loaded.diagnostics.push(
-                Diagnostic::new(
+                Problem::at_pos(
                     config.posts_dir.join(rel),
                     start,
                     "the file name is not valid UTF-8",
                 )
-                .with_hint("rename the file with a UTF-8 name"),
+                .with_help("rename the file with a UTF-8 name"),
             );
             continue;
         };
@@ -129,12 +129,12 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
                     .map(String::as_str)
                     .collect();
                 loaded.diagnostics.push(
-                    Diagnostic::new(
+                    Problem::at_pos(
                         file.clone(),
                         start,
                         format!("post key `{key}` is also used by {}", others.join(", ")),
                     )
-                    .with_hint(
+                    .with_help(
                         "a post's key is its path without the extension: rename or delete one of the files",
                     ),
                 );
@@ -281,7 +281,7 @@ mod tests {
         let files: Vec<String> = loaded
             .diagnostics
             .iter()
-            .map(|d| d.file.display().to_string())
+            .map(|d| d.position().0.display().to_string())
             .collect();
         assert_eq!(
             files,
@@ -289,11 +289,11 @@ mod tests {
         );
     }
 
-    fn parse(src: &str) -> Result<Post, Vec<Diagnostic>> {
+    fn parse(src: &str) -> Result<Post, Vec<Problem>> {
         parse_post("k", Path::new("posts/k.yaml"), src.as_bytes())
     }
 
-    fn errors(src: &str) -> Vec<Diagnostic> {
+    fn errors(src: &str) -> Vec<Problem> {
         match parse(src) {
             Ok(p) => panic!("expected errors, parsed {p:?}"),
             Err(e) => e,
@@ -433,9 +433,9 @@ share_with_followers: true
     fn unknown_key_suggests_the_closest_field() {
         let e = errors("txt: hello\n");
         assert_eq!(e.len(), 1);
-        assert_eq!((e[0].line, e[0].column), (1, 1));
-        assert_eq!(e[0].message, "unknown field `txt`");
-        assert_eq!(e[0].hint.as_deref(), Some("did you mean `text`?"));
+        assert_eq!((e[0].position().1, e[0].position().2), (1, 1));
+        assert_eq!(e[0].message(), "unknown field `txt`");
+        assert_eq!(e[0].help(), Some("did you mean `text`?"));
         assert_eq!(
             e[0].to_string().lines().next(),
             Some("posts/k.yaml:1:1: unknown field `txt`")
@@ -444,15 +444,14 @@ share_with_followers: true
         let e = errors("text: a\npoll:\n  option: [a, b]\n  duration_minutes: 5\n");
         assert!(
             e.iter()
-                .any(|d| d.message == "unknown field `option` in `poll`"
-                    && d.hint.as_deref() == Some("did you mean `options`?")
-                    && (d.line, d.column) == (3, 3))
+                .any(|d| d.message() == "unknown field `option` in `poll`"
+                    && d.help() == Some("did you mean `options`?")
+                    && (d.position().1, d.position().2) == (3, 3))
         );
 
         let e = errors("text: a\nzzzzzzzz: 1\n");
         assert!(
-            e[0].hint
-                .as_deref()
+            e[0].help()
                 .unwrap()
                 .starts_with("the fields here are: text, media")
         );
@@ -462,16 +461,16 @@ share_with_followers: true
     fn duplicate_keys_are_each_reported() {
         let e = errors("text: a\ntext: b\nmedia: { media_ids: [\"1\"], media_ids: [\"2\"] }\n");
         assert_eq!(e.len(), 2, "{e:?}");
-        assert_eq!(e[0].message, "duplicate field `text`");
-        assert_eq!((e[0].line, e[0].column), (2, 1));
-        assert!(e[0].hint.as_deref().unwrap().contains("line 1, column 1"));
-        assert_eq!(e[1].message, "duplicate field `media_ids`");
+        assert_eq!(e[0].message(), "duplicate field `text`");
+        assert_eq!((e[0].position().1, e[0].position().2), (2, 1));
+        assert!(e[0].help().unwrap().contains("line 1, column 1"));
+        assert_eq!(e[1].message(), "duplicate field `media_ids`");
     }
 
     #[test]
     fn every_problem_in_a_file_is_reported() {
         let e = errors("txt: a\ntext: 1\nnullcast: maybe\ngeo: {}\nreply_settings: all\n");
-        let msgs: Vec<_> = e.iter().map(|d| (d.line, d.message.as_str())).collect();
+        let msgs: Vec<_> = e.iter().map(|d| (d.position().1, d.message())).collect();
         assert_eq!(
             msgs,
             [
@@ -483,7 +482,7 @@ share_with_followers: true
             ]
         );
         assert_eq!(
-            e[1].hint.as_deref(),
+            e[1].help(),
             Some("put the value in quotes to make it a string")
         );
     }
@@ -494,7 +493,7 @@ share_with_followers: true
             "txt: typo\ntext: {}\npoll:\n  options:\n    - a\n    - 2\n  duration_minutes: 1\n",
             "a".repeat(281)
         ));
-        let msgs: Vec<_> = e.iter().map(|d| (d.line, d.message.as_str())).collect();
+        let msgs: Vec<_> = e.iter().map(|d| (d.position().1, d.message())).collect();
         assert_eq!(
             msgs,
             [
@@ -513,32 +512,36 @@ share_with_followers: true
         let e =
             errors("thread:\n  - hello\n  - text: b\n    reply: { in_reply_to_tweet_id: \"1\" }\n");
         assert_eq!(e.len(), 2, "{e:?}");
-        assert!(e[1].message.starts_with("tweet 2 of the thread: `reply`"));
+        assert!(e[1].message().starts_with("tweet 2 of the thread: `reply`"));
     }
 
     #[test]
     fn publish_at_needs_an_offset() {
         let e = errors("publish_at: 2027-01-01T09:00:00\ntext: hi\n");
-        assert_eq!((e[0].line, e[0].column), (1, 13));
-        assert!(e[0].message.contains("no UTC offset"), "{}", e[0].message);
-        assert!(e[0].hint.as_deref().unwrap().contains("Z"));
+        assert_eq!((e[0].position().1, e[0].position().2), (1, 13));
+        assert!(
+            e[0].message().contains("no UTC offset"),
+            "{}",
+            e[0].message()
+        );
+        assert!(e[0].help().unwrap().contains("Z"));
         let e = errors("publish_at: 2027-01-01\ntext: hi\n");
-        assert!(e[0].message.contains("no UTC offset"));
+        assert!(e[0].message().contains("no UTC offset"));
         let e = errors("publish_at: tomorrow\ntext: hi\n");
         assert!(
-            e[0].message
+            e[0].message()
                 .starts_with("`publish_at` is not an RFC 3339 time")
         );
         let e = errors("thread:\n  - text: a\n    publish_at: 2027-01-01T00:00:00Z\n");
-        assert!(e[0].hint.as_deref().unwrap().contains("top level"));
+        assert!(e[0].help().unwrap().contains("top level"));
     }
 
     #[test]
     fn empty_and_comment_only_files() {
         for src in ["", "  \n\n", "# just a comment\n"] {
             let e = errors(src);
-            assert_eq!(e[0].message, "empty file: no post here");
-            assert_eq!((e[0].line, e[0].column), (1, 1));
+            assert_eq!(e[0].message(), "empty file: no post here");
+            assert_eq!((e[0].position().1, e[0].position().2), (1, 1));
         }
     }
 
@@ -550,16 +553,16 @@ share_with_followers: true
             b"text: ok\ntext2: caf\xe9\n",
         )
         .unwrap_err();
-        assert_eq!((e[0].line, e[0].column), (2, 11));
-        assert!(e[0].message.contains("0xE9"), "{}", e[0].message);
-        assert!(e[0].message.contains("byte offset 19"));
+        assert_eq!((e[0].position().1, e[0].position().2), (2, 11));
+        assert!(e[0].message().contains("0xE9"), "{}", e[0].message());
+        assert!(e[0].message().contains("byte offset 19"));
     }
 
     #[test]
     fn files_over_one_mebibyte_are_refused() {
         let big = vec![b' '; (MAX_FILE_BYTES + 1) as usize];
         let e = parse_post("k", Path::new("posts/k.yaml"), &big).unwrap_err();
-        assert!(e[0].message.contains("limited to 1 MiB"));
+        assert!(e[0].message().contains("limited to 1 MiB"));
     }
 
     #[test]
@@ -575,8 +578,8 @@ share_with_followers: true
         let started = std::time::Instant::now();
         let e = errors(&src);
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
-        assert!(e[0].message.contains("aliases"), "{}", e[0].message);
-        assert!(e[0].line > 1);
+        assert!(e[0].message().contains("aliases"), "{}", e[0].message());
+        assert!(e[0].position().1 > 1);
     }
 
     #[test]
@@ -590,47 +593,47 @@ share_with_followers: true
                     .collect::<String>(),
         ] {
             let e = errors(&src);
-            assert!(e[0].line >= 1);
+            assert!(e[0].position().1 >= 1);
         }
     }
 
     #[test]
     fn top_level_must_be_a_mapping() {
         let e = errors("- text: a\n- text: b\n");
-        assert!(e[0].message.ends_with("found a list"));
-        assert!(e[0].hint.as_deref().unwrap().contains("thread:"));
+        assert!(e[0].message().ends_with("found a list"));
+        assert!(e[0].help().unwrap().contains("thread:"));
         let e = errors("just words\n");
-        assert!(e[0].message.ends_with("found a string"));
+        assert!(e[0].message().ends_with("found a string"));
     }
 
     #[test]
     fn wrong_types_say_what_was_expected() {
         let e = errors("text: [a, b]\n");
-        assert_eq!(e[0].message, "`text`: expected a string, found a list");
+        assert_eq!(e[0].message(), "`text`: expected a string, found a list");
         let e = errors("text: a\npoll: yes\n");
-        assert_eq!(e[0].message, "`poll` must be a mapping; found a string");
+        assert_eq!(e[0].message(), "`poll` must be a mapping; found a string");
         let e = errors("text: a\npoll: { options: [a, 2], duration_minutes: soon }\n");
         assert_eq!(
-            e[0].message,
+            e[0].message(),
             "`poll.options[1]`: expected a string, found a number"
         );
-        assert_eq!((e[0].line, e[0].column), (2, 22));
-        assert!(e[1].message.contains("whole number of minutes"));
+        assert_eq!((e[0].position().1, e[0].position().2), (2, 22));
+        assert!(e[1].message().contains("whole number of minutes"));
         let e = errors("text: a\nquote_tweet_id: 12345678901234567890123\n");
-        assert!(e[0].hint.as_deref().unwrap().contains("quotes"));
+        assert!(e[0].help().unwrap().contains("quotes"));
         let e = errors("text: a\nmedia: { media_ids: \"1\" }\n");
         assert_eq!(
-            e[0].message,
+            e[0].message(),
             "`media.media_ids` must be a list; found a string"
         );
         let e = errors("text: a\n1: b\n");
-        assert!(e[0].message.starts_with("a field name must be a string"));
+        assert!(e[0].message().starts_with("a field name must be a string"));
     }
 
     #[test]
     fn poll_needs_options_and_duration() {
         let e = errors("text: a\npoll: {}\n");
-        let msgs: Vec<_> = e.iter().map(|d| d.message.as_str()).collect();
+        let msgs: Vec<_> = e.iter().map(|d| d.message()).collect();
         assert_eq!(
             msgs,
             ["`poll` needs `options`", "`poll` needs `duration_minutes`"]
@@ -640,37 +643,40 @@ share_with_followers: true
     #[test]
     fn thread_shape_errors() {
         let e = errors("text: a\nthread:\n  - text: b\n");
-        assert_eq!(e[0].message, "`text` cannot sit next to `thread:`");
+        assert_eq!(e[0].message(), "`text` cannot sit next to `thread:`");
         let e = errors("thread: []\n");
-        assert_eq!(e[0].message, "empty thread: `thread:` has no tweets");
+        assert_eq!(e[0].message(), "empty thread: `thread:` has no tweets");
         let e = errors("thread:\n");
-        assert_eq!(e[0].message, "empty thread: `thread:` has no tweets");
+        assert_eq!(e[0].message(), "empty thread: `thread:` has no tweets");
         let e = errors("thread:\n  - hello\n");
-        assert!(e[0].message.starts_with("thread entry 1 must be a mapping"));
+        assert!(
+            e[0].message()
+                .starts_with("thread entry 1 must be a mapping")
+        );
         let e = errors("thread: hello\n");
-        assert!(e[0].message.starts_with("`thread` must be a list"));
+        assert!(e[0].message().starts_with("`thread` must be a list"));
         let e = errors("thread:\n  - thread: []\n");
-        assert!(e[0].hint.as_deref().unwrap().contains("cannot be nested"));
+        assert!(e[0].help().unwrap().contains("cannot be nested"));
     }
 
     #[test]
     fn syntax_errors_and_extra_documents_have_positions() {
         let e = errors("text: \"unterminated\n");
-        assert_eq!((e[0].line, e[0].column), (1, 7));
-        assert!(!e[0].message.contains("at line"), "{}", e[0].message);
+        assert_eq!((e[0].position().1, e[0].position().2), (1, 7));
+        assert!(!e[0].message().contains("at line"), "{}", e[0].message());
         let e = errors("text: a\n---\ntext: b\n");
-        assert_eq!(e[0].line, 3);
-        assert!(e[0].message.contains("second YAML document"));
+        assert_eq!(e[0].position().1, 3);
+        assert!(e[0].message().contains("second YAML document"));
     }
 
     #[test]
     fn common_yaml_mistakes_get_a_specific_hint() {
         let e = errors("text: Note: a colon\n");
-        assert_eq!((e[0].line, e[0].column), (1, 11));
-        assert!(e[0].hint.as_deref().unwrap().contains("quoted"));
+        assert_eq!((e[0].position().1, e[0].position().2), (1, 11));
+        assert!(e[0].help().unwrap().contains("quoted"));
         let e = errors("poll:\n\toptions: [a, b]\n");
-        assert_eq!(e[0].line, 2);
-        assert!(e[0].hint.as_deref().unwrap().contains("spaces"));
+        assert_eq!(e[0].position().1, 2);
+        assert!(e[0].help().unwrap().contains("spaces"));
     }
 
     #[test]
@@ -748,7 +754,7 @@ share_with_followers: true
         let files: Vec<_> = loaded
             .diagnostics
             .iter()
-            .map(|d| d.file.to_string_lossy().replace('\\', "/"))
+            .map(|d| d.position().0.to_string_lossy().replace('\\', "/"))
             .collect();
         assert_eq!(
             files,
@@ -761,10 +767,10 @@ share_with_followers: true
         );
         assert!(
             loaded.diagnostics[2]
-                .message
+                .message()
                 .contains("also used by posts/same.yml")
         );
-        assert!(loaded.diagnostics[1].message.contains("1 MiB"));
+        assert!(loaded.diagnostics[1].message().contains("1 MiB"));
     }
 
     #[cfg(unix)]
@@ -792,7 +798,7 @@ share_with_followers: true
         let loaded = load_project(dir.path(), &Config::default());
         assert!(loaded.posts.is_empty());
         assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
-        assert!(loaded.diagnostics[0].message.contains("does not exist"));
+        assert!(loaded.diagnostics[0].message().contains("does not exist"));
     }
 
     #[test]
@@ -803,7 +809,7 @@ share_with_followers: true
             ..Config::default()
         };
         let loaded = load_project(dir.path(), &config);
-        assert_eq!(loaded.diagnostics[0].file, Path::new(CONFIG_FILE));
+        assert_eq!(loaded.diagnostics[0].position().0, Path::new(CONFIG_FILE));
     }
 }
 
@@ -871,7 +877,7 @@ mod props {
                 Err(diags) => {
                     prop_assert!(!diags.is_empty());
                     for d in diags {
-                        prop_assert!(d.line >= 1 && d.column >= 1);
+                        prop_assert!(d.position().1 >= 1 && d.position().2 >= 1);
                     }
                 }
             }

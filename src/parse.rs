@@ -21,9 +21,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use crate::diagnostic::Diagnostic;
 use crate::field::{Field, FieldPath};
 use crate::post::{Geo, Media, Poll, Pos, Post, Reply, ReplySettings, Tweet};
+use crate::problem::Problem;
 use crate::suggest::closest;
 use crate::yaml::{Kind, Node};
 
@@ -51,8 +51,8 @@ static GEO_FIELDS: LazyLock<Vec<&'static str>> =
 pub(crate) struct Unlocated(pub(crate) Pos, pub(crate) String, pub(crate) String);
 
 impl Unlocated {
-    pub(crate) fn located(self, file: &Path) -> Diagnostic {
-        Diagnostic::new(file, self.0, self.1).with_hint(self.2)
+    pub(crate) fn located(self, file: &Path) -> Problem {
+        Problem::at_pos(file, self.0, self.1).with_help(self.2)
     }
 }
 
@@ -67,7 +67,7 @@ pub(crate) fn too_large(size: u64) -> Unlocated {
 /// Parses one post file. `file` is the path shown in diagnostics.
 ///
 /// Returns every problem found in the file, not only the first.
-pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diagnostic>> {
+pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Problem>> {
     let start = Pos { line: 1, column: 1 };
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(vec![too_large(bytes.len() as u64).located(file)]);
@@ -82,7 +82,7 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
             let column = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
             return Err(vec![
-                Diagnostic::new(
+                Problem::at_pos(
                     file,
                     Pos { line, column },
                     format!(
@@ -90,13 +90,13 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
                         e.valid_up_to()
                     ),
                 )
-                .with_hint("save the file as UTF-8"),
+                .with_help("save the file as UTF-8"),
             ]);
         }
     };
     let empty = || {
         vec![
-            Diagnostic::new(file, start, "empty file: no post here").with_hint(
+            Problem::at_pos(file, start, "empty file: no post here").with_help(
                 "write `text: ...` for a tweet or `thread:` with a list of tweets (see examples/), or delete the file",
             ),
         ]
@@ -109,7 +109,7 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
         Err(e) => {
             let (line, column) = crate::yaml::error_location(&e).unwrap_or((1, 1));
             let (message, hint) = crate::yaml::describe_error(&e);
-            let mut d = Diagnostic::new(
+            let d = Problem::at_pos(
                 file,
                 Pos {
                     line: line.max(1),
@@ -117,8 +117,10 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
                 },
                 message,
             );
-            d.hint = hint;
-            return Err(vec![d]);
+            return Err(vec![match hint {
+                Some(hint) => d.with_help(hint),
+                None => d,
+            }]);
         }
     };
 
@@ -230,13 +232,16 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
     // `text: 12` that is not a string also leaves the tweet without text),
     // so those are dropped.
     let mut errors = cx.errors;
-    let lines: std::collections::BTreeSet<usize> = errors.iter().map(|d| d.line).collect();
+    let lines: std::collections::BTreeSet<usize> = errors.iter().map(|d| d.position().1).collect();
     errors.extend(
         crate::validate::validate_post(&post)
             .into_iter()
-            .filter(|d| !lines.contains(&d.line)),
+            .filter(|d| !lines.contains(&d.position().1)),
     );
-    errors.sort_by_key(|d| (d.line, d.column));
+    errors.sort_by_key(|d| {
+        let (_, line, column) = d.position();
+        (line, column)
+    });
     Err(errors)
 }
 
@@ -246,13 +251,13 @@ type Fields<'a> = BTreeMap<String, (Pos, &'a Node)>;
 /// Conversion context: the file for diagnostics and the errors so far.
 struct Cx<'a> {
     file: &'a Path,
-    errors: Vec<Diagnostic>,
+    errors: Vec<Problem>,
 }
 
 impl<'a> Cx<'a> {
     fn error(&mut self, pos: Pos, message: impl Into<String>, hint: impl Into<String>) {
         self.errors
-            .push(Diagnostic::new(self.file, pos, message).with_hint(hint));
+            .push(Problem::at_pos(self.file, pos, message).with_help(hint));
     }
 
     /// Checks a mapping's keys: strings, known, each once. `context` names

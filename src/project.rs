@@ -12,7 +12,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{CONFIG_FILE, Config, setting_pos};
-use crate::diagnostic::Diagnostic;
 use crate::post::Pos;
 use crate::problem::Problem;
 
@@ -84,7 +83,7 @@ pub fn find_root(dir: &Path, explicit: bool) -> Result<PathBuf, ProjectError> {
 /// The posts directory of the project at `root`, or why it is missing: a
 /// missing one is not an empty project (planning from it would delete every
 /// published tweet).
-pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Diagnostic> {
+pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Problem> {
     let dir = root.join(&config.posts_dir);
     if dir.is_dir() {
         return None;
@@ -92,18 +91,18 @@ pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Diagnost
     let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
     let shown = config.posts_dir.display();
     let d = match setting_pos(&text, "posts_dir") {
-        Some(pos) => Diagnostic::new(
+        Some(pos) => Problem::at_pos(
             CONFIG_FILE,
             pos,
             format!("`posts_dir: {shown}`: the posts directory does not exist"),
         ),
-        None => Diagnostic::new(
+        None => Problem::at_pos(
             config.posts_dir.clone(),
             Pos { line: 1, column: 1 },
             format!("the posts directory `{shown}` does not exist (the default of `posts_dir`)"),
         ),
     };
-    Some(d.with_hint(format!(
+    Some(d.with_help(format!(
         "create {shown}/ (with a .gitkeep when it has no posts yet), or set `posts_dir` in {CONFIG_FILE} to the directory that holds the posts"
     )))
 }
@@ -111,7 +110,7 @@ pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Diagnost
 /// A post file that is a symlink whose target is outside the project root
 /// at `root` is refused: tweetform publishes the repository's own files.
 /// `shown` is the file as messages name it.
-pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Option<Diagnostic> {
+pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Option<Problem> {
     let is_link = std::fs::symlink_metadata(path)
         .map(|m| m.file_type().is_symlink())
         .unwrap_or(false);
@@ -124,7 +123,7 @@ pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Optio
         return None;
     }
     Some(
-        Diagnostic::new(
+        Problem::at_pos(
             shown,
             Pos { line: 1, column: 1 },
             format!(
@@ -132,6 +131,6 @@ pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Optio
                 target.display()
             ),
         )
-        .with_hint("copy the post into the project, or point the link at a file inside it"),
+        .with_help("copy the post into the project, or point the link at a file inside it"),
     )
 }
