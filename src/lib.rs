@@ -17,6 +17,7 @@ pub mod diff;
 pub mod emulator_transport;
 pub mod executor;
 pub mod field;
+pub(crate) mod field_reader;
 pub mod git;
 pub mod github;
 pub mod init;
