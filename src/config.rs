@@ -2,7 +2,9 @@
 //! so a repository with only `posts/` works.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+
+use crate::post::Pos;
 
 use serde::{Deserialize, Serialize};
 
@@ -109,7 +111,7 @@ pub enum ConfigError {
         message: String,
     },
     /// A setting that parses but cannot be used (a path outside the project).
-    Setting(Box<crate::diagnostic::Diagnostic>),
+    Setting(Problem),
 }
 
 impl ConfigError {
@@ -120,7 +122,7 @@ impl ConfigError {
             ConfigError::Parse { .. } => {
                 Some("see the configuration section of the README for the fields")
             }
-            ConfigError::Setting(d) => d.hint.as_deref(),
+            ConfigError::Setting(d) => d.help(),
         }
     }
 }
@@ -137,7 +139,7 @@ impl From<&ConfigError> for Problem {
                 column,
                 message,
             } => Problem::new(message).at(Location::at(path, *line, *column)),
-            ConfigError::Setting(d) => return Problem::from(&**d),
+            ConfigError::Setting(d) => return d.clone(),
         };
         match e.help() {
             Some(help) => problem.with_help(help),
@@ -190,13 +192,108 @@ impl Config {
             }
         })?;
         // Every configured path resolves inside the project root.
-        match crate::project::check_config_paths(root, &config, &text) {
-            Some(d) => Err(ConfigError::Setting(Box::new(d))),
+        match check_config_paths(root, &config, &text) {
+            Some(d) => Err(ConfigError::Setting(d)),
             None => Ok(config),
         }
     }
 
     pub fn state_path(&self, root: &Path) -> PathBuf {
         root.join(&self.state)
+    }
+}
+/// Where `setting` is written in `tweetform.yaml`'s `text` (its value), if it is.
+pub(crate) fn setting_pos(text: &str, setting: &str) -> Option<Pos> {
+    let root = crate::yaml::parse_node(text).ok()?;
+    let crate::yaml::Kind::Map(entries) = root.kind else {
+        return None;
+    };
+    entries.iter().find_map(|(k, v)| match &k.kind {
+        crate::yaml::Kind::Str(name) if name == setting => Some(v.pos),
+        _ => None,
+    })
+}
+
+/// Checks that `posts_dir` and `state` stay inside the project root at
+/// `root`: relative, without a `..` that leaves it, and not through a
+/// symlink that points out of it. `text` is `tweetform.yaml`'s, for the
+/// positions of the settings.
+fn check_config_paths(root: &Path, config: &Config, text: &str) -> Option<Problem> {
+    for (setting, value) in [("posts_dir", &config.posts_dir), ("state", &config.state)] {
+        if let Some(why) = leaves_root(root, value) {
+            let pos = setting_pos(text, setting).unwrap_or(Pos { line: 1, column: 1 });
+            return Some(
+                Problem::at_pos(
+                    CONFIG_FILE,
+                    pos,
+                    format!(
+                        "`{setting}: {}` is outside the project root ({why})",
+                        value.display()
+                    ),
+                )
+                .with_help(format!(
+                    "set `{setting}` to a path inside the project, relative to the directory of {CONFIG_FILE}"
+                )),
+            );
+        }
+    }
+    None
+}
+
+/// Why `path` (relative to `root`) is not inside `root`, if it is not.
+fn leaves_root(root: &Path, path: &Path) -> Option<&'static str> {
+    if path.has_root() || path.components().any(|c| matches!(c, Component::Prefix(_))) {
+        return Some("an absolute path");
+    }
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::ParentDir if depth == 0 => return Some("`..` leaves it"),
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    let canonical_root = root.canonicalize().ok()?;
+    // The deepest part of the path that exists, resolved through its symlinks.
+    let existing = root
+        .join(path)
+        .ancestors()
+        .find_map(|p| p.canonicalize().ok())?;
+    (!existing.starts_with(&canonical_root)).then_some("a symlink leads out of it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_escapes_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert_eq!(leaves_root(root, Path::new("posts")), None);
+        assert_eq!(leaves_root(root, Path::new("a/../posts")), None);
+        assert_eq!(leaves_root(root, Path::new("../x")), Some("`..` leaves it"));
+        assert_eq!(
+            leaves_root(root, Path::new("a/../../x")),
+            Some("`..` leaves it")
+        );
+        assert_eq!(
+            leaves_root(root, Path::new("/etc")),
+            Some("an absolute path")
+        );
+    }
+
+    #[test]
+    fn setting_positions_point_at_the_value() {
+        let text = "include: ['**/*.yaml']\nposts_dir: Posts\n";
+        assert_eq!(
+            setting_pos(text, "posts_dir"),
+            Some(Pos {
+                line: 2,
+                column: 12
+            })
+        );
+        assert_eq!(setting_pos(text, "state"), None);
     }
 }

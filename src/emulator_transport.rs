@@ -3,7 +3,7 @@
 //! tokio's clock, so that tests run X's 15-minute, 3-hour and 24-hour
 //! windows on a paused clock. It is one more `Transport` of the client:
 //! requests are built and answers read by the very code that talks to X
-//! (`client::ops`), and the fake answers through the same function its
+//! (`operations`), and the fake answers through the same function its
 //! HTTP server calls ([`FakeX::respond`]), so rate headers, error mapping
 //! and pagination behave as over HTTP.
 //!
@@ -17,8 +17,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tweetform_emulator::{FakeX, SharedFake, StoredTweet, TestCredentials, Via, WireRequest, lock};
 
 use crate::api::ApiError;
-use crate::client::{Credentials, RawRequest, RawResponse, Transport};
 use crate::clock::Clock;
+use crate::credentials::Credentials;
+use crate::operations::{RawRequest, RawResponse, Transport};
 
 /// The in-process X. Cheap to clone: clones share the fake.
 ///
@@ -115,7 +116,7 @@ impl Transport for InProcess {
     }
 }
 
-crate::client::xapi_over_transport!(InProcess);
+crate::operations::xapi_over_transport!(InProcess);
 
 /// tweetform's clock as the emulator's: the same wall time at every tokio
 /// instant, paused or not.

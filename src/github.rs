@@ -12,11 +12,10 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
 use crate::markdown::md_escape_line;
 use crate::output::Stream;
 use crate::plan::Plan;
-use crate::problem::Problem;
+use crate::problem::{Location, Problem};
 use crate::report::ApplyLog;
 use crate::text::tweet_url;
 
@@ -60,25 +59,26 @@ impl GithubEnv {
 ///
 /// The hint, when there is one, goes on a second line of the message (GitHub
 /// shows `%0A` as a line break).
-pub fn annotation(d: &Diagnostic) -> String {
-    let file = d.file.to_string_lossy().replace('\\', "/");
-    let mut message = d.message.clone();
-    if let Some(hint) = &d.hint {
+pub fn annotation(d: &Problem) -> String {
+    let (file, line, column) = d.position();
+    let file = file.to_string_lossy().replace('\\', "/");
+    let mut message = d.message().to_owned();
+    if let Some(hint) = d.help() {
         message.push_str("\nhelp: ");
         message.push_str(hint);
     }
     format!(
         "::error file={},line={},col={},title={}::{}",
         escape_property(&file),
-        d.line,
-        d.column,
+        line,
+        column,
         escape_property("tweetform"),
         escape_data(&message)
     )
 }
 
 /// Every diagnostic as an annotation, one per line.
-pub fn annotations(diagnostics: &[Diagnostic]) -> String {
+pub fn annotations(diagnostics: &[Problem]) -> String {
     let mut out = String::new();
     for d in diagnostics {
         out.push_str(&annotation(d));
@@ -91,12 +91,15 @@ pub fn annotations(diagnostics: &[Diagnostic]) -> String {
 /// directory), with paths made relative to the workspace: diagnostics name
 /// files relative to the project root, GitHub places annotations relative to
 /// the checkout, and the two differ when the project is in a subdirectory.
-pub fn annotations_in(env: &GithubEnv, root: &Path, diagnostics: &[Diagnostic]) -> String {
-    let moved: Vec<Diagnostic> = diagnostics
+pub fn annotations_in(env: &GithubEnv, root: &Path, diagnostics: &[Problem]) -> String {
+    let moved: Vec<Problem> = diagnostics
         .iter()
-        .map(|d| Diagnostic {
-            file: workspace_path(env, root, &d.file),
-            ..d.clone()
+        .map(|d| match d.location() {
+            Some(at) => d.clone().at(Location {
+                file: workspace_path(env, root, &at.file),
+                ..at.clone()
+            }),
+            None => d.clone(),
         })
         .collect();
     annotations(&moved)
@@ -133,7 +136,7 @@ pub fn print_annotations(
     out: &Stream,
     env: &GithubEnv,
     root: &Path,
-    diagnostics: &[Diagnostic],
+    diagnostics: &[Problem],
 ) -> Result<(), Problem> {
     if !env.actions || diagnostics.is_empty() {
         return Ok(());
@@ -149,7 +152,7 @@ pub fn report_validation(
     out: &Stream,
     env: &GithubEnv,
     root: &Path,
-    diagnostics: &[Diagnostic],
+    diagnostics: &[Problem],
 ) -> Result<(), Problem> {
     if !env.actions || diagnostics.is_empty() {
         return Ok(());
@@ -160,24 +163,25 @@ pub fn report_validation(
 
 /// The problems as Markdown: a heading with their number, then one item per
 /// problem with its location, message and hint.
-pub fn diagnostics_markdown(env: &GithubEnv, root: &Path, diagnostics: &[Diagnostic]) -> String {
+pub fn diagnostics_markdown(env: &GithubEnv, root: &Path, diagnostics: &[Problem]) -> String {
     let n = diagnostics.len();
     let mut out = format!(
         "### tweetform: {n} {} in the posts\n\n",
         if n == 1 { "problem" } else { "problems" }
     );
     for d in diagnostics {
-        let file = workspace_path(env, root, &d.file)
+        let (file, line, column) = d.position();
+        let file = workspace_path(env, root, file)
             .to_string_lossy()
             .replace('\\', "/");
         out.push_str(&format!(
             "- `{}:{}:{}` {}",
             file.replace('`', "'"),
-            d.line,
-            d.column,
-            md_escape_line(&d.message)
+            line,
+            column,
+            md_escape_line(d.message())
         ));
-        if let Some(hint) = &d.hint {
+        if let Some(hint) = d.help() {
             out.push_str(&format!("<br>help: {}", md_escape_line(hint)));
         }
         out.push('\n');

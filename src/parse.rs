@@ -21,9 +21,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use crate::diagnostic::Diagnostic;
 use crate::field::{Field, FieldPath};
+use crate::field_reader::{Cx, Fields};
 use crate::post::{Geo, Media, Poll, Pos, Post, Reply, ReplySettings, Tweet};
+use crate::problem::Problem;
 use crate::suggest::closest;
 use crate::yaml::{Kind, Node};
 
@@ -51,8 +52,8 @@ static GEO_FIELDS: LazyLock<Vec<&'static str>> =
 pub(crate) struct Unlocated(pub(crate) Pos, pub(crate) String, pub(crate) String);
 
 impl Unlocated {
-    pub(crate) fn located(self, file: &Path) -> Diagnostic {
-        Diagnostic::new(file, self.0, self.1).with_hint(self.2)
+    pub(crate) fn located(self, file: &Path) -> Problem {
+        Problem::at_pos(file, self.0, self.1).with_help(self.2)
     }
 }
 
@@ -67,7 +68,7 @@ pub(crate) fn too_large(size: u64) -> Unlocated {
 /// Parses one post file. `file` is the path shown in diagnostics.
 ///
 /// Returns every problem found in the file, not only the first.
-pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diagnostic>> {
+pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Problem>> {
     let start = Pos { line: 1, column: 1 };
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(vec![too_large(bytes.len() as u64).located(file)]);
@@ -82,7 +83,7 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
             let column = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
             return Err(vec![
-                Diagnostic::new(
+                Problem::at_pos(
                     file,
                     Pos { line, column },
                     format!(
@@ -90,13 +91,13 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
                         e.valid_up_to()
                     ),
                 )
-                .with_hint("save the file as UTF-8"),
+                .with_help("save the file as UTF-8"),
             ]);
         }
     };
     let empty = || {
         vec![
-            Diagnostic::new(file, start, "empty file: no post here").with_hint(
+            Problem::at_pos(file, start, "empty file: no post here").with_help(
                 "write `text: ...` for a tweet or `thread:` with a list of tweets (see examples/), or delete the file",
             ),
         ]
@@ -109,7 +110,7 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
         Err(e) => {
             let (line, column) = crate::yaml::error_location(&e).unwrap_or((1, 1));
             let (message, hint) = crate::yaml::describe_error(&e);
-            let mut d = Diagnostic::new(
+            let d = Problem::at_pos(
                 file,
                 Pos {
                     line: line.max(1),
@@ -117,8 +118,10 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
                 },
                 message,
             );
-            d.hint = hint;
-            return Err(vec![d]);
+            return Err(vec![match hint {
+                Some(hint) => d.with_help(hint),
+                None => d,
+            }]);
         }
     };
 
@@ -230,227 +233,20 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Diag
     // `text: 12` that is not a string also leaves the tweet without text),
     // so those are dropped.
     let mut errors = cx.errors;
-    let lines: std::collections::BTreeSet<usize> = errors.iter().map(|d| d.line).collect();
+    let lines: std::collections::BTreeSet<usize> = errors.iter().map(|d| d.position().1).collect();
     errors.extend(
         crate::validate::validate_post(&post)
             .into_iter()
-            .filter(|d| !lines.contains(&d.line)),
+            .filter(|d| !lines.contains(&d.position().1)),
     );
-    errors.sort_by_key(|d| (d.line, d.column));
+    errors.sort_by_key(|d| {
+        let (_, line, column) = d.position();
+        (line, column)
+    });
     Err(errors)
 }
 
-/// The fields of one mapping: name -> (key position, value).
-type Fields<'a> = BTreeMap<String, (Pos, &'a Node)>;
-
-/// Conversion context: the file for diagnostics and the errors so far.
-struct Cx<'a> {
-    file: &'a Path,
-    errors: Vec<Diagnostic>,
-}
-
-impl<'a> Cx<'a> {
-    fn error(&mut self, pos: Pos, message: impl Into<String>, hint: impl Into<String>) {
-        self.errors
-            .push(Diagnostic::new(self.file, pos, message).with_hint(hint));
-    }
-
-    /// Checks a mapping's keys: strings, known, each once. `context` names
-    /// the mapping in messages (`""` for a tweet, `"poll."` for a poll).
-    fn fields<'n>(
-        &mut self,
-        entries: &'n [(Node, Node)],
-        allowed: &[&str],
-        context: &str,
-    ) -> Fields<'n> {
-        let mut out: Fields<'n> = BTreeMap::new();
-        for (key, value) in entries {
-            let Kind::Str(name) = &key.kind else {
-                self.error(
-                    key.pos,
-                    format!(
-                        "a field name must be a string; found {}",
-                        key.kind.describe()
-                    ),
-                    format!("use one of: {}", allowed.join(", ")),
-                );
-                continue;
-            };
-            if !allowed.contains(&name.as_str()) {
-                let place = match context.trim_end_matches('.') {
-                    "" => String::new(),
-                    c => format!(" in `{c}`"),
-                };
-                let hint = match closest(name, allowed) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the fields here are: {}", allowed.join(", ")),
-                };
-                let hint = if context.starts_with("thread[") && name == "publish_at" {
-                    "`publish_at` belongs to the whole post: put it at the top level, next to `thread:`".to_string()
-                } else if context.starts_with("thread[") && name == "thread" {
-                    "a thread cannot be nested: list every tweet directly under the top-level `thread:`".into()
-                } else {
-                    hint
-                };
-                self.error(key.pos, format!("unknown field `{name}`{place}"), hint);
-                continue;
-            }
-            if let Some((first, _)) = out.get(name.as_str()) {
-                let first = *first;
-                self.error(
-                    key.pos,
-                    format!("duplicate field `{name}`"),
-                    format!(
-                        "`{name}` is already set at line {}, column {}: keep only one",
-                        first.line, first.column
-                    ),
-                );
-                continue;
-            }
-            out.insert(name.clone(), (key.pos, value));
-        }
-        out
-    }
-
-    fn mapping<'n>(
-        &mut self,
-        name: &str,
-        node: &'n Node,
-        allowed: &[&str],
-        example: &str,
-    ) -> Option<Fields<'n>> {
-        match &node.kind {
-            Kind::Map(entries) => Some(self.fields(entries, allowed, &format!("{name}."))),
-            other => {
-                self.error(
-                    node.pos,
-                    format!("`{name}` must be a mapping; found {}", other.describe()),
-                    format!("write it as {example}"),
-                );
-                None
-            }
-        }
-    }
-
-    fn string(&mut self, name: &str, node: &Node) -> Option<String> {
-        match &node.kind {
-            Kind::Str(s) => Some(s.clone()),
-            other => {
-                let hint = match other {
-                    Kind::Null => "write a value after the colon, or remove the field".to_string(),
-                    Kind::Seq(_) | Kind::Map(_) => "write a single value on the same line".into(),
-                    _ => "put the value in quotes to make it a string".into(),
-                };
-                self.error(
-                    node.pos,
-                    format!("`{name}`: expected a string, found {}", other.describe()),
-                    hint,
-                );
-                None
-            }
-        }
-    }
-
-    /// An ID: a quoted string, or a plain integer (kept exactly). Whether it
-    /// is well-formed (`^[0-9]{1,19}$`) is the validator's job.
-    fn id(&mut self, name: &str, node: &Node) -> Option<String> {
-        match &node.kind {
-            Kind::Str(s) => Some(s.clone()),
-            Kind::Int(i) => Some(i.to_string()),
-            Kind::Float(_) => {
-                self.error(
-                    node.pos,
-                    format!("`{name}`: this number cannot be an ID exactly"),
-                    "put the ID in quotes, e.g. \"1455953449422516226\"",
-                );
-                None
-            }
-            other => {
-                self.error(
-                    node.pos,
-                    format!(
-                        "`{name}`: expected an ID (a string of digits), found {}",
-                        other.describe()
-                    ),
-                    "write the ID in quotes, e.g. \"1455953449422516226\"",
-                );
-                None
-            }
-        }
-    }
-
-    fn bool(&mut self, name: &str, node: &Node) -> Option<bool> {
-        match &node.kind {
-            Kind::Bool(b) => Some(*b),
-            other => {
-                self.error(
-                    node.pos,
-                    format!(
-                        "`{name}`: expected true or false, found {}",
-                        other.describe()
-                    ),
-                    format!("write `{name}: true` or `{name}: false`"),
-                );
-                None
-            }
-        }
-    }
-
-    /// A list of values, each converted by `item`; positions go to `spans`
-    /// as `path[i]`.
-    fn list(
-        &mut self,
-        field: Field,
-        node: &Node,
-        spans: &mut BTreeMap<FieldPath, Pos>,
-        mut item: impl FnMut(&mut Self, &str, &Node) -> Option<String>,
-    ) -> Vec<String> {
-        let path = FieldPath::of(field);
-        let Kind::Seq(items) = &node.kind else {
-            self.error(
-                node.pos,
-                format!("`{path}` must be a list; found {}", node.kind.describe()),
-                format!("write it as `[\"a\", \"b\"]` or as `- ` lines under `{path}:`"),
-            );
-            return Vec::new();
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, node) in items.iter().enumerate() {
-            let p = path.at(i);
-            spans.insert(p, node.pos);
-            // A bad item keeps its place (as an empty value at its own
-            // position) so that counts and indexes stay true for validation.
-            out.push(item(self, &p.to_string(), node).unwrap_or_default());
-        }
-        out
-    }
-
-    fn timestamp(&mut self, node: &Node) -> Option<jiff::Timestamp> {
-        let s = self.string("publish_at", node)?;
-        let s = s.trim();
-        match s.parse::<jiff::Timestamp>() {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let no_offset = s.parse::<jiff::civil::DateTime>().is_ok()
-                    || s.parse::<jiff::civil::Date>().is_ok();
-                if no_offset {
-                    self.error(
-                        node.pos,
-                        format!("`publish_at` `{s}` has no UTC offset, so the instant is ambiguous"),
-                        "add an offset: `2027-03-01T09:00:00Z` for UTC, or `2027-03-01T09:00:00+01:00`",
-                    );
-                } else {
-                    self.error(
-                        node.pos,
-                        format!("`publish_at` is not an RFC 3339 time: {e}"),
-                        "write it as `2027-03-01T09:00:00Z` or `2027-03-01T09:00:00+01:00`",
-                    );
-                }
-                None
-            }
-        }
-    }
-
+impl Cx<'_> {
     /// Builds one tweet from its checked fields; `pos` is the tweet's mapping.
     fn tweet(&mut self, pos: Pos, fields: &Fields<'_>) -> Tweet {
         let mut t = Tweet::default();
@@ -629,5 +425,519 @@ impl<'a> Cx<'a> {
                 self.list(Field::ExcludeReplyUserIds, v, spans, |cx, p, n| cx.id(p, n));
         }
         Some(reply)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suggest::edit_distance;
+
+    fn parse(src: &str) -> Result<Post, Vec<Problem>> {
+        parse_post("k", Path::new("posts/k.yaml"), src.as_bytes())
+    }
+
+    fn errors(src: &str) -> Vec<Problem> {
+        match parse(src) {
+            Ok(p) => panic!("expected errors, parsed {p:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn at(line: usize, column: usize) -> Pos {
+        Pos { line, column }
+    }
+
+    /// Where the loader put the field printed as `path` (`poll.options[1]`).
+    fn span(t: &Tweet, path: &str) -> Pos {
+        let found = t.spans.iter().find(|(p, _)| p.to_string() == path);
+        *found.unwrap_or_else(|| panic!("no span at {path:?}")).1
+    }
+
+    #[test]
+    fn single_tweet_with_every_field() {
+        let post = parse(
+            r#"publish_at: 2027-01-01T09:00:00+01:00
+text: hello
+media:
+  media_ids: ["1", 2]
+  tagged_user_ids: ["3"]
+poll:
+  options: [Yes, No]
+  duration_minutes: 60
+quote_tweet_id: "4"
+reply:
+  in_reply_to_tweet_id: "5"
+  exclude_reply_user_ids: ["6"]
+reply_settings: mentionedUsers
+geo: { place_id: 5a110d312052166f }
+for_super_followers_only: true
+direct_message_deep_link: https://x.com/messages/compose?recipient_id=7
+community_id: "8"
+made_with_ai: false
+paid_partnership: true
+card_uri: card://9
+nullcast: false
+share_with_followers: true
+"#,
+        )
+        .unwrap();
+        assert_eq!(post.key, "k");
+        assert_eq!(post.file, Path::new("posts/k.yaml"));
+        assert!(!post.is_thread);
+        assert_eq!(
+            post.publish_at,
+            Some("2027-01-01T08:00:00Z".parse().unwrap())
+        );
+        assert_eq!(post.publish_at_pos, Some(at(1, 13)));
+        let t = &post.tweets[0];
+        assert_eq!(t.text, "hello");
+        let media = t.media.as_ref().unwrap();
+        assert_eq!(media.media_ids, ["1", "2"]);
+        assert_eq!(media.tagged_user_ids, ["3"]);
+        let poll = t.poll.as_ref().unwrap();
+        assert_eq!(poll.options, ["Yes", "No"]);
+        assert_eq!(poll.duration_minutes, 60);
+        assert_eq!(t.quote_tweet_id.as_deref(), Some("4"));
+        let reply = t.reply.as_ref().unwrap();
+        assert_eq!(reply.in_reply_to_tweet_id, "5");
+        assert_eq!(reply.exclude_reply_user_ids, ["6"]);
+        assert_eq!(t.reply_settings, Some(ReplySettings::MentionedUsers));
+        assert_eq!(t.geo.as_ref().unwrap().place_id, "5a110d312052166f");
+        assert_eq!(t.for_super_followers_only, Some(true));
+        assert_eq!(
+            t.direct_message_deep_link.as_deref(),
+            Some("https://x.com/messages/compose?recipient_id=7")
+        );
+        assert_eq!(t.community_id.as_deref(), Some("8"));
+        assert_eq!(t.made_with_ai, Some(false));
+        assert_eq!(t.paid_partnership, Some(true));
+        assert_eq!(t.card_uri.as_deref(), Some("card://9"));
+        assert_eq!(t.nullcast, Some(false));
+        assert_eq!(t.share_with_followers, Some(true));
+
+        assert_eq!(span(t, ""), at(1, 1));
+        assert_eq!(span(t, "text"), at(2, 7));
+        assert_eq!(span(t, "media"), at(3, 1));
+        assert_eq!(span(t, "media.media_ids[1]"), at(4, 20));
+        assert_eq!(span(t, "poll"), at(6, 1));
+        assert_eq!(span(t, "poll.options"), at(7, 3));
+        assert_eq!(span(t, "poll.options[1]"), at(7, 18));
+        assert_eq!(span(t, "poll.duration_minutes"), at(8, 21));
+        assert_eq!(span(t, "reply.in_reply_to_tweet_id"), at(11, 25));
+        assert_eq!(span(t, "reply.exclude_reply_user_ids[0]"), at(12, 28));
+    }
+
+    #[test]
+    fn thread_with_spans_per_tweet() {
+        let post = parse(
+            "publish_at: 2027-01-01T00:00:00Z\nthread:\n  - text: one\n    reply: { in_reply_to_tweet_id: \"1\" }\n  - text: two\n",
+        )
+        .unwrap();
+        assert!(post.is_thread);
+        assert_eq!(post.tweets.len(), 2);
+        assert_eq!(span(&post.tweets[0], ""), at(3, 5));
+        assert_eq!(post.tweets[1].text, "two");
+        assert_eq!(span(&post.tweets[1], "text"), at(5, 11));
+        assert!(post.tweets[1].reply.is_none());
+    }
+
+    #[test]
+    fn a_thread_of_one_is_still_a_thread() {
+        let post = parse("thread:\n  - text: only\n").unwrap();
+        assert!(post.is_thread);
+        assert_eq!(post.tweets.len(), 1);
+    }
+
+    #[test]
+    fn reply_settings_everyone_is_left_out() {
+        let post = parse("text: hi\nreply_settings: everyone\n").unwrap();
+        assert_eq!(post.tweets[0].reply_settings, None);
+        assert!(
+            post.tweets[0]
+                .request_body(None)
+                .get("reply_settings")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_stay_strings_and_leading_zeros_stay() {
+        let post = parse(
+            "text: no\npoll: { options: [yes, off], duration_minutes: 5 }\nquote_tweet_id: 0012\n",
+        )
+        .unwrap();
+        let t = &post.tweets[0];
+        assert_eq!(t.text, "no");
+        assert_eq!(t.poll.as_ref().unwrap().options, ["yes", "off"]);
+        assert_eq!(t.quote_tweet_id.as_deref(), Some("0012"));
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_closest_field() {
+        let e = errors("txt: hello\n");
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].position().1, e[0].position().2), (1, 1));
+        assert_eq!(e[0].message(), "unknown field `txt`");
+        assert_eq!(e[0].help(), Some("did you mean `text`?"));
+        assert_eq!(
+            e[0].to_string().lines().next(),
+            Some("posts/k.yaml:1:1: unknown field `txt`")
+        );
+
+        let e = errors("text: a\npoll:\n  option: [a, b]\n  duration_minutes: 5\n");
+        assert!(
+            e.iter()
+                .any(|d| d.message() == "unknown field `option` in `poll`"
+                    && d.help() == Some("did you mean `options`?")
+                    && (d.position().1, d.position().2) == (3, 3))
+        );
+
+        let e = errors("text: a\nzzzzzzzz: 1\n");
+        assert!(
+            e[0].help()
+                .unwrap()
+                .starts_with("the fields here are: text, media")
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_each_reported() {
+        let e = errors("text: a\ntext: b\nmedia: { media_ids: [\"1\"], media_ids: [\"2\"] }\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].message(), "duplicate field `text`");
+        assert_eq!((e[0].position().1, e[0].position().2), (2, 1));
+        assert!(e[0].help().unwrap().contains("line 1, column 1"));
+        assert_eq!(e[1].message(), "duplicate field `media_ids`");
+    }
+
+    #[test]
+    fn every_problem_in_a_file_is_reported() {
+        let e = errors("txt: a\ntext: 1\nnullcast: maybe\ngeo: {}\nreply_settings: all\n");
+        let msgs: Vec<_> = e.iter().map(|d| (d.position().1, d.message())).collect();
+        assert_eq!(
+            msgs,
+            [
+                (1, "unknown field `txt`"),
+                (2, "`text`: expected a string, found a number"),
+                (3, "`nullcast`: expected true or false, found a string"),
+                (4, "`geo` needs a `place_id`"),
+                (5, "unknown `reply_settings` value `all`"),
+            ]
+        );
+        assert_eq!(
+            e[1].help(),
+            Some("put the value in quotes to make it a string")
+        );
+    }
+
+    #[test]
+    fn a_file_with_parse_errors_still_gets_its_rules_checked() {
+        let e = errors(&format!(
+            "txt: typo\ntext: {}\npoll:\n  options:\n    - a\n    - 2\n  duration_minutes: 1\n",
+            "a".repeat(281)
+        ));
+        let msgs: Vec<_> = e.iter().map(|d| (d.position().1, d.message())).collect();
+        assert_eq!(
+            msgs,
+            [
+                (1, "unknown field `txt`"),
+                (
+                    2,
+                    "text is 281 characters long as X counts them; the limit is 280"
+                ),
+                (6, "`poll.options[1]`: expected a string, found a number"),
+                (7, "the poll lasts 1 minute; X allows 5 to 10080 (7 days)"),
+            ]
+        );
+        // A consequence of an error on the same line is not reported twice.
+        let e = errors("text: 12\n");
+        assert_eq!(e.len(), 1);
+        let e =
+            errors("thread:\n  - hello\n  - text: b\n    reply: { in_reply_to_tweet_id: \"1\" }\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[1].message().starts_with("tweet 2 of the thread: `reply`"));
+    }
+
+    #[test]
+    fn publish_at_needs_an_offset() {
+        let e = errors("publish_at: 2027-01-01T09:00:00\ntext: hi\n");
+        assert_eq!((e[0].position().1, e[0].position().2), (1, 13));
+        assert!(
+            e[0].message().contains("no UTC offset"),
+            "{}",
+            e[0].message()
+        );
+        assert!(e[0].help().unwrap().contains("Z"));
+        let e = errors("publish_at: 2027-01-01\ntext: hi\n");
+        assert!(e[0].message().contains("no UTC offset"));
+        let e = errors("publish_at: tomorrow\ntext: hi\n");
+        assert!(
+            e[0].message()
+                .starts_with("`publish_at` is not an RFC 3339 time")
+        );
+        let e = errors("thread:\n  - text: a\n    publish_at: 2027-01-01T00:00:00Z\n");
+        assert!(e[0].help().unwrap().contains("top level"));
+    }
+
+    #[test]
+    fn empty_and_comment_only_files() {
+        for src in ["", "  \n\n", "# just a comment\n"] {
+            let e = errors(src);
+            assert_eq!(e[0].message(), "empty file: no post here");
+            assert_eq!((e[0].position().1, e[0].position().2), (1, 1));
+        }
+    }
+
+    #[test]
+    fn non_utf8_names_the_first_bad_byte() {
+        let e = parse_post(
+            "k",
+            Path::new("posts/k.yaml"),
+            b"text: ok\ntext2: caf\xe9\n",
+        )
+        .unwrap_err();
+        assert_eq!((e[0].position().1, e[0].position().2), (2, 11));
+        assert!(e[0].message().contains("0xE9"), "{}", e[0].message());
+        assert!(e[0].message().contains("byte offset 19"));
+    }
+
+    #[test]
+    fn files_over_one_mebibyte_are_refused() {
+        let big = vec![b' '; (MAX_FILE_BYTES + 1) as usize];
+        let e = parse_post("k", Path::new("posts/k.yaml"), &big).unwrap_err();
+        assert!(e[0].message().contains("limited to 1 MiB"));
+    }
+
+    #[test]
+    fn alias_bomb_stops_quickly_with_an_error() {
+        let mut src = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let refs = vec![format!("*{}", w[0]); 9].join(",");
+            src.push_str(&format!("{}: &{} [{refs}]\n", w[1], w[1]));
+        }
+        let started = std::time::Instant::now();
+        let e = errors(&src);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(e[0].message().contains("aliases"), "{}", e[0].message());
+        assert!(e[0].position().1 > 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for src in [
+            format!("text: {}", "[".repeat(100_000)),
+            format!("text: {}{}", "[".repeat(5_000), "]".repeat(5_000)),
+            "a:\n".to_string()
+                + &(1..2_000)
+                    .map(|i| format!("{}b:\n", " ".repeat(i)))
+                    .collect::<String>(),
+        ] {
+            let e = errors(&src);
+            assert!(e[0].position().1 >= 1);
+        }
+    }
+
+    #[test]
+    fn top_level_must_be_a_mapping() {
+        let e = errors("- text: a\n- text: b\n");
+        assert!(e[0].message().ends_with("found a list"));
+        assert!(e[0].help().unwrap().contains("thread:"));
+        let e = errors("just words\n");
+        assert!(e[0].message().ends_with("found a string"));
+    }
+
+    #[test]
+    fn wrong_types_say_what_was_expected() {
+        let e = errors("text: [a, b]\n");
+        assert_eq!(e[0].message(), "`text`: expected a string, found a list");
+        let e = errors("text: a\npoll: yes\n");
+        assert_eq!(e[0].message(), "`poll` must be a mapping; found a string");
+        let e = errors("text: a\npoll: { options: [a, 2], duration_minutes: soon }\n");
+        assert_eq!(
+            e[0].message(),
+            "`poll.options[1]`: expected a string, found a number"
+        );
+        assert_eq!((e[0].position().1, e[0].position().2), (2, 22));
+        assert!(e[1].message().contains("whole number of minutes"));
+        let e = errors("text: a\nquote_tweet_id: 12345678901234567890123\n");
+        assert!(e[0].help().unwrap().contains("quotes"));
+        let e = errors("text: a\nmedia: { media_ids: \"1\" }\n");
+        assert_eq!(
+            e[0].message(),
+            "`media.media_ids` must be a list; found a string"
+        );
+        let e = errors("text: a\n1: b\n");
+        assert!(e[0].message().starts_with("a field name must be a string"));
+    }
+
+    #[test]
+    fn poll_needs_options_and_duration() {
+        let e = errors("text: a\npoll: {}\n");
+        let msgs: Vec<_> = e.iter().map(|d| d.message()).collect();
+        assert_eq!(
+            msgs,
+            ["`poll` needs `options`", "`poll` needs `duration_minutes`"]
+        );
+    }
+
+    #[test]
+    fn thread_shape_errors() {
+        let e = errors("text: a\nthread:\n  - text: b\n");
+        assert_eq!(e[0].message(), "`text` cannot sit next to `thread:`");
+        let e = errors("thread: []\n");
+        assert_eq!(e[0].message(), "empty thread: `thread:` has no tweets");
+        let e = errors("thread:\n");
+        assert_eq!(e[0].message(), "empty thread: `thread:` has no tweets");
+        let e = errors("thread:\n  - hello\n");
+        assert!(
+            e[0].message()
+                .starts_with("thread entry 1 must be a mapping")
+        );
+        let e = errors("thread: hello\n");
+        assert!(e[0].message().starts_with("`thread` must be a list"));
+        let e = errors("thread:\n  - thread: []\n");
+        assert!(e[0].help().unwrap().contains("cannot be nested"));
+    }
+
+    #[test]
+    fn syntax_errors_and_extra_documents_have_positions() {
+        let e = errors("text: \"unterminated\n");
+        assert_eq!((e[0].position().1, e[0].position().2), (1, 7));
+        assert!(!e[0].message().contains("at line"), "{}", e[0].message());
+        let e = errors("text: a\n---\ntext: b\n");
+        assert_eq!(e[0].position().1, 3);
+        assert!(e[0].message().contains("second YAML document"));
+    }
+
+    #[test]
+    fn common_yaml_mistakes_get_a_specific_hint() {
+        let e = errors("text: Note: a colon\n");
+        assert_eq!((e[0].position().1, e[0].position().2), (1, 11));
+        assert!(e[0].help().unwrap().contains("quoted"));
+        let e = errors("poll:\n\toptions: [a, b]\n");
+        assert_eq!(e[0].position().1, 2);
+        assert!(e[0].help().unwrap().contains("spaces"));
+    }
+
+    #[test]
+    fn crlf_line_endings_are_fine() {
+        let post = parse("text: |-\r\n  one\r\n  two\r\nnullcast: true\r\n").unwrap();
+        assert_eq!(post.tweets[0].text, "one\ntwo");
+        assert_eq!(span(&post.tweets[0], "nullcast"), at(4, 11));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let post = parse("\u{feff}text: hi\n").unwrap();
+        assert_eq!(post.tweets[0].text, "hi");
+    }
+
+    #[test]
+    fn closest_name() {
+        assert_eq!(closest("txt", &TWEET_FIELDS), Some("text"));
+        assert_eq!(closest("quote_id", &TWEET_FIELDS), None);
+        assert_eq!(
+            closest("quote_tweet", &TWEET_FIELDS),
+            Some("quote_tweet_id")
+        );
+        assert_eq!(closest("Nullcast", &TWEET_FIELDS), Some("nullcast"));
+        assert_eq!(closest("media_id", &MEDIA_FIELDS), Some("media_ids"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn yamlish() -> impl Strategy<Value = String> {
+        let token = prop_oneof![
+            Just("text".to_string()),
+            Just("thread".to_string()),
+            Just("poll".to_string()),
+            Just("options".to_string()),
+            Just("media".to_string()),
+            Just("media_ids".to_string()),
+            Just("publish_at".to_string()),
+            Just("reply".to_string()),
+            Just(": ".to_string()),
+            Just(":".to_string()),
+            Just("\n".to_string()),
+            Just("\n  ".to_string()),
+            Just("- ".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just(", ".to_string()),
+            Just("&a ".to_string()),
+            Just("*a".to_string()),
+            Just("<<: ".to_string()),
+            Just("\"".to_string()),
+            Just("'".to_string()),
+            Just("|\n  ".to_string()),
+            Just("---\n".to_string()),
+            Just("!!str ".to_string()),
+            Just("# c\n".to_string()),
+            Just("? ".to_string()),
+            Just("~".to_string()),
+            Just("123".to_string()),
+            Just("2027-01-01T00:00:00Z".to_string()),
+            "[a-zA-Z0-9 _é🧵]{0,8}",
+        ];
+        proptest::collection::vec(token, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_post("k", Path::new("posts/k.yaml"), &bytes);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(src in "\\PC{0,200}") {
+            let _ = parse_post("k", Path::new("posts/k.yaml"), src.as_bytes());
+        }
+
+        #[test]
+        fn arbitrary_yamlish_text_never_panics(src in yamlish()) {
+            let started = std::time::Instant::now();
+            match parse_post("k", Path::new("posts/k.yaml"), src.as_bytes()) {
+                Ok(post) => { let _ = crate::validate::validate_post(&post); }
+                Err(diags) => {
+                    prop_assert!(!diags.is_empty());
+                    for d in diags {
+                        prop_assert!(d.position().1 >= 1 && d.position().2 >= 1);
+                    }
+                }
+            }
+            prop_assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        }
+
+    }
+
+    proptest! {
+        // Each case parses until the alias budget is spent: fewer cases.
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn nested_alias_bombs_return_an_error(width in 2usize..12, depth in 4usize..12) {
+            let mut src = String::from("a0: &a0 [x]\n");
+            for d in 1..=depth {
+                let refs = vec![format!("*a{}", d - 1); width].join(", ");
+                src.push_str(&format!("a{d}: &a{d} [{refs}]\n"));
+            }
+            let started = std::time::Instant::now();
+            let result = parse_post("k", Path::new("posts/k.yaml"), src.as_bytes());
+            prop_assert!(result.is_err());
+            prop_assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        }
     }
 }

@@ -112,13 +112,7 @@ pub enum ReplySettings {
 }
 
 impl ReplySettings {
-    pub const NAMES: [&'static str; 5] = [
-        "everyone",
-        "following",
-        "mentionedUsers",
-        "subscribers",
-        "verified",
-    ];
+    pub const NAMES: [&'static str; 5] = crate::field::REPLY_SETTINGS;
 
     /// X's name for the setting.
     pub fn name(self) -> &'static str {

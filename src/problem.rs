@@ -2,8 +2,8 @@
 //!
 //! Every layer reports what stops it as a [`Problem`], or as a typed error
 //! that converts into one: the state's, the lock's, the configuration's and
-//! the budget's errors, the executor's `Fatal`, `Failure` and `Refusal`, a
-//! [`Diagnostic`](crate::diagnostic::Diagnostic) in a post. The parts stay
+//! the budget's errors, the executor's `Fatal`, `Failure` and `Refusal`; a
+//! mistake in a post is one at its position ([`Problem::at_pos`]). The parts stay
 //! data (the advice is never typed into a message) until the CLI renders
 //! them, once, with [`Problem::render`] (through
 //! [`Output`](crate::output::Output)), the way cargo does:
@@ -17,6 +17,8 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use owo_colors::OwoColorize;
+
+use crate::post::Pos;
 
 /// Where a problem is: a file, and the line and column when they are known.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,17 +75,22 @@ impl fmt::Display for Location {
 /// message, where, the errors that caused it, and what the user can do.
 /// (Boxed: it travels in every `Result` of the crate, and `Ok` is the
 /// common case.)
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Problems sort by place (file, line, column), then message: the loader
+/// and the validator collect every one in a post rather than stop at the
+/// first, and report them in the order of the files.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem(Box<Parts>);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+// The field order is the sort order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Parts {
-    message: String,
     location: Option<Location>,
-    /// The underlying errors, outermost first (an I/O error's text, say).
-    causes: Vec<String>,
+    message: String,
     /// What to do next, in the imperative; rendered as `= help:`.
     help: Option<String>,
+    /// The underlying errors, outermost first (an I/O error's text, say).
+    causes: Vec<String>,
 }
 
 impl Problem {
@@ -94,6 +101,12 @@ impl Problem {
             causes: Vec::new(),
             help: None,
         }))
+    }
+
+    /// A problem at `pos` in `file` (a post, `tweetform.yaml`): what the
+    /// loader, the validator and the configuration report.
+    pub fn at_pos(file: impl Into<PathBuf>, pos: Pos, message: impl Into<String>) -> Problem {
+        Problem::new(message).at(Location::at(file, pos.line, pos.column))
     }
 
     pub fn at(mut self, location: Location) -> Problem {
@@ -144,6 +157,16 @@ impl Problem {
 
     pub fn location(&self) -> Option<&Location> {
         self.0.location.as_ref()
+    }
+
+    /// File, line and column, as a problem in a post has them (annotations
+    /// and `validate --format json` need all three): what is not known is
+    /// the start of the file.
+    pub fn position(&self) -> (&Path, usize, usize) {
+        match &self.0.location {
+            Some(at) => (&at.file, at.line.unwrap_or(1), at.column.unwrap_or(1)),
+            None => (Path::new(""), 1, 1),
+        }
     }
 
     pub fn causes(&self) -> &[String] {

@@ -9,10 +9,9 @@
 //! would posts read from outside the repository. Each of these is an error
 //! here rather than an empty project.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-use crate::config::{CONFIG_FILE, Config};
-use crate::diagnostic::Diagnostic;
+use crate::config::{CONFIG_FILE, Config, setting_pos};
 use crate::post::Pos;
 use crate::problem::Problem;
 
@@ -81,71 +80,10 @@ pub fn find_root(dir: &Path, explicit: bool) -> Result<PathBuf, ProjectError> {
     ))
 }
 
-/// Where `setting` is written in `tweetform.yaml`'s `text` (its value), if it is.
-pub(crate) fn setting_pos(text: &str, setting: &str) -> Option<Pos> {
-    let root = crate::yaml::parse_node(text).ok()?;
-    let crate::yaml::Kind::Map(entries) = root.kind else {
-        return None;
-    };
-    entries.iter().find_map(|(k, v)| match &k.kind {
-        crate::yaml::Kind::Str(name) if name == setting => Some(v.pos),
-        _ => None,
-    })
-}
-
-/// Checks that `posts_dir` and `state` stay inside the project root at
-/// `root`: relative, without a `..` that leaves it, and not through a
-/// symlink that points out of it. `text` is `tweetform.yaml`'s, for the
-/// positions of the settings.
-pub(crate) fn check_config_paths(root: &Path, config: &Config, text: &str) -> Option<Diagnostic> {
-    for (setting, value) in [("posts_dir", &config.posts_dir), ("state", &config.state)] {
-        if let Some(why) = leaves_root(root, value) {
-            let pos = setting_pos(text, setting).unwrap_or(Pos { line: 1, column: 1 });
-            return Some(
-                Diagnostic::new(
-                    CONFIG_FILE,
-                    pos,
-                    format!(
-                        "`{setting}: {}` is outside the project root ({why})",
-                        value.display()
-                    ),
-                )
-                .with_hint(format!(
-                    "set `{setting}` to a path inside the project, relative to the directory of {CONFIG_FILE}"
-                )),
-            );
-        }
-    }
-    None
-}
-
-/// Why `path` (relative to `root`) is not inside `root`, if it is not.
-fn leaves_root(root: &Path, path: &Path) -> Option<&'static str> {
-    if path.has_root() || path.components().any(|c| matches!(c, Component::Prefix(_))) {
-        return Some("an absolute path");
-    }
-    let mut depth = 0usize;
-    for c in path.components() {
-        match c {
-            Component::ParentDir if depth == 0 => return Some("`..` leaves it"),
-            Component::ParentDir => depth -= 1,
-            Component::Normal(_) => depth += 1,
-            _ => {}
-        }
-    }
-    let canonical_root = root.canonicalize().ok()?;
-    // The deepest part of the path that exists, resolved through its symlinks.
-    let existing = root
-        .join(path)
-        .ancestors()
-        .find_map(|p| p.canonicalize().ok())?;
-    (!existing.starts_with(&canonical_root)).then_some("a symlink leads out of it")
-}
-
 /// The posts directory of the project at `root`, or why it is missing: a
 /// missing one is not an empty project (planning from it would delete every
 /// published tweet).
-pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Diagnostic> {
+pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Problem> {
     let dir = root.join(&config.posts_dir);
     if dir.is_dir() {
         return None;
@@ -153,18 +91,18 @@ pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Diagnost
     let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
     let shown = config.posts_dir.display();
     let d = match setting_pos(&text, "posts_dir") {
-        Some(pos) => Diagnostic::new(
+        Some(pos) => Problem::at_pos(
             CONFIG_FILE,
             pos,
             format!("`posts_dir: {shown}`: the posts directory does not exist"),
         ),
-        None => Diagnostic::new(
+        None => Problem::at_pos(
             config.posts_dir.clone(),
             Pos { line: 1, column: 1 },
             format!("the posts directory `{shown}` does not exist (the default of `posts_dir`)"),
         ),
     };
-    Some(d.with_hint(format!(
+    Some(d.with_help(format!(
         "create {shown}/ (with a .gitkeep when it has no posts yet), or set `posts_dir` in {CONFIG_FILE} to the directory that holds the posts"
     )))
 }
@@ -172,7 +110,7 @@ pub(crate) fn missing_posts_dir(root: &Path, config: &Config) -> Option<Diagnost
 /// A post file that is a symlink whose target is outside the project root
 /// at `root` is refused: tweetform publishes the repository's own files.
 /// `shown` is the file as messages name it.
-pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Option<Diagnostic> {
+pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Option<Problem> {
     let is_link = std::fs::symlink_metadata(path)
         .map(|m| m.file_type().is_symlink())
         .unwrap_or(false);
@@ -185,7 +123,7 @@ pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Optio
         return None;
     }
     Some(
-        Diagnostic::new(
+        Problem::at_pos(
             shown,
             Pos { line: 1, column: 1 },
             format!(
@@ -193,41 +131,6 @@ pub(crate) fn link_outside_root(root: &Path, path: &Path, shown: &Path) -> Optio
                 target.display()
             ),
         )
-        .with_hint("copy the post into the project, or point the link at a file inside it"),
+        .with_help("copy the post into the project, or point the link at a file inside it"),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lexical_escapes_are_caught() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        assert_eq!(leaves_root(root, Path::new("posts")), None);
-        assert_eq!(leaves_root(root, Path::new("a/../posts")), None);
-        assert_eq!(leaves_root(root, Path::new("../x")), Some("`..` leaves it"));
-        assert_eq!(
-            leaves_root(root, Path::new("a/../../x")),
-            Some("`..` leaves it")
-        );
-        assert_eq!(
-            leaves_root(root, Path::new("/etc")),
-            Some("an absolute path")
-        );
-    }
-
-    #[test]
-    fn setting_positions_point_at_the_value() {
-        let text = "include: ['**/*.yaml']\nposts_dir: Posts\n";
-        assert_eq!(
-            setting_pos(text, "posts_dir"),
-            Some(Pos {
-                line: 2,
-                column: 12
-            })
-        );
-        assert_eq!(setting_pos(text, "state"), None);
-    }
 }

@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 
 use jiff::Timestamp;
 
+use crate::field::Field;
 use crate::plan::{Change, Summary};
 use crate::post::Tweet;
 use crate::text::{plural, tweet_url};
@@ -150,12 +151,163 @@ pub(crate) fn refused_note(change: &Change) -> Option<String> {
 /// reviewer sees the poll, the media, the quoted tweet and the audience that
 /// will go out, not only the words.
 pub(crate) fn attributes(tweet: &Tweet) -> Vec<String> {
-    crate::field::attributes(tweet, tweet_url)
+    attributes_with(tweet, tweet_url)
+}
+
+/// The order in which a plan lists what a tweet sends besides its text.
+const SHOWN: [Field; 14] = [
+    Field::Poll,
+    Field::Media,
+    Field::QuoteTweetId,
+    Field::Reply,
+    Field::ReplySettings,
+    Field::Geo,
+    Field::DirectMessageDeepLink,
+    Field::CommunityId,
+    Field::CardUri,
+    Field::ForSuperFollowersOnly,
+    Field::ShareWithFollowers,
+    Field::MadeWithAi,
+    Field::PaidPartnership,
+    Field::Nullcast,
+];
+
+/// The lines a plan shows for what `tweet` sends besides its text, in the
+/// order of [`SHOWN`]; `tweet_url` turns a tweet ID into the link shown.
+fn attributes_with(tweet: &Tweet, tweet_url: impl Fn(&str) -> String) -> Vec<String> {
+    let mut lines = Vec::new();
+    for field in SHOWN {
+        show(field, tweet, &tweet_url, &mut lines);
+    }
+    lines
+}
+
+/// How one field reads in a plan, if the tweet sets it.
+fn show(field: Field, tweet: &Tweet, tweet_url: &dyn Fn(&str) -> String, lines: &mut Vec<String>) {
+    let ids = |ids: &[String]| ids.join(", ");
+    let flag = |value: Option<bool>, name: &str, lines: &mut Vec<String>| match value {
+        Some(true) => lines.push(name.to_string()),
+        Some(false) => lines.push(format!("not {name}")),
+        None => {}
+    };
+    match field {
+        Field::Poll => {
+            if let Some(poll) = &tweet.poll {
+                let options: Vec<String> =
+                    poll.options.iter().map(|o| format!("\"{o}\"")).collect();
+                let minutes = i64::from(poll.duration_minutes);
+                let parts = [
+                    (minutes / 1440, "d"),
+                    (minutes % 1440 / 60, "h"),
+                    (minutes % 60, "m"),
+                ];
+                let duration: Vec<String> = parts
+                    .iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, unit)| format!("{n}{unit}"))
+                    .collect();
+                let duration = duration.join(" ");
+                lines.push(format!("poll: {} · open {duration}", options.join(" / ")));
+            }
+        }
+        Field::Media => {
+            if let Some(media) = &tweet.media {
+                lines.push(format!("media: {}", ids(&media.media_ids)));
+                if !media.tagged_user_ids.is_empty() {
+                    lines.push(format!("tagged users: {}", ids(&media.tagged_user_ids)));
+                }
+            }
+        }
+        Field::QuoteTweetId => {
+            if let Some(id) = &tweet.quote_tweet_id {
+                lines.push(format!("quotes {}", tweet_url(id)));
+            }
+        }
+        Field::Reply => {
+            if let Some(reply) = &tweet.reply {
+                lines.push(format!(
+                    "replies to {}",
+                    tweet_url(&reply.in_reply_to_tweet_id)
+                ));
+                if !reply.exclude_reply_user_ids.is_empty() {
+                    lines.push(format!(
+                        "leaves out of the reply: {}",
+                        ids(&reply.exclude_reply_user_ids)
+                    ));
+                }
+            }
+        }
+        Field::ReplySettings => {
+            if let Some(settings) = tweet.reply_settings {
+                lines.push(format!("who can reply: {}", settings.name()));
+            }
+        }
+        Field::Geo => {
+            if let Some(geo) = &tweet.geo {
+                lines.push(format!("place: {}", geo.place_id));
+            }
+        }
+        Field::DirectMessageDeepLink => {
+            if let Some(link) = &tweet.direct_message_deep_link {
+                lines.push(format!("DM link: {link}"));
+            }
+        }
+        Field::CommunityId => {
+            if let Some(id) = &tweet.community_id {
+                lines.push(format!("community: {id}"));
+            }
+        }
+        Field::CardUri => {
+            if let Some(card) = &tweet.card_uri {
+                lines.push(format!("card: {card}"));
+            }
+        }
+        Field::ForSuperFollowersOnly => {
+            flag(
+                tweet.for_super_followers_only,
+                "super followers only",
+                lines,
+            );
+        }
+        Field::ShareWithFollowers => {
+            flag(
+                tweet.share_with_followers,
+                "shared with all followers",
+                lines,
+            );
+        }
+        Field::MadeWithAi => flag(tweet.made_with_ai, "made with AI", lines),
+        Field::PaidPartnership => flag(tweet.paid_partnership, "paid partnership", lines),
+        Field::Nullcast => flag(
+            tweet.nullcast,
+            "nullcast (not in the public timeline)",
+            lines,
+        ),
+        // The text is shown as a block of its own, and members with their object.
+        Field::Text
+        | Field::MediaIds
+        | Field::TaggedUserIds
+        | Field::Options
+        | Field::DurationMinutes
+        | Field::InReplyToTweetId
+        | Field::ExcludeReplyUserIds
+        | Field::PlaceId => {}
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_of_a_tweet_is_shown_or_is_its_text() {
+        let mut shown = SHOWN.to_vec();
+        shown.push(Field::Text);
+        shown.sort();
+        let mut all = crate::field::TWEET_FIELDS.to_vec();
+        all.sort();
+        assert_eq!(shown, all);
+    }
 
     #[test]
     fn attributes_show_what_a_create_sends_besides_text() {

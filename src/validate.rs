@@ -2,9 +2,9 @@
 
 use std::sync::LazyLock;
 
-use crate::diagnostic::Diagnostic;
 use crate::field::{FIELDS, Field, FieldPath};
 use crate::post::{Post, Tweet};
+use crate::problem::Problem;
 
 /// X's limit on a tweet's weighted length.
 pub const MAX_WEIGHTED_LENGTH: usize = 280;
@@ -57,18 +57,18 @@ pub const MEDIA_IDS: std::ops::RangeInclusive<usize> = 1..=4;
 pub const MAX_TAGGED_USERS: usize = 10;
 
 /// Every problem of every post, in post order.
-pub fn validate(posts: &[Post]) -> Vec<Diagnostic> {
+pub fn validate(posts: &[Post]) -> Vec<Problem> {
     posts.iter().flat_map(validate_post).collect()
 }
 
 /// Every problem of one post: its thread as a whole, then each tweet.
-pub fn validate_post(post: &Post) -> Vec<Diagnostic> {
+pub fn validate_post(post: &Post) -> Vec<Problem> {
     let mut out = Vec::new();
     if post.tweets.is_empty() {
         let pos = crate::post::Pos { line: 1, column: 1 };
         out.push(
-            Diagnostic::new(&post.file, pos, "empty thread: the post has no tweets")
-                .with_hint("add tweets as `- text: ...` entries under `thread:`"),
+            Problem::at_pos(&post.file, pos, "empty thread: the post has no tweets")
+                .with_help("add tweets as `- text: ...` entries under `thread:`"),
         );
     }
     for i in 0..post.tweets.len() {
@@ -79,7 +79,7 @@ pub fn validate_post(post: &Post) -> Vec<Diagnostic> {
 
 /// The problems of tweet `index` of `post` (its place in the thread matters:
 /// only the first tweet may reply to another tweet).
-pub fn validate_tweet(post: &Post, index: usize) -> Vec<Diagnostic> {
+pub fn validate_tweet(post: &Post, index: usize) -> Vec<Problem> {
     let Some(t) = post.tweets.get(index) else {
         return Vec::new();
     };
@@ -291,7 +291,7 @@ struct Check<'a> {
     post: &'a Post,
     tweet: &'a Tweet,
     which: String,
-    out: Vec<Diagnostic>,
+    out: Vec<Problem>,
 }
 
 impl Check<'_> {
@@ -302,12 +302,12 @@ impl Check<'_> {
         hint: impl Into<String>,
     ) {
         self.out.push(
-            Diagnostic::new(
+            Problem::at_pos(
                 &self.post.file,
                 self.tweet.pos(field),
                 format!("{}{}", self.which, message.into()),
             )
-            .with_hint(hint),
+            .with_help(hint),
         );
     }
 
@@ -561,8 +561,8 @@ mod tests {
         validate_post(&post(src))
             .into_iter()
             .map(|d| {
-                assert!(d.hint.is_some(), "every problem says what to do: {d:?}");
-                (d.line, d.column, d.message)
+                assert!(d.help().is_some(), "every problem says what to do: {d:?}");
+                (d.position().1, d.position().2, d.message().to_owned())
             })
             .collect()
     }
@@ -771,7 +771,7 @@ mod tests {
         let d = validate_post(&all);
         assert_eq!(d.len(), 1);
         assert!(
-            d[0].message
+            d[0].message()
                 .starts_with("`media` and `poll` and `quote_tweet_id` and `card_uri`")
         );
     }
@@ -829,7 +829,7 @@ mod tests {
         p.tweets.clear();
         let d = validate_post(&p);
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.starts_with("empty thread"));
+        assert!(d[0].message().starts_with("empty thread"));
     }
 
     #[test]
@@ -864,7 +864,7 @@ mod tests {
             )]
         );
         let d = validate_post(&post("text: \"x\\uFFFF\"\n"));
-        let hint = d[0].hint.as_deref().unwrap();
+        let hint = d[0].help().unwrap();
         assert!(hint.starts_with("remove it"), "{hint}");
         assert!(hint.contains("character 2"), "{hint}");
         // Directional formatting characters were refused by twitter-text 1;
@@ -895,7 +895,7 @@ mod tests {
             reply: Some(Reply::default()),
             ..Tweet::new("x")
         }));
-        assert_eq!((d[0].line, d[0].column), (1, 1));
-        assert_eq!(d[0].file, Path::new("posts/k.yaml"));
+        assert_eq!((d[0].position().1, d[0].position().2), (1, 1));
+        assert_eq!(d[0].position().0, Path::new("posts/k.yaml"));
     }
 }

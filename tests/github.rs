@@ -6,15 +6,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tweetform::diagnostic::Diagnostic;
 use tweetform::git;
 use tweetform::github::{self, GithubEnv};
 use tweetform::plan::{Action, Change, Plan, Summary};
 use tweetform::post::Pos;
+use tweetform::problem::Problem;
 use tweetform::report::{ApplyLog, Deferred, Deleted, Failed, Published};
 
-fn diag(file: &str, line: usize, column: usize, message: &str) -> Diagnostic {
-    Diagnostic::new(file, Pos { line, column }, message)
+fn diag(file: &str, line: usize, column: usize, message: &str) -> Problem {
+    Problem::at_pos(file, Pos { line, column }, message)
 }
 
 fn env_in(dir: &Path) -> GithubEnv {
@@ -39,7 +39,7 @@ fn an_annotation_carries_the_file_line_and_column() {
 
 #[test]
 fn the_hint_goes_on_a_second_line_of_the_message() {
-    let d = diag("posts/a.yaml", 2, 1, "unknown key `txt`").with_hint("did you mean `text`?");
+    let d = diag("posts/a.yaml", 2, 1, "unknown key `txt`").with_help("did you mean `text`?");
     assert_eq!(
         github::annotation(&d),
         "::error file=posts/a.yaml,line=2,col=1,title=tweetform::unknown key `txt`%0Ahelp: did you mean `text`?"
@@ -1620,9 +1620,9 @@ fn report_plan_and_report_apply_fill_summary_and_outputs() {
 fn validation_problems_are_all_listed_in_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     let env = env_in(dir.path());
-    let ds: Vec<Diagnostic> = (1..=12)
+    let ds: Vec<Problem> = (1..=12)
         .map(|i| diag(&format!("posts/p{i}.yaml"), i, 1, "text is required"))
-        .chain([diag("posts/x.yaml", 2, 3, "unknown key `txt`").with_hint("did you mean `text`?")])
+        .chain([diag("posts/x.yaml", 2, 3, "unknown key `txt`").with_help("did you mean `text`?")])
         .collect();
     let stdout = tweetform::output::Stream::new("stdout", std::io::sink(), false);
     github::report_validation(&stdout, &env, dir.path(), &ds).unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::fake::Endpoint;
+use crate::route::Endpoint;
 
 /// What to send back, before [`FakeX::respond`](crate::FakeX::respond)
 /// puts it in HTTP's terms.

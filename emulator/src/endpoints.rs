@@ -515,7 +515,8 @@ mod tests {
 
     use super::*;
     use crate::fake::test_support::{fake, get, post};
-    use crate::fake::{Caller, Endpoint, Request};
+    use crate::fake::{Caller, Request};
+    use crate::route::Endpoint;
 
     #[test]
     fn length_is_twitter_texts() {

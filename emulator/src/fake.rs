@@ -9,41 +9,19 @@
 //! tweets and the counters tests assert on.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use crate::answers::Answer;
 use crate::behaviour::{Behaviour, User};
 use crate::clock::Clock;
-use crate::faults::Faults;
+use crate::faults::{Failure, Faults, Rejection};
+
 use crate::limits::{Counters, Limits};
+use crate::route::{Endpoint, route};
 use crate::signature::{self, AuthFailure, Verifier};
-
-/// The endpoints the fake serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Endpoint {
-    CreateTweet,
-    DeleteTweet,
-    GetTweet,
-    LookupTweets,
-    Me,
-    UserTweets,
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Endpoint::CreateTweet => "POST /2/tweets",
-            Endpoint::DeleteTweet => "DELETE /2/tweets/:id",
-            Endpoint::GetTweet => "GET /2/tweets/:id",
-            Endpoint::LookupTweets => "GET /2/tweets",
-            Endpoint::Me => "GET /2/users/me",
-            Endpoint::UserTweets => "GET /2/users/:id/tweets",
-        })
-    }
-}
 
 /// How the request reached the fake.
 #[derive(Debug, Clone, Copy)]
@@ -263,21 +241,6 @@ impl FakeX {
 
     // -- handling --------------------------------------------------------
 
-    fn route(method: &str, path: &str) -> Option<(Endpoint, Option<String>)> {
-        let rest = path.strip_prefix("/2/")?;
-        let parts: Vec<&str> = rest.split('/').collect();
-        let decoded = |s: &str| signature::decode(s, false);
-        match (method, parts.as_slice()) {
-            ("POST", ["tweets"]) => Some((Endpoint::CreateTweet, None)),
-            ("GET", ["tweets"]) => Some((Endpoint::LookupTweets, None)),
-            ("DELETE", ["tweets", id]) => Some((Endpoint::DeleteTweet, Some(decoded(id)))),
-            ("GET", ["tweets", id]) => Some((Endpoint::GetTweet, Some(decoded(id)))),
-            ("GET", ["users", "me"]) => Some((Endpoint::Me, None)),
-            ("GET", ["users", id, "tweets"]) => Some((Endpoint::UserTweets, Some(decoded(id)))),
-            _ => None,
-        }
-    }
-
     /// Handles one request.
     pub(crate) fn handle(&mut self, req: &Request<'_>) -> Answer {
         let mut answer = self.handle_inner(req);
@@ -290,7 +253,7 @@ impl FakeX {
     fn handle_inner(&mut self, req: &Request<'_>) -> Answer {
         let now = self.now();
         self.requests_seen = self.requests_seen.saturating_add(1);
-        let Some((endpoint, path_id)) = Self::route(req.method, req.path) else {
+        let Some((endpoint, path_id)) = route(req.method, req.path) else {
             return Answer {
                 note: Some(format!("no route for {} {}", req.method, req.path)),
                 ..Answer::no_such_page()
@@ -358,6 +321,67 @@ impl FakeX {
             answer.note = Some(why.to_string());
         }
         answer
+    }
+}
+
+/// Planned faults ([`crate::faults`]).
+impl FakeX {
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    pub fn faults_mut(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+
+    /// Store the next `n` successful creates, then close the connection
+    /// without answering.
+    pub fn drop_after_commit(&mut self, n: u32) {
+        self.faults.drop_after_commit = n;
+    }
+
+    /// Answer the next `n` requests (any endpoint) with `status` (a 5xx).
+    pub fn fail_next(&mut self, n: u32, status: u16) {
+        self.faults.failures.push(Failure {
+            endpoint: None,
+            status,
+            remaining: n,
+        });
+    }
+
+    /// Answer the next `n` requests to `endpoint` with `status`.
+    pub fn fail_next_on(&mut self, endpoint: Endpoint, n: u32, status: u16) {
+        self.faults.failures.push(Failure {
+            endpoint: Some(endpoint),
+            status,
+            remaining: n,
+        });
+    }
+
+    /// Answer every request `delay` late; `None` to stop.
+    pub fn set_delay(&mut self, delay: Option<Duration>) {
+        self.faults.delay = delay;
+    }
+
+    /// Run X's clock `skew` ahead of the fake's own (behind if negative).
+    pub fn set_skew(&mut self, skew: SignedDuration) {
+        self.faults.skew = skew;
+    }
+
+    /// Refuse every create of exactly `text` with `status` and X's problem
+    /// body carrying `detail` (403 "You are not allowed to create a Tweet
+    /// with duplicate content.", say).
+    pub fn reject_text(&mut self, text: &str, status: u16, detail: &str) {
+        self.faults.rejections.push(Rejection {
+            text: text.to_owned(),
+            status,
+            detail: detail.to_owned(),
+        });
+    }
+
+    /// Hide tweets younger than `lag` from the timeline; `None` to stop.
+    pub fn set_timeline_lag(&mut self, lag: Option<Duration>) {
+        self.faults.timeline_lag = lag;
     }
 }
 

@@ -3,13 +3,14 @@
 //! stored (the case that makes a retry publish twice), slow answers, and
 //! a timeline that lags behind lookups by ID, a text X refuses for good.
 //! Tests of the client and the
-//! executor set these up; `tweetform emulator` exposes some as flags.
+//! executor set these up (through `FakeX`'s setters, which live with the
+//! state they change); `tweetform emulator` exposes some as flags.
 
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::fake::{Endpoint, FakeX};
+use crate::route::Endpoint;
 
 /// Planned misbehaviour.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,66 +87,6 @@ impl Faults {
     }
 }
 
-impl FakeX {
-    pub fn faults(&self) -> &Faults {
-        &self.faults
-    }
-
-    pub fn faults_mut(&mut self) -> &mut Faults {
-        &mut self.faults
-    }
-
-    /// Store the next `n` successful creates, then close the connection
-    /// without answering.
-    pub fn drop_after_commit(&mut self, n: u32) {
-        self.faults.drop_after_commit = n;
-    }
-
-    /// Answer the next `n` requests (any endpoint) with `status` (a 5xx).
-    pub fn fail_next(&mut self, n: u32, status: u16) {
-        self.faults.failures.push(Failure {
-            endpoint: None,
-            status,
-            remaining: n,
-        });
-    }
-
-    /// Answer the next `n` requests to `endpoint` with `status`.
-    pub fn fail_next_on(&mut self, endpoint: Endpoint, n: u32, status: u16) {
-        self.faults.failures.push(Failure {
-            endpoint: Some(endpoint),
-            status,
-            remaining: n,
-        });
-    }
-
-    /// Answer every request `delay` late; `None` to stop.
-    pub fn set_delay(&mut self, delay: Option<Duration>) {
-        self.faults.delay = delay;
-    }
-
-    /// Run X's clock `skew` ahead of the fake's own (behind if negative).
-    pub fn set_skew(&mut self, skew: SignedDuration) {
-        self.faults.skew = skew;
-    }
-
-    /// Refuse every create of exactly `text` with `status` and X's problem
-    /// body carrying `detail` (403 "You are not allowed to create a Tweet
-    /// with duplicate content.", say).
-    pub fn reject_text(&mut self, text: &str, status: u16, detail: &str) {
-        self.faults.rejections.push(Rejection {
-            text: text.to_owned(),
-            status,
-            detail: detail.to_owned(),
-        });
-    }
-
-    /// Hide tweets younger than `lag` from the timeline; `None` to stop.
-    pub fn set_timeline_lag(&mut self, lag: Option<Duration>) {
-        self.faults.timeline_lag = lag;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +115,7 @@ mod tests {
     fn a_rejected_text_is_refused_every_time_with_its_status_and_detail() {
         use crate::fake::test_support::post;
         let clock = crate::clock::Clock::starting_at("2026-01-01T00:00:00Z".parse().unwrap());
-        let mut f = FakeX::with_defaults(clock);
+        let mut f = crate::fake::FakeX::with_defaults(clock);
         f.reject_text("spam?", 400, "This post breaks the rules.");
         for _ in 0..2 {
             let a = post(&mut f, r#"{"text":"spam?"}"#);

@@ -5,7 +5,7 @@
 //!
 //! - [`FakeX`] ([`fake`]) is the state machine: one account and its tweets.
 //!   Around it, one file per idea: [`limits`] (fixed windows and X's rate
-//!   headers), `answers` (X's statuses and error bodies), `endpoints`
+//!   headers), `route` (which endpoint a request is for), `answers` (X's statuses and error bodies), `endpoints`
 //!   (each route's handler), [`faults`] (planned 5xx, dropped connections,
 //!   delays, timeline lag, clock skew, refused texts), `rendering` (the
 //!   text X returns: t.co links, entities, HTML escapes), [`schema`] (the create body as X's OpenAPI
@@ -25,6 +25,7 @@ pub mod fake;
 pub mod faults;
 pub mod limits;
 mod rendering;
+mod route;
 pub mod schema;
 pub mod server;
 pub mod signature;
@@ -32,9 +33,10 @@ pub mod signature;
 pub use behaviour::{Behaviour, TEST_CREDENTIALS, TestCredentials, User};
 pub use clock::Clock;
 pub use exchange::{Via, WireAnswer, WireRequest};
-pub use fake::{Endpoint, FakeX, StoredTweet};
+pub use fake::{FakeX, StoredTweet};
 pub use faults::{Failure, Faults, Rejection};
 pub use limits::{Limits, Window};
+pub use route::Endpoint;
 pub use server::{ServeOptions, Server, spawn, spawn_with};
 
 /// A `FakeX` shared between a server or an in-process transport and the

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::fake::Endpoint;
+use crate::route::Endpoint;
 
 /// A fixed rate window: `limit` requests per `length`, counted from the
 /// first request of the window; the reset is the window's end.

@@ -8,7 +8,6 @@ use serde_json::json;
 
 use super::Context;
 use crate::config::{Config, ConfigError};
-use crate::diagnostic::Diagnostic;
 use crate::load::{Loaded, load_project};
 use crate::post::{Pos, Post};
 use crate::problem::{Problem, slash};
@@ -32,7 +31,7 @@ pub enum DiagnosticsFormat {
 pub(crate) struct Validation {
     pub posts: Vec<Post>,
     /// Every problem, sorted by file and position.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Problem>,
 }
 
 impl Validation {
@@ -61,7 +60,7 @@ pub fn check(ctx: &Context) -> Validation {
         Err(e) => {
             return Validation {
                 posts: Vec::new(),
-                diagnostics: vec![config_diagnostic(e)],
+                diagnostics: vec![config_problem(e)],
             };
         }
     };
@@ -77,22 +76,22 @@ pub fn check(ctx: &Context) -> Validation {
     Validation { posts, diagnostics }
 }
 
-fn config_diagnostic(e: ConfigError) -> Diagnostic {
+fn config_problem(e: ConfigError) -> Problem {
     let help = e.help().unwrap_or_default().to_owned();
     match e {
-        ConfigError::Read { path, source } => Diagnostic::new(
+        ConfigError::Read { path, source } => Problem::at_pos(
             crate::config::CONFIG_FILE,
             Pos { line: 1, column: 1 },
             format!("cannot read {}: {source}", path.display()),
         )
-        .with_hint(help),
+        .with_help(help),
         ConfigError::Parse {
             path,
             line,
             column,
             message,
-        } => Diagnostic::new(path, Pos { line, column }, message).with_hint(help),
-        ConfigError::Setting(d) => *d,
+        } => Problem::at_pos(path, Pos { line, column }, message).with_help(help),
+        ConfigError::Setting(d) => d,
     }
 }
 
@@ -125,7 +124,8 @@ pub fn print(
                     ctx.out.stdout.println(&format!("ok: {line}"))?;
                 }
             } else {
-                let files: BTreeSet<_> = report.diagnostics.iter().map(|d| &d.file).collect();
+                let files: BTreeSet<_> =
+                    report.diagnostics.iter().map(|d| d.position().0).collect();
                 let (n, f) = (report.diagnostics.len(), files.len());
                 let mut problem = Problem::new(format!(
                     "{} in {}",
@@ -145,7 +145,7 @@ pub fn print(
 /// Every problem in the posts, on stderr.
 pub(crate) fn print_problems(ctx: &Context, report: &Validation) -> Result<(), Problem> {
     for d in &report.diagnostics {
-        ctx.out.stderr.problem(&d.into())?;
+        ctx.out.stderr.problem(d)?;
     }
     Ok(())
 }
@@ -175,11 +175,12 @@ pub(crate) fn to_json(report: &Validation) -> serde_json::Value {
         .diagnostics
         .iter()
         .map(|d| {
+            let (file, line, column) = d.position();
             json!({
-                "file": slash(&d.file),
-                "line": d.line,
-                "column": d.column,
-                "message": d.message,
+                "file": slash(file),
+                "line": line,
+                "column": column,
+                "message": d.message(),
             })
         })
         .collect();
