@@ -262,7 +262,9 @@ impl<A: XApi> Executor<A> {
             if !matches!(found, Found::Nothing) || waited >= self.options.settle_patience {
                 return Ok(found);
             }
-            self.clock.sleep(delay).await;
+            // A signal ends the wait: the intent stays for the next run.
+            self.nap(delay).await;
+            self.check_interrupt()?;
             waited += delay;
             delay = (delay * 2).min(Duration::from_secs(30));
         }

@@ -1358,3 +1358,39 @@ async fn refusals_that_are_not_for_good_are_not_recorded() {
     assert!(state.refused.is_empty(), "{:?}", state.refused);
 }
 mod recovery;
+
+#[tokio::test(start_paused = true)]
+async fn a_signal_ends_the_patient_wait_for_a_lost_create() {
+    // The answer was lost and the timeline hides the tweet for an hour:
+    // settling would wait its full patience, but a signal stops it.
+    let run = Run::new();
+    run.fake
+        .fake()
+        .set_timeline_lag(Some(Duration::from_secs(3600)));
+    run.fake.fake().drop_after_commit(1);
+    let interrupt = crate::interrupt::Interrupt::default();
+    let mut ex = run
+        .executor(default_budget(), ApplyOptions::default())
+        .with_interrupt(interrupt.clone());
+    let raiser = interrupt.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        raiser.raise(crate::interrupt::Signal::Interrupt);
+    });
+    let start = run.clock.now();
+    let mut state = empty_state();
+    let report = ex.execute(&singles(2), &mut state).await;
+    let waited = run.clock.now().duration_since(start);
+    assert!(
+        waited < SignedDuration::from_secs(21),
+        "woken by the signal (20 s in), not at the end of a sleep or of the patience: {waited:?}"
+    );
+    assert_eq!(report.interrupted.as_deref(), Some("SIGINT"));
+    assert_eq!(
+        state.pending.len(),
+        1,
+        "the create may be on X: its intent stays for the next run"
+    );
+    assert_eq!(run.saved().pending, state.pending);
+    assert_eq!(live(&run.fake).len(), 1, "p0001 was not started");
+}
