@@ -88,6 +88,7 @@ impl<A: XApi> Executor<A> {
                 Ok(Found::Ours(id)) => {
                     self.record_published(state, &intent, &id)?;
                     let tweet = TweetRef::new(intent.index, &id, true);
+                    self.recovered.push((intent.key.clone(), tweet.clone()));
                     self.emit(Event::Published {
                         key: intent.key.clone(),
                         tweet,
