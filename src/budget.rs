@@ -355,6 +355,20 @@ impl Budget {
         }
     }
 
+    /// Takes back what [`Budget::record`] counted for a request to
+    /// `endpoint` at `at` that never reached X (no connection was made).
+    pub fn unrecord(&mut self, endpoint: Endpoint, at: Timestamp) {
+        let lane = self.lane_mut(endpoint.kind());
+        if let Some(pos) = lane.history.iter().rposition(|t| *t == at) {
+            lane.history.remove(pos);
+        }
+        for ((e, _), limit) in self.reported.iter_mut() {
+            if *e == endpoint && at < limit.reset {
+                limit.remaining = (limit.remaining + 1).min(limit.limit);
+            }
+        }
+    }
+
     /// Learns X's live numbers from the rate headers of an answer from
     /// `endpoint`.
     pub fn learn(&mut self, endpoint: Endpoint, rate: &RateInfo) {
@@ -711,6 +725,19 @@ mod tests {
             b.earliest(Endpoint::CreateTweet, later),
             plus(now, 3 * 3600)
         );
+    }
+
+    #[test]
+    fn a_request_that_never_left_is_taken_back() {
+        let mut b = Budget::preset(BudgetPreset::Default);
+        let now = t0();
+        b.record(Endpoint::CreateTweet, now);
+        b.record(Endpoint::CreateTweet, plus(now, 1));
+        b.unrecord(Endpoint::CreateTweet, plus(now, 1));
+        assert_eq!(b.log().creates, vec![now]);
+        // Nothing recorded at that time: nothing changes.
+        b.unrecord(Endpoint::CreateTweet, plus(now, 5));
+        assert_eq!(b.log().creates, vec![now]);
     }
 
     #[test]

@@ -31,7 +31,7 @@
 //! are `executor/halt.rs`; a post X refused for good, recorded so that its
 //! content is not sent again, is `executor/refused.rs`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ use crate::interrupt::Interrupt;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::post::Tweet;
 use crate::problem::Problem;
-use crate::report::{Event, Held, Outcome, PostReport, Report, Scheduled, TweetRef};
+use crate::report::{Event, Held, Outcome, PostReport, Recovered, Report, Scheduled, TweetRef};
 use crate::state::{State, StateError};
 
 mod halt;
@@ -145,6 +145,8 @@ pub struct Executor<A: XApi> {
     interrupt: Interrupt,
     /// The account's timeline as read in this run, for settling.
     recovery: settle::Recovery,
+    /// What settling found on X and recorded, for the report.
+    recovered: Vec<(String, TweetRef)>,
 }
 
 impl<A: XApi> Executor<A> {
@@ -174,6 +176,7 @@ impl<A: XApi> Executor<A> {
             rate_limited: 0,
             interrupt: Interrupt::default(),
             recovery: settle::Recovery::new(started),
+            recovered: Vec::new(),
         }
     }
 
@@ -223,6 +226,20 @@ impl<A: XApi> Executor<A> {
             Err(fatal) => report.aborted = Some(Problem::from(&fatal)),
         }
         report.rate_limited = self.rate_limited;
+        // A tweet settled before the plan was made is in no change of it:
+        // without this, the summary would say nothing was done.
+        let reported: HashSet<(&str, usize)> =
+            report.published().map(|(k, t)| (k, t.index)).collect();
+        let recovered = self
+            .recovered
+            .iter()
+            .filter(|(k, t)| !reported.contains(&(k.as_str(), t.index)))
+            .map(|(key, tweet)| Recovered {
+                key: key.clone(),
+                tweet: tweet.clone(),
+            })
+            .collect();
+        report.recovered = recovered;
         report
     }
 

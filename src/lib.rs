@@ -35,6 +35,7 @@ pub mod post;
 pub mod problem;
 pub mod project;
 pub mod render;
+pub(crate) mod repeated_text;
 pub mod report;
 pub mod state;
 pub(crate) mod suggest;

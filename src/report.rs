@@ -121,12 +121,24 @@ pub struct Held {
     pub deletes: Vec<TweetRef>,
 }
 
+/// A tweet an interrupted run published, found on X and recorded by this
+/// run's settling before the plan it ran was made (so no change of that
+/// plan reports it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recovered {
+    pub key: String,
+    pub tweet: TweetRef,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Report {
     /// Every change of the plan that is not a wait, in the order run.
     pub posts: Vec<PostReport>,
     /// Posts waiting for their `publish_at`, soonest first.
     pub scheduled: Vec<Scheduled>,
+    /// Tweets recovered from an earlier run outside the changes above.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovered: Vec<Recovered>,
     /// Posts X refused before, not sent again until edited.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<NotSent>,
@@ -204,7 +216,7 @@ impl Report {
         let mut out = String::new();
         let paint = |s: &str, f: fn(&str) -> String| if color { f(s) } else { s.to_owned() };
         let published = self.published().filter(|(_, t)| !t.already).count();
-        let adopted = self.published().filter(|(_, t)| t.already).count();
+        let adopted = self.published().filter(|(_, t)| t.already).count() + self.recovered.len();
         let deleted = self.deleted().count();
         let moved = self
             .posts
@@ -296,13 +308,14 @@ impl Report {
                 );
             }
         }
-        if self.posts.is_empty()
+        // Nothing else to tell only when nothing at all was done or held.
+        let quiet = self.posts.is_empty()
             && self.aborted.is_none()
             && self.held.is_empty()
-            && !self.refused.is_empty()
-        {
+            && self.recovered.is_empty();
+        if quiet && !self.refused.is_empty() {
             let _ = writeln!(out, "\nNothing sent: X refused the posts left to publish.");
-        } else if self.posts.is_empty() && self.aborted.is_none() && self.held.is_empty() {
+        } else if quiet {
             let _ = writeln!(out, "\nNothing to do: X matches the posts.");
         } else {
             let mut parts = vec![format!("{published} published")];
@@ -615,6 +628,7 @@ mod tests {
                     publish_at: ts("2026-01-10T00:00:00Z"),
                 },
             ],
+            recovered: Vec::new(),
             refused: Vec::new(),
             aborted: None,
             rate_limited: 0,

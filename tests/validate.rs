@@ -194,3 +194,61 @@ fn problems_are_coloured_only_when_asked() {
         assert!(plain.starts_with("error: posts/typo.yaml:1:1: unknown field `txt`\n  = help: "));
     }
 }
+
+#[test]
+fn the_same_text_twice_is_an_error_naming_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "posts/a.yaml", "text: hello\n");
+    write(dir.path(), "posts/b.yaml", "text: \"hello \"\n");
+    write(
+        dir.path(),
+        "posts/t.yaml",
+        "thread:\n  - text: once\n  - text: once\n",
+    );
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "posts/b.yaml:1:7: the same text as posts/a.yaml:1:7\n  = help: X refuses duplicate content from one account: change one of them",
+        ))
+        .stderr(predicate::str::contains(
+            "posts/t.yaml:3:11: tweet 2 of the thread: the same text as tweet 1 of this thread (posts/t.yaml:2:11)",
+        ))
+        .stderr(predicate::str::ends_with("error: 2 problems in 2 files\n"));
+    // `plan` validates first: no plan is made.
+    tweetform(dir.path())
+        .arg("plan")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the same text as posts/a.yaml:1:7",
+        ));
+
+    // Both already published (and unchanged): neither is sent again.
+    std::fs::remove_file(dir.path().join("posts/t.yaml")).unwrap();
+    let mut state = tweetform::state::State::new();
+    for (key, text) in [("a", "hello"), ("b", "hello ")] {
+        let tweet = tweetform::post::Tweet::new(text);
+        state.posts.insert(
+            key.into(),
+            tweetform::state::PostState {
+                tweets: vec![tweetform::state::PublishedTweet {
+                    id: format!("1{}", key.len()),
+                    text: text.into(),
+                    digest: tweet.digest(),
+                    published_at: None,
+                }],
+            },
+        );
+    }
+    std::fs::create_dir_all(dir.path().join("state")).unwrap();
+    state
+        .save(&dir.path().join("state/tweets.lock.json"))
+        .unwrap();
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(0)
+        .stdout("ok: 2 posts valid\n");
+}

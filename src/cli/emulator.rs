@@ -63,6 +63,13 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub delay: Option<Duration>,
 
+    /// Run X's clock this far ahead of this machine's (behind if negative),
+    /// like `90s` or `-90s`, up to 8760h either way (out of range: a usage
+    /// error, exit code 2). X's `date` header, `created_at` and rate-limit
+    /// resets follow it.
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = parse_skew)]
+    pub skew: Option<jiff::SignedDuration>,
+
     /// Do not log each request on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -82,6 +89,18 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("{s:?} is not a duration like 15m, 30s or 24h ({e}); {RANGE}"))?;
     let d = Duration::try_from(d).map_err(|_| format!("{s:?} is negative; {RANGE}"))?;
     if d < Duration::from_millis(1) || d > MAX_DURATION {
+        return Err(format!("{s:?} is out of range: {RANGE}"));
+    }
+    Ok(d)
+}
+
+/// A signed duration within [`MAX_DURATION`] either way.
+fn parse_skew(s: &str) -> Result<jiff::SignedDuration, String> {
+    const RANGE: &str = "it must be from -8760h to 8760h";
+    let d: jiff::SignedDuration = s
+        .parse()
+        .map_err(|e| format!("{s:?} is not a duration like 90s, -90s or 2m ({e}); {RANGE}"))?;
+    if d.unsigned_abs() > MAX_DURATION {
         return Err(format!("{s:?} is out of range: {RANGE}"));
     }
     Ok(d)
@@ -142,6 +161,9 @@ async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
         fake.fail_next(args.fail_next, 503);
     }
     fake.set_delay(args.delay);
+    if let Some(skew) = args.skew {
+        fake.set_skew(skew);
+    }
     let user = fake.user().clone();
     let fake = emulator::share(fake);
     let addr = format!("127.0.0.1:{}", args.port);
@@ -166,6 +188,7 @@ async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
     out.print(&format!(
         "tweetform emulator: a fake X API at {url} for @{} (user ID {})\n\
          limits: creates {creates}; deletes {} per {}; daily cap {daily}\n\
+         {clock}\
          \n\
          Point tweetform at it (these credentials are the emulator's, not secrets):\n\
          \n\
@@ -185,6 +208,18 @@ async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
         TEST_CREDENTIALS.access_token,
         TEST_CREDENTIALS.access_token_secret,
         url = server.url(),
+        clock = match args.skew {
+            Some(skew) if !skew.is_zero() => format!(
+                "clock: X's clock runs {:#} {} this machine's\n",
+                skew.abs(),
+                if skew.is_negative() {
+                    "behind"
+                } else {
+                    "ahead of"
+                }
+            ),
+            _ => String::new(),
+        },
     ))?;
 
     tokio::signal::ctrl_c()
@@ -263,5 +298,28 @@ mod tests {
             }
         }
         assert!(T::try_parse_from(["t", "--delay", "1ms"]).is_ok());
+    }
+
+    #[test]
+    fn skew_is_signed_and_range_checked() {
+        let ahead = T::parse_from(["t", "--skew", "90s"]);
+        assert_eq!(ahead.args.skew, Some(jiff::SignedDuration::from_secs(90)));
+        let behind = T::parse_from(["t", "--skew", "-90s"]);
+        assert_eq!(behind.args.skew, Some(jiff::SignedDuration::from_secs(-90)));
+        assert_eq!(T::parse_from(["t"]).args.skew, None);
+        assert_eq!(
+            T::parse_from(["t", "--skew=-8760h"]).args.skew,
+            Some(jiff::SignedDuration::from_hours(-8760))
+        );
+        for value in ["8761h", "-8761h", "2000000000000000000s", "soon"] {
+            let arg = format!("--skew={value}");
+            let Err(err) = T::try_parse_from(["t", &arg]) else {
+                panic!("--skew {value} accepted");
+            };
+            assert_eq!(err.exit_code(), 2, "{value}");
+            let msg = err.to_string();
+            assert!(msg.contains("--skew"), "{msg}");
+            assert!(msg.contains("from -8760h to 8760h"), "{msg}");
+        }
     }
 }

@@ -11,6 +11,7 @@ use crate::config::{Config, ConfigError};
 use crate::load::{Loaded, load_project};
 use crate::post::{Pos, Post};
 use crate::problem::{Problem, slash};
+use crate::state::State;
 use crate::text::plural;
 use crate::validate::{validate_post, validate_tweet, weighted_length};
 
@@ -71,6 +72,10 @@ pub fn check(ctx: &Context) -> Validation {
     for post in &posts {
         diagnostics.extend(validate_post(post));
     }
+    // A state that cannot be read is reported by `plan` and `apply`; here
+    // it only means that every tweet counts as one to send.
+    let state = State::load(&config.state_path(&ctx.root)).unwrap_or_else(|_| State::new());
+    diagnostics.extend(crate::repeated_text::check(&posts, &state));
     diagnostics.sort();
     diagnostics.dedup();
     Validation { posts, diagnostics }

@@ -75,12 +75,15 @@ impl<A: XApi> Executor<A> {
         let mut reached = false;
         loop {
             self.check_interrupt()?;
-            if let Err(halt) = self.spend(endpoint).await {
-                if attempt > 0 && !reached {
-                    write.not_sent(self, state)?;
+            let spent_at = match self.spend(endpoint).await {
+                Ok(at) => at,
+                Err(halt) => {
+                    if attempt > 0 && !reached {
+                        write.not_sent(self, state)?;
+                    }
+                    return Err(halt);
                 }
-                return Err(halt);
-            }
+            };
             write.before_send(self, state)?;
             attempt += 1;
             let answer = match write.send(&self.api).await {
@@ -110,6 +113,11 @@ impl<A: XApi> Executor<A> {
                 }
                 Err((e, rate)) => {
                     self.budget.learn(endpoint, &rate);
+                    if matches!(e, ApiError::Connect(_)) {
+                        // Nothing reached X, so X counted nothing: neither
+                        // may the budget (the next save forgets it).
+                        self.budget.unrecord(endpoint, spent_at);
+                    }
                     Err(e)
                 }
             };
@@ -122,8 +130,8 @@ impl<A: XApi> Executor<A> {
     }
 
     /// Waits (within `--wait`) until the budget allows a request to
-    /// `endpoint`, and counts it.
-    async fn spend(&mut self, endpoint: Endpoint) -> Result<(), Halt> {
+    /// `endpoint`, and counts it at the time it returns.
+    async fn spend(&mut self, endpoint: Endpoint) -> Result<Timestamp, Halt> {
         if let Some((t, why)) = self.exhausted.get(&endpoint) {
             return Err(Halt::Deferred(*t, why.clone()));
         }
@@ -135,8 +143,9 @@ impl<A: XApi> Executor<A> {
                 return Err(h);
             }
         }
-        self.budget.record(endpoint, self.clock.now());
-        Ok(())
+        let at = self.clock.now();
+        self.budget.record(endpoint, at);
+        Ok(at)
     }
 
     /// Sleeps until `t` if that is within `--wait`, else defers.

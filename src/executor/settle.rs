@@ -88,6 +88,7 @@ impl<A: XApi> Executor<A> {
                 Ok(Found::Ours(id)) => {
                     self.record_published(state, &intent, &id)?;
                     let tweet = TweetRef::new(intent.index, &id, true);
+                    self.recovered.push((intent.key.clone(), tweet.clone()));
                     self.emit(Event::Published {
                         key: intent.key.clone(),
                         tweet,
@@ -262,7 +263,9 @@ impl<A: XApi> Executor<A> {
             if !matches!(found, Found::Nothing) || waited >= self.options.settle_patience {
                 return Ok(found);
             }
-            self.clock.sleep(delay).await;
+            // A signal ends the wait: the intent stays for the next run.
+            self.nap(delay).await;
+            self.check_interrupt()?;
             waited += delay;
             delay = (delay * 2).min(Duration::from_secs(30));
         }

@@ -1358,3 +1358,184 @@ async fn refusals_that_are_not_for_good_are_not_recorded() {
     assert!(state.refused.is_empty(), "{:?}", state.refused);
 }
 mod recovery;
+
+#[tokio::test(start_paused = true)]
+async fn a_signal_ends_the_patient_wait_for_a_lost_create() {
+    // The answer was lost and the timeline hides the tweet for an hour:
+    // settling would wait its full patience, but a signal stops it.
+    let run = Run::new();
+    run.fake
+        .fake()
+        .set_timeline_lag(Some(Duration::from_secs(3600)));
+    run.fake.fake().drop_after_commit(1);
+    let interrupt = crate::interrupt::Interrupt::default();
+    let mut ex = run
+        .executor(default_budget(), ApplyOptions::default())
+        .with_interrupt(interrupt.clone());
+    let raiser = interrupt.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        raiser.raise(crate::interrupt::Signal::Interrupt);
+    });
+    let start = run.clock.now();
+    let mut state = empty_state();
+    let report = ex.execute(&singles(2), &mut state).await;
+    let waited = run.clock.now().duration_since(start);
+    assert!(
+        waited < SignedDuration::from_secs(21),
+        "woken by the signal (20 s in), not at the end of a sleep or of the patience: {waited:?}"
+    );
+    assert_eq!(report.interrupted.as_deref(), Some("SIGINT"));
+    assert_eq!(
+        state.pending.len(),
+        1,
+        "the create may be on X: its intent stays for the next run"
+    );
+    assert_eq!(run.saved().pending, state.pending);
+    assert_eq!(live(&run.fake).len(), 1, "p0001 was not started");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tweet_settled_before_planning_is_reported_beside_held_changes() {
+    // An interrupted run published p0000; this run settles it before it
+    // plans, so the plan has nothing for it, and only a held delete.
+    let run = Run::new();
+    let at = t0() - SignedDuration::from_mins(2);
+    let id = insert(&run.fake, "post number 0", at);
+    let mut state = empty_state();
+    state.pending = vec![intent(0, at)];
+    state.posts.insert(
+        "old".into(),
+        PostState {
+            tweets: vec![PublishedTweet {
+                id: "77".into(),
+                text: "x".into(),
+                digest: "d".into(),
+                published_at: None,
+            }],
+        },
+    );
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    assert!(ex.settle_pending(&mut state).await.unwrap());
+    let plan = plan_of(vec![Change {
+        key: "old".into(),
+        action: Action::Delete,
+        file: None,
+        from: None,
+        publish_at: None,
+        tweets: vec![TweetChange {
+            index: 0,
+            op: TweetOp::Delete { id: "77".into() },
+            text: "x".into(),
+            weighted_length: 1,
+            digest: "d".into(),
+        }],
+        refused: None,
+    }]);
+    let report = ex.execute(&plan, &mut state).await;
+    assert_eq!(report.exit_code(), 3);
+    assert_eq!(report.recovered.len(), 1);
+    assert_eq!(report.recovered[0].key, "p0000");
+    assert_eq!(report.recovered[0].tweet.id, id);
+    let summary = report.render_summary(false);
+    assert!(
+        summary.contains("Apply: 0 published, 1 recovered from an earlier run, 0 deleted, 0 failed, 0 deferred, 1 held."),
+        "{summary}"
+    );
+
+    // Settled and nothing else to do: not "Nothing to do".
+    let mut state = empty_state();
+    let at = t0() - SignedDuration::from_mins(1);
+    insert(&run.fake, "post number 1", at);
+    state.pending = vec![intent(1, at)];
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    assert!(ex.settle_pending(&mut state).await.unwrap());
+    let report = ex.execute(&plan_of(vec![]), &mut state).await;
+    assert_eq!(report.exit_code(), 0);
+    let summary = report.render_summary(false);
+    assert!(!summary.contains("Nothing to do"), "{summary}");
+    assert!(
+        summary.contains("1 recovered from an earlier run"),
+        "{summary}"
+    );
+
+    // Settled by `execute` itself while the plan still creates the post:
+    // reported once, as that change's.
+    let mut state = empty_state();
+    let at = t0() - SignedDuration::from_secs(30);
+    insert(&run.fake, "post number 2", at);
+    state.pending = vec![intent(2, at)];
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let report = ex
+        .execute(
+            &plan_of(vec![create_change("p0002", &["post number 2"])]),
+            &mut state,
+        )
+        .await;
+    assert_eq!(report.recovered, vec![]);
+    assert!(
+        report
+            .render_summary(false)
+            .contains("Apply: 0 published, 1 recovered from an earlier run,"),
+        "{}",
+        report.render_summary(false)
+    );
+}
+
+/// The fake X, but every create answers 429 with no rate headers at all.
+#[derive(Clone)]
+struct BareRefusals(Fake);
+
+impl XApi for BareRefusals {
+    async fn create_tweet(&self, _body: &Value) -> crate::api::ApiResult<crate::api::RemoteTweet> {
+        Err((
+            crate::api::ApiError::RateLimited {
+                rate: crate::api::RateInfo::default(),
+            },
+            crate::api::RateInfo::default(),
+        ))
+    }
+    async fn delete_tweet(&self, id: &str) -> crate::api::ApiResult<bool> {
+        self.0.delete_tweet(id).await
+    }
+    async fn me(&self) -> crate::api::ApiResult<String> {
+        self.0.me().await
+    }
+    async fn user_tweets(
+        &self,
+        user_id: &str,
+        since: Timestamp,
+    ) -> crate::api::ApiResult<Vec<crate::api::RemoteTweet>> {
+        self.0.user_tweets(user_id, since).await
+    }
+    async fn lookup(&self, ids: &[String]) -> crate::api::ApiResult<Vec<crate::api::RemoteTweet>> {
+        self.0.lookup(ids).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_without_headers_is_reported_as_such() {
+    let run = Run::new();
+    let mut ex = Executor::new(
+        BareRefusals(run.fake.clone()),
+        run.clock.clone(),
+        run.state_path(),
+        default_budget(),
+        ApplyOptions::default(),
+    );
+    let mut state = empty_state();
+    let report = ex.execute(&singles(1), &mut state).await;
+    let deferred: Vec<_> = report.deferred().collect();
+    assert_eq!(deferred.len(), 1, "{}", report.render_summary(false));
+    let summary = report.render_summary(false);
+    assert!(summary.contains("429"), "{summary}");
+    assert!(
+        !summary.contains("remaining: 0"),
+        "X sent no headers: {summary}"
+    );
+    assert!(
+        !summary.contains("x-rate-limit"),
+        "X sent no headers: {summary}"
+    );
+    assert_eq!(state.pending, vec![], "nothing reached X");
+}

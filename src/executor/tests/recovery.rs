@@ -468,3 +468,38 @@ async fn a_connection_never_made_leaves_no_intent_and_is_not_retried() {
     assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
     assert_exactly_once(&run.fake, &state, 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_create_that_never_connected_spends_no_budget() {
+    let run = Run::new();
+    let api = Unreachable {
+        x: run.fake.clone(),
+        down: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+    };
+    let mut ex = Executor::new(
+        api.clone(),
+        run.clock.clone(),
+        run.state_path(),
+        default_budget(),
+        ApplyOptions::default(),
+    );
+    let mut state = empty_state();
+    let report = ex.execute(&singles(2), &mut state).await;
+    assert_eq!(report.failed().count(), 2);
+    // X counted nothing, so neither does the budget the next run reads.
+    assert_eq!(state.requests.creates, vec![]);
+    assert_eq!(run.saved().requests.creates, vec![]);
+
+    // Once a create does reach X, it is counted.
+    api.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    let mut ex = Executor::new(
+        api.clone(),
+        run.clock.clone(),
+        run.state_path(),
+        default_budget(),
+        ApplyOptions::default(),
+    );
+    let report = ex.execute(&singles(1), &mut state).await;
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    assert_eq!(run.saved().requests.creates.len(), 1);
+}
