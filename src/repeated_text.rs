@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::Diagnostic;
 use crate::post::{Post, Tweet};
+use crate::problem::Problem;
 use crate::state::State;
 
 /// One tweet of one post, and whether it is already on X as it is.
@@ -68,7 +68,7 @@ fn is_published(post: &Post, index: usize, state: &State) -> bool {
 /// the two would be sent: an error at the one that would be sent (the later
 /// one when both would), naming the other. Tweets without text (media only)
 /// are left out: X does not compare them.
-pub(crate) fn check(posts: &[Post], state: &State) -> Vec<Diagnostic> {
+pub(crate) fn check(posts: &[Post], state: &State) -> Vec<Problem> {
     let mut by_text: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
     for (p, post) in posts.iter().enumerate() {
         for (i, tweet) in post.tweets.iter().enumerate() {
@@ -103,7 +103,7 @@ pub(crate) fn check(posts: &[Post], state: &State) -> Vec<Diagnostic> {
     out
 }
 
-fn repeated(place: &Place, first: &Place) -> Diagnostic {
+fn repeated(place: &Place, first: &Place) -> Problem {
     let other = if std::ptr::eq(place.post, first.post) {
         format!("tweet {} of this thread ({})", first.index + 1, first.at())
     } else if first.post.tweets.len() > 1 || first.post.is_thread {
@@ -125,12 +125,12 @@ fn repeated(place: &Place, first: &Place) -> Diagnostic {
             "X refuses duplicate content from one account: change one of them",
         )
     };
-    Diagnostic::new(
+    Problem::at_pos(
         &place.post.file,
         place.tweet().pos(crate::field::Field::Text),
         message,
     )
-    .with_hint(help)
+    .with_help(help)
 }
 
 #[cfg(test)]
@@ -149,12 +149,13 @@ mod tests {
         check(posts, state)
             .into_iter()
             .map(|d| {
+                let (file, line, column) = d.position();
                 (
-                    d.file.display().to_string(),
-                    d.line,
-                    d.column,
-                    d.message,
-                    d.hint.unwrap(),
+                    file.display().to_string(),
+                    line,
+                    column,
+                    d.message().to_owned(),
+                    d.help().unwrap().to_owned(),
                 )
             })
             .collect()
