@@ -107,7 +107,7 @@ impl Endpoint {
 
 /// Which of X's limits a header set reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// `x-rate-limit-*`: the endpoint's window for this user.
     Window,
     /// `x-user-limit-24hour-*`: the account's daily cap.
@@ -120,7 +120,7 @@ impl Scope {
     const ALL: [Scope; 3] = [Scope::Window, Scope::User24h, Scope::App24h];
 
     /// The headers' common prefix.
-    pub fn prefix(self) -> &'static str {
+    pub(crate) fn prefix(self) -> &'static str {
         match self {
             Scope::Window => "x-rate-limit",
             Scope::User24h => "x-user-limit-24hour",
@@ -148,7 +148,7 @@ impl Scope {
 
 /// Why the budget holds a request back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Hold {
+pub(crate) enum Hold {
     /// A window with a limit of 0.
     NoneAllowed(RequestKind),
     /// A configured window is full.
@@ -208,7 +208,7 @@ const HOURS_24: SignedDuration = SignedDuration::from_hours(24);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{CONFIG_FILE}: budget.{kind}s[{index}]: {message}")]
-pub struct BudgetError {
+pub(crate) struct BudgetError {
     pub kind: RequestKind,
     pub index: usize,
     pub message: String,
@@ -255,7 +255,7 @@ impl Lane {
 /// X's rate-limit table for the reads a run makes: `GET /2/users/me` allows
 /// 75 per 15 minutes per user, the tightest of them (the timeline and
 /// lookups allow 900). A run makes a handful.
-pub fn default_reads() -> Vec<Window> {
+pub(crate) fn default_reads() -> Vec<Window> {
     vec![Window::new(75, MIN_15)]
 }
 
@@ -267,7 +267,11 @@ impl Budget {
     }
 
     /// A budget with these windows and no history.
-    pub fn with_reads(creates: Vec<Window>, deletes: Vec<Window>, reads: Vec<Window>) -> Self {
+    pub(crate) fn with_reads(
+        creates: Vec<Window>,
+        deletes: Vec<Window>,
+        reads: Vec<Window>,
+    ) -> Self {
         Budget {
             creates: Lane::of(creates),
             deletes: Lane::of(deletes),
@@ -296,7 +300,7 @@ impl Budget {
 
     /// The budget `tweetform.yaml` asks for; errors name the file and the value.
     /// Custom numbers without `reads` keep the default reads.
-    pub fn from_config(config: &BudgetConfig) -> Result<Self, BudgetError> {
+    pub(crate) fn from_config(config: &BudgetConfig) -> Result<Self, BudgetError> {
         match config {
             BudgetConfig::Preset(p) => Ok(Budget::preset(*p)),
             BudgetConfig::Custom(c) => Ok(Budget::with_reads(
@@ -357,7 +361,7 @@ impl Budget {
 
     /// Takes back what [`Budget::record`] counted for a request to
     /// `endpoint` at `at` that never reached X (no connection was made).
-    pub fn unrecord(&mut self, endpoint: Endpoint, at: Timestamp) {
+    pub(crate) fn unrecord(&mut self, endpoint: Endpoint, at: Timestamp) {
         let lane = self.lane_mut(endpoint.kind());
         if let Some(pos) = lane.history.iter().rposition(|t| *t == at) {
             lane.history.remove(pos);
@@ -371,7 +375,7 @@ impl Budget {
 
     /// Learns X's live numbers from the rate headers of an answer from
     /// `endpoint`.
-    pub fn learn(&mut self, endpoint: Endpoint, rate: &RateInfo) {
+    pub(crate) fn learn(&mut self, endpoint: Endpoint, rate: &RateInfo) {
         if rate.window.is_some() {
             self.guessed.remove(&endpoint);
         }
@@ -384,7 +388,7 @@ impl Budget {
 
     /// Learns from a 429: the window the headers show as spent is closed
     /// until its reset; without headers, for the shortest configured window.
-    pub fn learn_refusal(&mut self, endpoint: Endpoint, rate: &RateInfo, now: Timestamp) {
+    pub(crate) fn learn_refusal(&mut self, endpoint: Endpoint, rate: &RateInfo, now: Timestamp) {
         self.learn(endpoint, rate);
         let spent = self
             .reported_for(endpoint)
@@ -422,7 +426,11 @@ impl Budget {
 
     /// [`Budget::earliest`], and what holds the request back until then
     /// (nothing when it may go now).
-    pub fn earliest_why(&self, endpoint: Endpoint, now: Timestamp) -> (Timestamp, Option<Hold>) {
+    pub(crate) fn earliest_why(
+        &self,
+        endpoint: Endpoint,
+        now: Timestamp,
+    ) -> (Timestamp, Option<Hold>) {
         let kind = endpoint.kind();
         let lane = self.lane(kind);
         let mut t = now;
@@ -465,7 +473,7 @@ impl Budget {
 
     /// Drops history older than the longest window as of `now` (it no
     /// longer limits anything), and X's reports whose reset has passed.
-    pub fn prune(&mut self, now: Timestamp) {
+    pub(crate) fn prune(&mut self, now: Timestamp) {
         for kind in [RequestKind::Create, RequestKind::Delete, RequestKind::Read] {
             let lane = self.lane_mut(kind);
             let Some(longest) = lane.windows.iter().map(|w| w.length).max() else {
@@ -496,7 +504,7 @@ impl Budget {
     }
 
     /// X's reports to keep in the state (call [`Budget::prune`] first).
-    pub fn reported(&self) -> Vec<ReportedLimit> {
+    pub(crate) fn reported(&self) -> Vec<ReportedLimit> {
         self.reported
             .iter()
             .map(|((endpoint, scope), l)| ReportedLimit {
@@ -568,7 +576,7 @@ fn parse_windows(kind: RequestKind, windows: &[WindowConfig]) -> Result<Vec<Wind
 
 /// A duration in jiff's friendly format (`90s`, `15m`, `3h`, `1h 30m`) or
 /// ISO 8601 (`PT15M`). Shared with `apply --wait`.
-pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<SignedDuration, String> {
     let s = s.trim();
     if s.is_empty() {
         return Err("empty".into());

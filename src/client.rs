@@ -21,7 +21,7 @@ use crate::oauth::{authorization_header, url_with_query};
 use crate::operations::{RawRequest, RawResponse, Transport, xapi_over_transport};
 
 /// X's production API.
-pub const DEFAULT_API_URL: &str = "https://api.x.com";
+pub(crate) const DEFAULT_API_URL: &str = "https://api.x.com";
 
 const USER_AGENT: &str = concat!("tweetform/", env!("CARGO_PKG_VERSION"));
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -122,11 +122,6 @@ impl XClient {
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
-    }
-
-    /// The normalised base URL requests go to.
-    pub fn base_url(&self) -> &str {
-        &self.base
     }
 }
 

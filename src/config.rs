@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::problem::{Location, Problem};
 
-pub const CONFIG_FILE: &str = "tweetform.yaml";
+pub(crate) const CONFIG_FILE: &str = "tweetform.yaml";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -20,7 +20,7 @@ pub struct Config {
     /// Globs (relative to `posts_dir`) of files that are posts.
     pub include: Vec<String>,
     /// Globs (relative to `posts_dir`) of files to skip.
-    pub exclude: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// The lockfile, relative to the project root.
     pub state: PathBuf,
     /// Let `apply` delete and replace published tweets without `--allow-destroy`.

@@ -105,7 +105,7 @@ impl Default for ApplyOptions {
 }
 
 /// Receives one [`Event`] per action as the apply goes.
-pub type ProgressSink = Box<dyn FnMut(&Event) + Send>;
+pub(crate) type ProgressSink = Box<dyn FnMut(&Event) + Send>;
 
 /// A destructive change of the plan, held: why, and what it would delete.
 fn held(c: &Change) -> Held {
@@ -181,12 +181,12 @@ impl<A: XApi> Executor<A> {
     }
 
     /// Stops the apply between two requests once `interrupt` is raised.
-    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
+    pub(crate) fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
         self.interrupt = interrupt;
         self
     }
 
-    pub fn with_progress(mut self, sink: ProgressSink) -> Self {
+    pub(crate) fn with_progress(mut self, sink: ProgressSink) -> Self {
         self.progress = sink;
         self
     }
@@ -209,7 +209,7 @@ impl<A: XApi> Executor<A> {
     /// under them, and a duplicate answer then settles them). Returns
     /// whether the state changed. `execute` does this first too;
     /// call it before planning so that the plan sees the adopted tweets.
-    pub async fn settle_pending(&mut self, state: &mut State) -> Result<bool, Fatal> {
+    pub(crate) async fn settle_pending(&mut self, state: &mut State) -> Result<bool, Fatal> {
         self.seed(state);
         self.settle_all(state).await
     }

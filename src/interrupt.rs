@@ -9,7 +9,6 @@
 //! at once.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::watch;
 
@@ -104,14 +103,6 @@ impl Interrupt {
         let _ = rx.wait_for(Option::is_some).await;
     }
 
-    /// Sleeps for `d`, or less when interrupted meanwhile.
-    pub async fn sleep(&self, d: Duration) {
-        tokio::select! {
-            () = tokio::time::sleep(d) => {}
-            () = self.raised() => {}
-        }
-    }
-
     /// Raises the flag on SIGINT or SIGTERM from now on (on the current
     /// tokio runtime). Where signals cannot be listened to, they keep their
     /// default effect.
@@ -150,6 +141,8 @@ impl Interrupt {
 mod tests {
     use super::*;
 
+    use std::time::Duration;
+
     #[tokio::test(start_paused = true)]
     async fn the_first_signal_wins_and_wakes_a_sleep() {
         let i = Interrupt::default();
@@ -161,7 +154,10 @@ mod tests {
             waker.raise(Signal::Interrupt);
         });
         let start = tokio::time::Instant::now();
-        i.sleep(Duration::from_secs(3600)).await;
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            () = i.raised() => {}
+        }
         assert!(start.elapsed() < Duration::from_secs(10));
         assert_eq!(i.signal(), Some(Signal::Terminate));
         assert_eq!(i.signal().unwrap().exit_code(), 143);

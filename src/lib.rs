@@ -4,7 +4,7 @@
 //! [`validate`]) → plan ([`plan`], against [`state`]) → [`executor`] (through
 //! [`api::XApi`], within [`budget`]) → state.
 
-pub mod action;
+pub(crate) mod action;
 pub mod api;
 pub mod budget;
 pub mod cli;
@@ -12,16 +12,16 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub(crate) mod credentials;
-pub mod diff;
+pub(crate) mod diff;
 #[cfg(any(test, feature = "emulator"))]
 pub mod emulator_transport;
 pub mod executor;
-pub mod field;
+pub(crate) mod field;
 pub(crate) mod field_reader;
 pub mod git;
 pub mod github;
-pub mod init;
-pub mod interrupt;
+pub(crate) mod init;
+pub(crate) mod interrupt;
 pub mod load;
 pub mod lock;
 pub mod markdown;
@@ -33,13 +33,13 @@ pub mod plan;
 pub mod plan_json;
 pub mod post;
 pub mod problem;
-pub mod project;
-pub mod render;
+pub(crate) mod project;
+pub(crate) mod render;
 pub(crate) mod repeated_text;
 pub mod report;
 pub mod state;
 pub(crate) mod suggest;
 pub mod terminal;
-pub mod text;
+pub(crate) mod text;
 pub mod validate;
-pub mod yaml;
+pub(crate) mod yaml;

@@ -194,7 +194,7 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 
 /// `2026/launch.yaml` -> `2026/launch`. Only the last extension goes, and a
 /// leading dot is part of the name (`.yaml` stays `.yaml`), as in `Path::file_stem`.
-pub fn post_key(rel: &str) -> String {
+pub(crate) fn post_key(rel: &str) -> String {
     let name_start = rel.rfind('/').map_or(0, |i| i + 1);
     match rel[name_start..].rfind('.') {
         Some(dot) if dot > 0 => rel[..name_start + dot].to_string(),

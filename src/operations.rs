@@ -24,7 +24,7 @@ pub(crate) struct RawRequest {
     /// From the API root, starting with `/`: `/2/tweets`. Path segments
     /// taken from input are already percent-encoded.
     pub path: String,
-    pub query: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
     /// A JSON body.
     pub body: Option<Vec<u8>>,
 }
@@ -47,7 +47,7 @@ impl RawRequest {
     /// The query string as sent on the wire (sorted, RFC 3986 encoded), or
     /// `None` without parameters.
     #[cfg(any(test, feature = "emulator"))]
-    pub fn encoded_query(&self) -> Option<String> {
+    pub(crate) fn encoded_query(&self) -> Option<String> {
         if self.query.is_empty() {
             return None;
         }
@@ -124,7 +124,7 @@ macro_rules! xapi_over_transport {
 pub(crate) use xapi_over_transport;
 
 /// `x-rate-limit-*` and `x-user-limit-24hour-*` of an answer.
-pub fn rate_info(headers: &HeaderMap) -> RateInfo {
+pub(crate) fn rate_info(headers: &HeaderMap) -> RateInfo {
     RateInfo {
         window: limit_from(headers, "x-rate-limit"),
         user_24h: limit_from(headers, "x-user-limit-24hour"),
@@ -153,7 +153,7 @@ fn limit_from(headers: &HeaderMap, prefix: &str) -> Option<Limit> {
 }
 
 /// X's clock when it answered: the `date` header (an HTTP date).
-pub fn date_of(headers: &HeaderMap) -> Option<Timestamp> {
+pub(crate) fn date_of(headers: &HeaderMap) -> Option<Timestamp> {
     let raw = headers.get(reqwest::header::DATE)?.to_str().ok()?;
     jiff::fmt::rfc2822::parse(raw.trim())
         .ok()

@@ -37,7 +37,7 @@ pub(crate) static TWEET_FIELDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Field::names(&crate::field::TWEET_FIELDS));
 
 /// Fields that only make sense once per post, at the top level.
-pub const POST_FIELDS: [&str; 2] = ["publish_at", "thread"];
+pub(crate) const POST_FIELDS: [&str; 2] = ["publish_at", "thread"];
 
 pub(crate) static MEDIA_FIELDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Field::names(Field::Media.members()));

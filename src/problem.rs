@@ -140,7 +140,7 @@ impl Problem {
     }
 
     /// `error` as a problem: its text the message, its sources the causes.
-    pub fn from_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    pub(crate) fn from_error(error: &(dyn std::error::Error + 'static)) -> Problem {
         if let Some(p) = error.downcast_ref::<Problem>() {
             return p.clone();
         }
@@ -155,22 +155,18 @@ impl Problem {
         &self.0.message
     }
 
-    pub fn location(&self) -> Option<&Location> {
+    pub(crate) fn location(&self) -> Option<&Location> {
         self.0.location.as_ref()
     }
 
     /// File, line and column, as a problem in a post has them (annotations
     /// and `validate --format json` need all three): what is not known is
     /// the start of the file.
-    pub fn position(&self) -> (&Path, usize, usize) {
+    pub(crate) fn position(&self) -> (&Path, usize, usize) {
         match &self.0.location {
             Some(at) => (&at.file, at.line.unwrap_or(1), at.column.unwrap_or(1)),
             None => (Path::new(""), 1, 1),
         }
-    }
-
-    pub fn causes(&self) -> &[String] {
-        &self.0.causes
     }
 
     pub fn help(&self) -> Option<&str> {

@@ -17,7 +17,7 @@ use crate::problem::Problem;
 
 /// Why no project could be found. Converts into a [`Problem`].
 #[derive(Debug, thiserror::Error)]
-pub enum ProjectError {
+pub(crate) enum ProjectError {
     #[error("-C {}: no such directory", .0.display())]
     NoSuchDirectory(PathBuf),
     #[error(
@@ -50,7 +50,7 @@ impl From<ProjectError> for Problem {
 /// The root of the project that `dir` (the current directory, or `-C DIR`)
 /// is in. When it is `dir` itself, `dir` is returned as given, so that
 /// messages keep the user's spelling; a parent is returned absolute.
-pub fn find_root(dir: &Path, explicit: bool) -> Result<PathBuf, ProjectError> {
+pub(crate) fn find_root(dir: &Path, explicit: bool) -> Result<PathBuf, ProjectError> {
     if !dir.is_dir() {
         return Err(if explicit || !dir.exists() {
             ProjectError::NoSuchDirectory(dir.to_path_buf())

@@ -7,7 +7,7 @@ use crate::post::{Post, Tweet};
 use crate::problem::Problem;
 
 /// X's limit on a tweet's weighted length.
-pub const MAX_WEIGHTED_LENGTH: usize = 280;
+pub(crate) const MAX_WEIGHTED_LENGTH: usize = 280;
 
 static TWITTER_TEXT_V3: LazyLock<twitter_text_config::Configuration> =
     LazyLock::new(|| twitter_text_config::config_v3().clone());
@@ -49,12 +49,12 @@ fn invalid_char_name(c: char) -> &'static str {
 }
 
 /// Poll limits from `CreatePostsPoll`.
-pub const POLL_OPTIONS: std::ops::RangeInclusive<usize> = 2..=4;
-pub const POLL_OPTION_CHARS: std::ops::RangeInclusive<usize> = 1..=25;
-pub const POLL_MINUTES: std::ops::RangeInclusive<u32> = 5..=10_080;
+pub(crate) const POLL_OPTIONS: std::ops::RangeInclusive<usize> = 2..=4;
+pub(crate) const POLL_OPTION_CHARS: std::ops::RangeInclusive<usize> = 1..=25;
+pub(crate) const POLL_MINUTES: std::ops::RangeInclusive<u32> = 5..=10_080;
 /// Media limits from `CreatePostsMedia`.
-pub const MEDIA_IDS: std::ops::RangeInclusive<usize> = 1..=4;
-pub const MAX_TAGGED_USERS: usize = 10;
+pub(crate) const MEDIA_IDS: std::ops::RangeInclusive<usize> = 1..=4;
+pub(crate) const MAX_TAGGED_USERS: usize = 10;
 
 /// Every problem of every post, in post order.
 pub fn validate(posts: &[Post]) -> Vec<Problem> {
@@ -79,7 +79,7 @@ pub fn validate_post(post: &Post) -> Vec<Problem> {
 
 /// The problems of tweet `index` of `post` (its place in the thread matters:
 /// only the first tweet may reply to another tweet).
-pub fn validate_tweet(post: &Post, index: usize) -> Vec<Problem> {
+pub(crate) fn validate_tweet(post: &Post, index: usize) -> Vec<Problem> {
     let Some(t) = post.tweets.get(index) else {
         return Vec::new();
     };
@@ -283,7 +283,7 @@ pub fn validate_tweet(post: &Post, index: usize) -> Vec<Problem> {
 }
 
 /// `^[0-9]{1,19}$`, X's pattern for every ID.
-pub fn is_valid_id(id: &str) -> bool {
+pub(crate) fn is_valid_id(id: &str) -> bool {
     (1..=19).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
 }
 

@@ -41,7 +41,7 @@ pub struct Args {
         long,
         value_name = "URL",
         env = "TWEETFORM_API_URL",
-        default_value = "https://api.x.com"
+        default_value = crate::client::DEFAULT_API_URL
     )]
     pub(crate) api_url: String,
 

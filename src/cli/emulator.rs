@@ -25,15 +25,15 @@ pub struct Args {
 
     /// Creates allowed per short window (X: 200 per 15 minutes).
     #[arg(long, value_name = "N", default_value_t = 200)]
-    pub create_limit: u32,
+    pub(crate) create_limit: u32,
 
     /// Creates allowed per 3-hour window (X: 300); 0 for none.
     #[arg(long, value_name = "N", default_value_t = 300)]
-    pub create_limit_3h: u32,
+    pub(crate) create_limit_3h: u32,
 
     /// Deletes allowed per short window (X: 50 per 15 minutes).
     #[arg(long, value_name = "N", default_value_t = 50)]
-    pub delete_limit: u32,
+    pub(crate) delete_limit: u32,
 
     /// Length of the short windows, like `15m` or `30s` (X: 15m), from 1ms
     /// to 8760h (out of range: a usage error, exit code 2). The 3-hour
@@ -43,7 +43,7 @@ pub struct Args {
 
     /// A daily cap on published tweets, as X's free access has (17).
     #[arg(long, value_name = "N")]
-    pub daily_cap: Option<u32>,
+    pub(crate) daily_cap: Option<u32>,
 
     /// Length of the daily cap's window (default 24h), from 1ms to 8760h
     /// (out of range: a usage error, exit code 2).
