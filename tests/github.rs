@@ -549,10 +549,13 @@ fn the_apply_summary_links_every_tweet_and_says_what_is_left() {
 // ---------------------------------------------------------------- the action
 
 /// The install step of `.github/actions/tweetform/action.yml`, run by bash
-/// against a fake release directory instead of github.com.
+/// against a fake release directory (a `file://` URL) instead of
+/// github.com, with the action's own files in a fake runner checkout.
 struct ActionRun {
     dir: tempfile::TempDir,
 }
+
+const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 impl ActionRun {
     fn new() -> ActionRun {
@@ -560,7 +563,7 @@ impl ActionRun {
         for d in ["releases", "temp", "bin"] {
             std::fs::create_dir_all(dir.path().join(d)).unwrap();
         }
-        // A `cargo` that records how it was called, for the fallback.
+        // A `cargo` that records how it was called: a build from source.
         let cargo = dir.path().join("bin/cargo");
         std::fs::write(
             &cargo,
@@ -575,41 +578,52 @@ impl ActionRun {
         self.dir.path().join(rel)
     }
 
-    /// Publishes a release asset: an archive holding a `tweetform` script
-    /// that prints `version`, and its `.sha256` (or a wrong one).
-    fn publish(&self, tag_dir: &str, version: &str, good_checksum: bool) {
-        let stage = self.path("stage/tweetform-x86_64-unknown-linux-gnu");
+    /// Publishes release `v{version}`'s archive for Linux x64, holding a
+    /// `tweetform` that prints `prints`, with a matching `.sha256` beside
+    /// it; returns the archive's SHA-256.
+    fn publish(&self, version: &str, prints: &str) -> String {
+        let stage = self.path(&format!("stage/tweetform-{TARGET}"));
         std::fs::create_dir_all(&stage).unwrap();
         let exe = stage.join("tweetform");
-        std::fs::write(&exe, format!("#!/bin/sh\necho \"tweetform {version}\"\n")).unwrap();
+        std::fs::write(&exe, format!("#!/bin/sh\necho \"tweetform {prints}\"\n")).unwrap();
         make_executable(&exe);
-        let releases = self
-            .path("releases/tweetform/tweetform/releases")
-            .join(tag_dir);
-        std::fs::create_dir_all(&releases).unwrap();
-        let archive = releases.join("tweetform-x86_64-unknown-linux-gnu.tar.gz");
+        let assets = self.path(&format!("releases/v{version}"));
+        std::fs::create_dir_all(&assets).unwrap();
+        let archive = assets.join(format!("tweetform-{TARGET}.tar.gz"));
         let status = Command::new("tar")
             .arg("-czf")
             .arg(&archive)
             .arg("-C")
             .arg(self.path("stage"))
-            .arg("tweetform-x86_64-unknown-linux-gnu")
+            .arg(format!("tweetform-{TARGET}"))
             .status()
             .unwrap();
         assert!(status.success());
-        let bytes = std::fs::read(&archive).unwrap();
-        let mut digest = sha256_hex(&bytes);
-        if !good_checksum {
-            digest = digest.replace(&digest[..1], if &digest[..1] == "0" { "1" } else { "0" });
-        }
+        let digest = sha256_hex(&std::fs::read(&archive).unwrap());
         std::fs::write(
-            releases.join("tweetform-x86_64-unknown-linux-gnu.tar.gz.sha256"),
-            format!("{digest}  tweetform-x86_64-unknown-linux-gnu.tar.gz\n"),
+            assets.join(format!("tweetform-{TARGET}.tar.gz.sha256")),
+            format!("{digest}  tweetform-{TARGET}.tar.gz\n"),
         )
         .unwrap();
+        digest
     }
 
-    fn run(&self, version: &str, action_path: &str) -> std::process::Output {
+    /// The action as the runner checks it out at `git_ref`, pinning
+    /// `version` with `checksums` (None: an unreleased commit); returns
+    /// its path.
+    fn action(&self, git_ref: &str, pin: Option<(&str, &str)>) -> PathBuf {
+        let path = self.path(&format!(
+            "_actions/tweetform/tweetform/{git_ref}/.github/actions/tweetform"
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        if let Some((version, checksums)) = pin {
+            std::fs::write(path.join("version"), format!("{version}\n")).unwrap();
+            std::fs::write(path.join("checksums.txt"), checksums).unwrap();
+        }
+        path
+    }
+
+    fn run(&self, action_path: &Path, envs: &[(&str, &str)]) -> std::process::Output {
         let action = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/actions/tweetform/action.yml"),
         )
@@ -621,36 +635,48 @@ impl ActionRun {
             .iter()
             .find(|s| s["id"] == "install")
             .expect("an install step");
+        assert_eq!(step["shell"], "bash --noprofile --norc -euo pipefail {0}");
         let script = step["run"].as_str().unwrap();
         assert!(!script.contains("${{"), "expressions belong in env:");
-        let from = "https://github.com/$REPOSITORY/releases";
-        assert!(script.contains(from));
-        let script = script.replace(from, "file://$FAKE/releases/$REPOSITORY/releases");
         let path = format!(
             "{}:{}",
             self.path("bin").display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        Command::new("bash")
-            .arg("-c")
-            .arg(script)
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-euo", "pipefail", "-c", script])
             .env("FAKE", self.dir.path())
             .env("PATH", path)
-            .env("VERSION", version)
             .env("REPOSITORY", "tweetform/tweetform")
+            .env("BUILD_FROM_SOURCE", "false")
+            .env(
+                "DOWNLOAD_URL",
+                format!("file://{}", self.path("releases").display()),
+            )
             .env("ACTION_PATH", action_path)
+            .env("ACTION_REF", "")
             .env("RUNNER_OS_NAME", "Linux")
             .env("RUNNER_ARCH_NAME", "X64")
             .env("RUNNER_TEMP", self.path("temp"))
             .env("GITHUB_PATH", self.path("github_path"))
-            .env("GITHUB_OUTPUT", self.path("github_output"))
-            .output()
-            .unwrap()
+            .env("GITHUB_OUTPUT", self.path("github_output"));
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
     }
 
     fn outputs(&self) -> BTreeMap<String, String> {
         parse_outputs(&std::fs::read_to_string(self.path("github_output")).unwrap_or_default())
     }
+
+    fn built(&self) -> bool {
+        self.path("cargo-calls").exists()
+    }
+}
+
+fn checksums(digest: &str) -> String {
+    format!("{digest}  tweetform-{TARGET}.tar.gz\n")
 }
 
 fn make_executable(path: &Path) {
@@ -679,14 +705,13 @@ fn show(out: &std::process::Output) -> String {
 
 #[cfg(unix)]
 #[test]
-fn the_action_installs_a_verified_release() {
+fn the_action_installs_the_release_its_commit_pins() {
     let run = ActionRun::new();
-    run.publish("download/v1.2.3", "1.2.3", true);
-    let out = run.run(
-        "v1.2.3",
-        "/home/runner/work/repo/repo/.github/actions/tweetform",
-    );
+    let digest = run.publish("1.2.3", "1.2.3");
+    let action = run.action("v1.2.3", Some(("1.2.3", &checksums(&digest))));
+    let out = run.run(&action, &[("ACTION_REF", "v1.2.3")]);
     assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Verified"));
     let outputs = run.outputs();
     assert_eq!(outputs["version"], "1.2.3");
     let bin = PathBuf::from(&outputs["bin"]);
@@ -698,66 +723,137 @@ fn the_action_installs_a_verified_release() {
     );
     let github_path = std::fs::read_to_string(run.path("github_path")).unwrap();
     assert_eq!(github_path.trim(), bin.parent().unwrap().to_str().unwrap());
-    assert!(!run.path("cargo-calls").exists(), "cargo must not run");
+    assert!(!run.built(), "cargo must not run");
+}
+
+/// Pinned by commit SHA: the version comes from the commit's own files, not
+/// from a `/vX.Y.Z/` path and not from the latest release.
+#[cfg(unix)]
+#[test]
+fn a_sha_pinned_checkout_installs_its_own_version() {
+    let run = ActionRun::new();
+    let digest = run.publish("0.4.1", "0.4.1");
+    run.publish("9.9.9", "9.9.9");
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let action = run.action(sha, Some(("0.4.1", &checksums(&digest))));
+    let out = run.run(&action, &[("ACTION_REF", sha)]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(run.outputs()["version"], "0.4.1");
+    assert!(!run.built());
+}
+
+/// Whoever can replace a release's archive can replace the `.sha256` beside
+/// it: the action checks only against its own checksums.txt.
+#[cfg(unix)]
+#[test]
+fn a_swapped_archive_fails_even_with_a_matching_sha256_beside_it() {
+    let run = ActionRun::new();
+    let pinned = run.publish("1.0.0", "1.0.0");
+    let action = run.action("v1.0.0", Some(("1.0.0", &checksums(&pinned))));
+    // The attacker's archive, and a .sha256 that matches it.
+    let planted = run.publish("1.0.0", "1.0.0 (planted)");
+    assert_ne!(pinned, planted);
+    let out = run.run(&action, &[]);
+    assert!(!out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("::error title=tweetform::checksum mismatch"),
+        "{}",
+        show(&out)
+    );
+    assert!(!stdout.contains("Verified"));
+    assert!(!run.outputs().contains_key("bin"));
+    assert!(!run.built(), "a bad checksum must not build instead");
 }
 
 #[cfg(unix)]
 #[test]
-fn the_action_refuses_a_release_whose_checksum_does_not_match() {
+fn a_download_failure_fails_without_building() {
     let run = ActionRun::new();
-    run.publish("latest/download", "6.6.6", false);
-    let out = run.run("latest", "/x");
+    let action = run.action("v2.0.0", Some(("2.0.0", &checksums(&"a".repeat(64)))));
+    let out = run.run(&action, &[]);
     assert!(!out.status.success(), "{}", show(&out));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("checksum mismatch"),
+        String::from_utf8_lossy(&out.stdout).contains("could not download"),
         "{}",
         show(&out)
     );
     assert!(!run.outputs().contains_key("bin"));
-    assert!(
-        !run.path("cargo-calls").exists(),
-        "a bad checksum must not fall back"
-    );
+    assert!(!run.built());
 }
 
 #[cfg(unix)]
 #[test]
-fn the_action_takes_its_version_from_its_own_tag() {
+fn a_runner_without_a_prebuilt_binary_is_told_about_build_from_source() {
     let run = ActionRun::new();
-    run.publish("download/v0.4.1", "0.4.1", true);
-    run.publish("latest/download", "9.9.9", true);
-    let out = run.run(
-        "",
-        "/home/runner/work/_actions/tweetform/tweetform/v0.4.1/.github/actions/tweetform",
-    );
-    assert!(out.status.success(), "{}", show(&out));
-    assert_eq!(run.outputs()["version"], "0.4.1");
-    // Used from a branch or a local path: the latest release.
-    let run = ActionRun::new();
-    run.publish("latest/download", "9.9.9", true);
-    let out = run.run(
-        "",
-        "/home/runner/work/_actions/tweetform/tweetform/main/.github/actions/tweetform",
-    );
-    assert!(out.status.success(), "{}", show(&out));
-    assert_eq!(run.outputs()["version"], "9.9.9");
+    let digest = run.publish("1.0.0", "1.0.0");
+    let action = run.action("v1.0.0", Some(("1.0.0", &checksums(&digest))));
+    for (os, arch) in [("Linux", "ARM"), ("Windows", "ARM64")] {
+        let out = run.run(
+            &action,
+            &[("RUNNER_OS_NAME", os), ("RUNNER_ARCH_NAME", arch)],
+        );
+        assert!(!out.status.success(), "{}", show(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("build-from-source: true"), "{stdout}");
+        assert!(!run.built());
+    }
+    // An unreleased commit of the action pins nothing, and says so.
+    let unreleased = run.action("main", None);
+    let out = run.run(&unreleased, &[("ACTION_REF", "main")]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("pins no release"), "{stdout}");
+    assert!(stdout.contains("build-from-source: true"), "{stdout}");
+    assert!(!run.built());
 }
 
+/// `build-from-source: true` builds the action's own commit from git, never
+/// a name on crates.io.
 #[cfg(unix)]
 #[test]
-fn the_action_falls_back_to_cargo_install_without_a_release() {
+fn build_from_source_builds_the_actions_own_commit() {
     let run = ActionRun::new();
-    let out = run.run("0.3.0", "/x");
-    // The fake cargo fails, so the step fails, after trying both sources.
+    let sha = "89abcdef0123456789abcdef0123456789abcdef";
+    let action = run.action(sha, None);
+    let out = run.run(
+        &action,
+        &[("ACTION_REF", sha), ("BUILD_FROM_SOURCE", "true")],
+    );
+    // The fake cargo fails, so the step fails.
     assert!(!out.status.success(), "{}", show(&out));
     let calls = std::fs::read_to_string(run.path("cargo-calls")).unwrap();
-    let root = run.path("temp/tweetform-action");
     assert_eq!(
         calls,
         format!(
-            "install --locked --root {0} --version 0.3.0 tweetform\n\
-             install --locked --root {0} --git https://github.com/tweetform/tweetform --tag v0.3.0 tweetform\n",
-            root.display()
+            "install --locked --root {} --git https://github.com/tweetform/tweetform --rev {sha} tweetform\n",
+            run.path("temp/tweetform-action").display()
+        )
+    );
+
+    // A local action (`uses: ./...`, no action_ref): the checkout it lies in.
+    let run = ActionRun::new();
+    let checkout = run.path("checkout");
+    std::fs::create_dir_all(checkout.join(".github/actions/tweetform")).unwrap();
+    git(&checkout, &["init", "--quiet"]);
+    configure(&checkout);
+    git(
+        &checkout,
+        &["commit", "--quiet", "--allow-empty", "-m", "c"],
+    );
+    let out = run.run(
+        &checkout.join(".github/actions/tweetform"),
+        &[("BUILD_FROM_SOURCE", "true")],
+    );
+    assert!(!out.status.success());
+    let calls = std::fs::read_to_string(run.path("cargo-calls")).unwrap();
+    let top = git(&checkout, &["rev-parse", "--show-toplevel"]);
+    assert_eq!(
+        calls,
+        format!(
+            "install --locked --root {} --path {}\n",
+            run.path("temp/tweetform-action").display(),
+            top.trim()
         )
     );
 }
@@ -1411,8 +1507,34 @@ fn the_action_installs_what_the_release_workflow_packages() {
         .unwrap();
     assert!(out.status.success(), "{}", show(&out));
 
+    // The publish job pins what was packaged in the action's files...
+    let pin = step_script("release.yml", "publish", "Pin the checksums in the action");
+    let tagged = checkout.path();
+    std::fs::create_dir_all(tagged.join(".github/actions/tweetform")).unwrap();
+    git(tagged, &["init", "--quiet"]);
+    configure(tagged);
+    git(tagged, &["add", "README.md"]);
+    git(tagged, &["commit", "--quiet", "-m", "v2.0.0"]);
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", &pin])
+        .current_dir(tagged)
+        .env("TAG", "v2.0.0")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        git(tagged, &["log", "-1", "--format=%s"]).trim(),
+        "release v2.0.0: pin the action's checksums"
+    );
+    let pinned = tagged.join(".github/actions/tweetform");
+    assert_eq!(
+        std::fs::read_to_string(pinned.join("version")).unwrap(),
+        "2.0.0\n"
+    );
+
+    // ...and the action installs the release from those files.
     let run = ActionRun::new();
-    let assets = run.path("releases/tweetform/tweetform/releases/download/v2.0.0");
+    let assets = run.path("releases/v2.0.0");
     std::fs::create_dir_all(&assets).unwrap();
     let mut names = Vec::new();
     for entry in std::fs::read_dir(checkout.path().join("dist")).unwrap() {
@@ -1428,7 +1550,7 @@ fn the_action_installs_what_the_release_workflow_packages() {
             format!("tweetform-{target}.tar.gz.sha256")
         ]
     );
-    let out = run.run("2.0.0", "/x");
+    let out = run.run(&pinned, &[]);
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(run.outputs()["version"], "2.0.0");
 }
