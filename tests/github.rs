@@ -904,6 +904,15 @@ fi
     /// `validate`: the outcome of the Validate step; `plan`: the plan's
     /// Markdown, or `None` when the Plan step did not succeed.
     fn run_after(&self, validate: &str, plan: Option<&str>) -> std::process::Output {
+        self.run_with(validate, plan, &[])
+    }
+
+    fn run_with(
+        &self,
+        validate: &str,
+        plan: Option<&str>,
+        envs: &[(&str, &str)],
+    ) -> std::process::Output {
         let workflow = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
         )
@@ -929,9 +938,10 @@ fi
             self.dir.path().join("bin").display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        // The shell GitHub uses for `run:` on Linux.
+        // The shell the workflow's `defaults` give every `run:`.
         Command::new("bash")
-            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", script])
+            .envs(envs.iter().copied())
             .env("FAKE", self.dir.path())
             .env("PATH", path)
             .env("RUNNER_TEMP", self.dir.path().join("temp"))
@@ -1060,6 +1070,109 @@ fn the_comment_gets_the_marker_and_fits_githubs_limit() {
     assert!(body.contains("the whole plan is in the [run's summary]"));
 }
 
+/// Runs the plan job's state check in a repository whose `HEAD` (the
+/// pull request's merge commit) changes `files` over its first parent.
+#[cfg(unix)]
+fn state_check(files: &[&str], temp: &Path) -> (std::process::Output, BTreeMap<String, String>) {
+    let repo = repo();
+    for f in files {
+        let path = repo.path().join(f);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "{\"edited\": true}\n").unwrap();
+    }
+    git(repo.path(), &["add", "-A"]);
+    git(
+        repo.path(),
+        &["commit", "--quiet", "--allow-empty", "-m", "pr"],
+    );
+    let script = workflow_step("plan", "Check the state is not edited by hand");
+    assert!(!script.contains("${{"), "expressions belong in env:");
+    let output = temp.join("output");
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", &script])
+        .current_dir(repo.path())
+        .env("STATE_PATH", "state/")
+        .env("RUNNER_TEMP", temp)
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .unwrap();
+    let outputs = parse_outputs(&std::fs::read_to_string(&output).unwrap_or_default());
+    (out, outputs)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hand_edited_state_is_an_error_and_heads_the_plan_comment() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let temp = run.dir.path().join("temp");
+    let (out, outputs) = state_check(&["posts/b.yaml"], &temp);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(outputs["edited"], "false");
+    assert!(!temp.join("state-banner.md").exists());
+
+    let (out, outputs) = state_check(&["posts/b.yaml", "state/tweets.lock.json"], &temp);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(outputs["edited"], "true");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "::error file=state/tweets.lock.json,title=tweetform::the state is edited by hand"
+        ),
+        "{stdout}"
+    );
+
+    let out = run.run(Some("## Plan\n\n1 to create\n"));
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(
+        body.starts_with("<!-- tweetform-plan -->\n> [!CAUTION]\n> **This pull request edits the state by hand.**"),
+        "{body}"
+    );
+    assert!(body.contains("> - `state/tweets.lock.json`"), "{body}");
+    assert!(body.contains("## Plan\n\n1 to create"), "{body}");
+    assert_eq!(body.matches("<!-- tweetform-plan -->").count(), 1);
+
+    // The job then fails, after the comment.
+    let wf = tweets_workflow();
+    let steps = wf["jobs"]["plan"]["steps"].as_array().unwrap();
+    let last = steps.last().unwrap();
+    assert_eq!(last["name"], "Fail on a hand-edited state");
+    assert!(
+        last["if"]
+            .as_str()
+            .unwrap()
+            .contains("steps.state.outputs.edited == 'true'")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_plan_comment_says_when_a_merge_would_hold_destructive_changes() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let out = run.run_with(
+        "success",
+        Some("## Plan\n\n1 to delete\n"),
+        &[("DELETES", "1"), ("REPLACES", "0")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(
+        body.contains("**After the merge, the deletes and replaces above are held**"),
+        "{body}"
+    );
+    assert!(body.contains("**allow destroy** checked"), "{body}");
+
+    let run = CommentRun::new(serde_json::json!([]));
+    let out = run.run_with(
+        "success",
+        Some("## Plan\n\n1 to create\n"),
+        &[("DELETES", "0"), ("REPLACES", "0")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!run.sent_body().contains("held"));
+}
+
 // ---------------------------------------------------------------- pushing the state
 
 /// The push step of the apply job in `.github/workflows/tweets.yml`, run in
@@ -1130,8 +1243,21 @@ impl Remote {
             ])
             .current_dir(self.path("runner"))
             .env("BRANCH", "main")
+            .env("RUN_ID", "42")
+            .env_remove("GH_TOKEN")
             .output()
             .unwrap()
+    }
+
+    /// The branches of `origin`.
+    fn origin_branches(&self) -> Vec<String> {
+        git(
+            &self.path("origin.git"),
+            &["for-each-ref", "--format=%(refname:short)", "refs/heads"],
+        )
+        .lines()
+        .map(String::from)
+        .collect()
     }
 
     fn origin_log(&self) -> Vec<String> {
@@ -1213,6 +1339,13 @@ fn the_push_step_stops_on_a_conflicting_state() {
         show(&out)
     );
     assert_eq!(remote.origin_log(), ["hand-edited state", "initial"]);
+    // Nothing is lost: the commit is on a branch of its own.
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("It is on the branch tweetform/state-42"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(remote.origin_branches(), ["main", "tweetform/state-42"]);
     // The runner's commit is intact (not left mid-rebase) for the artifact step.
     let runner = remote.path("runner");
     assert_eq!(
@@ -1222,6 +1355,179 @@ fn the_push_step_stops_on_a_conflicting_state() {
     assert_eq!(
         std::fs::read_to_string(runner.join("state/tweets.lock.json")).unwrap(),
         "{\"serial\": 2}\n"
+    );
+}
+
+/// Runs the apply job's steps from the state-branch check on, in `clone`,
+/// the way the runner does: a step without `if:` (or with a `steps.`
+/// condition) runs only while nothing failed, one with `!cancelled()`
+/// always. The `tweetform` on PATH publishes `posts/a.yaml` when the state
+/// does not record it, and appends to `$FAKE/published` each time.
+#[cfg(unix)]
+fn apply_job(remote: &Remote, clone: &str, run_id: &str) -> (String, Vec<String>) {
+    let fake = remote.path("bin/tweetform");
+    if !fake.exists() {
+        std::fs::create_dir_all(remote.path("bin")).unwrap();
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\n\
+             if grep -q published state/tweets.lock.json; then due=0; else due=2; fi\n\
+             case \"$1\" in\n\
+             plan) exit $due ;;\n\
+             apply) [ $due = 2 ] || exit 0\n\
+               echo a >> \"$FAKE/published\"\n\
+               echo '{\"serial\": 2, \"published\": [\"a\"]}' > state/tweets.lock.json\n\
+               git add state/tweets.lock.json && git commit --quiet -m 'tweetform: publish 1 post' ;;\n\
+             esac\n",
+        )
+        .unwrap();
+        make_executable(&fake);
+    }
+    let wf = tweets_workflow();
+    let steps = wf["jobs"]["apply"]["steps"].as_array().unwrap();
+    let first = steps
+        .iter()
+        .position(|s| s["name"] == "Refuse while a state branch is unmerged")
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        remote.path("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let outputs = remote.path(&format!("{clone}-output"));
+    let mut failed = false;
+    let mut log = String::new();
+    let mut ran = Vec::new();
+    for step in &steps[first..] {
+        let name = step["name"].as_str().unwrap_or_default();
+        let Some(script) = step["run"].as_str() else {
+            continue; // the artifact upload
+        };
+        let cond = step["if"].as_str().unwrap_or_default();
+        let runs = if cond.contains("!cancelled()") {
+            true
+        } else if cond.contains("steps.due.outputs.due") {
+            !failed
+                && parse_outputs(&std::fs::read_to_string(&outputs).unwrap_or_default())
+                    .get("due")
+                    .is_some_and(|d| d == "true")
+        } else {
+            assert!(cond.is_empty(), "{name}: {cond}");
+            !failed
+        };
+        if !runs {
+            continue;
+        }
+        assert!(!script.contains("${{"), "expressions belong in env:");
+        let out = Command::new("bash")
+            .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", script])
+            .current_dir(remote.path(clone))
+            .env("FAKE", remote.path(""))
+            .env("PATH", &path)
+            .env("BRANCH", "main")
+            .env("RUN_ID", run_id)
+            .env("ALLOW_DESTROY", "false")
+            .env("GITHUB_OUTPUT", &outputs)
+            .env(
+                "GITHUB_STEP_SUMMARY",
+                remote.path(&format!("{clone}-summary")),
+            )
+            .env_remove("GH_TOKEN")
+            .output()
+            .unwrap();
+        log.push_str(&show(&out));
+        ran.push(name.to_string());
+        failed |= !out.status.success();
+    }
+    (log, ran)
+}
+
+/// A protected default branch refuses the state commit: it goes to a
+/// branch of its own, and the next run refuses to publish until that is
+/// merged, saying which branch.
+#[cfg(unix)]
+#[test]
+fn a_refused_push_loses_nothing_and_the_next_run_publishes_nothing_twice() {
+    let remote = Remote::new();
+    let hook = remote.path("origin.git/hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\nwhile read old new ref; do\n\
+         if [ \"$ref\" = refs/heads/main ]; then echo 'main is protected' >&2; exit 1; fi\n\
+         done\n",
+    )
+    .unwrap();
+    make_executable(&hook);
+
+    let (log, ran) = apply_job(&remote, "runner", "1001");
+    assert!(ran.contains(&"Publish".to_string()), "{log}");
+    assert!(
+        log.contains(
+            "::error title=tweetform::could not push the state to main: main refused the push"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("It is on the branch tweetform/state-1001"),
+        "{log}"
+    );
+    assert_eq!(remote.origin_branches(), ["main", "tweetform/state-1001"]);
+    let kept = git(
+        &remote.path("origin.git"),
+        &["show", "tweetform/state-1001:state/tweets.lock.json"],
+    );
+    assert!(kept.contains("published"), "{kept}");
+    assert_eq!(
+        std::fs::read_to_string(remote.path("published")).unwrap(),
+        "a\n"
+    );
+
+    // The next run starts from main, whose state does not know about the
+    // post: it must not publish it again.
+    let (log, ran) = apply_job(&remote, "human", "1002");
+    assert_eq!(
+        ran,
+        ["Refuse while a state branch is unmerged", "Push the state"],
+        "{log}"
+    );
+    assert!(
+        log.contains("::error title=tweetform::the branch tweetform/state-1001 holds the state"),
+        "{log}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(remote.path("published")).unwrap(),
+        "a\n",
+        "published twice"
+    );
+
+    // Merged and deleted: publishing goes on.
+    std::fs::remove_file(&hook).unwrap();
+    let human = remote.path("human");
+    git(
+        &human,
+        &["fetch", "--quiet", "origin", "tweetform/state-1001"],
+    );
+    git(&human, &["merge", "--quiet", "--ff-only", "FETCH_HEAD"]);
+    git(&human, &["push", "--quiet", "origin", "main"]);
+    git(
+        &human,
+        &[
+            "push",
+            "--quiet",
+            "origin",
+            "--delete",
+            "tweetform/state-1001",
+        ],
+    );
+    let (log, ran) = apply_job(&remote, "human", "1003");
+    assert!(log.contains("No unmerged state branch."), "{log}");
+    assert!(
+        !ran.contains(&"Publish".to_string()),
+        "nothing is due: {log}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(remote.path("published")).unwrap(),
+        "a\n"
     );
 }
 
@@ -1444,16 +1750,94 @@ fn each_job_gets_the_least_permissions_and_applies_never_overlap() {
         wf["jobs"]["apply"]["concurrency"],
         serde_json::json!({ "group": "tweetform-apply", "cancel-in-progress": false })
     );
+    // Superseded plans of a pull request are cancelled.
+    assert_eq!(
+        wf["jobs"]["plan"]["concurrency"],
+        serde_json::json!({
+            "group": "tweetform-plan-${{ github.event.pull_request.number }}",
+            "cancel-in-progress": true
+        })
+    );
+    // The X keys come from an environment limited to the default branch.
+    assert_eq!(wf["jobs"]["apply"]["environment"], "x-publish");
+    assert!(wf["jobs"]["plan"].get("environment").is_none());
     let on = &wf["on"];
     assert!(on.get("pull_request_target").is_none());
-    assert_eq!(on["schedule"][0]["cron"], "*/15 * * * *");
+    assert_eq!(on["schedule"][0]["cron"], "7,22,37,52 * * * *");
     assert!(on.get("workflow_dispatch").is_some());
+    assert_eq!(on["pull_request"]["branches"], serde_json::json!(["main"]));
     assert!(
         on["pull_request"]["paths"]
             .as_array()
             .unwrap()
             .contains(&serde_json::json!("posts/**"))
     );
+}
+
+/// Every workflow: steps run bash with pipefail, and no checkout leaves a
+/// token in `.git/config`.
+#[test]
+fn every_step_has_pipefail_and_no_checkout_keeps_credentials() {
+    for file in ["tweets.yml", "release.yml", "ci.yml"] {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(".github/workflows")
+                .join(file),
+        )
+        .unwrap();
+        let wf: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(
+            wf["defaults"]["run"]["shell"], "bash --noprofile --norc -euo pipefail {0}",
+            "{file}"
+        );
+        for (name, job) in wf["jobs"].as_object().unwrap() {
+            for step in job["steps"].as_array().unwrap() {
+                if step["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("actions/checkout@"))
+                {
+                    assert_eq!(step["with"]["persist-credentials"], false, "{file} {name}");
+                }
+                if step.get("run").is_some() {
+                    assert!(step.get("shell").is_none(), "{file} {name}: {step}");
+                }
+            }
+        }
+    }
+    let apply = &tweets_workflow()["jobs"]["apply"]["steps"][0];
+    assert_eq!(apply["with"]["ref"], "${{ github.ref }}");
+}
+
+/// The token reaches only the steps that talk to origin.
+#[test]
+fn the_token_reaches_only_the_steps_that_talk_to_origin() {
+    let wf = tweets_workflow();
+    for step in wf["jobs"]["apply"]["steps"].as_array().unwrap() {
+        let talks = ["Refuse while a state branch is unmerged", "Push the state"]
+            .contains(&step["name"].as_str().unwrap_or_default());
+        assert_eq!(
+            step.to_string().contains("github.token"),
+            talks,
+            "{}",
+            step["name"]
+        );
+    }
+}
+
+/// This repository's workflow runs the tweetform of the commit it runs.
+#[test]
+fn this_repository_publishes_with_the_checked_out_commit() {
+    let wf = tweets_workflow();
+    for job in ["plan", "apply"] {
+        let install = wf["jobs"][job]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "Install tweetform")
+            .unwrap();
+        assert_eq!(install["uses"], "./.github/actions/tweetform");
+        assert_eq!(install["with"]["build-from-source"], true, "{job}");
+    }
 }
 
 // ---------------------------------------------------------------- release → action
