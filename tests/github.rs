@@ -2146,3 +2146,123 @@ fn validation_problems_are_all_listed_in_the_summary() {
     github::report_validation(&stdout, &env, clean.path(), &[]).unwrap();
     assert!(!clean.path().join("summary.md").exists());
 }
+
+// ---------------------------------------------------------------- no workflow commands from user text
+
+/// Splits a log as GitHub's runner reads it: the lines it would interpret
+/// as workflow commands (outside any `::stop-commands::` fence), and the
+/// fenced ones. Panics on a fence that is never closed.
+fn runner_view(log: &str) -> (Vec<String>, Vec<String>) {
+    let (mut read, mut fenced) = (Vec::new(), Vec::new());
+    let mut token: Option<String> = None;
+    for line in log.lines() {
+        match &token {
+            Some(t) if line == format!("::{t}::") => token = None,
+            Some(_) => fenced.push(line.to_string()),
+            None => match line.strip_prefix("::stop-commands::") {
+                Some(t) => token = Some(t.to_string()),
+                None => read.push(line.to_string()),
+            },
+        }
+    }
+    assert!(token.is_none(), "an unclosed fence:\n{log}");
+    (read, fenced)
+}
+
+/// What the runner would act on: a line starting with `::` (after leading
+/// spaces), or holding `##[`.
+fn is_command(line: &str) -> bool {
+    line.trim_start().starts_with("::") || line.contains("##[")
+}
+
+#[test]
+fn user_text_cannot_issue_workflow_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(
+        posts.join("mask.yaml"),
+        "text: |-\n  ::add-mask::x\n  ::error::x\n  ##[warning]x\n",
+    )
+    .unwrap();
+    std::fs::write(posts.join("::error::x.yaml"), "text: \"##[warning]x\"\n").unwrap();
+    let run = |args: &[&str], invalid: bool| {
+        if invalid {
+            std::fs::write(
+                posts.join("bad.yaml"),
+                "text: ok\n\"::add-mask::x\": 1\n\"##[warning]x\": 2\n",
+            )
+            .unwrap();
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_tweetform"))
+            .arg("-C")
+            .arg(dir.path())
+            .args(args)
+            .env("GITHUB_ACTIONS", "true")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env_remove("GITHUB_OUTPUT")
+            .env("GITHUB_WORKSPACE", dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    let (stdout, stderr) = run(&["plan"], false);
+    for log in [&stdout, &stderr] {
+        let (read, fenced) = runner_view(log);
+        assert!(
+            read.iter().all(|l| !is_command(l)),
+            "unfenced: {read:?}\n{log}"
+        );
+        if log == &stdout {
+            for text in ["::add-mask::x", "::error::x", "##[warning]x"] {
+                assert!(
+                    fenced.iter().any(|l| l.contains(text)),
+                    "{text} not printed:\n{log}"
+                );
+            }
+        }
+    }
+
+    // Invalid posts: tweetform's own annotations are read, the field names
+    // they carry are escaped, and the human report is fenced.
+    let (stdout, stderr) = run(&["validate"], true);
+    let (read, fenced) = runner_view(&stdout);
+    let annotations: Vec<&String> = read.iter().filter(|l| is_command(l)).collect();
+    assert!(!annotations.is_empty(), "{stdout}");
+    for a in &annotations {
+        // One command a line: what it carries is its message, not a command.
+        assert!(a.starts_with("::error file=posts/bad.yaml,"), "{a}");
+    }
+    let (read_err, fenced_err) = runner_view(&stderr);
+    assert!(read_err.iter().all(|l| !is_command(l)), "{stderr}");
+    assert!(
+        fenced
+            .iter()
+            .chain(&fenced_err)
+            .any(|l| l.contains("::add-mask::x")),
+        "the field is named somewhere:\n{stdout}\n{stderr}"
+    );
+
+    // Into a file, the output is the output, without fences.
+    let file = dir.path().join("plan.md");
+    std::fs::remove_file(posts.join("bad.yaml")).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_tweetform"))
+        .arg("-C")
+        .arg(dir.path())
+        .args(["plan", "--format", "markdown"])
+        .env("GITHUB_ACTIONS", "true")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
+        .stdout(std::fs::File::create(&file).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let md = std::fs::read_to_string(&file).unwrap();
+    assert!(!md.contains("::stop-commands::"), "{md}");
+    assert!(md.contains("add-mask"), "{md}");
+}
