@@ -28,6 +28,14 @@ const LOCAL_ACTION: &str = "uses: ./.github/actions/tweetform
         with:
           build-from-source: true";
 
+/// Why this repository's workflow spells its action as a local path: no
+/// longer true of the released action that replaces it.
+const LOCAL_ACTION_NOTE: &str =
+    "      # zizmor (low, self-repository) suggests another spelling of this
+      # local path: `./` is the spelling every runner knows, and the one
+      # `tweetform init` replaces by the released action.
+";
+
 /// The GitHub environment that holds the X keys.
 pub const ENVIRONMENT: &str = "x-publish";
 
@@ -50,7 +58,9 @@ pub fn workflow_template() -> String {
         "uses: tweetform/tweetform/.github/actions/tweetform@v{}",
         env!("CARGO_PKG_VERSION")
     );
-    OWN_WORKFLOW.replace(LOCAL_ACTION, &remote)
+    OWN_WORKFLOW
+        .replace(LOCAL_ACTION_NOTE, "")
+        .replace(LOCAL_ACTION, &remote)
 }
 
 /// [`workflow_template`] for a repository whose default branch is `branch`,
@@ -306,6 +316,8 @@ mod tests {
         }
         assert!(wf.contains(&format!("    environment: {ENVIRONMENT}\n")));
         assert!(!wf.contains("build-from-source"));
+        assert!(OWN_WORKFLOW.contains(LOCAL_ACTION_NOTE));
+        assert!(!wf.contains("self-repository"));
     }
 
     #[test]
