@@ -1236,7 +1236,7 @@ impl Remote {
             .args([
                 "--noprofile",
                 "--norc",
-                "-eo",
+                "-euo",
                 "pipefail",
                 "-c",
                 &push_step_script(),
@@ -1593,7 +1593,7 @@ fn due_step(code: i32) -> (Option<i32>, BTreeMap<String, String>) {
         std::env::var("PATH").unwrap_or_default()
     );
     let out = Command::new("bash")
-        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c"])
         .arg(workflow_step("apply", "Check what is due"))
         .env("FAKE", dir.path())
         .env("PATH", path)
@@ -1643,7 +1643,7 @@ fn publish_step(code: i32, allow_destroy: bool) -> (Option<i32>, String, String)
         std::env::var("PATH").unwrap_or_default()
     );
     let out = Command::new("bash")
-        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c"])
         .arg(workflow_step("apply", "Publish"))
         .env("FAKE", dir.path())
         .env("PATH", path)
@@ -1883,7 +1883,7 @@ fn the_action_installs_what_the_release_workflow_packages() {
     .unwrap();
     make_executable(&built.join("tweetform"));
     let out = Command::new("bash")
-        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &package])
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", &package])
         .current_dir(checkout.path())
         .env("TARGET", target)
         .env("RUNNER_OS", "Linux")
