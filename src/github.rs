@@ -141,7 +141,7 @@ pub fn print_annotations(
     if !env.actions || diagnostics.is_empty() {
         return Ok(());
     }
-    out.print(&annotations_in(env, root, diagnostics))
+    out.command(&annotations_in(env, root, diagnostics))
 }
 
 /// `validate` under Actions: an annotation per problem, and the whole list

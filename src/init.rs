@@ -22,13 +22,27 @@ pub const STATE_README: &str = include_str!("templates/state-README.md");
 /// This repository's own publishing workflow: the template is the workflow
 /// that runs here, so that what users copy is what is tested.
 const OWN_WORKFLOW: &str = include_str!("../.github/workflows/tweets.yml");
-/// How this repository's workflow refers to the action (a local path).
-const LOCAL_ACTION: &str = "uses: ./.github/actions/tweetform";
+/// How this repository's workflow gets tweetform: built from the commit it
+/// runs (the action, as a local path, building its own checkout).
+const LOCAL_ACTION: &str = "uses: ./.github/actions/tweetform
+        with:
+          build-from-source: true";
+
+/// Why this repository's workflow spells its action as a local path: no
+/// longer true of the released action that replaces it.
+const LOCAL_ACTION_NOTE: &str =
+    "      # zizmor (low, self-repository) suggests another spelling of this
+      # local path: `./` is the spelling every runner knows, and the one
+      # `tweetform init` replaces by the released action.
+";
+
+/// The GitHub environment that holds the X keys.
+pub const ENVIRONMENT: &str = "x-publish";
 
 /// Where the publishing workflow goes.
 pub const WORKFLOW_PATH: &str = ".github/workflows/tweets.yml";
 
-/// The repository secrets the workflow passes to `apply`.
+/// The environment secrets the workflow passes to `apply`.
 pub const SECRETS: [&str; 4] = [
     "X_API_KEY",
     "X_API_SECRET",
@@ -37,13 +51,16 @@ pub const SECRETS: [&str; 4] = [
 ];
 
 /// The publishing workflow for another repository: this repository's own,
-/// with the action taken from the release matching this build.
+/// with the action (and so the binary it pins) taken from the release
+/// matching this build.
 pub fn workflow_template() -> String {
     let remote = format!(
         "uses: tweetform/tweetform/.github/actions/tweetform@v{}",
         env!("CARGO_PKG_VERSION")
     );
-    OWN_WORKFLOW.replace(LOCAL_ACTION, &remote)
+    OWN_WORKFLOW
+        .replace(LOCAL_ACTION_NOTE, "")
+        .replace(LOCAL_ACTION, &remote)
 }
 
 /// [`workflow_template`] for a repository whose default branch is `branch`,
@@ -77,6 +94,7 @@ pub fn workflow_for(config: &Config, branch: &str) -> String {
             format!("{state}/")
         };
         wf = wf.replace("path: state/\n", &format!("path: {artifact}\n"));
+        wf = wf.replace("STATE_PATH: state/\n", &format!("STATE_PATH: {artifact}\n"));
     }
     wf
 }
@@ -245,17 +263,21 @@ pub fn report(files: &[InitFile], in_git: bool) -> String {
     if !in_git {
         out.push_str("  0. This directory is not in a git repository: run `git init` first.\n");
     }
-    out.push_str(
-        "  1. Add four repository secrets on GitHub, under\n     \
-         Settings > Secrets and variables > Actions > New repository secret,\n     \
-         with the keys of your X app (developer.x.com > your app > Keys and tokens;\n     \
-         the access token must have Read and Write permission):\n",
+    let _ = write!(
+        out,
+        "  1. Create the environment that holds the X keys, limited to the default branch:\n     \
+         Settings > Environments > New environment, name it {ENVIRONMENT}; under\n     \
+         Deployment branches and tags choose Selected branches and add your default\n     \
+         branch only. Then add four environment secrets to it, with the keys of your\n     \
+         X app (developer.x.com > your app > Keys and tokens; the access token must\n     \
+         have Read and Write permission):\n"
     );
     for s in SECRETS {
         let _ = writeln!(out, "       {s}");
     }
-    out.push_str(
-        "     or from a terminal: gh secret set X_API_KEY (and the same for the three others).\n\
+    let _ = write!(
+        out,
+        "     or from a terminal: gh secret set X_API_KEY --env {ENVIRONMENT} (and the same for the three others).\n\
          \x20 2. Commit and push these files. Then open a pull request that adds a file under\n     \
          posts/: the plan appears on it as a comment; merging publishes the post.\n\
          \x20 3. Check the plan now: tweetform plan\n",
@@ -292,6 +314,10 @@ mod tests {
         for s in SECRETS {
             assert!(wf.contains(&format!("secrets.{s}")), "{s}");
         }
+        assert!(wf.contains(&format!("    environment: {ENVIRONMENT}\n")));
+        assert!(!wf.contains("build-from-source"));
+        assert!(OWN_WORKFLOW.contains(LOCAL_ACTION_NOTE));
+        assert!(!wf.contains("self-repository"));
     }
 
     #[test]
@@ -324,6 +350,7 @@ mod tests {
         assert!(wf.contains("- \"content/tweets/**\""));
         assert!(wf.contains("- \"data/**\""));
         assert!(wf.contains("path: data/\n"));
+        assert!(wf.contains("STATE_PATH: data/\n"));
         assert!(!wf.contains("\"posts/**\"") && !wf.contains("\"state/**\""));
         assert!(!wf.contains("path: state/"));
         // The defaults leave the template as it is.

@@ -1018,3 +1018,36 @@ fn closed_outputs_never_hide_a_failure() {
     }
     assert_eq!(fake.committed(), 0);
 }
+
+/// The state commit comes before the job summary and the step outputs: a
+/// summary that cannot be written must not lose the IDs of what was
+/// published.
+#[test]
+fn the_commit_survives_a_summary_that_cannot_be_written() {
+    let fake = Fake::start();
+    let project = Project::new(1);
+    let root = project.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "posts"]);
+    git(root, &["commit", "-q", "-m", "posts"]);
+    // A directory where the summary file should be: appending to it fails.
+    let unwritable = tempfile::tempdir().unwrap();
+    let out = project
+        .command(&fake)
+        .arg("--commit")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", unwritable.path())
+        .env("GITHUB_OUTPUT", unwritable.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert_eq!(
+        git(root, &["show", "--name-only", "--format=", "HEAD"]).trim(),
+        "state/tweets.lock.json",
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("Committed the state"), "{}", text(&out));
+}

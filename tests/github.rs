@@ -549,10 +549,13 @@ fn the_apply_summary_links_every_tweet_and_says_what_is_left() {
 // ---------------------------------------------------------------- the action
 
 /// The install step of `.github/actions/tweetform/action.yml`, run by bash
-/// against a fake release directory instead of github.com.
+/// against a fake release directory (a `file://` URL) instead of
+/// github.com, with the action's own files in a fake runner checkout.
 struct ActionRun {
     dir: tempfile::TempDir,
 }
+
+const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 impl ActionRun {
     fn new() -> ActionRun {
@@ -560,7 +563,7 @@ impl ActionRun {
         for d in ["releases", "temp", "bin"] {
             std::fs::create_dir_all(dir.path().join(d)).unwrap();
         }
-        // A `cargo` that records how it was called, for the fallback.
+        // A `cargo` that records how it was called: a build from source.
         let cargo = dir.path().join("bin/cargo");
         std::fs::write(
             &cargo,
@@ -575,41 +578,52 @@ impl ActionRun {
         self.dir.path().join(rel)
     }
 
-    /// Publishes a release asset: an archive holding a `tweetform` script
-    /// that prints `version`, and its `.sha256` (or a wrong one).
-    fn publish(&self, tag_dir: &str, version: &str, good_checksum: bool) {
-        let stage = self.path("stage/tweetform-x86_64-unknown-linux-gnu");
+    /// Publishes release `v{version}`'s archive for Linux x64, holding a
+    /// `tweetform` that prints `prints`, with a matching `.sha256` beside
+    /// it; returns the archive's SHA-256.
+    fn publish(&self, version: &str, prints: &str) -> String {
+        let stage = self.path(&format!("stage/tweetform-{TARGET}"));
         std::fs::create_dir_all(&stage).unwrap();
         let exe = stage.join("tweetform");
-        std::fs::write(&exe, format!("#!/bin/sh\necho \"tweetform {version}\"\n")).unwrap();
+        std::fs::write(&exe, format!("#!/bin/sh\necho \"tweetform {prints}\"\n")).unwrap();
         make_executable(&exe);
-        let releases = self
-            .path("releases/tweetform/tweetform/releases")
-            .join(tag_dir);
-        std::fs::create_dir_all(&releases).unwrap();
-        let archive = releases.join("tweetform-x86_64-unknown-linux-gnu.tar.gz");
+        let assets = self.path(&format!("releases/v{version}"));
+        std::fs::create_dir_all(&assets).unwrap();
+        let archive = assets.join(format!("tweetform-{TARGET}.tar.gz"));
         let status = Command::new("tar")
             .arg("-czf")
             .arg(&archive)
             .arg("-C")
             .arg(self.path("stage"))
-            .arg("tweetform-x86_64-unknown-linux-gnu")
+            .arg(format!("tweetform-{TARGET}"))
             .status()
             .unwrap();
         assert!(status.success());
-        let bytes = std::fs::read(&archive).unwrap();
-        let mut digest = sha256_hex(&bytes);
-        if !good_checksum {
-            digest = digest.replace(&digest[..1], if &digest[..1] == "0" { "1" } else { "0" });
-        }
+        let digest = sha256_hex(&std::fs::read(&archive).unwrap());
         std::fs::write(
-            releases.join("tweetform-x86_64-unknown-linux-gnu.tar.gz.sha256"),
-            format!("{digest}  tweetform-x86_64-unknown-linux-gnu.tar.gz\n"),
+            assets.join(format!("tweetform-{TARGET}.tar.gz.sha256")),
+            format!("{digest}  tweetform-{TARGET}.tar.gz\n"),
         )
         .unwrap();
+        digest
     }
 
-    fn run(&self, version: &str, action_path: &str) -> std::process::Output {
+    /// The action as the runner checks it out at `git_ref`, pinning
+    /// `version` with `checksums` (None: an unreleased commit); returns
+    /// its path.
+    fn action(&self, git_ref: &str, pin: Option<(&str, &str)>) -> PathBuf {
+        let path = self.path(&format!(
+            "_actions/tweetform/tweetform/{git_ref}/.github/actions/tweetform"
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        if let Some((version, checksums)) = pin {
+            std::fs::write(path.join("version"), format!("{version}\n")).unwrap();
+            std::fs::write(path.join("checksums.txt"), checksums).unwrap();
+        }
+        path
+    }
+
+    fn run(&self, action_path: &Path, envs: &[(&str, &str)]) -> std::process::Output {
         let action = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/actions/tweetform/action.yml"),
         )
@@ -621,36 +635,48 @@ impl ActionRun {
             .iter()
             .find(|s| s["id"] == "install")
             .expect("an install step");
+        assert_eq!(step["shell"], "bash --noprofile --norc -euo pipefail {0}");
         let script = step["run"].as_str().unwrap();
         assert!(!script.contains("${{"), "expressions belong in env:");
-        let from = "https://github.com/$REPOSITORY/releases";
-        assert!(script.contains(from));
-        let script = script.replace(from, "file://$FAKE/releases/$REPOSITORY/releases");
         let path = format!(
             "{}:{}",
             self.path("bin").display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        Command::new("bash")
-            .arg("-c")
-            .arg(script)
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-euo", "pipefail", "-c", script])
             .env("FAKE", self.dir.path())
             .env("PATH", path)
-            .env("VERSION", version)
             .env("REPOSITORY", "tweetform/tweetform")
+            .env("BUILD_FROM_SOURCE", "false")
+            .env(
+                "DOWNLOAD_URL",
+                format!("file://{}", self.path("releases").display()),
+            )
             .env("ACTION_PATH", action_path)
+            .env("ACTION_REF", "")
             .env("RUNNER_OS_NAME", "Linux")
             .env("RUNNER_ARCH_NAME", "X64")
             .env("RUNNER_TEMP", self.path("temp"))
             .env("GITHUB_PATH", self.path("github_path"))
-            .env("GITHUB_OUTPUT", self.path("github_output"))
-            .output()
-            .unwrap()
+            .env("GITHUB_OUTPUT", self.path("github_output"));
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
     }
 
     fn outputs(&self) -> BTreeMap<String, String> {
         parse_outputs(&std::fs::read_to_string(self.path("github_output")).unwrap_or_default())
     }
+
+    fn built(&self) -> bool {
+        self.path("cargo-calls").exists()
+    }
+}
+
+fn checksums(digest: &str) -> String {
+    format!("{digest}  tweetform-{TARGET}.tar.gz\n")
 }
 
 fn make_executable(path: &Path) {
@@ -679,14 +705,13 @@ fn show(out: &std::process::Output) -> String {
 
 #[cfg(unix)]
 #[test]
-fn the_action_installs_a_verified_release() {
+fn the_action_installs_the_release_its_commit_pins() {
     let run = ActionRun::new();
-    run.publish("download/v1.2.3", "1.2.3", true);
-    let out = run.run(
-        "v1.2.3",
-        "/home/runner/work/repo/repo/.github/actions/tweetform",
-    );
+    let digest = run.publish("1.2.3", "1.2.3");
+    let action = run.action("v1.2.3", Some(("1.2.3", &checksums(&digest))));
+    let out = run.run(&action, &[("ACTION_REF", "v1.2.3")]);
     assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Verified"));
     let outputs = run.outputs();
     assert_eq!(outputs["version"], "1.2.3");
     let bin = PathBuf::from(&outputs["bin"]);
@@ -698,66 +723,137 @@ fn the_action_installs_a_verified_release() {
     );
     let github_path = std::fs::read_to_string(run.path("github_path")).unwrap();
     assert_eq!(github_path.trim(), bin.parent().unwrap().to_str().unwrap());
-    assert!(!run.path("cargo-calls").exists(), "cargo must not run");
+    assert!(!run.built(), "cargo must not run");
+}
+
+/// Pinned by commit SHA: the version comes from the commit's own files, not
+/// from a `/vX.Y.Z/` path and not from the latest release.
+#[cfg(unix)]
+#[test]
+fn a_sha_pinned_checkout_installs_its_own_version() {
+    let run = ActionRun::new();
+    let digest = run.publish("0.4.1", "0.4.1");
+    run.publish("9.9.9", "9.9.9");
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let action = run.action(sha, Some(("0.4.1", &checksums(&digest))));
+    let out = run.run(&action, &[("ACTION_REF", sha)]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(run.outputs()["version"], "0.4.1");
+    assert!(!run.built());
+}
+
+/// Whoever can replace a release's archive can replace the `.sha256` beside
+/// it: the action checks only against its own checksums.txt.
+#[cfg(unix)]
+#[test]
+fn a_swapped_archive_fails_even_with_a_matching_sha256_beside_it() {
+    let run = ActionRun::new();
+    let pinned = run.publish("1.0.0", "1.0.0");
+    let action = run.action("v1.0.0", Some(("1.0.0", &checksums(&pinned))));
+    // The attacker's archive, and a .sha256 that matches it.
+    let planted = run.publish("1.0.0", "1.0.0 (planted)");
+    assert_ne!(pinned, planted);
+    let out = run.run(&action, &[]);
+    assert!(!out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("::error title=tweetform::checksum mismatch"),
+        "{}",
+        show(&out)
+    );
+    assert!(!stdout.contains("Verified"));
+    assert!(!run.outputs().contains_key("bin"));
+    assert!(!run.built(), "a bad checksum must not build instead");
 }
 
 #[cfg(unix)]
 #[test]
-fn the_action_refuses_a_release_whose_checksum_does_not_match() {
+fn a_download_failure_fails_without_building() {
     let run = ActionRun::new();
-    run.publish("latest/download", "6.6.6", false);
-    let out = run.run("latest", "/x");
+    let action = run.action("v2.0.0", Some(("2.0.0", &checksums(&"a".repeat(64)))));
+    let out = run.run(&action, &[]);
     assert!(!out.status.success(), "{}", show(&out));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("checksum mismatch"),
+        String::from_utf8_lossy(&out.stdout).contains("could not download"),
         "{}",
         show(&out)
     );
     assert!(!run.outputs().contains_key("bin"));
-    assert!(
-        !run.path("cargo-calls").exists(),
-        "a bad checksum must not fall back"
-    );
+    assert!(!run.built());
 }
 
 #[cfg(unix)]
 #[test]
-fn the_action_takes_its_version_from_its_own_tag() {
+fn a_runner_without_a_prebuilt_binary_is_told_about_build_from_source() {
     let run = ActionRun::new();
-    run.publish("download/v0.4.1", "0.4.1", true);
-    run.publish("latest/download", "9.9.9", true);
-    let out = run.run(
-        "",
-        "/home/runner/work/_actions/tweetform/tweetform/v0.4.1/.github/actions/tweetform",
-    );
-    assert!(out.status.success(), "{}", show(&out));
-    assert_eq!(run.outputs()["version"], "0.4.1");
-    // Used from a branch or a local path: the latest release.
-    let run = ActionRun::new();
-    run.publish("latest/download", "9.9.9", true);
-    let out = run.run(
-        "",
-        "/home/runner/work/_actions/tweetform/tweetform/main/.github/actions/tweetform",
-    );
-    assert!(out.status.success(), "{}", show(&out));
-    assert_eq!(run.outputs()["version"], "9.9.9");
+    let digest = run.publish("1.0.0", "1.0.0");
+    let action = run.action("v1.0.0", Some(("1.0.0", &checksums(&digest))));
+    for (os, arch) in [("Linux", "ARM"), ("Windows", "ARM64")] {
+        let out = run.run(
+            &action,
+            &[("RUNNER_OS_NAME", os), ("RUNNER_ARCH_NAME", arch)],
+        );
+        assert!(!out.status.success(), "{}", show(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("build-from-source: true"), "{stdout}");
+        assert!(!run.built());
+    }
+    // An unreleased commit of the action pins nothing, and says so.
+    let unreleased = run.action("main", None);
+    let out = run.run(&unreleased, &[("ACTION_REF", "main")]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("pins no release"), "{stdout}");
+    assert!(stdout.contains("build-from-source: true"), "{stdout}");
+    assert!(!run.built());
 }
 
+/// `build-from-source: true` builds the action's own commit from git, never
+/// a name on crates.io.
 #[cfg(unix)]
 #[test]
-fn the_action_falls_back_to_cargo_install_without_a_release() {
+fn build_from_source_builds_the_actions_own_commit() {
     let run = ActionRun::new();
-    let out = run.run("0.3.0", "/x");
-    // The fake cargo fails, so the step fails, after trying both sources.
+    let sha = "89abcdef0123456789abcdef0123456789abcdef";
+    let action = run.action(sha, None);
+    let out = run.run(
+        &action,
+        &[("ACTION_REF", sha), ("BUILD_FROM_SOURCE", "true")],
+    );
+    // The fake cargo fails, so the step fails.
     assert!(!out.status.success(), "{}", show(&out));
     let calls = std::fs::read_to_string(run.path("cargo-calls")).unwrap();
-    let root = run.path("temp/tweetform-action");
     assert_eq!(
         calls,
         format!(
-            "install --locked --root {0} --version 0.3.0 tweetform\n\
-             install --locked --root {0} --git https://github.com/tweetform/tweetform --tag v0.3.0 tweetform\n",
-            root.display()
+            "install --locked --root {} --git https://github.com/tweetform/tweetform --rev {sha} tweetform\n",
+            run.path("temp/tweetform-action").display()
+        )
+    );
+
+    // A local action (`uses: ./...`, no action_ref): the checkout it lies in.
+    let run = ActionRun::new();
+    let checkout = run.path("checkout");
+    std::fs::create_dir_all(checkout.join(".github/actions/tweetform")).unwrap();
+    git(&checkout, &["init", "--quiet"]);
+    configure(&checkout);
+    git(
+        &checkout,
+        &["commit", "--quiet", "--allow-empty", "-m", "c"],
+    );
+    let out = run.run(
+        &checkout.join(".github/actions/tweetform"),
+        &[("BUILD_FROM_SOURCE", "true")],
+    );
+    assert!(!out.status.success());
+    let calls = std::fs::read_to_string(run.path("cargo-calls")).unwrap();
+    let top = git(&checkout, &["rev-parse", "--show-toplevel"]);
+    assert_eq!(
+        calls,
+        format!(
+            "install --locked --root {} --path {}\n",
+            run.path("temp/tweetform-action").display(),
+            top.trim()
         )
     );
 }
@@ -808,6 +904,15 @@ fi
     /// `validate`: the outcome of the Validate step; `plan`: the plan's
     /// Markdown, or `None` when the Plan step did not succeed.
     fn run_after(&self, validate: &str, plan: Option<&str>) -> std::process::Output {
+        self.run_with(validate, plan, &[])
+    }
+
+    fn run_with(
+        &self,
+        validate: &str,
+        plan: Option<&str>,
+        envs: &[(&str, &str)],
+    ) -> std::process::Output {
         let workflow = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/tweets.yml"),
         )
@@ -833,9 +938,10 @@ fi
             self.dir.path().join("bin").display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        // The shell GitHub uses for `run:` on Linux.
+        // The shell the workflow's `defaults` give every `run:`.
         Command::new("bash")
-            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", script])
+            .envs(envs.iter().copied())
             .env("FAKE", self.dir.path())
             .env("PATH", path)
             .env("RUNNER_TEMP", self.dir.path().join("temp"))
@@ -964,6 +1070,109 @@ fn the_comment_gets_the_marker_and_fits_githubs_limit() {
     assert!(body.contains("the whole plan is in the [run's summary]"));
 }
 
+/// Runs the plan job's state check in a repository whose `HEAD` (the
+/// pull request's merge commit) changes `files` over its first parent.
+#[cfg(unix)]
+fn state_check(files: &[&str], temp: &Path) -> (std::process::Output, BTreeMap<String, String>) {
+    let repo = repo();
+    for f in files {
+        let path = repo.path().join(f);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "{\"edited\": true}\n").unwrap();
+    }
+    git(repo.path(), &["add", "-A"]);
+    git(
+        repo.path(),
+        &["commit", "--quiet", "--allow-empty", "-m", "pr"],
+    );
+    let script = workflow_step("plan", "Check the state is not edited by hand");
+    assert!(!script.contains("${{"), "expressions belong in env:");
+    let output = temp.join("output");
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", &script])
+        .current_dir(repo.path())
+        .env("STATE_PATH", "state/")
+        .env("RUNNER_TEMP", temp)
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .unwrap();
+    let outputs = parse_outputs(&std::fs::read_to_string(&output).unwrap_or_default());
+    (out, outputs)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hand_edited_state_is_an_error_and_heads_the_plan_comment() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let temp = run.dir.path().join("temp");
+    let (out, outputs) = state_check(&["posts/b.yaml"], &temp);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(outputs["edited"], "false");
+    assert!(!temp.join("state-banner.md").exists());
+
+    let (out, outputs) = state_check(&["posts/b.yaml", "state/tweets.lock.json"], &temp);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(outputs["edited"], "true");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "::error file=state/tweets.lock.json,title=tweetform::the state is edited by hand"
+        ),
+        "{stdout}"
+    );
+
+    let out = run.run(Some("## Plan\n\n1 to create\n"));
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(
+        body.starts_with("<!-- tweetform-plan -->\n> [!CAUTION]\n> **This pull request edits the state by hand.**"),
+        "{body}"
+    );
+    assert!(body.contains("> - `state/tweets.lock.json`"), "{body}");
+    assert!(body.contains("## Plan\n\n1 to create"), "{body}");
+    assert_eq!(body.matches("<!-- tweetform-plan -->").count(), 1);
+
+    // The job then fails, after the comment.
+    let wf = tweets_workflow();
+    let steps = wf["jobs"]["plan"]["steps"].as_array().unwrap();
+    let last = steps.last().unwrap();
+    assert_eq!(last["name"], "Fail on a hand-edited state");
+    assert!(
+        last["if"]
+            .as_str()
+            .unwrap()
+            .contains("steps.state.outputs.edited == 'true'")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_plan_comment_says_when_a_merge_would_hold_destructive_changes() {
+    let run = CommentRun::new(serde_json::json!([]));
+    let out = run.run_with(
+        "success",
+        Some("## Plan\n\n1 to delete\n"),
+        &[("DELETES", "1"), ("REPLACES", "0")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let body = run.sent_body();
+    assert!(
+        body.contains("**After the merge, the deletes and replaces above are held**"),
+        "{body}"
+    );
+    assert!(body.contains("**allow destroy** checked"), "{body}");
+
+    let run = CommentRun::new(serde_json::json!([]));
+    let out = run.run_with(
+        "success",
+        Some("## Plan\n\n1 to create\n"),
+        &[("DELETES", "0"), ("REPLACES", "0")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!run.sent_body().contains("held"));
+}
+
 // ---------------------------------------------------------------- pushing the state
 
 /// The push step of the apply job in `.github/workflows/tweets.yml`, run in
@@ -1027,15 +1236,28 @@ impl Remote {
             .args([
                 "--noprofile",
                 "--norc",
-                "-eo",
+                "-euo",
                 "pipefail",
                 "-c",
                 &push_step_script(),
             ])
             .current_dir(self.path("runner"))
             .env("BRANCH", "main")
+            .env("RUN_ID", "42")
+            .env_remove("GH_TOKEN")
             .output()
             .unwrap()
+    }
+
+    /// The branches of `origin`.
+    fn origin_branches(&self) -> Vec<String> {
+        git(
+            &self.path("origin.git"),
+            &["for-each-ref", "--format=%(refname:short)", "refs/heads"],
+        )
+        .lines()
+        .map(String::from)
+        .collect()
     }
 
     fn origin_log(&self) -> Vec<String> {
@@ -1117,6 +1339,13 @@ fn the_push_step_stops_on_a_conflicting_state() {
         show(&out)
     );
     assert_eq!(remote.origin_log(), ["hand-edited state", "initial"]);
+    // Nothing is lost: the commit is on a branch of its own.
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("It is on the branch tweetform/state-42"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(remote.origin_branches(), ["main", "tweetform/state-42"]);
     // The runner's commit is intact (not left mid-rebase) for the artifact step.
     let runner = remote.path("runner");
     assert_eq!(
@@ -1126,6 +1355,179 @@ fn the_push_step_stops_on_a_conflicting_state() {
     assert_eq!(
         std::fs::read_to_string(runner.join("state/tweets.lock.json")).unwrap(),
         "{\"serial\": 2}\n"
+    );
+}
+
+/// Runs the apply job's steps from the state-branch check on, in `clone`,
+/// the way the runner does: a step without `if:` (or with a `steps.`
+/// condition) runs only while nothing failed, one with `!cancelled()`
+/// always. The `tweetform` on PATH publishes `posts/a.yaml` when the state
+/// does not record it, and appends to `$FAKE/published` each time.
+#[cfg(unix)]
+fn apply_job(remote: &Remote, clone: &str, run_id: &str) -> (String, Vec<String>) {
+    let fake = remote.path("bin/tweetform");
+    if !fake.exists() {
+        std::fs::create_dir_all(remote.path("bin")).unwrap();
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\n\
+             if grep -q published state/tweets.lock.json; then due=0; else due=2; fi\n\
+             case \"$1\" in\n\
+             plan) exit $due ;;\n\
+             apply) [ $due = 2 ] || exit 0\n\
+               echo a >> \"$FAKE/published\"\n\
+               echo '{\"serial\": 2, \"published\": [\"a\"]}' > state/tweets.lock.json\n\
+               git add state/tweets.lock.json && git commit --quiet -m 'tweetform: publish 1 post' ;;\n\
+             esac\n",
+        )
+        .unwrap();
+        make_executable(&fake);
+    }
+    let wf = tweets_workflow();
+    let steps = wf["jobs"]["apply"]["steps"].as_array().unwrap();
+    let first = steps
+        .iter()
+        .position(|s| s["name"] == "Refuse while a state branch is unmerged")
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        remote.path("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let outputs = remote.path(&format!("{clone}-output"));
+    let mut failed = false;
+    let mut log = String::new();
+    let mut ran = Vec::new();
+    for step in &steps[first..] {
+        let name = step["name"].as_str().unwrap_or_default();
+        let Some(script) = step["run"].as_str() else {
+            continue; // the artifact upload
+        };
+        let cond = step["if"].as_str().unwrap_or_default();
+        let runs = if cond.contains("!cancelled()") {
+            true
+        } else if cond.contains("steps.due.outputs.due") {
+            !failed
+                && parse_outputs(&std::fs::read_to_string(&outputs).unwrap_or_default())
+                    .get("due")
+                    .is_some_and(|d| d == "true")
+        } else {
+            assert!(cond.is_empty(), "{name}: {cond}");
+            !failed
+        };
+        if !runs {
+            continue;
+        }
+        assert!(!script.contains("${{"), "expressions belong in env:");
+        let out = Command::new("bash")
+            .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", script])
+            .current_dir(remote.path(clone))
+            .env("FAKE", remote.path(""))
+            .env("PATH", &path)
+            .env("BRANCH", "main")
+            .env("RUN_ID", run_id)
+            .env("ALLOW_DESTROY", "false")
+            .env("GITHUB_OUTPUT", &outputs)
+            .env(
+                "GITHUB_STEP_SUMMARY",
+                remote.path(&format!("{clone}-summary")),
+            )
+            .env_remove("GH_TOKEN")
+            .output()
+            .unwrap();
+        log.push_str(&show(&out));
+        ran.push(name.to_string());
+        failed |= !out.status.success();
+    }
+    (log, ran)
+}
+
+/// A protected default branch refuses the state commit: it goes to a
+/// branch of its own, and the next run refuses to publish until that is
+/// merged, saying which branch.
+#[cfg(unix)]
+#[test]
+fn a_refused_push_loses_nothing_and_the_next_run_publishes_nothing_twice() {
+    let remote = Remote::new();
+    let hook = remote.path("origin.git/hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\nwhile read old new ref; do\n\
+         if [ \"$ref\" = refs/heads/main ]; then echo 'main is protected' >&2; exit 1; fi\n\
+         done\n",
+    )
+    .unwrap();
+    make_executable(&hook);
+
+    let (log, ran) = apply_job(&remote, "runner", "1001");
+    assert!(ran.contains(&"Publish".to_string()), "{log}");
+    assert!(
+        log.contains(
+            "::error title=tweetform::could not push the state to main: main refused the push"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("It is on the branch tweetform/state-1001"),
+        "{log}"
+    );
+    assert_eq!(remote.origin_branches(), ["main", "tweetform/state-1001"]);
+    let kept = git(
+        &remote.path("origin.git"),
+        &["show", "tweetform/state-1001:state/tweets.lock.json"],
+    );
+    assert!(kept.contains("published"), "{kept}");
+    assert_eq!(
+        std::fs::read_to_string(remote.path("published")).unwrap(),
+        "a\n"
+    );
+
+    // The next run starts from main, whose state does not know about the
+    // post: it must not publish it again.
+    let (log, ran) = apply_job(&remote, "human", "1002");
+    assert_eq!(
+        ran,
+        ["Refuse while a state branch is unmerged", "Push the state"],
+        "{log}"
+    );
+    assert!(
+        log.contains("::error title=tweetform::the branch tweetform/state-1001 holds the state"),
+        "{log}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(remote.path("published")).unwrap(),
+        "a\n",
+        "published twice"
+    );
+
+    // Merged and deleted: publishing goes on.
+    std::fs::remove_file(&hook).unwrap();
+    let human = remote.path("human");
+    git(
+        &human,
+        &["fetch", "--quiet", "origin", "tweetform/state-1001"],
+    );
+    git(&human, &["merge", "--quiet", "--ff-only", "FETCH_HEAD"]);
+    git(&human, &["push", "--quiet", "origin", "main"]);
+    git(
+        &human,
+        &[
+            "push",
+            "--quiet",
+            "origin",
+            "--delete",
+            "tweetform/state-1001",
+        ],
+    );
+    let (log, ran) = apply_job(&remote, "human", "1003");
+    assert!(log.contains("No unmerged state branch."), "{log}");
+    assert!(
+        !ran.contains(&"Publish".to_string()),
+        "nothing is due: {log}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(remote.path("published")).unwrap(),
+        "a\n"
     );
 }
 
@@ -1191,7 +1593,7 @@ fn due_step(code: i32) -> (Option<i32>, BTreeMap<String, String>) {
         std::env::var("PATH").unwrap_or_default()
     );
     let out = Command::new("bash")
-        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c"])
         .arg(workflow_step("apply", "Check what is due"))
         .env("FAKE", dir.path())
         .env("PATH", path)
@@ -1241,7 +1643,7 @@ fn publish_step(code: i32, allow_destroy: bool) -> (Option<i32>, String, String)
         std::env::var("PATH").unwrap_or_default()
     );
     let out = Command::new("bash")
-        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c"])
         .arg(workflow_step("apply", "Publish"))
         .env("FAKE", dir.path())
         .env("PATH", path)
@@ -1348,16 +1750,94 @@ fn each_job_gets_the_least_permissions_and_applies_never_overlap() {
         wf["jobs"]["apply"]["concurrency"],
         serde_json::json!({ "group": "tweetform-apply", "cancel-in-progress": false })
     );
+    // Superseded plans of a pull request are cancelled.
+    assert_eq!(
+        wf["jobs"]["plan"]["concurrency"],
+        serde_json::json!({
+            "group": "tweetform-plan-${{ github.event.pull_request.number }}",
+            "cancel-in-progress": true
+        })
+    );
+    // The X keys come from an environment limited to the default branch.
+    assert_eq!(wf["jobs"]["apply"]["environment"], "x-publish");
+    assert!(wf["jobs"]["plan"].get("environment").is_none());
     let on = &wf["on"];
     assert!(on.get("pull_request_target").is_none());
-    assert_eq!(on["schedule"][0]["cron"], "*/15 * * * *");
+    assert_eq!(on["schedule"][0]["cron"], "7,22,37,52 * * * *");
     assert!(on.get("workflow_dispatch").is_some());
+    assert_eq!(on["pull_request"]["branches"], serde_json::json!(["main"]));
     assert!(
         on["pull_request"]["paths"]
             .as_array()
             .unwrap()
             .contains(&serde_json::json!("posts/**"))
     );
+}
+
+/// Every workflow: steps run bash with pipefail, and no checkout leaves a
+/// token in `.git/config`.
+#[test]
+fn every_step_has_pipefail_and_no_checkout_keeps_credentials() {
+    for file in ["tweets.yml", "release.yml", "ci.yml"] {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(".github/workflows")
+                .join(file),
+        )
+        .unwrap();
+        let wf: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(
+            wf["defaults"]["run"]["shell"], "bash --noprofile --norc -euo pipefail {0}",
+            "{file}"
+        );
+        for (name, job) in wf["jobs"].as_object().unwrap() {
+            for step in job["steps"].as_array().unwrap() {
+                if step["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("actions/checkout@"))
+                {
+                    assert_eq!(step["with"]["persist-credentials"], false, "{file} {name}");
+                }
+                if step.get("run").is_some() {
+                    assert!(step.get("shell").is_none(), "{file} {name}: {step}");
+                }
+            }
+        }
+    }
+    let apply = &tweets_workflow()["jobs"]["apply"]["steps"][0];
+    assert_eq!(apply["with"]["ref"], "${{ github.ref }}");
+}
+
+/// The token reaches only the steps that talk to origin.
+#[test]
+fn the_token_reaches_only_the_steps_that_talk_to_origin() {
+    let wf = tweets_workflow();
+    for step in wf["jobs"]["apply"]["steps"].as_array().unwrap() {
+        let talks = ["Refuse while a state branch is unmerged", "Push the state"]
+            .contains(&step["name"].as_str().unwrap_or_default());
+        assert_eq!(
+            step.to_string().contains("github.token"),
+            talks,
+            "{}",
+            step["name"]
+        );
+    }
+}
+
+/// This repository's workflow runs the tweetform of the commit it runs.
+#[test]
+fn this_repository_publishes_with_the_checked_out_commit() {
+    let wf = tweets_workflow();
+    for job in ["plan", "apply"] {
+        let install = wf["jobs"][job]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "Install tweetform")
+            .unwrap();
+        assert_eq!(install["uses"], "./.github/actions/tweetform");
+        assert_eq!(install["with"]["build-from-source"], true, "{job}");
+    }
 }
 
 // ---------------------------------------------------------------- release → action
@@ -1403,7 +1883,7 @@ fn the_action_installs_what_the_release_workflow_packages() {
     .unwrap();
     make_executable(&built.join("tweetform"));
     let out = Command::new("bash")
-        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &package])
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", &package])
         .current_dir(checkout.path())
         .env("TARGET", target)
         .env("RUNNER_OS", "Linux")
@@ -1411,8 +1891,34 @@ fn the_action_installs_what_the_release_workflow_packages() {
         .unwrap();
     assert!(out.status.success(), "{}", show(&out));
 
+    // The publish job pins what was packaged in the action's files...
+    let pin = step_script("release.yml", "publish", "Pin the checksums in the action");
+    let tagged = checkout.path();
+    std::fs::create_dir_all(tagged.join(".github/actions/tweetform")).unwrap();
+    git(tagged, &["init", "--quiet"]);
+    configure(tagged);
+    git(tagged, &["add", "README.md"]);
+    git(tagged, &["commit", "--quiet", "-m", "v2.0.0"]);
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", &pin])
+        .current_dir(tagged)
+        .env("TAG", "v2.0.0")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        git(tagged, &["log", "-1", "--format=%s"]).trim(),
+        "release v2.0.0: pin the action's checksums"
+    );
+    let pinned = tagged.join(".github/actions/tweetform");
+    assert_eq!(
+        std::fs::read_to_string(pinned.join("version")).unwrap(),
+        "2.0.0\n"
+    );
+
+    // ...and the action installs the release from those files.
     let run = ActionRun::new();
-    let assets = run.path("releases/tweetform/tweetform/releases/download/v2.0.0");
+    let assets = run.path("releases/v2.0.0");
     std::fs::create_dir_all(&assets).unwrap();
     let mut names = Vec::new();
     for entry in std::fs::read_dir(checkout.path().join("dist")).unwrap() {
@@ -1428,7 +1934,7 @@ fn the_action_installs_what_the_release_workflow_packages() {
             format!("tweetform-{target}.tar.gz.sha256")
         ]
     );
-    let out = run.run("2.0.0", "/x");
+    let out = run.run(&pinned, &[]);
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(run.outputs()["version"], "2.0.0");
 }
@@ -1639,4 +2145,124 @@ fn validation_problems_are_all_listed_in_the_summary() {
     let env = env_in(clean.path());
     github::report_validation(&stdout, &env, clean.path(), &[]).unwrap();
     assert!(!clean.path().join("summary.md").exists());
+}
+
+// ---------------------------------------------------------------- no workflow commands from user text
+
+/// Splits a log as GitHub's runner reads it: the lines it would interpret
+/// as workflow commands (outside any `::stop-commands::` fence), and the
+/// fenced ones. Panics on a fence that is never closed.
+fn runner_view(log: &str) -> (Vec<String>, Vec<String>) {
+    let (mut read, mut fenced) = (Vec::new(), Vec::new());
+    let mut token: Option<String> = None;
+    for line in log.lines() {
+        match &token {
+            Some(t) if line == format!("::{t}::") => token = None,
+            Some(_) => fenced.push(line.to_string()),
+            None => match line.strip_prefix("::stop-commands::") {
+                Some(t) => token = Some(t.to_string()),
+                None => read.push(line.to_string()),
+            },
+        }
+    }
+    assert!(token.is_none(), "an unclosed fence:\n{log}");
+    (read, fenced)
+}
+
+/// What the runner would act on: a line starting with `::` (after leading
+/// spaces), or holding `##[`.
+fn is_command(line: &str) -> bool {
+    line.trim_start().starts_with("::") || line.contains("##[")
+}
+
+#[test]
+fn user_text_cannot_issue_workflow_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(
+        posts.join("mask.yaml"),
+        "text: |-\n  ::add-mask::x\n  ::error::x\n  ##[warning]x\n",
+    )
+    .unwrap();
+    std::fs::write(posts.join("::error::x.yaml"), "text: \"##[warning]x\"\n").unwrap();
+    let run = |args: &[&str], invalid: bool| {
+        if invalid {
+            std::fs::write(
+                posts.join("bad.yaml"),
+                "text: ok\n\"::add-mask::x\": 1\n\"##[warning]x\": 2\n",
+            )
+            .unwrap();
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_tweetform"))
+            .arg("-C")
+            .arg(dir.path())
+            .args(args)
+            .env("GITHUB_ACTIONS", "true")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env_remove("GITHUB_OUTPUT")
+            .env("GITHUB_WORKSPACE", dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    let (stdout, stderr) = run(&["plan"], false);
+    for log in [&stdout, &stderr] {
+        let (read, fenced) = runner_view(log);
+        assert!(
+            read.iter().all(|l| !is_command(l)),
+            "unfenced: {read:?}\n{log}"
+        );
+        if log == &stdout {
+            for text in ["::add-mask::x", "::error::x", "##[warning]x"] {
+                assert!(
+                    fenced.iter().any(|l| l.contains(text)),
+                    "{text} not printed:\n{log}"
+                );
+            }
+        }
+    }
+
+    // Invalid posts: tweetform's own annotations are read, the field names
+    // they carry are escaped, and the human report is fenced.
+    let (stdout, stderr) = run(&["validate"], true);
+    let (read, fenced) = runner_view(&stdout);
+    let annotations: Vec<&String> = read.iter().filter(|l| is_command(l)).collect();
+    assert!(!annotations.is_empty(), "{stdout}");
+    for a in &annotations {
+        // One command a line: what it carries is its message, not a command.
+        assert!(a.starts_with("::error file=posts/bad.yaml,"), "{a}");
+    }
+    let (read_err, fenced_err) = runner_view(&stderr);
+    assert!(read_err.iter().all(|l| !is_command(l)), "{stderr}");
+    assert!(
+        fenced
+            .iter()
+            .chain(&fenced_err)
+            .any(|l| l.contains("::add-mask::x")),
+        "the field is named somewhere:\n{stdout}\n{stderr}"
+    );
+
+    // Into a file, the output is the output, without fences.
+    let file = dir.path().join("plan.md");
+    std::fs::remove_file(posts.join("bad.yaml")).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_tweetform"))
+        .arg("-C")
+        .arg(dir.path())
+        .args(["plan", "--format", "markdown"])
+        .env("GITHUB_ACTIONS", "true")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
+        .stdout(std::fs::File::create(&file).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let md = std::fs::read_to_string(&file).unwrap();
+    assert!(!md.contains("::stop-commands::"), "{md}");
+    assert!(md.contains("add-mask"), "{md}");
 }

@@ -60,14 +60,22 @@ fn init_creates_the_files_and_names_the_secrets() {
     ] {
         assert!(stdout.contains(secret), "{secret} not named:\n{stdout}");
     }
-    assert!(stdout.contains("Settings > Secrets and variables > Actions"));
+    // The keys go in an environment limited to the default branch, which
+    // the workflow's publishing job names.
+    assert!(stdout.contains("Settings > Environments"), "{stdout}");
+    assert!(stdout.contains("name it x-publish"), "{stdout}");
+    assert!(stdout.contains("default"), "{stdout}");
+    assert!(stdout.contains("gh secret set X_API_KEY --env x-publish"));
     assert!(!stdout.contains("git init"), "{stdout}");
 
     let workflow =
         std::fs::read_to_string(dir.path().join(".github/workflows/tweets.yml")).unwrap();
     assert!(workflow.contains("uses: tweetform/tweetform/.github/actions/tweetform@v"));
     assert!(!workflow.contains("uses: ./.github/actions/tweetform"));
-    assert!(workflow.contains("cron: \"*/15 * * * *\""));
+    // The released action installs the binary it pins: no source build.
+    assert!(!workflow.contains("build-from-source"), "{workflow}");
+    assert!(workflow.contains("    environment: x-publish\n"));
+    assert!(workflow.contains("cron: \"7,22,37,52 * * * *\""));
     assert!(workflow.contains("tweetform apply --commit"));
 
     let post = std::fs::read_to_string(dir.path().join("posts/hello-world.yaml")).unwrap();

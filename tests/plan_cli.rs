@@ -257,6 +257,10 @@ fn under_github_actions_the_plan_goes_to_the_summary_and_outputs() {
             .env("GITHUB_STEP_SUMMARY", &summary)
             .env("GITHUB_OUTPUT", &outputs),
     );
+    // Fenced from the runner's workflow commands (tests/github.rs), and
+    // otherwise in the chosen format.
+    let (fence, human) = human.split_once('\n').unwrap();
+    assert!(fence.starts_with("::stop-commands::"), "{fence}");
     assert!(
         human.starts_with("Actions are shown"),
         "stdout keeps the chosen format"

@@ -165,19 +165,28 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     drop(lock);
     // The same account of the run goes to the job summary and the commit.
     let log = crate::report::ApplyLog::from_report(&report);
+    // The commit first: the IDs of what was published must reach git even
+    // when the job summary or the step outputs cannot be written.
+    let committed = args
+        .commit
+        .then(|| crate::git::commit_apply(&ctx.root, &state_path, &log));
     let env = crate::github::GithubEnv::from_env();
-    if env.actions {
-        crate::github::append_summary(&env, &crate::github::apply_summary(&log))?;
+    let reported = if env.actions {
         let (published, deferred) = log.counts();
-        crate::github::write_outputs(&env, &crate::github::apply_outputs(published, deferred))?;
-    }
-    if args.commit {
-        let line = match crate::git::commit_apply(&ctx.root, &state_path, &log)? {
+        crate::github::append_summary(&env, &crate::github::apply_summary(&log)).and_then(|()| {
+            crate::github::write_outputs(&env, &crate::github::apply_outputs(published, deferred))
+        })
+    } else {
+        Ok(())
+    };
+    if let Some(committed) = committed {
+        let line = match committed? {
             Some(sha) => format!("Committed the state: {sha}"),
             None => "The state did not change: nothing to commit.".to_string(),
         };
         printed = printed.and(ctx.out.stdout.println(&line));
     }
+    reported?;
     printed?;
     Ok(match interrupt.signal() {
         Some(signal) => signal.exit_code(),
