@@ -1,9 +1,9 @@
 //! The project root, and the paths inside it.
 //!
 //! Every command but `init` works on one project, found as cargo and git
-//! find theirs: the nearest directory, from the current one (or `-C DIR`)
-//! upward, with a `tweetform.yaml`; without one, the starting directory
-//! itself when it has a posts directory or a state file. It matters because
+//! find theirs: the starting directory (the current one, or `-C DIR`) when
+//! it has a `tweetform.yaml`, a posts directory or a state file; otherwise
+//! the nearest directory above it with a `tweetform.yaml`. It matters because
 //! a wrong root reads as "no posts", and a plan from no posts deletes every
 //! published tweet: so does a posts directory that does not exist, and so
 //! would posts read from outside the repository. Each of these is an error
@@ -62,18 +62,23 @@ pub(crate) fn find_root(dir: &Path, explicit: bool) -> Result<PathBuf, ProjectEr
         path: dir.to_path_buf(),
         source,
     })?;
-    for candidate in start.ancestors() {
-        if candidate.join(CONFIG_FILE).is_file() {
-            return Ok(if candidate == start {
-                dir.to_path_buf()
-            } else {
-                candidate.to_path_buf()
-            });
-        }
+    // The nearest project wins: a directory that is a project by its
+    // contents (a `posts/` or a state file) is not swallowed by a
+    // `tweetform.yaml` further up, such as a repository whose test fixtures
+    // or sub-accounts are projects of their own.
+    if dir.join(CONFIG_FILE).is_file() {
+        return Ok(dir.to_path_buf());
     }
     let defaults = Config::default();
     if dir.join(&defaults.posts_dir).is_dir() || dir.join(&defaults.state).is_file() {
         return Ok(dir.to_path_buf());
+    }
+    if let Some(found) = start
+        .ancestors()
+        .skip(1)
+        .find(|candidate| candidate.join(CONFIG_FILE).is_file())
+    {
+        return Ok(found.to_path_buf());
     }
     Err(ProjectError::NotAProject(
         std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),

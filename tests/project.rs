@@ -70,6 +70,37 @@ fn a_subfolder_finds_the_project_upward() {
 }
 
 #[test]
+fn a_nested_project_is_its_own_root_not_its_parents() {
+    // A repository with a tweetform.yaml whose subfolder is a project of its
+    // own (a fixture, a second account): the nearest project wins.
+    let dir = published_project("posts_dir: posts\n");
+    let nested = dir.path().join("accounts/other");
+    write(&nested, "posts/only.yaml", "text: the other account\n");
+    for (cwd, args) in [
+        (nested.clone(), vec!["validate"]),
+        (
+            dir.path().to_path_buf(),
+            vec!["-C", "accounts/other", "validate"],
+        ),
+    ] {
+        tweetform()
+            .current_dir(&cwd)
+            .args(&args)
+            .assert()
+            .code(0)
+            .stdout("ok: 1 post valid\n");
+    }
+    // Its plan is its own: one post to create, none of the parent's deleted.
+    tweetform()
+        .current_dir(&nested)
+        .args(["plan", "--format", "json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"create\": 1"))
+        .stdout(predicate::str::contains("\"delete\": 0"));
+}
+
+#[test]
 fn c_to_a_subfolder_finds_the_project_upward() {
     let dir = published_project("posts_dir: posts\n");
     tweetform()
