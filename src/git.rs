@@ -30,6 +30,7 @@ pub fn commit_message(log: &ApplyLog) -> String {
         published,
         deleted,
         failed,
+        recovered,
         partial,
         ..
     } = log;
@@ -51,6 +52,13 @@ pub fn commit_message(log: &ApplyLog) -> String {
     }
     if !deleted.is_empty() {
         parts.push(format!("delete {}", deleted.len()));
+    }
+    if !recovered.is_empty() {
+        let n: usize = recovered.iter().map(|r| r.tweet_ids.len()).sum();
+        parts.push(format!(
+            "record {} from an interrupted run",
+            plural(n, "tweet", "tweets")
+        ));
     }
     if !failed.is_empty() {
         parts.push(format!("{} failed", failed.len()));
@@ -81,6 +89,15 @@ pub fn commit_message(log: &ApplyLog) -> String {
         body.push_str("Deleted:\n");
         for d in deleted {
             write_entry(&mut body, &d.key, "deleted", &d.tweet_ids);
+        }
+    }
+    if !recovered.is_empty() {
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        body.push_str("Recovered (published by an interrupted run, recorded now):\n");
+        for r in recovered {
+            write_entry(&mut body, &r.key, "recovered", &r.tweet_ids);
         }
     }
     if !failed.is_empty() {
@@ -469,5 +486,34 @@ mod tests {
              Deleted:\n\
              - old (deleted)\n  https://x.com/i/status/99\n"
         );
+    }
+
+    #[test]
+    fn a_run_that_only_recovered_says_so() {
+        let msg = commit_message(&ApplyLog {
+            recovered: vec![Deleted {
+                key: "2026/launch".into(),
+                tweet_ids: vec!["111".into(), "112".into()],
+            }],
+            ..ApplyLog::default()
+        });
+        assert_eq!(
+            msg,
+            "tweetform: record 2 tweets from an interrupted run\n\n\
+             Recovered (published by an interrupted run, recorded now):\n\
+             - 2026/launch (recovered)\n  https://x.com/i/status/111\n  https://x.com/i/status/112\n"
+        );
+        let summary = crate::github::apply_summary(&ApplyLog {
+            recovered: vec![Deleted {
+                key: "2026/launch".into(),
+                tweet_ids: vec!["111".into()],
+            }],
+            ..ApplyLog::default()
+        });
+        assert!(
+            summary.contains("**2026/launch** recovered from an interrupted run: [111](https://x.com/i/status/111)"),
+            "{summary}"
+        );
+        assert!(!summary.contains("Nothing to do"), "{summary}");
     }
 }

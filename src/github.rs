@@ -358,10 +358,16 @@ pub fn apply_summary(log: &ApplyLog) -> String {
         deleted,
         failed,
         deferred,
+        recovered,
         partial,
     } = log;
     let mut out = String::from("## tweetform apply\n\n");
-    if published.is_empty() && deleted.is_empty() && failed.is_empty() && deferred.is_empty() {
+    if published.is_empty()
+        && deleted.is_empty()
+        && failed.is_empty()
+        && deferred.is_empty()
+        && recovered.is_empty()
+    {
         out.push_str("Nothing to do: X already matches the posts.\n");
         return out;
     }
@@ -391,6 +397,13 @@ pub fn apply_summary(log: &ApplyLog) -> String {
             out.push_str(&format!(": {}", links(&d.tweet_ids)));
         }
         out.push('\n');
+    }
+    for r in recovered {
+        out.push_str(&format!(
+            "- **{}** recovered from an interrupted run: {}\n",
+            md_escape_line(&r.key),
+            links(&r.tweet_ids)
+        ));
     }
     if !failed.is_empty() {
         out.push_str("\n### Failed\n\n");

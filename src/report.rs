@@ -405,6 +405,9 @@ pub struct ApplyLog {
     pub deleted: Vec<Deleted>,
     pub failed: Vec<Failed>,
     pub deferred: Vec<Deferred>,
+    /// Tweets an interrupted run published that this run found on X and
+    /// recorded, outside the plan's changes: post key and tweet IDs.
+    pub recovered: Vec<Deleted>,
     /// The apply did not get through the plan: something failed or was
     /// deferred, or it was aborted.
     pub partial: bool,
@@ -454,6 +457,15 @@ impl ApplyLog {
                     key: p.key.clone(),
                     earliest: Some(*earliest),
                     reason: reason.clone(),
+                }),
+            }
+        }
+        for r in &report.recovered {
+            match log.recovered.iter_mut().find(|e| e.key == r.key) {
+                Some(entry) => entry.tweet_ids.push(r.tweet.id.clone()),
+                None => log.recovered.push(Deleted {
+                    key: r.key.clone(),
+                    tweet_ids: vec![r.tweet.id.clone()],
                 }),
             }
         }

@@ -523,6 +523,7 @@ fn the_apply_summary_links_every_tweet_and_says_what_is_left() {
             earliest: Some("2026-11-23T14:15:00Z".parse().unwrap()),
             reason: "200 creates per 15 minutes used".into(),
         }],
+        recovered: Vec::new(),
         partial: true,
     });
     github::append_summary(&env, &markdown).unwrap();
