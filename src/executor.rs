@@ -44,7 +44,8 @@ use crate::interrupt::Interrupt;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::post::Tweet;
 use crate::problem::Problem;
-use crate::report::{Event, Held, Outcome, PostReport, Recovered, Report, Scheduled, TweetRef};
+use crate::progress::Event;
+use crate::report::{Held, Outcome, PostReport, Recovered, Report, Scheduled, TweetRef};
 use crate::state::{State, StateError};
 
 mod halt;

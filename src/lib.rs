@@ -33,6 +33,7 @@ pub mod plan;
 pub mod plan_json;
 pub mod post;
 pub mod problem;
+pub(crate) mod progress;
 pub(crate) mod project;
 pub(crate) mod render;
 pub(crate) mod repeated_text;

@@ -1,5 +1,4 @@
-//! What an apply did: the events printed as it goes and the report at the
-//! end (what was done, what failed and why, what is deferred and until when,
+//! What an apply did: the report at the end (what was done, what failed and why, what is deferred and until when,
 //! when the next scheduled post is due).
 //!
 //! The report is also data for later steps (`apply --commit` writes its
@@ -488,105 +487,6 @@ impl ApplyLog {
     }
 }
 
-/// Something that happened during an apply, reported as it happens.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    Published {
-        key: String,
-        tweet: TweetRef,
-    },
-    Deleted {
-        key: String,
-        tweet: TweetRef,
-    },
-    Moved {
-        from: String,
-        to: String,
-    },
-    Failed {
-        key: String,
-        reason: String,
-    },
-    Deferred {
-        key: String,
-        earliest: Timestamp,
-    },
-    /// Sleeping within `--wait` for the budget or a 429's reset.
-    Pausing {
-        until: Timestamp,
-        reason: String,
-    },
-    Retrying {
-        what: String,
-        attempt: u32,
-        error: String,
-    },
-}
-
-impl Event {
-    /// One line for the terminal, as in `+ key  https://x.com/i/status/ID`.
-    pub fn render(&self, color: bool) -> String {
-        let sym = |s: &'static str, f: fn(&str) -> String| if color { f(s) } else { s.to_owned() };
-        match self {
-            Event::Published { key, tweet } => {
-                let note = if tweet.already {
-                    "  (found on X from an interrupted run; recorded)"
-                } else {
-                    ""
-                };
-                format!(
-                    "{} {key}{}  {}{note}",
-                    sym("+", |s| s.green().to_string()),
-                    thread_pos(tweet.index),
-                    tweet.url
-                )
-            }
-            Event::Deleted { key, tweet } => {
-                let note = if tweet.already {
-                    "  (already gone)"
-                } else {
-                    ""
-                };
-                format!(
-                    "{} {key}{}  {}{note}",
-                    sym("-", |s| s.red().to_string()),
-                    thread_pos(tweet.index),
-                    tweet.url
-                )
-            }
-            Event::Moved { from, to } => {
-                // The plan's move symbol, so the two outputs read alike.
-                let symbol = Action::Move.symbol();
-                let symbol = if color {
-                    symbol.cyan().to_string()
-                } else {
-                    symbol.to_owned()
-                };
-                format!("{symbol} {to}  (moved from {from}; state only)")
-            }
-            Event::Failed { key, reason } => {
-                format!(
-                    "{} {key}  failed: {reason}",
-                    sym("!", |s| s.red().bold().to_string())
-                )
-            }
-            Event::Deferred { key, earliest } => format!(
-                "{} {key}  deferred until {}",
-                sym("…", |s| s.yellow().to_string()),
-                when(*earliest)
-            ),
-            Event::Pausing { until, reason } => {
-                format!("  waiting until {}: {reason}", when(*until))
-            }
-            Event::Retrying {
-                what,
-                attempt,
-                error,
-            } => format!("  retrying {what} (attempt {attempt}): {error}"),
-        }
-    }
-}
-
 /// A time for people: whole seconds, rounded up (so that "from T" is never
 /// a moment too early).
 pub fn when(t: Timestamp) -> Timestamp {
@@ -594,14 +494,6 @@ pub fn when(t: Timestamp) -> Timestamp {
         .smallest(jiff::Unit::Second)
         .mode(jiff::RoundMode::Ceil);
     t.round(round).unwrap_or(t)
-}
-
-fn thread_pos(index: usize) -> String {
-    if index == 0 {
-        String::new()
-    } else {
-        format!(" [{}]", index + 1)
-    }
 }
 
 #[cfg(test)]
@@ -689,15 +581,7 @@ mod tests {
     }
 
     #[test]
-    fn event_lines_carry_the_tweet_url() {
-        let e = Event::Published {
-            key: "2026/launch".into(),
-            tweet: TweetRef::new(1, "123", false),
-        };
-        assert_eq!(
-            e.render(false),
-            "+ 2026/launch [2]  https://x.com/i/status/123"
-        );
+    fn the_report_serialises_with_urls_and_times() {
         let json = serde_json::to_value(sample()).unwrap();
         assert_eq!(json["posts"][0]["status"], "done");
         assert_eq!(

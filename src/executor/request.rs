@@ -18,7 +18,7 @@ use super::Executor;
 use super::halt::{Deferral, Doing, Fatal, Halt, refused_while};
 use crate::api::{ApiError, ApiResult, RateInfo, RemoteTweet, Response, XApi};
 use crate::budget::Endpoint;
-use crate::report::Event;
+use crate::progress::Event;
 use crate::state::State;
 
 /// What a write makes of one answer (a 429 is the loop's).

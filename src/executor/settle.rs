@@ -28,7 +28,8 @@ use jiff::{SignedDuration, Timestamp};
 use super::Executor;
 use super::halt::{Failure, Fatal, Halt};
 use crate::api::{RemoteTweet, XApi};
-use crate::report::{Event, TweetRef};
+use crate::progress::Event;
+use crate::report::TweetRef;
 use crate::state::{Intent, PostState, PublishedTweet, State};
 
 /// What the account's timeline says about an intent.

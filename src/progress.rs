@@ -1,0 +1,134 @@
+//! What an apply prints as it goes: one line per tweet published or
+//! deleted, per post moved, failed or deferred, and per pause or retry, so
+//! that a long run (a `--wait` under the rate budget) shows its progress.
+//! The executor emits these events; the command line renders them.
+
+use jiff::Timestamp;
+use owo_colors::OwoColorize;
+
+use crate::plan::Action;
+use crate::report::{TweetRef, when};
+
+/// Something that happened during an apply, reported as it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Event {
+    Published {
+        key: String,
+        tweet: TweetRef,
+    },
+    Deleted {
+        key: String,
+        tweet: TweetRef,
+    },
+    Moved {
+        from: String,
+        to: String,
+    },
+    Failed {
+        key: String,
+        reason: String,
+    },
+    Deferred {
+        key: String,
+        earliest: Timestamp,
+    },
+    /// Sleeping within `--wait` for the budget or a 429's reset.
+    Pausing {
+        until: Timestamp,
+        reason: String,
+    },
+    Retrying {
+        what: String,
+        attempt: u32,
+        error: String,
+    },
+}
+
+impl Event {
+    /// One line for the terminal, as in `+ key  https://x.com/i/status/ID`.
+    pub(crate) fn render(&self, color: bool) -> String {
+        let sym = |s: &'static str, f: fn(&str) -> String| if color { f(s) } else { s.to_owned() };
+        match self {
+            Event::Published { key, tweet } => {
+                let note = if tweet.already {
+                    "  (found on X from an interrupted run; recorded)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{} {key}{}  {}{note}",
+                    sym("+", |s| s.green().to_string()),
+                    thread_pos(tweet.index),
+                    tweet.url
+                )
+            }
+            Event::Deleted { key, tweet } => {
+                let note = if tweet.already {
+                    "  (already gone)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{} {key}{}  {}{note}",
+                    sym("-", |s| s.red().to_string()),
+                    thread_pos(tweet.index),
+                    tweet.url
+                )
+            }
+            Event::Moved { from, to } => {
+                // The plan's move symbol, so the two outputs read alike.
+                let symbol = Action::Move.symbol();
+                let symbol = if color {
+                    symbol.cyan().to_string()
+                } else {
+                    symbol.to_owned()
+                };
+                format!("{symbol} {to}  (moved from {from}; state only)")
+            }
+            Event::Failed { key, reason } => {
+                format!(
+                    "{} {key}  failed: {reason}",
+                    sym("!", |s| s.red().bold().to_string())
+                )
+            }
+            Event::Deferred { key, earliest } => format!(
+                "{} {key}  deferred until {}",
+                sym("…", |s| s.yellow().to_string()),
+                when(*earliest)
+            ),
+            Event::Pausing { until, reason } => {
+                format!("  waiting until {}: {reason}", when(*until))
+            }
+            Event::Retrying {
+                what,
+                attempt,
+                error,
+            } => format!("  retrying {what} (attempt {attempt}): {error}"),
+        }
+    }
+}
+
+fn thread_pos(index: usize) -> String {
+    if index == 0 {
+        String::new()
+    } else {
+        format!(" [{}]", index + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_lines_carry_the_tweet_url() {
+        let e = Event::Published {
+            key: "2026/launch".into(),
+            tweet: TweetRef::new(1, "123", false),
+        };
+        assert_eq!(
+            e.render(false),
+            "+ 2026/launch [2]  https://x.com/i/status/123"
+        );
+    }
+}
