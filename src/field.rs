@@ -50,6 +50,9 @@ pub enum Shape {
     Text,
     /// An X ID (`^[0-9]{1,19}$`), written quoted or as a plain integer.
     Id,
+    /// A tweet: its ID, or a link to it, which the loader reduces to the
+    /// ID ([`crate::tweet_link`]).
+    Tweet,
     /// A list of IDs.
     Ids,
     /// A list of strings.
@@ -134,7 +137,7 @@ pub(crate) static FIELDS: [Spec; 22] = [
             example: "`poll: { options: [\"yes\", \"no\"], duration_minutes: 60 }`",
         },
     ),
-    attachment(Field::QuoteTweetId, "quote_tweet_id", Shape::Id),
+    attachment(Field::QuoteTweetId, "quote_tweet_id", Shape::Tweet),
     spec(
         Field::Reply,
         "reply",
@@ -194,7 +197,7 @@ pub(crate) static FIELDS: [Spec; 22] = [
         Field::Reply,
         Field::InReplyToTweetId,
         "in_reply_to_tweet_id",
-        Shape::Id,
+        Shape::Tweet,
     ),
     member(
         Field::Reply,

@@ -155,6 +155,32 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// A tweet named by its ID or its link, reduced to the ID
+    /// ([`crate::tweet_link`]); anything else is refused here, at the value.
+    /// A refused value is kept as written, so that the validator still sees
+    /// the field (an attachment, a reply) and adds nothing but consequences
+    /// on this line, which are not reported twice.
+    pub(crate) fn tweet_ref(&mut self, name: &str, node: &Node) -> Option<String> {
+        let (found, kept) = match &node.kind {
+            Kind::Str(_) | Kind::Int(_) | Kind::Float(_) => {
+                let value = self.id(name, node)?;
+                match crate::tweet_link::tweet_id(&value) {
+                    Ok(id) => return Some(id.to_owned()),
+                    Err(found) => (found.to_string(), Some(value)),
+                }
+            }
+            other => (other.describe().to_string(), None),
+        };
+        self.error(
+            node.pos,
+            format!(
+                "`{name}`: expected an ID of 1 to 19 digits or a link to a tweet such as https://x.com/USER/status/ID; found {found}"
+            ),
+            "copy the tweet's link from X (Share, then Copy link) or write its ID in quotes, e.g. \"1455953449422516226\"",
+        );
+        kept
+    }
+
     pub(crate) fn bool(&mut self, name: &str, node: &Node) -> Option<bool> {
         match &node.kind {
             Kind::Bool(b) => Some(*b),

@@ -42,5 +42,6 @@ pub mod state;
 pub(crate) mod suggest;
 pub mod terminal;
 pub(crate) mod text;
+pub(crate) mod tweet_link;
 pub mod validate;
 pub(crate) mod yaml;

@@ -271,7 +271,7 @@ impl Cx<'_> {
                 }
                 "media" => t.media = self.media(node, &mut t.spans),
                 "poll" => t.poll = self.poll(*key_pos, node, &mut t.spans),
-                "quote_tweet_id" => t.quote_tweet_id = self.id(name, node),
+                "quote_tweet_id" => t.quote_tweet_id = self.tweet_ref(name, node),
                 "reply" => t.reply = self.reply(node, &mut t.spans),
                 "reply_settings" => {
                     if let Some(s) = self.string(name, node) {
@@ -416,8 +416,9 @@ impl Cx<'_> {
         let mut reply = Reply::default();
         if let Some((_, v)) = f.get("in_reply_to_tweet_id") {
             spans.insert(FieldPath::of(Field::InReplyToTweetId), v.pos);
-            reply.in_reply_to_tweet_id =
-                self.id("reply.in_reply_to_tweet_id", v).unwrap_or_default();
+            reply.in_reply_to_tweet_id = self
+                .tweet_ref("reply.in_reply_to_tweet_id", v)
+                .unwrap_or_default();
         }
         if let Some((pos, v)) = f.get("exclude_reply_user_ids") {
             spans.insert(FieldPath::of(Field::ExcludeReplyUserIds), *pos);
@@ -772,6 +773,71 @@ share_with_followers: true
         );
         let e = errors("text: a\n1: b\n");
         assert!(e[0].message().starts_with("a field name must be a string"));
+    }
+
+    #[test]
+    fn a_tweet_is_named_by_its_link_or_its_id() {
+        let by_id = parse("text: a\nquote_tweet_id: \"20\"\nreply: { in_reply_to_tweet_id: 21 }\n")
+            .unwrap();
+        let by_link = parse(
+            "text: a\nquote_tweet_id: https://x.com/jack/status/20?s=46\nreply: { in_reply_to_tweet_id: \"https://mobile.twitter.com/i/web/status/21/photo/1\" }\n",
+        )
+        .unwrap();
+        let (id, link) = (&by_id.tweets[0], &by_link.tweets[0]);
+        assert_eq!(link.quote_tweet_id.as_deref(), Some("20"));
+        assert_eq!(link.reply.as_ref().unwrap().in_reply_to_tweet_id, "21");
+        // The link is gone once read: X gets the ID, and the post is the same.
+        assert_eq!(link.request_body(None), id.request_body(None));
+        assert_eq!(link.digest(), id.digest());
+        assert_eq!(by_link.digests(), by_id.digests());
+    }
+
+    #[test]
+    fn what_names_no_tweet_is_refused_at_the_value() {
+        let e = errors(
+            "text: a\nquote_tweet_id: https://x.com/jack\nreply:\n  in_reply_to_tweet_id: \"12345678901234567890\"\n",
+        );
+        let found: Vec<_> = e
+            .iter()
+            .map(|d| (d.position().1, d.position().2, d.message()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    2,
+                    17,
+                    "`quote_tweet_id`: expected an ID of 1 to 19 digits or a link to a tweet such as https://x.com/USER/status/ID; found a link to a profile, not to a tweet"
+                ),
+                (
+                    4,
+                    25,
+                    "`reply.in_reply_to_tweet_id`: expected an ID of 1 to 19 digits or a link to a tweet such as https://x.com/USER/status/ID; found an ID of 20 digits"
+                ),
+            ]
+        );
+        assert!(e[0].help().unwrap().contains("Copy link"));
+        for (value, found) in [
+            (
+                "https://example.com/a/status/1",
+                "a link to example.com, not to X",
+            ),
+            (
+                "https://x.com/jack/status/",
+                "a link with no tweet ID after `status/`",
+            ),
+            ("-4", "`-4`"),
+            ("[1]", "a list"),
+            ("true", "a boolean"),
+        ] {
+            let e = errors(&format!("text: a\nquote_tweet_id: {value}\n"));
+            assert!(
+                e[0].message().ends_with(&format!("; found {found}")),
+                "{value}: {}",
+                e[0].message()
+            );
+            assert_eq!((e[0].position().1, e[0].position().2), (2, 17), "{value}");
+        }
     }
 
     #[test]

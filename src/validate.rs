@@ -785,7 +785,7 @@ mod tests {
         assert!(!is_valid_id("12a"));
         assert!(!is_valid_id("١٢"));
         let p = problems(
-            "text: a\nquote_tweet_id: x1\ncommunity_id: \"\"\nmedia: { media_ids: [\"1\", \"m\"], tagged_user_ids: [\"-3\"] }\nreply: { in_reply_to_tweet_id: \"12345678901234567890\", exclude_reply_user_ids: [\"u\"] }\n",
+            "text: a\ncommunity_id: \"\"\nmedia: { media_ids: [\"1\", \"m\"], tagged_user_ids: [\"-3\"] }\nreply: { in_reply_to_tweet_id: \"12\", exclude_reply_user_ids: [\"u\"] }\n",
         );
         let fields: Vec<&str> = p
             .iter()
@@ -797,14 +797,31 @@ mod tests {
             [
                 "media.media_ids[1]",
                 "media.tagged_user_ids[0]",
-                "quote_tweet_id",
                 "community_id",
-                "reply.in_reply_to_tweet_id",
                 "reply.exclude_reply_user_ids[0]",
             ]
         );
         let media_id = p.iter().find(|p| p.2.contains("media_ids[1]")).unwrap();
-        assert_eq!((media_id.0, media_id.1), (4, 27));
+        assert_eq!((media_id.0, media_id.1), (3, 27));
+        // The loader refuses a file naming no tweet (see `tweet_link`); a
+        // post built in code is still checked here.
+        let mut t = Tweet::new("a");
+        t.quote_tweet_id = Some("x1".into());
+        t.reply = Some(crate::post::Reply {
+            in_reply_to_tweet_id: "12345678901234567890".into(),
+            exclude_reply_user_ids: Vec::new(),
+        });
+        let messages: Vec<String> = validate_post(&tweet(t))
+            .iter()
+            .map(|d| d.message().to_owned())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "`quote_tweet_id` is not an ID: `x1`",
+                "`reply.in_reply_to_tweet_id` is not an ID: `12345678901234567890`",
+            ]
+        );
     }
 
     #[test]
@@ -835,7 +852,7 @@ mod tests {
     #[test]
     fn every_problem_of_every_tweet_is_reported() {
         let p = problems(&format!(
-            "thread:\n  - text: {}\n    quote_tweet_id: q\n  - poll: {{ options: [a], duration_minutes: 1 }}\n",
+            "thread:\n  - text: {}\n    community_id: q\n  - poll: {{ options: [a], duration_minutes: 1 }}\n",
             "a".repeat(281)
         ));
         assert_eq!(p.len(), 5, "{p:?}");
