@@ -252,3 +252,91 @@ fn the_same_text_twice_is_an_error_naming_both_places() {
         .code(0)
         .stdout("ok: 2 posts valid\n");
 }
+
+#[test]
+fn a_tweet_is_named_by_its_link_and_anything_else_is_refused_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "posts/quote.yaml",
+        "text: worth a read\nquote_tweet_id: https://x.com/jack/status/20?s=46\n",
+    );
+    write(
+        dir.path(),
+        "posts/reply.yaml",
+        "text: thanks\nreply:\n  in_reply_to_tweet_id: \"https://mobile.twitter.com/i/web/status/21/photo/1\"\n",
+    );
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(0)
+        .stdout("ok: 2 posts valid\n");
+    let plan = tweetform(dir.path())
+        .args(["plan", "--at", "2026-11-23T12:00:00Z"])
+        .assert()
+        .success();
+    let out = String::from_utf8(plan.get_output().stdout.clone()).unwrap();
+    assert!(out.contains("quotes https://x.com/i/status/20"), "{out}");
+    assert!(
+        out.contains("replies to https://x.com/i/status/21"),
+        "{out}"
+    );
+    // X gets the ID, and the digest is that of the same post written with it.
+    let tweets_of = |root: &Path| -> Vec<serde_json::Value> {
+        let out = tweetform(root)
+            .args(["plan", "--format", "json", "--at", "2026-11-23T12:00:00Z"])
+            .assert()
+            .success();
+        let plan: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["tweets"][0].clone())
+            .collect()
+    };
+    let by_link = tweets_of(dir.path());
+    assert_eq!(by_link[0]["body"]["quote_tweet_id"], "20");
+    assert_eq!(by_link[1]["body"]["reply"]["in_reply_to_tweet_id"], "21");
+    let ids = tempfile::tempdir().unwrap();
+    write(
+        ids.path(),
+        "posts/quote.yaml",
+        "text: worth a read\nquote_tweet_id: \"20\"\n",
+    );
+    write(
+        ids.path(),
+        "posts/reply.yaml",
+        "text: thanks\nreply: { in_reply_to_tweet_id: 21 }\n",
+    );
+    let by_id = tweets_of(ids.path());
+    assert_eq!(by_link, by_id);
+
+    write(
+        dir.path(),
+        "posts/quote.yaml",
+        "text: worth a read\nquote_tweet_id: https://x.com/jack\n",
+    );
+    write(
+        dir.path(),
+        "posts/reply.yaml",
+        "text: thanks\nreply:\n  in_reply_to_tweet_id: \"https://x.com/jack/status/\"\n",
+    );
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "posts/quote.yaml:2:17: `quote_tweet_id`: expected an ID of 1 to 19 digits or a link to a tweet such as https://x.com/USER/status/ID; found a link to a profile, not to a tweet",
+        ))
+        .stderr(predicate::str::contains(
+            "posts/reply.yaml:3:25: `reply.in_reply_to_tweet_id`: expected an ID of 1 to 19 digits or a link to a tweet such as https://x.com/USER/status/ID; found a link with no tweet ID after `status/`",
+        ))
+        .stderr(predicate::str::ends_with("error: 2 problems in 2 files\n"));
+    tweetform(dir.path())
+        .args(["plan", "--at", "2026-11-23T12:00:00Z"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("posts/quote.yaml:2:17:"));
+}
