@@ -40,6 +40,9 @@ pub enum Field {
     InReplyToTweetId,
     ExcludeReplyUserIds,
     PlaceId,
+    Files,
+    File,
+    Alt,
 }
 
 /// What a field holds, which decides how the loader reads it and which
@@ -63,6 +66,13 @@ pub enum Shape {
     Count,
     /// One of a fixed set of names.
     Choice(&'static [&'static str]),
+    /// A list of mappings of the given fields.
+    Items {
+        fields: &'static [Field],
+        example: &'static str,
+    },
+    /// A path to a file of the project.
+    Path,
     /// A mapping of the given fields; `example` shows one in YAML.
     Object {
         fields: &'static [Field],
@@ -119,14 +129,14 @@ pub const REPLY_SETTINGS: [&str; 5] = [
 /// Every field, in [`Field`] order: the tweet's in the order X's schema and
 /// the request body list them (the digest of a published tweet depends on
 /// it), then the objects' members.
-pub(crate) static FIELDS: [Spec; 22] = [
+pub(crate) static FIELDS: [Spec; 25] = [
     spec(Field::Text, "text", Shape::Text),
     attachment(
         Field::Media,
         "media",
         Shape::Object {
-            fields: &[Field::MediaIds, Field::TaggedUserIds],
-            example: "`media: { media_ids: [\"1455952740635586573\"] }`",
+            fields: &[Field::MediaIds, Field::TaggedUserIds, Field::Files],
+            example: "a list of files, `media: [{ file: ../media/chart.png, alt: \"…\" }]`, or X's form, `media: { media_ids: [\"1455952740635586573\"] }`",
         },
     ),
     attachment(
@@ -206,6 +216,17 @@ pub(crate) static FIELDS: [Spec; 22] = [
         Shape::Ids,
     ),
     member(Field::Geo, Field::PlaceId, "place_id", Shape::Text),
+    member(
+        Field::Media,
+        Field::Files,
+        "files",
+        Shape::Items {
+            fields: &[Field::File, Field::Alt],
+            example: "`- file: ../media/chart.png` with `alt: \"…\"` under it",
+        },
+    ),
+    member(Field::Files, Field::File, "file", Shape::Path),
+    member(Field::Files, Field::Alt, "alt", Shape::Text),
 ];
 
 /// The fields of a tweet itself, in body order.
@@ -240,10 +261,11 @@ impl Field {
         self.spec().shape
     }
 
-    /// The members of an object field; empty for any other.
+    /// The members of an object field, or of the items of a list of
+    /// objects; empty for any other.
     pub(crate) fn members(self) -> &'static [Field] {
         match self.shape() {
-            Shape::Object { fields, .. } => fields,
+            Shape::Object { fields, .. } | Shape::Items { fields, .. } => fields,
             _ => &[],
         }
     }
@@ -266,8 +288,9 @@ impl fmt::Display for Field {
 }
 
 /// Where in a tweet something is: the tweet itself, one of its fields, a
-/// member of an object field, or an item of a list (`poll.options[2]`).
-/// Diagnostics find their position by it ([`Tweet::pos`]).
+/// member of an object field, an item of a list (`poll.options[2]`), or a
+/// field of such an item (`media.files[1].alt`). Diagnostics find their
+/// position by it ([`Tweet::pos`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct FieldPath {
     /// The tweet's own field; `None` for the tweet itself.
@@ -276,6 +299,8 @@ pub struct FieldPath {
     member: Option<Field>,
     /// An item of the list at `field` or `member`.
     index: Option<usize>,
+    /// A field of that item.
+    leaf: Option<Field>,
 }
 
 impl FieldPath {
@@ -284,21 +309,38 @@ impl FieldPath {
         field: None,
         member: None,
         index: None,
+        leaf: None,
     };
 
     /// The path of a field of the tweet or of one of its objects.
     pub fn of(field: Field) -> FieldPath {
         match field.spec().parent {
-            Some(parent) => FieldPath {
-                field: Some(parent),
-                member: Some(field),
-                index: None,
+            Some(parent) => match parent.spec().parent {
+                // A field of a list's items, with no item chosen yet.
+                Some(grandparent) => FieldPath {
+                    field: Some(grandparent),
+                    member: Some(parent),
+                    leaf: Some(field),
+                    ..FieldPath::TWEET
+                },
+                None => FieldPath {
+                    field: Some(parent),
+                    member: Some(field),
+                    ..FieldPath::TWEET
+                },
             },
             None => FieldPath {
                 field: Some(field),
-                member: None,
-                index: None,
+                ..FieldPath::TWEET
             },
+        }
+    }
+
+    /// Field `leaf` of the item at this path: `media.files[1]` → `media.files[1].alt`.
+    pub(crate) fn then(self, leaf: Field) -> FieldPath {
+        FieldPath {
+            leaf: Some(leaf),
+            ..self
         }
     }
 
@@ -313,7 +355,9 @@ impl FieldPath {
     /// The path one step up: the list of an item, the object of a member,
     /// the tweet of a field; `None` for the tweet.
     pub fn parent(self) -> Option<FieldPath> {
-        if self.index.is_some() {
+        if self.leaf.is_some() {
+            Some(FieldPath { leaf: None, ..self })
+        } else if self.index.is_some() {
             Some(FieldPath {
                 index: None,
                 ..self
@@ -347,6 +391,9 @@ impl fmt::Display for FieldPath {
         }
         if let Some(index) = self.index {
             write!(f, "[{index}]")?;
+        }
+        if let Some(leaf) = self.leaf {
+            write!(f, ".{}", leaf.name())?;
         }
         Ok(())
     }
@@ -394,6 +441,7 @@ mod tests {
             media: Some(Media {
                 media_ids: vec!["1".into()],
                 tagged_user_ids: vec!["2".into()],
+                files: Vec::new(),
             }),
             poll: Some(Poll {
                 options: vec!["a".into()],
@@ -427,7 +475,24 @@ mod tests {
                 serde_json::Value::Object(m) => m.keys().map(String::as_str).collect(),
                 _ => continue,
             };
-            assert_eq!(members, Field::names(f.members()), "{f}");
+            // `media.files` is tweetform's: the body carries their uploads' IDs.
+            let sent: Vec<&str> = Field::names(f.members())
+                .into_iter()
+                .filter(|n| *n != "files")
+                .collect();
+            assert_eq!(members, sent, "{f}");
         }
+    }
+
+    #[test]
+    fn a_field_of_a_list_item_has_a_path_of_its_own() {
+        let alt = FieldPath::of(Field::Files).at(1).then(Field::Alt);
+        assert_eq!(alt.to_string(), "media.files[1].alt");
+        assert_eq!(alt.parent().unwrap().to_string(), "media.files[1]");
+        assert_eq!(FieldPath::of(Field::Alt).to_string(), "media.files.alt");
+        assert_eq!(
+            FieldPath::of(Field::Files).parent(),
+            Some(FieldPath::of(Field::Media))
+        );
     }
 }

@@ -33,6 +33,13 @@ pub struct GithubEnv {
     pub output: Option<PathBuf>,
     /// `GITHUB_WORKSPACE`: the checkout, which annotation paths are relative to.
     pub workspace: Option<PathBuf>,
+    /// `GITHUB_SERVER_URL` and `GITHUB_REPOSITORY`:
+    /// `https://github.com/OWNER/REPO`, where the plan's images are served.
+    pub repository_url: Option<String>,
+    /// The commit under review: a pull request's head (from the event in
+    /// `GITHUB_EVENT_PATH`; `GITHUB_SHA` is the merge of the head into the
+    /// base, which GitHub drops once merged), else `GITHUB_SHA`.
+    pub commit: Option<String>,
 }
 
 impl GithubEnv {
@@ -50,8 +57,59 @@ impl GithubEnv {
             step_summary: path("GITHUB_STEP_SUMMARY"),
             output: path("GITHUB_OUTPUT"),
             workspace: path("GITHUB_WORKSPACE"),
+            repository_url: repository_url(),
+            commit: head_commit(path("GITHUB_EVENT_PATH").as_deref())
+                .or_else(|| std::env::var("GITHUB_SHA").ok().filter(|s| is_commit(s))),
         }
     }
+
+    /// The address of a file of the project at `root` in the commit under
+    /// review, which GitHub serves as the file itself (`?raw=true`), so that
+    /// the Markdown plan shows a post's images inline. `None` outside
+    /// Actions or when the file is outside the checkout.
+    pub fn file_url(&self, root: &Path, file: &str) -> Option<String> {
+        let (base, commit) = (self.repository_url.as_ref()?, self.commit.as_ref()?);
+        let in_repo = workspace_path(self, root, Path::new(file));
+        if in_repo.is_absolute() {
+            return None;
+        }
+        let path: Vec<String> = in_repo
+            .components()
+            .map(|c| {
+                percent_encoding::utf8_percent_encode(
+                    &c.as_os_str().to_string_lossy(),
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string()
+            })
+            .collect();
+        Some(format!("{base}/blob/{commit}/{}?raw=true", path.join("/")))
+    }
+}
+
+fn repository_url() -> Option<String> {
+    let server = std::env::var("GITHUB_SERVER_URL").unwrap_or_else(|_| "https://github.com".into());
+    let repo = std::env::var("GITHUB_REPOSITORY").ok()?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    let (owner, name) = repo.split_once('/')?;
+    (ok(owner) && ok(name) && server.starts_with("https://"))
+        .then(|| format!("{}/{owner}/{name}", server.trim_end_matches('/')))
+}
+
+/// A pull request's head commit, from the event that started the workflow.
+fn head_commit(event: Option<&Path>) -> Option<String> {
+    let bytes = std::fs::read(event?).ok()?;
+    let event: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let sha = event.pointer("/pull_request/head/sha")?.as_str()?;
+    is_commit(sha).then(|| sha.to_owned())
+}
+
+fn is_commit(s: &str) -> bool {
+    (7..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The `::error` workflow command for one diagnostic, so that it shows on
@@ -68,7 +126,8 @@ pub fn annotation(d: &Problem) -> String {
         message.push_str(hint);
     }
     format!(
-        "::error file={},line={},col={},title={}::{}",
+        "::{} file={},line={},col={},title={}::{}",
+        if d.is_warning() { "warning" } else { "error" },
         escape_property(&file),
         line,
         column,

@@ -25,6 +25,7 @@ pub(crate) mod interrupt;
 pub mod load;
 pub mod lock;
 pub mod markdown;
+pub(crate) mod media_file;
 pub(crate) mod oauth;
 pub(crate) mod operations;
 pub mod output;

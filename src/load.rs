@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::{CONFIG_FILE, Config};
+use crate::field::{Field, FieldPath};
 pub use crate::parse::{MAX_FILE_BYTES, parse_post};
 use crate::parse::{Unlocated, too_large};
 use crate::post::{Pos, Post};
@@ -152,7 +153,14 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
         // Clashing files are still parsed, for their own problems,
         // but neither is a post until the clash is resolved.
         Ok(bytes) => match parse_post(key, file, &bytes) {
-            Ok(post) if *sole => Ok(Some(post)),
+            Ok(mut post) if *sole => {
+                let problems = read_media(root, &mut post);
+                if problems.is_empty() {
+                    Ok(Some(post))
+                } else {
+                    Err(problems)
+                }
+            }
             Ok(_) => Ok(None),
             Err(diags) => Err(diags),
         },
@@ -168,6 +176,52 @@ pub fn load_project(root: &Path, config: &Config) -> Loaded {
     // Problems in file order, then position, whichever pass found them.
     loaded.diagnostics.sort();
     loaded
+}
+
+/// Reads what each media file of `post` is (type, size, content digest),
+/// for the validator's limits and the planner's digest. A file that is
+/// missing, unreadable, of a type X does not take, or outside the project
+/// (through a link) makes the post fail to load: its tweets' digests
+/// cannot be known without it.
+fn read_media(root: &Path, post: &mut Post) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let canonical_root = root.canonicalize().ok();
+    for tweet in &mut post.tweets {
+        let positions: Vec<Pos> = (0..tweet.media_files().len())
+            .map(|i| tweet.pos(FieldPath::of(Field::Files).at(i).then(Field::File)))
+            .collect();
+        let Some(media) = &mut tweet.media else {
+            continue;
+        };
+        for (file, pos) in media.files.iter_mut().zip(positions) {
+            if file.path.is_empty() {
+                // Refused by the parser already.
+                continue;
+            }
+            let path = root.join(&file.path);
+            let problem = |message: String, help: String| {
+                Problem::at_pos(post.file.clone(), pos, message).with_help(help)
+            };
+            if let (Some(root), Ok(target)) = (&canonical_root, path.canonicalize())
+                && !target.starts_with(root)
+            {
+                problems.push(problem(
+                    format!(
+                        "`{}` leads outside the project, to {}",
+                        file.path,
+                        target.display()
+                    ),
+                    "copy the file into the repository (e.g. into `media/`) and name that copy".into(),
+                ));
+                continue;
+            }
+            match crate::media_file::inspect(&path) {
+                Ok(facts) => file.facts = Some(facts),
+                Err(e) => problems.push(problem(format!("`{}`: {e}", file.path), e.help())),
+            }
+        }
+    }
+    problems
 }
 
 /// `items.iter().map(f).collect()`, spread over the available cores in

@@ -9,8 +9,11 @@ use similar::ChangeTag;
 
 use crate::diff::{DiffLine, text_diff};
 use crate::plan::{Action, Change, Plan, TweetOp};
+use crate::media_file::MediaClass;
+use crate::post::MediaFile;
 use crate::render::{
-    REFUSED_HELP, attributes, diffed_positions, refused_note, relative, summary_line, visible,
+    REFUSED_HELP, attributes_but_files, diffed_positions, media_line, refused_note, relative,
+    summary_line, visible,
 };
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
@@ -32,6 +35,13 @@ const FOLD_OVER: usize = 5;
 /// they delete, then one section per action with tweet previews, diffs of
 /// replaced tweets and the times of waiting posts.
 pub fn markdown(plan: &Plan) -> String {
+    markdown_with(plan, &|_| None)
+}
+
+/// [`markdown`], with each media file shown as itself where `file_url`
+/// gives its address (a project path → the URL GitHub serves it at; see
+/// [`crate::github::GithubEnv::file_url`]).
+pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "{MARKDOWN_MARKER}");
     let _ = writeln!(md, "### tweetform plan");
@@ -96,7 +106,7 @@ pub fn markdown(plan: &Plan) -> String {
             let _ = writeln!(md, "#### {title}\n");
         }
         for (i, change) in group.iter().enumerate() {
-            let section = md_change(change, plan.planned_at);
+            let section = md_change(change, plan.planned_at, file_url);
             if md.len() + section.len() > MARKDOWN_BUDGET {
                 omitted = group.len() - i;
                 break;
@@ -125,7 +135,11 @@ pub fn markdown(plan: &Plan) -> String {
     md
 }
 
-fn md_change(change: &Change, planned_at: Timestamp) -> String {
+fn md_change(
+    change: &Change,
+    planned_at: Timestamp,
+    file_url: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let mut s = String::new();
     let mut head = format!("- **{}**", code(&change.key));
     if let Some(file) = &change.file {
@@ -203,7 +217,7 @@ fn md_change(change: &Change, planned_at: Timestamp) -> String {
                     }
                     None => s.push_str(&md_quote(&tweet.text)),
                 }
-                let attributes = attributes(body);
+                let attributes = attributes_but_files(body);
                 if !attributes.is_empty() {
                     let escaped: Vec<String> = attributes
                         .iter()
@@ -211,8 +225,41 @@ fn md_change(change: &Change, planned_at: Timestamp) -> String {
                         .collect();
                     let _ = writeln!(s, "  _{}_\n", escaped.join(" · "));
                 }
+                for file in body.media_files() {
+                    s.push_str(&md_media(file, file_url(&file.path)));
+                }
             }
         }
+    }
+    s
+}
+
+/// One media file: what it is, the picture itself when it has an address
+/// and is an image or a GIF (a video gets a link), and its alt text
+/// beneath, as reviewers must check both.
+fn md_media(file: &MediaFile, url: Option<String>) -> String {
+    let mut s = format!("  _{}_\n\n", md_escape_line(&visible(&media_line(file))));
+    let alt = file.alt.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let alt_flat = alt.map(|a| visible(a).replace(['\n', '\r'], " "));
+    if let Some(url) = url {
+        let is_video = file
+            .facts
+            .as_ref()
+            .is_some_and(|f| f.class() == MediaClass::Video);
+        // The address is ours (the repository, the commit, an encoded path);
+        // the alt text is the author's, so it is escaped like any text.
+        let label = alt_flat.as_deref().map_or_else(|| "media".to_owned(), md_escape_line);
+        if is_video {
+            let _ = writeln!(s, "  [▶ {}]({url})\n", code(&file.path));
+        } else {
+            let _ = writeln!(s, "  [![{label}]({url})]({url})\n");
+        }
+    }
+    match alt_flat {
+        Some(alt) => {
+            let _ = writeln!(s, "  > **alt:** {}\n", md_escape_line(&alt));
+        }
+        None => s.push_str("  > ⚠️ _no alt text_\n\n"),
     }
     s
 }

@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 
 use crate::field::{Field, FieldPath};
 use crate::field_reader::{Cx, Fields};
-use crate::post::{Geo, Media, Poll, Pos, Post, Reply, ReplySettings, Tweet};
+use crate::post::{Geo, Media, MediaFile, Poll, Pos, Post, Reply, ReplySettings, Tweet};
 use crate::problem::Problem;
 use crate::suggest::closest;
 use crate::yaml::{Kind, Node};
@@ -41,6 +41,10 @@ pub(crate) const POST_FIELDS: [&str; 2] = ["publish_at", "thread"];
 
 pub(crate) static MEDIA_FIELDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Field::names(Field::Media.members()));
+static MEDIA_FILE_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| Field::names(Field::Files.members()));
+
+const MEDIA_EXAMPLE: &str = "`media: [{ file: ../media/chart.png, alt: \"What the chart shows\" }]`";
 static POLL_FIELDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Field::names(Field::Poll.members()));
 static REPLY_FIELDS: LazyLock<Vec<&'static str>> =
@@ -330,13 +334,17 @@ impl Cx<'_> {
         t
     }
 
+    /// `media:` is a list of files (the common case), or X's own mapping
+    /// with `media_ids`, `tagged_user_ids` and, for tagging users in
+    /// uploaded files, `files`.
     fn media(&mut self, node: &Node, spans: &mut BTreeMap<FieldPath, Pos>) -> Option<Media> {
-        let f = self.mapping(
-            "media",
-            node,
-            &MEDIA_FIELDS,
-            "`media: { media_ids: [\"1455952740635586573\"] }`",
-        )?;
+        if matches!(node.kind, Kind::Seq(_)) {
+            return Some(Media {
+                files: self.media_files(node, spans),
+                ..Media::default()
+            });
+        }
+        let f = self.mapping("media", node, &MEDIA_FIELDS, MEDIA_EXAMPLE)?;
         let mut media = Media::default();
         if let Some((pos, v)) = f.get("media_ids") {
             spans.insert(FieldPath::of(Field::MediaIds), *pos);
@@ -347,7 +355,126 @@ impl Cx<'_> {
             media.tagged_user_ids =
                 self.list(Field::TaggedUserIds, v, spans, |cx, p, n| cx.id(p, n));
         }
+        if let Some((pos, v)) = f.get("files") {
+            spans.insert(FieldPath::of(Field::Files), *pos);
+            media.files = self.media_files(v, spans);
+        }
         Some(media)
+    }
+
+    /// A list of `{file, alt}` mappings, or of bare paths.
+    fn media_files(&mut self, node: &Node, spans: &mut BTreeMap<FieldPath, Pos>) -> Vec<MediaFile> {
+        let path = FieldPath::of(Field::Files);
+        let Kind::Seq(items) = &node.kind else {
+            self.error(
+                node.pos,
+                format!("`{path}` must be a list; found {}", node.kind.describe()),
+                format!("write each file as an item: {MEDIA_EXAMPLE}"),
+            );
+            return Vec::new();
+        };
+        let mut files = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let at = path.at(i);
+            spans.insert(at, item.pos);
+            let name = at.to_string();
+            let (file, alt) = match &item.kind {
+                Kind::Str(_) => (Some((item.pos, item)), None),
+                Kind::Map(_) => {
+                    let Some(f) = self.mapping(&name, item, &MEDIA_FILE_FIELDS, MEDIA_EXAMPLE)
+                    else {
+                        continue;
+                    };
+                    if f.get("file").is_none() {
+                        self.error(
+                            item.pos,
+                            format!("`{name}` names no `file`"),
+                            "add `file: ../media/picture.png` (relative to this post's file, or `/media/…` from the project root)",
+                        );
+                    }
+                    (
+                        f.get("file").map(|(_, v)| (v.pos, *v)),
+                        f.get("alt").map(|(_, v)| (v.pos, *v)),
+                    )
+                }
+                other => {
+                    self.error(
+                        item.pos,
+                        format!("`{name}` must be a file; found {}", other.describe()),
+                        format!("write it as {MEDIA_EXAMPLE}"),
+                    );
+                    continue;
+                }
+            };
+            let mut media_file = MediaFile::default();
+            if let Some((pos, v)) = file {
+                spans.insert(at.then(Field::File), pos);
+                if let Some(written) = self.string(&format!("{name}.file"), v) {
+                    media_file.path = self.project_path(pos, &written).unwrap_or_default();
+                }
+            }
+            if let Some((pos, v)) = alt {
+                spans.insert(at.then(Field::Alt), pos);
+                media_file.alt = self.string(&format!("{name}.alt"), v);
+            }
+            files.push(media_file);
+        }
+        files
+    }
+
+    /// `written` (relative to this post's file, or from the project root
+    /// when it starts with `/`) as a path from the project root, worked
+    /// out from the names alone: a path that climbs out of the project is
+    /// refused here, and one that leaves it through a link by the loader.
+    fn project_path(&mut self, pos: Pos, written: &str) -> Option<String> {
+        let trimmed = written.trim();
+        if trimmed.is_empty() {
+            self.error(
+                pos,
+                "empty file name",
+                "write the file's path, e.g. `../media/picture.png`",
+            );
+            return None;
+        }
+        let (mut parts, rest): (Vec<&str>, &str) = match trimmed.strip_prefix('/') {
+            Some(rest) => (Vec::new(), rest),
+            None => {
+                let dir = self.file.parent().unwrap_or(Path::new(""));
+                let parts = dir
+                    .components()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(s) => s.to_str(),
+                        _ => None,
+                    })
+                    .collect();
+                (parts, trimmed)
+            }
+        };
+        for part in rest.split(['/', '\\']) {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        self.error(
+                            pos,
+                            format!("`{written}` is outside the project"),
+                            "keep media inside the repository, e.g. in `media/`, and write its path relative to this post's file or from the project root as `/media/…`",
+                        );
+                        return None;
+                    }
+                }
+                p => parts.push(p),
+            }
+        }
+        if parts.is_empty() {
+            self.error(
+                pos,
+                format!("`{written}` names the project's root, not a file"),
+                "write the file's path, e.g. `../media/picture.png`",
+            );
+            return None;
+        }
+        Some(parts.join("/"))
     }
 
     fn poll(

@@ -72,12 +72,54 @@ pub struct Tweet {
     pub spans: BTreeMap<FieldPath, Pos>,
 }
 
+/// A tweet's media: IDs uploaded elsewhere (X's own form), or files of the
+/// project that apply uploads just before the tweet.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Media {
-    #[serde(default)]
+    /// Empty in a tweet with `files` until apply has uploaded them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub media_ids: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub tagged_user_ids: Vec<String>,
+    /// Never sent to X: [`Tweet::request_body_with`] swaps them for the IDs
+    /// of their uploads. In the digest and in saved plans.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub files: Vec<MediaFile>,
+}
+
+/// One file to attach: where it is, its alt text, and what the loader read
+/// of it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MediaFile {
+    /// From the project root, `/`-separated: `media/chart.png`.
+    #[serde(rename = "file")]
+    pub path: String,
+    /// The description X shows to those who cannot see the media.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub alt: Option<String>,
+    /// Its type, size and content digest, read from the file by the loader;
+    /// `None` only before that (or when the file could not be read, which
+    /// is an error of the load).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(crate) facts: Option<crate::media_file::MediaFacts>,
+}
+
+impl MediaFile {
+    /// The content digest, once the loader has read the file.
+    pub fn sha256(&self) -> Option<&str> {
+        self.facts.as_ref().map(|f| f.sha256.as_str())
+    }
+
+    /// What the tweet's digest sees of the file: its content and alt text,
+    /// not its name, so that moving an image is no change to the tweet and
+    /// a new image under the old name is one.
+    fn digest_form(&self) -> MediaFile {
+        MediaFile {
+            path: self.sha256().unwrap_or(&self.path).to_owned(),
+            alt: self.alt.clone(),
+            facts: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -149,7 +191,30 @@ impl Tweet {
     /// The JSON body for `POST /2/tweets`. `in_reply_to` chains a thread: it
     /// is the previous tweet's ID for every tweet of a thread after the first.
     pub fn request_body(&self, in_reply_to: Option<&str>) -> serde_json::Value {
+        self.request_body_with(in_reply_to, &[])
+    }
+
+    /// The media files of this tweet; empty when it has none or names
+    /// uploaded media by ID.
+    pub fn media_files(&self) -> &[MediaFile] {
+        self.media.as_ref().map_or(&[][..], |m| &m.files[..])
+    }
+
+    /// [`Tweet::request_body`] for a tweet whose `files` were uploaded as
+    /// `uploaded` (their media IDs, in order): X gets the IDs, never the
+    /// files.
+    pub fn request_body_with(
+        &self,
+        in_reply_to: Option<&str>,
+        uploaded: &[String],
+    ) -> serde_json::Value {
         let mut tweet = self.clone();
+        if let Some(media) = &mut tweet.media
+            && !media.files.is_empty()
+        {
+            media.files.clear();
+            media.media_ids = uploaded.to_vec();
+        }
         if let Some(id) = in_reply_to {
             tweet.reply = Some(Reply {
                 in_reply_to_tweet_id: id.to_owned(),
@@ -169,7 +234,15 @@ impl Tweet {
         // Same bytes as `request_body(None)` serialised, since that is this
         // struct serialised in declaration order.
         let mut hasher = Sha256::new();
-        serde_json::to_writer(&mut hasher, self).expect("a Tweet always serialises");
+        if self.media_files().is_empty() {
+            serde_json::to_writer(&mut hasher, self).expect("a Tweet always serialises");
+        } else {
+            let mut t = self.clone();
+            if let Some(media) = &mut t.media {
+                media.files = media.files.iter().map(MediaFile::digest_form).collect();
+            }
+            serde_json::to_writer(&mut hasher, &t).expect("a Tweet always serialises");
+        }
         format!("sha256:{}", hex::encode(hasher.finalize()))
     }
 

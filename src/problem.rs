@@ -91,6 +91,9 @@ struct Parts {
     help: Option<String>,
     /// The underlying errors, outermost first (an I/O error's text, say).
     causes: Vec<String>,
+    /// Worth fixing, but nothing is refused for it (`validate --strict`
+    /// refuses it).
+    warning: bool,
 }
 
 impl Problem {
@@ -100,7 +103,24 @@ impl Problem {
             location: None,
             causes: Vec::new(),
             help: None,
+            warning: false,
         }))
+    }
+
+    /// The same problem as a warning: shown, but nothing is refused for it.
+    pub fn as_warning(mut self) -> Problem {
+        self.0.warning = true;
+        self
+    }
+
+    /// The same problem as an error (`validate --strict` on a warning).
+    pub(crate) fn as_error(mut self) -> Problem {
+        self.0.warning = false;
+        self
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.0.warning
     }
 
     /// A problem at `pos` in `file` (a post, `tweetform.yaml`): what the
@@ -185,12 +205,16 @@ impl Problem {
     pub fn render(&self, color: bool) -> String {
         let mut out = String::new();
         if color {
-            out.push_str(&format!("{} ", "error:".red().bold()));
+            if self.0.warning {
+                out.push_str(&format!("{} ", "warning:".yellow().bold()));
+            } else {
+                out.push_str(&format!("{} ", "error:".red().bold()));
+            }
             if let Some(at) = &self.0.location {
                 out.push_str(&format!("{} ", format!("{at}:").bold()));
             }
         } else {
-            out.push_str("error: ");
+            out.push_str(if self.0.warning { "warning: " } else { "error: " });
             if let Some(at) = &self.0.location {
                 out.push_str(&format!("{at}: "));
             }

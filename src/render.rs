@@ -18,7 +18,8 @@ use jiff::Timestamp;
 
 use crate::field::Field;
 use crate::plan::{Change, Summary};
-use crate::post::Tweet;
+use crate::media_file::MediaClass;
+use crate::post::{MediaFile, Tweet};
 use crate::text::{plural, tweet_url};
 
 /// The closing line of a plan, Terraform style:
@@ -151,7 +152,13 @@ pub(crate) fn refused_note(change: &Change) -> Option<String> {
 /// reviewer sees the poll, the media, the quoted tweet and the audience that
 /// will go out, not only the words.
 pub(crate) fn attributes(tweet: &Tweet) -> Vec<String> {
-    attributes_with(tweet, tweet_url)
+    attributes_with(tweet, tweet_url, true)
+}
+
+/// [`attributes`] without the media files, for an output that shows them
+/// its own way (the Markdown plan shows the images themselves).
+pub(crate) fn attributes_but_files(tweet: &Tweet) -> Vec<String> {
+    attributes_with(tweet, tweet_url, false)
 }
 
 /// The order in which a plan lists what a tweet sends besides its text.
@@ -174,16 +181,22 @@ const SHOWN: [Field; 14] = [
 
 /// The lines a plan shows for what `tweet` sends besides its text, in the
 /// order of [`SHOWN`]; `tweet_url` turns a tweet ID into the link shown.
-fn attributes_with(tweet: &Tweet, tweet_url: impl Fn(&str) -> String) -> Vec<String> {
+fn attributes_with(tweet: &Tweet, tweet_url: impl Fn(&str) -> String, files: bool) -> Vec<String> {
     let mut lines = Vec::new();
     for field in SHOWN {
-        show(field, tweet, &tweet_url, &mut lines);
+        show(field, tweet, &tweet_url, files, &mut lines);
     }
     lines
 }
 
 /// How one field reads in a plan, if the tweet sets it.
-fn show(field: Field, tweet: &Tweet, tweet_url: &dyn Fn(&str) -> String, lines: &mut Vec<String>) {
+fn show(
+    field: Field,
+    tweet: &Tweet,
+    tweet_url: &dyn Fn(&str) -> String,
+    files: bool,
+    lines: &mut Vec<String>,
+) {
     let ids = |ids: &[String]| ids.join(", ");
     let flag = |value: Option<bool>, name: &str, lines: &mut Vec<String>| match value {
         Some(true) => lines.push(name.to_string()),
@@ -212,7 +225,13 @@ fn show(field: Field, tweet: &Tweet, tweet_url: &dyn Fn(&str) -> String, lines: 
         }
         Field::Media => {
             if let Some(media) = &tweet.media {
-                lines.push(format!("media: {}", ids(&media.media_ids)));
+                if !media.media_ids.is_empty() {
+                    lines.push(format!("media: {}", ids(&media.media_ids)));
+                }
+                for file in media.files.iter().filter(|_| files) {
+                    lines.push(media_line(file));
+                    lines.push(alt_line(file));
+                }
                 if !media.tagged_user_ids.is_empty() {
                     lines.push(format!("tagged users: {}", ids(&media.tagged_user_ids)));
                 }
@@ -291,7 +310,53 @@ fn show(field: Field, tweet: &Tweet, tweet_url: &dyn Fn(&str) -> String, lines: 
         | Field::DurationMinutes
         | Field::InReplyToTweetId
         | Field::ExcludeReplyUserIds
-        | Field::PlaceId => {}
+        | Field::PlaceId
+        | Field::Files
+        | Field::File
+        | Field::Alt => {}
+    }
+}
+
+/// One media file as a plan lists it: what X will take it for, where it
+/// is, and what the loader read of it.
+/// `image media/chart.png · PNG 1200×675 · 84.2 KB`
+pub(crate) fn media_line(file: &MediaFile) -> String {
+    let Some(facts) = &file.facts else {
+        return format!("file {}", file.path);
+    };
+    let class = match facts.class() {
+        MediaClass::Image => "image",
+        MediaClass::Gif => "GIF",
+        MediaClass::Video => "video",
+    };
+    let mut line = format!("{class} {} · {}", file.path, facts.kind.name());
+    if let (Some(w), Some(h)) = (facts.width, facts.height) {
+        let _ = write!(line, " {w}×{h}");
+    }
+    if let Some(frames) = facts.frames.filter(|n| *n > 1) {
+        let _ = write!(line, " · {frames} frames");
+    }
+    if let Some(ms) = facts.duration_ms {
+        let _ = write!(line, " · {}.{} s", ms / 1000, ms % 1000 / 100);
+    }
+    let _ = write!(line, " · {}", size(facts.bytes));
+    line
+}
+
+/// The alt text line under a media file.
+pub(crate) fn alt_line(file: &MediaFile) -> String {
+    match &file.alt {
+        Some(alt) => format!("  alt: \"{alt}\""),
+        None => "  no alt text".to_owned(),
+    }
+}
+
+/// A size in X's units: bytes, KB, MB (powers of 1,000).
+pub(crate) fn size(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => plural(bytes as usize, "byte", "bytes"),
+        1_000..1_000_000 => format!("{:.1} KB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
     }
 }
 

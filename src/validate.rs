@@ -3,7 +3,8 @@
 use std::sync::LazyLock;
 
 use crate::field::{FIELDS, Field, FieldPath};
-use crate::post::{Post, Tweet};
+use crate::media_file::MediaClass;
+use crate::post::{MediaFile, Post, Tweet};
 use crate::problem::Problem;
 
 /// X's limit on a tweet's weighted length.
@@ -188,13 +189,21 @@ pub(crate) fn validate_tweet(post: &Post, index: usize) -> Vec<Problem> {
     }
 
     if let Some(media) = &t.media {
-        let n = media.media_ids.len();
-        if !MEDIA_IDS.contains(&n) {
+        let n = media.media_ids.len() + media.files.len();
+        if !media.files.is_empty() && !media.media_ids.is_empty() {
+            c.error(
+                Field::MediaIds,
+                "`media_ids` and `files` in one tweet",
+                "attach either files of the repository (uploaded when the tweet is published) or media uploaded elsewhere by ID, not both",
+            );
+        } else if !media.files.is_empty() {
+            media_files(&mut c, &media.files);
+        } else if !MEDIA_IDS.contains(&n) {
             c.error(
                 Field::MediaIds,
                 format!("{n} media_ids; X attaches 1 to 4 media to a tweet"),
                 if n == 0 {
-                    "add the IDs of uploaded media under `media_ids:`, or remove `media`"
+                    "list files under `media:` (`- file: ../media/picture.png`), or IDs of uploaded media under `media_ids:`, or remove `media`"
                 } else {
                     "keep at most 4, and move the others to another tweet of a thread"
                 },
@@ -212,7 +221,7 @@ pub(crate) fn validate_tweet(post: &Post, index: usize) -> Vec<Problem> {
             c.error(
                 Field::TaggedUserIds,
                 "tagged_user_ids without media: users are tagged in attached media",
-                "add `media_ids`, or remove `tagged_user_ids`",
+                "add `files` or `media_ids`, or remove `tagged_user_ids`",
             );
         }
         c.ids(Field::MediaIds, &media.media_ids);
@@ -282,6 +291,83 @@ pub(crate) fn validate_tweet(post: &Post, index: usize) -> Vec<Problem> {
     c.out
 }
 
+/// X's limit on alt text (`CreateMediaMetadataMetadataAltText`).
+pub(crate) const MAX_ALT_CHARS: usize = 1000;
+
+/// The rules for a tweet's media files: X's limits on each file, what one
+/// tweet may carry (up to 4 images, or 1 GIF, or 1 video), and alt text.
+fn media_files(c: &mut Check<'_>, files: &[MediaFile]) {
+    let at = |i: usize| FieldPath::of(Field::Files).at(i);
+    let mut images = 0;
+    let mut first_alone: Option<(usize, MediaClass)> = None;
+    for (i, file) in files.iter().enumerate() {
+        if let Some(facts) = &file.facts {
+            for v in crate::media_file::limit_violations(facts) {
+                c.error(at(i).then(Field::File), format!("`{}`: {}", file.path, v.message), v.help);
+            }
+            let class = facts.class();
+            let mixed = match (class, first_alone) {
+                (MediaClass::Image, None) => {
+                    images += 1;
+                    (images > MAX_IMAGES).then(|| {
+                        format!("{} images; X attaches at most {MAX_IMAGES} to a tweet", files.len())
+                    })
+                }
+                (_, Some((j, other))) => Some(format!(
+                    "{} `{}` cannot go with the {} before it (media.files[{j}]); X attaches up to 4 images, or 1 GIF, or 1 video",
+                    class_name(class),
+                    file.path,
+                    class_name(other)
+                )),
+                (_, None) if images > 0 => Some(format!(
+                    "{} `{}` cannot go with images; X attaches up to 4 images, or 1 GIF, or 1 video",
+                    class_name(class),
+                    file.path
+                )),
+                (_, None) => {
+                    first_alone = Some((i, class));
+                    None
+                }
+            };
+            if let Some(message) = mixed {
+                c.error(
+                    at(i),
+                    message,
+                    "move it to another tweet of a thread (`thread:`), or remove it",
+                );
+            }
+        }
+        match file.alt.as_deref().map(str::trim) {
+            None | Some("") => c.warning(
+                at(i),
+                format!("`{}` has no alt text", file.path),
+                "add `alt: \"…\"` under `file:`: what the media shows, for people who cannot see it (X reads it aloud)",
+            ),
+            Some(alt) => {
+                let chars = alt.chars().count();
+                if chars > MAX_ALT_CHARS {
+                    c.error(
+                        at(i).then(Field::Alt),
+                        format!("the alt text of `{}` is {chars} characters long; X allows {MAX_ALT_CHARS}", file.path),
+                        format!("shorten it by {}", chars - MAX_ALT_CHARS),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// X's per-tweet limit on images.
+pub(crate) const MAX_IMAGES: usize = 4;
+
+fn class_name(class: MediaClass) -> &'static str {
+    match class {
+        MediaClass::Image => "the image",
+        MediaClass::Gif => "the GIF",
+        MediaClass::Video => "the video",
+    }
+}
+
 /// `^[0-9]{1,19}$`, X's pattern for every ID.
 pub(crate) fn is_valid_id(id: &str) -> bool {
     (1..=19).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
@@ -309,6 +395,18 @@ impl Check<'_> {
             )
             .with_help(hint),
         );
+    }
+
+    fn warning(
+        &mut self,
+        field: impl Into<FieldPath>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.error(field, message, hint);
+        if let Some(last) = self.out.pop() {
+            self.out.push(last.as_warning());
+        }
     }
 
     fn id(&mut self, field: impl Into<FieldPath>, id: &str) {

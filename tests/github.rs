@@ -23,6 +23,7 @@ fn env_in(dir: &Path) -> GithubEnv {
         step_summary: Some(dir.join("summary.md")),
         output: Some(dir.join("output")),
         workspace: Some(dir.to_path_buf()),
+        ..GithubEnv::default()
     }
 }
 

@@ -87,6 +87,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
             "fix them (`tweetform validate` lists them), then run `tweetform apply` again",
         ));
     }
+    for w in checked.warnings() {
+        ctx.out.stderr.problem(w)?;
+    }
     let posts = checked.posts;
 
     let credentials = crate::client::Credentials::from_env()?;

@@ -56,19 +56,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         save_plan(out, &plan)?;
     }
 
+    let github = GithubEnv::from_env();
+    let file_url = |file: &str| github.file_url(&ctx.root, file);
     let text = match args.format {
         Format::Human => terminal::human(&plan, ctx.out.stdout.color()),
         Format::Json => plan_json::json(&plan),
-        Format::Markdown => markdown::markdown(&plan),
+        Format::Markdown => markdown::markdown_with(&plan, &file_url),
     };
     ctx.out.stdout.print(&text)?;
 
     // Under GitHub Actions: the Markdown plan in the job summary (a pull
     // request from a fork gets no comment, but always the summary) and the
     // counts as step outputs, whatever `--format` printed.
-    let github = GithubEnv::from_env();
     if github.actions {
-        github::report_plan(&github, &plan, &markdown::markdown(&plan))?;
+        github::report_plan(&github, &plan, &markdown::markdown_with(&plan, &file_url))?;
     }
 
     if let Some(out) = &args.out {
@@ -119,6 +120,12 @@ pub(crate) fn make_plan(ctx: &Context, now: Timestamp) -> Result<Option<Plan>, P
         )?;
         return Ok(None);
     }
+    // Warnings refuse nothing, but the reviewer sees them on the diff.
+    let warnings: Vec<Problem> = report.warnings().cloned().collect();
+    for w in &warnings {
+        ctx.out.stderr.problem(w)?;
+    }
+    github::print_annotations(&ctx.out.stdout, &GithubEnv::from_env(), &ctx.root, &warnings)?;
     let config = Config::load(&ctx.root)?;
     let state = State::load(&config.state_path(&ctx.root))?;
     Ok(Some(plan::plan(&report.posts, &state, now)))

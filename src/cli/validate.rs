@@ -20,6 +20,9 @@ pub struct Args {
     /// Output format: `human` (diagnostics on stderr) or `json` (on stdout).
     #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
     pub format: DiagnosticsFormat,
+    /// Treat warnings (media without alt text) as errors.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,18 +34,34 @@ pub enum DiagnosticsFormat {
 /// What one validation run found.
 pub(crate) struct Validation {
     pub posts: Vec<Post>,
-    /// Every problem, sorted by file and position.
+    /// Every problem, warnings included, sorted by file and position.
     pub diagnostics: Vec<Problem>,
 }
 
 impl Validation {
+    /// No errors (warnings refuse nothing).
     pub(crate) fn is_valid(&self) -> bool {
-        self.diagnostics.is_empty()
+        self.errors() == 0
+    }
+
+    pub(crate) fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| !d.is_warning()).count()
+    }
+
+    pub(crate) fn warnings(&self) -> impl Iterator<Item = &Problem> {
+        self.diagnostics.iter().filter(|d| d.is_warning())
+    }
+
+    /// `--strict`: every warning becomes an error.
+    fn strict(mut self) -> Validation {
+        self.diagnostics = self.diagnostics.into_iter().map(Problem::as_error).collect();
+        self
     }
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let report = check(ctx);
+    let report = if args.strict { report.strict() } else { report };
     print(ctx, args.format, &report, None)?;
     // On GitHub Actions the problems also show on the pull request's diff.
     crate::github::report_validation(
@@ -120,7 +139,14 @@ pub fn print(
             print_problems(ctx, report)?;
             if report.is_valid() {
                 let n = report.posts.len();
-                let line = format!("{} valid", plural(n, "post", "posts"));
+                let mut line = format!("{} valid", plural(n, "post", "posts"));
+                let warnings = report.warnings().count();
+                if warnings > 0 {
+                    line.push_str(&format!(
+                        ", {} (`--strict` refuses them)",
+                        plural(warnings, "warning", "warnings")
+                    ));
+                }
                 if ctx.out.stdout.color() {
                     ctx.out
                         .stdout
@@ -129,9 +155,13 @@ pub fn print(
                     ctx.out.stdout.println(&format!("ok: {line}"))?;
                 }
             } else {
-                let files: BTreeSet<_> =
-                    report.diagnostics.iter().map(|d| d.position().0).collect();
-                let (n, f) = (report.diagnostics.len(), files.len());
+                let files: BTreeSet<_> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| !d.is_warning())
+                    .map(|d| d.position().0)
+                    .collect();
+                let (n, f) = (report.errors(), files.len());
                 let mut problem = Problem::new(format!(
                     "{} in {}",
                     plural(n, "problem", "problems"),
@@ -156,7 +186,7 @@ pub(crate) fn print_problems(ctx: &Context, report: &Validation) -> Result<(), P
 }
 
 /// The documented `--format json` shape:
-/// `{"posts":[{"key","file","tweets":[{"weighted_length","valid"}]}],"errors":[{"file","line","column","message"}]}`.
+/// `{"posts":[{"key","file","tweets":[{"weighted_length","valid"}]}],"errors":[{"file","line","column","message"}],"warnings":[…]}`.
 pub(crate) fn to_json(report: &Validation) -> serde_json::Value {
     let posts: Vec<_> = report
         .posts
@@ -169,25 +199,28 @@ pub(crate) fn to_json(report: &Validation) -> serde_json::Value {
                 .map(|(i, t)| {
                     json!({
                         "weighted_length": weighted_length(&t.text),
-                        "valid": validate_tweet(post, i).is_empty(),
+                        "valid": validate_tweet(post, i).iter().all(Problem::is_warning),
                     })
                 })
                 .collect();
             json!({ "key": post.key, "file": slash(&post.file), "tweets": tweets })
         })
         .collect();
-    let errors: Vec<_> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let (file, line, column) = d.position();
-            json!({
-                "file": slash(file),
-                "line": line,
-                "column": column,
-                "message": d.message(),
+    let listed = |warnings: bool| -> Vec<serde_json::Value> {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_warning() == warnings)
+            .map(|d| {
+                let (file, line, column) = d.position();
+                json!({
+                    "file": slash(file),
+                    "line": line,
+                    "column": column,
+                    "message": d.message(),
+                })
             })
-        })
-        .collect();
-    json!({ "posts": posts, "errors": errors })
+            .collect()
+    };
+    json!({ "posts": posts, "errors": listed(false), "warnings": listed(true) })
 }

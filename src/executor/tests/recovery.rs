@@ -56,6 +56,7 @@ fn with_media(text: &str, n: usize) -> Tweet {
         media: Some(Media {
             media_ids: (1..=n).map(|i| i.to_string()).collect(),
             tagged_user_ids: Vec::new(),
+            files: Vec::new(),
         }),
         ..Tweet::new(text)
     }
