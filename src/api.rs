@@ -113,6 +113,82 @@ impl RemoteTweet {
     }
 }
 
+/// An upload as X describes it: after the one-request upload, the
+/// chunked upload's initialize and finalize, and a status check.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct Upload {
+    /// The media ID a tweet names.
+    pub id: String,
+    /// What X's tweets list in `attachments.media_keys`.
+    #[serde(default)]
+    pub media_key: Option<String>,
+    /// How long X keeps it for a tweet.
+    #[serde(default)]
+    pub expires_after_secs: Option<u64>,
+    /// For GIFs and videos, which X processes before a tweet may use them;
+    /// absent when the media is ready.
+    #[serde(default)]
+    pub processing_info: Option<Processing>,
+}
+
+/// `processing_info`: where X is with a GIF or a video.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct Processing {
+    /// `pending`, `in_progress`, `succeeded` or `failed`.
+    #[serde(default)]
+    pub state: String,
+    /// Wait this long before asking again.
+    #[serde(default)]
+    pub check_after_secs: Option<u64>,
+    #[serde(default)]
+    pub progress_percent: Option<u32>,
+    /// X's reason, when `failed`.
+    #[serde(default)]
+    pub error: Option<ProcessingError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct ProcessingError {
+    #[serde(default)]
+    pub code: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl Upload {
+    /// Ready for a tweet: no processing, or processing done.
+    pub fn is_ready(&self) -> bool {
+        self.processing_info
+            .as_ref()
+            .is_none_or(|p| p.state == "succeeded")
+    }
+
+    /// X's reason for a failed processing, or `None` when it has not failed.
+    pub fn failure(&self) -> Option<String> {
+        let p = self
+            .processing_info
+            .as_ref()
+            .filter(|p| p.state == "failed")?;
+        let e = p.error.clone().unwrap_or_default();
+        Some(
+            [e.name, e.message]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": "),
+        )
+        .map(|s| {
+            if s.is_empty() {
+                "processing failed".to_owned()
+            } else {
+                s
+            }
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response<T> {
     pub value: T,
@@ -195,4 +271,36 @@ pub trait XApi: Send + Sync {
 
     /// `GET /2/tweets?ids=`: which of these tweets still exist.
     fn lookup(&self, ids: &[String]) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send;
+
+    /// `POST /2/media/upload`: a whole file in one request (images).
+    fn upload_media(
+        &self,
+        category: &str,
+        bytes: Vec<u8>,
+    ) -> impl Future<Output = ApiResult<Upload>> + Send;
+
+    /// `POST /2/media/upload/initialize`: opens a chunked upload.
+    fn initialize_upload(
+        &self,
+        media_type: &str,
+        category: &str,
+        total_bytes: u64,
+    ) -> impl Future<Output = ApiResult<Upload>> + Send;
+
+    /// `POST /2/media/upload/:id/append`: one segment, in order from 0.
+    fn append_upload(
+        &self,
+        id: &str,
+        segment: u32,
+        bytes: Vec<u8>,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    /// `POST /2/media/upload/:id/finalize`: closes a chunked upload.
+    fn finalize_upload(&self, id: &str) -> impl Future<Output = ApiResult<Upload>> + Send;
+
+    /// `GET /2/media/upload?command=STATUS`: how processing goes.
+    fn upload_status(&self, id: &str) -> impl Future<Output = ApiResult<Upload>> + Send;
+
+    /// `POST /2/media/metadata`: the media's alt text.
+    fn set_alt_text(&self, id: &str, text: &str) -> impl Future<Output = ApiResult<()>> + Send;
 }

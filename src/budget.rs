@@ -59,6 +59,8 @@ pub enum RequestKind {
     Delete,
     /// The account, its timeline, tweets by ID.
     Read,
+    /// Media: uploads, their segments, processing checks and alt text.
+    Upload,
 }
 
 /// An endpoint X limits on its own: its headers describe its window.
@@ -69,15 +71,27 @@ pub enum Endpoint {
     Me,
     UserTweets,
     Lookup,
+    MediaUpload,
+    MediaInitialize,
+    MediaAppend,
+    MediaFinalize,
+    MediaStatus,
+    MediaMetadata,
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 5] = [
+    const ALL: [Endpoint; 11] = [
         Endpoint::CreateTweet,
         Endpoint::DeleteTweet,
         Endpoint::Me,
         Endpoint::UserTweets,
         Endpoint::Lookup,
+        Endpoint::MediaUpload,
+        Endpoint::MediaInitialize,
+        Endpoint::MediaAppend,
+        Endpoint::MediaFinalize,
+        Endpoint::MediaStatus,
+        Endpoint::MediaMetadata,
     ];
 
     /// The budget lane it spends.
@@ -86,6 +100,12 @@ impl Endpoint {
             Endpoint::CreateTweet => RequestKind::Create,
             Endpoint::DeleteTweet => RequestKind::Delete,
             Endpoint::Me | Endpoint::UserTweets | Endpoint::Lookup => RequestKind::Read,
+            Endpoint::MediaUpload
+            | Endpoint::MediaInitialize
+            | Endpoint::MediaAppend
+            | Endpoint::MediaFinalize
+            | Endpoint::MediaStatus
+            | Endpoint::MediaMetadata => RequestKind::Upload,
         }
     }
 
@@ -97,6 +117,12 @@ impl Endpoint {
             Endpoint::Me => "GET /2/users/me",
             Endpoint::UserTweets => "GET /2/users/:id/tweets",
             Endpoint::Lookup => "GET /2/tweets",
+            Endpoint::MediaUpload => "POST /2/media/upload",
+            Endpoint::MediaInitialize => "POST /2/media/upload/initialize",
+            Endpoint::MediaAppend => "POST /2/media/upload/:id/append",
+            Endpoint::MediaFinalize => "POST /2/media/upload/:id/finalize",
+            Endpoint::MediaStatus => "GET /2/media/upload",
+            Endpoint::MediaMetadata => "POST /2/media/metadata",
         }
     }
 
@@ -179,6 +205,7 @@ impl fmt::Display for RequestKind {
             RequestKind::Create => "create",
             RequestKind::Delete => "delete",
             RequestKind::Read => "read",
+            RequestKind::Upload => "upload",
         })
     }
 }
@@ -228,6 +255,7 @@ pub struct Budget {
     creates: Lane,
     deletes: Lane,
     reads: Lane,
+    uploads: Lane,
     /// What X's headers last said, per endpoint and scope.
     reported: BTreeMap<(Endpoint, Scope), Limit>,
     /// Endpoints whose window in `reported` is a guess made from a 429
@@ -259,6 +287,14 @@ pub(crate) fn default_reads() -> Vec<Window> {
     vec![Window::new(75, MIN_15)]
 }
 
+/// X's rate-limit table gives the one-request upload 500 per 15 minutes
+/// per user and the chunked endpoints 1,875: one window of the tighter
+/// number over every media request is safe for both, and only slows a run
+/// that appends more than 500 segments (2 GB) in 15 minutes.
+pub(crate) fn default_uploads() -> Vec<Window> {
+    vec![Window::new(500, MIN_15)]
+}
+
 impl Budget {
     /// A budget with these windows for creates and deletes, the default
     /// ones for reads, and no history.
@@ -276,6 +312,7 @@ impl Budget {
             creates: Lane::of(creates),
             deletes: Lane::of(deletes),
             reads: Lane::of(reads),
+            uploads: Lane::of(default_uploads()),
             reported: BTreeMap::new(),
             guessed: BTreeSet::new(),
         }
@@ -283,7 +320,9 @@ impl Budget {
 
     /// No limits at all (benchmarks of raw throughput, and X's headers still apply).
     pub fn unlimited() -> Self {
-        Budget::with_reads(Vec::new(), Vec::new(), Vec::new())
+        let mut budget = Budget::with_reads(Vec::new(), Vec::new(), Vec::new());
+        budget.uploads = Lane::default();
+        budget
     }
 
     /// The windows of a preset.
@@ -303,14 +342,20 @@ impl Budget {
     pub(crate) fn from_config(config: &BudgetConfig) -> Result<Self, BudgetError> {
         match config {
             BudgetConfig::Preset(p) => Ok(Budget::preset(*p)),
-            BudgetConfig::Custom(c) => Ok(Budget::with_reads(
-                parse_windows(RequestKind::Create, &c.creates)?,
-                parse_windows(RequestKind::Delete, &c.deletes)?,
-                match &c.reads {
-                    Some(reads) => parse_windows(RequestKind::Read, reads)?,
-                    None => default_reads(),
-                },
-            )),
+            BudgetConfig::Custom(c) => {
+                let mut budget = Budget::with_reads(
+                    parse_windows(RequestKind::Create, &c.creates)?,
+                    parse_windows(RequestKind::Delete, &c.deletes)?,
+                    match &c.reads {
+                        Some(reads) => parse_windows(RequestKind::Read, reads)?,
+                        None => default_reads(),
+                    },
+                );
+                if let Some(uploads) = &c.uploads {
+                    budget.uploads = Lane::of(parse_windows(RequestKind::Upload, uploads)?);
+                }
+                Ok(budget)
+            }
         }
     }
 
@@ -326,6 +371,7 @@ impl Budget {
             (RequestKind::Create, &log.creates),
             (RequestKind::Delete, &log.deletes),
             (RequestKind::Read, &log.reads),
+            (RequestKind::Upload, &log.uploads),
         ] {
             let mut sorted = times.clone();
             sorted.sort();
@@ -474,7 +520,12 @@ impl Budget {
     /// Drops history older than the longest window as of `now` (it no
     /// longer limits anything), and X's reports whose reset has passed.
     pub(crate) fn prune(&mut self, now: Timestamp) {
-        for kind in [RequestKind::Create, RequestKind::Delete, RequestKind::Read] {
+        for kind in [
+            RequestKind::Create,
+            RequestKind::Delete,
+            RequestKind::Read,
+            RequestKind::Upload,
+        ] {
             let lane = self.lane_mut(kind);
             let Some(longest) = lane.windows.iter().map(|w| w.length).max() else {
                 lane.history.clear();
@@ -500,6 +551,7 @@ impl Budget {
             creates: times(&self.creates),
             deletes: times(&self.deletes),
             reads: times(&self.reads),
+            uploads: times(&self.uploads),
         }
     }
 
@@ -529,6 +581,7 @@ impl Budget {
             RequestKind::Create => &self.creates,
             RequestKind::Delete => &self.deletes,
             RequestKind::Read => &self.reads,
+            RequestKind::Upload => &self.uploads,
         }
     }
 
@@ -537,6 +590,7 @@ impl Budget {
             RequestKind::Create => &mut self.creates,
             RequestKind::Delete => &mut self.deletes,
             RequestKind::Read => &mut self.reads,
+            RequestKind::Upload => &mut self.uploads,
         }
     }
 }
@@ -648,6 +702,7 @@ mod tests {
                 window: "24h".into(),
             }],
             reads: None,
+            uploads: None,
         });
         let b = Budget::from_config(&c).unwrap();
         assert_eq!(
@@ -675,6 +730,7 @@ mod tests {
                 },
             ],
             reads: None,
+            uploads: None,
         });
         let err = Budget::from_config(&c).unwrap_err();
         let msg = err.to_string();
@@ -687,6 +743,7 @@ mod tests {
             }],
             deletes: vec![],
             reads: None,
+            uploads: None,
         });
         assert!(
             Budget::from_config(&zero)
@@ -756,6 +813,7 @@ mod tests {
             creates: (0..300).rev().map(|i| plus(now, -i)).collect(),
             deletes: vec![plus(now, -4 * 3600)],
             reads: vec![],
+            uploads: vec![],
         };
         b.seed(&log, &[]);
         assert_eq!(
@@ -955,6 +1013,7 @@ mod tests {
                 limit: 5,
                 window: "1h".into(),
             }]),
+            uploads: None,
         });
         let b = Budget::from_config(&custom).unwrap();
         assert_eq!(
@@ -968,8 +1027,45 @@ mod tests {
                 limit: 5,
                 window: "later".into(),
             }]),
+            uploads: None,
         });
         let msg = Budget::from_config(&bad).unwrap_err().to_string();
         assert!(msg.starts_with("tweetform.yaml: budget.reads[0]:"), "{msg}");
+    }
+
+    #[test]
+    fn media_requests_have_their_own_windows() {
+        let mut b = Budget::preset(BudgetPreset::Default);
+        assert_eq!(b.windows(RequestKind::Upload), &[Window::new(500, MIN_15)]);
+        let now = t0();
+        for i in 0..500 {
+            b.record(Endpoint::MediaAppend, plus(now, i / 100));
+        }
+        assert_eq!(
+            b.earliest(Endpoint::MediaUpload, plus(now, 10)),
+            plus(now, 900)
+        );
+        assert_eq!(
+            b.earliest(Endpoint::CreateTweet, now),
+            now,
+            "apart from creates"
+        );
+        assert_eq!(b.log().uploads.len(), 500);
+
+        let custom = BudgetConfig::Custom(CustomBudget {
+            creates: vec![],
+            deletes: vec![],
+            reads: None,
+            uploads: Some(vec![WindowConfig {
+                limit: 20,
+                window: "1m".into(),
+            }]),
+        });
+        let b = Budget::from_config(&custom).unwrap();
+        assert_eq!(
+            b.windows(RequestKind::Upload),
+            &[Window::new(20, SignedDuration::from_mins(1))]
+        );
+        assert_eq!(b.windows(RequestKind::Read), default_reads());
     }
 }

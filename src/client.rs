@@ -169,13 +169,12 @@ impl Transport for XClient {
             .timeout(self.request_timeout)
             .header(reqwest::header::AUTHORIZATION, auth)
             .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(body) = req.body {
+        if let Some(content_type) = req.body_type() {
+            let content_type = HeaderValue::from_str(content_type)
+                .unwrap_or(HeaderValue::from_static("application/json"));
             builder = builder
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )
-                .body(body);
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(req.body.unwrap_or_default());
         }
         let what = format!("{} {}", req.method, req.path);
         let resp = builder.send().await.map_err(|e| {

@@ -49,6 +49,7 @@ impl Default for Config {
 ///   creates: [{ limit: 100, window: 15m }, { limit: 100, window: 24h }]
 ///   deletes: [{ limit: 50, window: 15m }]
 ///   reads: [{ limit: 75, window: 15m }]   # optional: X's table by default
+///   uploads: [{ limit: 500, window: 15m }] # optional: media requests
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -87,6 +88,10 @@ pub struct CustomBudget {
     /// default reads budget (X's rate-limit table), never "unlimited".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reads: Option<Vec<WindowConfig>>,
+    /// Media uploads, their segments, processing checks and alt text;
+    /// absent means the default (500 per 15 minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploads: Option<Vec<WindowConfig>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

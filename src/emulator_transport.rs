@@ -78,10 +78,10 @@ impl Transport for InProcess {
             Some(q) => format!("{}?{q}", req.path),
             None => req.path.clone(),
         };
-        let headers: &[(&str, &str)] = if req.body.is_some() {
-            &[("content-type", "application/json")]
-        } else {
-            &[]
+        let content_type = req.body_type().map(|t| ("content-type", t));
+        let headers: &[(&str, &str)] = match &content_type {
+            Some(h) => std::slice::from_ref(h),
+            None => &[],
         };
         let answer = self.fake().respond(&WireRequest {
             method: req.method.as_str(),

@@ -26,6 +26,8 @@ pub mod load;
 pub mod lock;
 pub mod markdown;
 pub(crate) mod media_file;
+pub(crate) mod media_operations;
+pub(crate) mod multipart;
 pub(crate) mod oauth;
 pub(crate) mod operations;
 pub mod output;

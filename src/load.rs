@@ -211,7 +211,8 @@ fn read_media(root: &Path, post: &mut Post) -> Vec<Problem> {
                         file.path,
                         target.display()
                     ),
-                    "copy the file into the repository (e.g. into `media/`) and name that copy".into(),
+                    "copy the file into the repository (e.g. into `media/`) and name that copy"
+                        .into(),
                 ));
                 continue;
             }

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use similar::ChangeTag;
 
 use crate::diff::{DiffLine, text_diff};
-use crate::plan::{Action, Change, Plan, TweetOp};
 use crate::media_file::MediaClass;
+use crate::plan::{Action, Change, Plan, TweetOp};
 use crate::post::MediaFile;
 use crate::render::{
     REFUSED_HELP, attributes_but_files, diffed_positions, media_line, refused_note, relative,
@@ -248,7 +248,9 @@ fn md_media(file: &MediaFile, url: Option<String>) -> String {
             .is_some_and(|f| f.class() == MediaClass::Video);
         // The address is ours (the repository, the commit, an encoded path);
         // the alt text is the author's, so it is escaped like any text.
-        let label = alt_flat.as_deref().map_or_else(|| "media".to_owned(), md_escape_line);
+        let label = alt_flat
+            .as_deref()
+            .map_or_else(|| "media".to_owned(), md_escape_line);
         if is_video {
             let _ = writeln!(s, "  [▶ {}]({url})\n", code(&file.path));
         } else {

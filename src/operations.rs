@@ -25,8 +25,10 @@ pub(crate) struct RawRequest {
     /// taken from input are already percent-encoded.
     pub path: String,
     pub(crate) query: Vec<(String, String)>,
-    /// A JSON body.
+    /// A JSON body, or the body of `content_type`.
     pub body: Option<Vec<u8>>,
+    /// `None` for JSON.
+    pub(crate) content_type: Option<String>,
 }
 
 impl RawRequest {
@@ -36,7 +38,27 @@ impl RawRequest {
             path: path.into(),
             query: Vec::new(),
             body: None,
+            content_type: None,
         }
+    }
+
+    pub(crate) fn json(mut self, body: &serde_json::Value) -> Self {
+        self.body = Some(serde_json::to_vec(body).expect("a JSON value always serialises"));
+        self
+    }
+
+    pub(crate) fn form(mut self, parts: &[(&str, crate::multipart::Part<'_>)]) -> Self {
+        let (content_type, body) = crate::multipart::form(parts);
+        self.body = Some(body);
+        self.content_type = Some(content_type);
+        self
+    }
+
+    /// The `Content-Type` of the body, if there is one.
+    pub(crate) fn body_type(&self) -> Option<&str> {
+        self.body
+            .as_ref()
+            .map(|_| self.content_type.as_deref().unwrap_or("application/json"))
     }
 
     pub(crate) fn query(mut self, k: &str, v: impl Into<String>) -> Self {
@@ -117,6 +139,54 @@ macro_rules! xapi_over_transport {
                 ids: &[String],
             ) -> impl std::future::Future<Output = $crate::api::ApiResult<Vec<$crate::api::RemoteTweet>>> + Send {
                 $crate::operations::lookup(self, ids)
+            }
+
+            fn upload_media(
+                &self,
+                category: &str,
+                bytes: Vec<u8>,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<$crate::api::Upload>> + Send {
+                $crate::media_operations::upload_media(self, category, bytes)
+            }
+
+            fn initialize_upload(
+                &self,
+                media_type: &str,
+                category: &str,
+                total_bytes: u64,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<$crate::api::Upload>> + Send {
+                $crate::media_operations::initialize_upload(self, media_type, category, total_bytes)
+            }
+
+            fn append_upload(
+                &self,
+                id: &str,
+                segment: u32,
+                bytes: Vec<u8>,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<()>> + Send {
+                $crate::media_operations::append_upload(self, id, segment, bytes)
+            }
+
+            fn finalize_upload(
+                &self,
+                id: &str,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<$crate::api::Upload>> + Send {
+                $crate::media_operations::finalize_upload(self, id)
+            }
+
+            fn upload_status(
+                &self,
+                id: &str,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<$crate::api::Upload>> + Send {
+                $crate::media_operations::upload_status(self, id)
+            }
+
+            fn set_alt_text(
+                &self,
+                id: &str,
+                text: &str,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<()>> + Send {
+                $crate::media_operations::set_alt_text(self, id, text)
             }
         }
     };
@@ -231,7 +301,7 @@ fn reason_phrase(status: u16) -> &'static str {
 
 /// Sends and splits the answer: a success's parsed JSON, or the mapped
 /// error; the rate headers either way.
-async fn call<T: Transport>(
+pub(crate) async fn call<T: Transport>(
     t: &T,
     req: RawRequest,
 ) -> Result<(serde_json::Value, u16, RateInfo, Option<Timestamp>), (ApiError, RateInfo)> {
@@ -255,15 +325,15 @@ async fn call<T: Transport>(
     }
 }
 
-fn unreadable(status: u16, what: &str, e: impl fmt::Display) -> ApiError {
+pub(crate) fn unreadable(status: u16, what: &str, e: impl fmt::Display) -> ApiError {
     ApiError::Network(format!(
         "X answered {status} but the answer has no readable {what}: {e}"
     ))
 }
 
 #[derive(Deserialize)]
-struct Data<T> {
-    data: T,
+pub(crate) struct Data<T> {
+    pub(crate) data: T,
 }
 
 #[derive(Deserialize)]
@@ -297,7 +367,7 @@ struct Me {
 
 /// A path segment from input: percent-encode anything but unreserved
 /// characters, so an ID can never change the path.
-fn segment(s: &str) -> String {
+pub(crate) fn segment(s: &str) -> String {
     const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

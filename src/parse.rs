@@ -44,7 +44,8 @@ pub(crate) static MEDIA_FIELDS: LazyLock<Vec<&'static str>> =
 static MEDIA_FILE_FIELDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Field::names(Field::Files.members()));
 
-const MEDIA_EXAMPLE: &str = "`media: [{ file: ../media/chart.png, alt: \"What the chart shows\" }]`";
+const MEDIA_EXAMPLE: &str =
+    "`media: [{ file: ../media/chart.png, alt: \"What the chart shows\" }]`";
 static POLL_FIELDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Field::names(Field::Poll.members()));
 static REPLY_FIELDS: LazyLock<Vec<&'static str>> =

@@ -214,7 +214,11 @@ impl Problem {
                 out.push_str(&format!("{} ", format!("{at}:").bold()));
             }
         } else {
-            out.push_str(if self.0.warning { "warning: " } else { "error: " });
+            out.push_str(if self.0.warning {
+                "warning: "
+            } else {
+                "error: "
+            });
             if let Some(at) = &self.0.location {
                 out.push_str(&format!("{at}: "));
             }

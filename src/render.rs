@@ -17,8 +17,8 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use crate::field::Field;
-use crate::plan::{Change, Summary};
 use crate::media_file::MediaClass;
+use crate::plan::{Change, Summary};
 use crate::post::{MediaFile, Tweet};
 use crate::text::{plural, tweet_url};
 

@@ -24,10 +24,15 @@ use crate::problem::{Location, Problem};
 /// that an older tweetform keeps reading it; one that holds any is written
 /// as version 2, so that an older tweetform says "upgrade" instead of
 /// calling the file corrupt.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+///
+/// Version 3 added media: `uploads` and `requests.uploads`.
+pub(crate) const FORMAT_VERSION: u32 = 3;
 
 /// The version of a state without any field of version 2.
 const FORMAT_VERSION_1: u32 = 1;
+
+/// The version of a state with fields of version 2 but none of version 3.
+const FORMAT_VERSION_2: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,6 +66,33 @@ pub struct State {
     /// not sent again.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub refused: BTreeMap<String, RefusedPost>,
+    /// Media uploaded for tweets, by content digest (`sha256:…`), kept
+    /// until X lets them expire: a run interrupted between an upload and
+    /// its tweet reuses the upload instead of sending the file again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub uploads: BTreeMap<String, UploadRecord>,
+}
+
+/// One upload X holds for us.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadRecord {
+    /// The media ID a tweet names.
+    pub id: String,
+    /// How X's tweets list it (`attachments.media_keys`): recovery matches
+    /// a tweet's media by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_key: Option<String>,
+    /// The file it was read from, for people reading the state.
+    pub file: String,
+    /// When X forgets it (X's clock as this machine reads it).
+    pub expires_at: Timestamp,
+    /// X is still processing it (GIFs and videos): check before use.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub processing: bool,
+    /// The alt text X holds for it, once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
 }
 
 /// One limit as X's headers last reported it.
@@ -188,6 +220,9 @@ pub struct RequestLog {
     /// Times of recent reads (the account, its timeline, lookups).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reads: Vec<Timestamp>,
+    /// Times of recent media requests (uploads, segments, checks, alt text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uploads: Vec<Timestamp>,
 }
 
 /// Why the state cannot be read or written. Converts into a [`Problem`]
@@ -299,16 +334,24 @@ impl State {
             user_id: None,
             limits: Vec::new(),
             refused: BTreeMap::new(),
+            uploads: BTreeMap::new(),
         }
     }
 
     /// The oldest format version that can hold this state.
     fn required_version(&self) -> u32 {
+        if !self.uploads.is_empty() || !self.requests.uploads.is_empty() {
+            return FORMAT_VERSION;
+        }
         let v2 = self.user_id.is_some()
             || !self.limits.is_empty()
             || !self.refused.is_empty()
             || !self.requests.reads.is_empty();
-        if v2 { FORMAT_VERSION } else { FORMAT_VERSION_1 }
+        if v2 {
+            FORMAT_VERSION_2
+        } else {
+            FORMAT_VERSION_1
+        }
     }
 
     /// Reads the lockfile at `path`; a missing file is a new, empty state.
@@ -732,8 +775,28 @@ mod tests {
         );
         state.save(&path).unwrap();
         let loaded = State::load(&path).unwrap();
+        assert_eq!(loaded.format_version, 2);
+        assert_eq!(loaded, state);
+
+        // An upload needs version 3; without one, the file is version 2 again.
+        state.uploads.insert(
+            "sha256:ab".into(),
+            UploadRecord {
+                id: "77".into(),
+                media_key: Some("3_77".into()),
+                file: "media/a.png".into(),
+                expires_at: "2026-01-03T03:04:05Z".parse().unwrap(),
+                processing: false,
+                alt: Some("a chart".into()),
+            },
+        );
+        state.save(&path).unwrap();
+        let loaded = State::load(&path).unwrap();
         assert_eq!(loaded.format_version, FORMAT_VERSION);
         assert_eq!(loaded, state);
+        state.uploads.clear();
+        state.save(&path).unwrap();
+        assert_eq!(State::load(&path).unwrap().format_version, 2);
 
         // Back to nothing of version 2: readable by an older build again.
         state.user_id = None;
@@ -911,10 +974,10 @@ mod tests {
     #[test]
     fn newer_version_is_refused_before_its_new_fields_are_read() {
         let (err, path, _dir) = load_str(
-            "{\"format_version\": 3, \"lineage\": \"x\", \"serial\": 9, \"posts\": {}, \"shiny\": [1]}",
+            "{\"format_version\": 4, \"lineage\": \"x\", \"serial\": 9, \"posts\": {}, \"shiny\": [1]}",
         );
         assert!(
-            matches!(err, StateError::NewerVersion { found: 3, .. }),
+            matches!(err, StateError::NewerVersion { found: 4, .. }),
             "{err:?}"
         );
         let message = err.to_string();

@@ -303,14 +303,21 @@ fn media_files(c: &mut Check<'_>, files: &[MediaFile]) {
     for (i, file) in files.iter().enumerate() {
         if let Some(facts) = &file.facts {
             for v in crate::media_file::limit_violations(facts) {
-                c.error(at(i).then(Field::File), format!("`{}`: {}", file.path, v.message), v.help);
+                c.error(
+                    at(i).then(Field::File),
+                    format!("`{}`: {}", file.path, v.message),
+                    v.help,
+                );
             }
             let class = facts.class();
             let mixed = match (class, first_alone) {
                 (MediaClass::Image, None) => {
                     images += 1;
                     (images > MAX_IMAGES).then(|| {
-                        format!("{} images; X attaches at most {MAX_IMAGES} to a tweet", files.len())
+                        format!(
+                            "{} images; X attaches at most {MAX_IMAGES} to a tweet",
+                            files.len()
+                        )
                     })
                 }
                 (_, Some((j, other))) => Some(format!(

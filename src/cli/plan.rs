@@ -125,7 +125,12 @@ pub(crate) fn make_plan(ctx: &Context, now: Timestamp) -> Result<Option<Plan>, P
     for w in &warnings {
         ctx.out.stderr.problem(w)?;
     }
-    github::print_annotations(&ctx.out.stdout, &GithubEnv::from_env(), &ctx.root, &warnings)?;
+    github::print_annotations(
+        &ctx.out.stdout,
+        &GithubEnv::from_env(),
+        &ctx.root,
+        &warnings,
+    )?;
     let config = Config::load(&ctx.root)?;
     let state = State::load(&config.state_path(&ctx.root))?;
     Ok(Some(plan::plan(&report.posts, &state, now)))

@@ -54,7 +54,11 @@ impl Validation {
 
     /// `--strict`: every warning becomes an error.
     fn strict(mut self) -> Validation {
-        self.diagnostics = self.diagnostics.into_iter().map(Problem::as_error).collect();
+        self.diagnostics = self
+            .diagnostics
+            .into_iter()
+            .map(Problem::as_error)
+            .collect();
         self
     }
 }

@@ -18,6 +18,31 @@ use tweetform_emulator::{self as emulator, Endpoint, FakeX, Limits, StoredTweet}
 /// The shared fake X, in process, on the test's virtual clock.
 type Fake = InProcess;
 
+/// The media calls of a test's wrapper around the fake, passed on to the
+/// fake (`$($x)+` names it: `0`, `x`).
+macro_rules! media_through {
+    ($($x:tt)+) => {
+        async fn upload_media(&self, category: &str, bytes: Vec<u8>) -> crate::api::ApiResult<crate::api::Upload> {
+            self.$($x)+.upload_media(category, bytes).await
+        }
+        async fn initialize_upload(&self, media_type: &str, category: &str, total: u64) -> crate::api::ApiResult<crate::api::Upload> {
+            self.$($x)+.initialize_upload(media_type, category, total).await
+        }
+        async fn append_upload(&self, id: &str, segment: u32, bytes: Vec<u8>) -> crate::api::ApiResult<()> {
+            self.$($x)+.append_upload(id, segment, bytes).await
+        }
+        async fn finalize_upload(&self, id: &str) -> crate::api::ApiResult<crate::api::Upload> {
+            self.$($x)+.finalize_upload(id).await
+        }
+        async fn upload_status(&self, id: &str) -> crate::api::ApiResult<crate::api::Upload> {
+            self.$($x)+.upload_status(id).await
+        }
+        async fn set_alt_text(&self, id: &str, text: &str) -> crate::api::ApiResult<()> {
+            self.$($x)+.set_alt_text(id, text).await
+        }
+    };
+}
+
 fn live(x: &Fake) -> Vec<StoredTweet> {
     x.live_tweets()
 }
@@ -53,6 +78,7 @@ fn empty_state() -> State {
         user_id: None,
         limits: Vec::new(),
         refused: Default::default(),
+        uploads: Default::default(),
     }
 }
 
@@ -1244,6 +1270,7 @@ async fn another_accounts_user_id_in_the_state_is_not_used() {
         fn account_hint(&self) -> Option<String> {
             Some("1500000000000000001".into())
         }
+        media_through!(0);
     }
     let run = Run::new();
     let mut state = empty_state();
@@ -1511,6 +1538,7 @@ impl XApi for BareRefusals {
     async fn lookup(&self, ids: &[String]) -> crate::api::ApiResult<Vec<crate::api::RemoteTweet>> {
         self.0.lookup(ids).await
     }
+    media_through!(0);
 }
 
 #[tokio::test(start_paused = true)]

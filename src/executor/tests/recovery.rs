@@ -414,6 +414,7 @@ impl XApi for Unreachable {
     async fn lookup(&self, ids: &[String]) -> crate::api::ApiResult<Vec<crate::api::RemoteTweet>> {
         self.x.lookup(ids).await
     }
+    media_through!(x);
 }
 
 #[tokio::test(start_paused = true)]
