@@ -49,6 +49,7 @@ use crate::report::{Held, Outcome, PostReport, Recovered, Report, Scheduled, Twe
 use crate::state::{State, StateError};
 
 mod halt;
+mod media;
 mod refused;
 mod request;
 mod settle;
@@ -87,6 +88,9 @@ pub struct ApplyOptions {
     /// kept, and its create is sent again under it (X's duplicate answer
     /// then tells that it had been published).
     pub settle_horizon: Duration,
+    /// The longest to wait for X to process a GIF or video before its post
+    /// is deferred to the next run (which checks the same upload again).
+    pub processing_wait: Duration,
 }
 
 impl Default for ApplyOptions {
@@ -101,6 +105,7 @@ impl Default for ApplyOptions {
             settle_skew: Duration::from_secs(60),
             settle_patience: Duration::from_secs(180),
             settle_horizon: Duration::from_secs(600),
+            processing_wait: Duration::from_secs(600),
         }
     }
 }
@@ -148,6 +153,8 @@ pub struct Executor<A: XApi> {
     recovery: settle::Recovery,
     /// What settling found on X and recorded, for the report.
     recovered: Vec<(String, TweetRef)>,
+    /// The project root, which media files' paths start from.
+    media_root: PathBuf,
 }
 
 impl<A: XApi> Executor<A> {
@@ -178,7 +185,14 @@ impl<A: XApi> Executor<A> {
             interrupt: Interrupt::default(),
             recovery: settle::Recovery::new(started),
             recovered: Vec::new(),
+            media_root: PathBuf::from("."),
         }
+    }
+
+    /// Where media files' paths start from: the project root.
+    pub fn with_media_root(mut self, root: impl Into<PathBuf>) -> Self {
+        self.media_root = root.into();
+        self
     }
 
     /// Stops the apply between two requests once `interrupt` is raised.
@@ -281,6 +295,7 @@ impl<A: XApi> Executor<A> {
         self.check_interrupt()?;
         self.settle_all(state).await?;
         self.forget_stale_refusals(plan, state);
+        self.forget_expired_uploads(state);
 
         // Waiting posts, content X refused and held destructive changes send nothing.
         let changes: Vec<&Change> = plan

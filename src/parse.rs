@@ -386,7 +386,7 @@ impl Cx<'_> {
                     else {
                         continue;
                     };
-                    if f.get("file").is_none() {
+                    if !f.contains_key("file") {
                         self.error(
                             item.pos,
                             format!("`{name}` names no `file`"),

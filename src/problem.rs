@@ -108,13 +108,13 @@ impl Problem {
     }
 
     /// The same problem as a warning: shown, but nothing is refused for it.
-    pub fn as_warning(mut self) -> Problem {
+    pub fn into_warning(mut self) -> Problem {
         self.0.warning = true;
         self
     }
 
     /// The same problem as an error (`validate --strict` on a warning).
-    pub(crate) fn as_error(mut self) -> Problem {
+    pub(crate) fn into_error(mut self) -> Problem {
         self.0.warning = false;
         self
     }

@@ -42,6 +42,14 @@ pub(crate) enum Event {
         attempt: u32,
         error: String,
     },
+    /// A media file X now holds for the post's tweet.
+    Uploaded {
+        key: String,
+        file: String,
+        bytes: u64,
+        /// Uploaded by an earlier, interrupted run and still held by X.
+        reused: bool,
+    },
 }
 
 impl Event {
@@ -104,6 +112,22 @@ impl Event {
                 attempt,
                 error,
             } => format!("  retrying {what} (attempt {attempt}): {error}"),
+            Event::Uploaded {
+                key,
+                file,
+                bytes,
+                reused,
+            } => {
+                let how = if *reused {
+                    "uploaded by an earlier run, reused".to_owned()
+                } else {
+                    format!("uploaded, {}", crate::render::size(*bytes))
+                };
+                format!(
+                    "{} {key}  {file}  ({how})",
+                    sym("↑", |s| s.cyan().to_string())
+                )
+            }
         }
     }
 }

@@ -184,6 +184,10 @@ pub struct IntentShape {
     pub quote: Option<String>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub(crate) media: usize,
+    /// The uploads' media keys, in order, when the files were uploaded by
+    /// this tweetform: a tweet found on X must carry exactly these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) media_keys: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub poll: bool,
 }
@@ -204,6 +208,7 @@ impl IntentShape {
                 .and_then(|v| v.as_array())
                 .map_or(0, Vec::len),
             poll: body.get("poll").is_some_and(|p| !p.is_null()),
+            media_keys: Vec::new(),
         }
     }
 }

@@ -412,7 +412,7 @@ impl Check<'_> {
     ) {
         self.error(field, message, hint);
         if let Some(last) = self.out.pop() {
-            self.out.push(last.as_warning());
+            self.out.push(last.into_warning());
         }
     }
 

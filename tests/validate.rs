@@ -108,6 +108,7 @@ fn json_output_has_the_documented_shape() {
                 {"file": "posts/t.yaml", "line": 3, "column": 11,
                  "message": "tweet 2 of the thread: text is 300 characters long as X counts them; the limit is 280"},
             ],
+            "warnings": [],
         })
     );
 }

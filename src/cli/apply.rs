@@ -147,6 +147,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         // (other than a closed pipe, which is not one) is reported at the end.
         let stdout = ctx.out.stdout.clone();
         let executor = Executor::new(client, clock, &state_path, budget, options)
+            .with_media_root(&ctx.root)
             .with_interrupt(interrupt.clone())
             .with_progress(Box::new(move |e| {
                 let _ = stdout.println(&e.render(stdout.color()));

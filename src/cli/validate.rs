@@ -57,7 +57,7 @@ impl Validation {
         self.diagnostics = self
             .diagnostics
             .into_iter()
-            .map(Problem::as_error)
+            .map(Problem::into_error)
             .collect();
         self
     }

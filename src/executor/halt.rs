@@ -46,6 +46,16 @@ pub(crate) enum Doing {
     },
     LookingUpAccount,
     ReadingTimeline,
+    /// A media file, by its path in the project.
+    Uploading {
+        file: String,
+    },
+    CheckingUpload {
+        file: String,
+    },
+    SettingAltText {
+        file: String,
+    },
 }
 
 impl fmt::Display for Doing {
@@ -60,6 +70,9 @@ impl fmt::Display for Doing {
             Doing::Deleting { id } => write!(f, "deleting {}", tweet_url(id)),
             Doing::LookingUpAccount => f.write_str("looking up the account"),
             Doing::ReadingTimeline => f.write_str("reading the account's recent tweets"),
+            Doing::Uploading { file } => write!(f, "uploading {file}"),
+            Doing::CheckingUpload { file } => write!(f, "checking X's processing of {file}"),
+            Doing::SettingAltText { file } => write!(f, "setting the alt text of {file}"),
         }
     }
 }
@@ -130,6 +143,24 @@ pub(crate) enum Failure {
         index: usize,
         cause: Box<Failure>,
     },
+    /// A saved plan whose media file has no content digest.
+    MediaNotRead {
+        file: String,
+    },
+    /// A media file differs from the plan's (or cannot be read now).
+    MediaChanged {
+        file: String,
+        why: String,
+    },
+    /// X could not process a GIF or video.
+    ProcessingFailed {
+        file: String,
+        reason: String,
+    },
+    /// X refused the tweet's media IDs: its uploads are forgotten.
+    MediaRejected {
+        error: ApiError,
+    },
 }
 
 impl fmt::Display for Failure {
@@ -191,6 +222,21 @@ impl fmt::Display for Failure {
                 "could not check whether an interrupted run published tweet {} ({cause}); the next apply will check again",
                 index + 1
             ),
+            Failure::MediaNotRead { file } => write!(
+                f,
+                "the plan does not say what {file} holds (it was saved by an older tweetform)"
+            ),
+            Failure::MediaChanged { file, why } => write!(
+                f,
+                "{file} {why} since the plan was made; nothing was sent for this tweet"
+            ),
+            Failure::ProcessingFailed { file, reason } => {
+                write!(f, "X could not process {file}: {reason}")
+            }
+            Failure::MediaRejected { error } => write!(
+                f,
+                "{error}; the uploads this tweet named are forgotten, and the next apply uploads the files again"
+            ),
         }
     }
 }
@@ -206,6 +252,8 @@ pub(crate) enum Deferral {
     Keeps429,
     /// X answered 429 to a read more often than tolerated.
     KeepsRefusing(Doing),
+    /// X is still processing a GIF or video after the time allowed.
+    Processing { file: String },
 }
 
 impl fmt::Display for Deferral {
@@ -215,6 +263,7 @@ impl fmt::Display for Deferral {
             Deferral::RateLimitFor(doing) => write!(f, "X's rate limit for {doing}"),
             Deferral::Keeps429 => f.write_str("X keeps answering 429"),
             Deferral::KeepsRefusing(doing) => write!(f, "X keeps refusing {doing} (429)"),
+            Deferral::Processing { file } => write!(f, "X is still processing {file}"),
         }
     }
 }
@@ -289,6 +338,12 @@ impl Failure {
                 Some("check `--api-url` (or TWEETFORM_API_URL) and the network")
             }
             Failure::During { cause, .. } | Failure::Unsettled { cause, .. } => cause.help(),
+            Failure::MediaNotRead { .. } | Failure::MediaChanged { .. } => {
+                Some("run `tweetform plan` again, review it, then apply")
+            }
+            Failure::ProcessingFailed { .. } => Some(
+                "check that the file plays, is H.264 video with AAC audio (for a video), and is within X's limits; then replace it",
+            ),
             _ => None,
         }
     }

@@ -230,6 +230,28 @@ impl<A: XApi> Executor<A> {
         }
     }
 
+    /// Sends one media request until X answers it: retried like a read
+    /// (an upload sent twice costs an upload, never a tweet), under the
+    /// budget's upload lane.
+    pub(super) async fn media_request<T>(
+        &mut self,
+        endpoint: Endpoint,
+        doing: Doing,
+        mut send: impl AsyncFnMut(&A) -> ApiResult<T>,
+    ) -> Result<T, Halt> {
+        let (mut attempt, mut limited) = (0, 0);
+        loop {
+            self.check_interrupt()?;
+            self.spend(endpoint).await?;
+            attempt += 1;
+            let answer = send(&self.api).await;
+            let read = self.read_answer(endpoint, doing.clone(), answer, attempt, &mut limited);
+            if let Some(value) = read.await? {
+                return Ok(value);
+            }
+        }
+    }
+
     /// The account's user ID: from the state when it has one (and the
     /// credentials do not name another), else asked of X once per run.
     async fn user_id(&mut self) -> Result<String, Halt> {

@@ -298,10 +298,13 @@ fn belongs(remote: &RemoteTweet, intent: &Intent) -> bool {
         // something besides links.
         return !only_links(&intent.text) && same_text(remote, &intent.text);
     };
-    let media = remote
+    let keys = remote
         .attachments
         .as_ref()
-        .map_or(0, |a| a.media_keys.len());
+        .map_or(&[][..], |a| &a.media_keys[..]);
+    let media = keys.len();
+    // Uploaded by us: the very uploads, not merely as many.
+    let same_media = shape.media_keys.is_empty() || shape.media_keys == keys;
     let poll = remote
         .attachments
         .as_ref()
@@ -309,6 +312,7 @@ fn belongs(remote: &RemoteTweet, intent: &Intent) -> bool {
     remote.referenced("replied_to") == shape.reply_to.as_deref()
         && remote.referenced("quoted") == shape.quote.as_deref()
         && media == shape.media
+        && same_media
         && poll == shape.poll
         && same_text(remote, &intent.text)
 }

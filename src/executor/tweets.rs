@@ -10,7 +10,7 @@ use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
 use crate::budget::Endpoint;
 use crate::post::Tweet;
 use crate::report::TweetRef;
-use crate::state::{Intent, IntentShape, State};
+use crate::state::{Intent, IntentShape, State, UploadRecord};
 
 impl<A: XApi> Executor<A> {
     /// Publishes one tweet exactly once. Returns the tweet and whether this
@@ -41,25 +41,29 @@ impl<A: XApi> Executor<A> {
             .checked_sub(1)
             .and_then(|i| recorded.get(i))
             .map(|t| t.id.clone());
-        let json = body.request_body(prev.as_deref());
-
         // An intent kept from an interrupted run: send under it, so that
         // X's duplicate answer is recognised as that run's tweet.
         let kept = state
             .pending
             .iter()
-            .find(|i| i.key == key && i.index == index);
-        if kept.is_some_and(|old| old.digest != digest) {
+            .find(|i| i.key == key && i.index == index)
+            .cloned();
+        if kept.as_ref().is_some_and(|old| old.digest != digest) {
             return Err(Halt::Failed(Failure::OtherVersionPending { index }));
         }
-        let shape = IntentShape::of_request(&json);
+        // The files go up just before their tweet (X keeps an upload a day).
+        let uploads = self.uploads_for(state, key, body).await?;
+        let ids: Vec<String> = uploads.iter().map(|u| u.id.clone()).collect();
+        let json = body.request_body_with(prev.as_deref(), &ids);
+        let mut shape = IntentShape::of_request(&json);
+        shape.media_keys = uploads.iter().filter_map(|u| u.media_key.clone()).collect();
         let create = Create {
             index,
             of,
             saved: kept.is_some(),
             inherited: kept.is_some(),
             maybe_sent: kept.is_some(),
-            intent: kept.cloned().unwrap_or_else(|| Intent {
+            intent: kept.unwrap_or_else(|| Intent {
                 key: key.to_owned(),
                 index,
                 digest: digest.to_owned(),
@@ -69,7 +73,36 @@ impl<A: XApi> Executor<A> {
             }),
             json,
         };
-        self.write(state, create).await
+        let sent = self.write(state, create).await;
+        match sent {
+            Err(halt) if !uploads.is_empty() => Err(self.media_refused(state, &uploads, halt)),
+            other => other,
+        }
+    }
+
+    /// A tweet X refused for its media (an upload it no longer holds, or
+    /// never accepted) is not refused for its content: its uploads are
+    /// forgotten, so the next run uploads the files again, and the post is
+    /// not recorded as refused.
+    fn media_refused(&mut self, state: &mut State, uploads: &[UploadRecord], halt: Halt) -> Halt {
+        let error = match &halt {
+            Halt::Failed(Failure::During { cause, .. }) => match cause.as_ref() {
+                Failure::Refused(e @ ApiError::Client { detail, .. })
+                    if detail.to_ascii_lowercase().contains("media") =>
+                {
+                    e.clone()
+                }
+                _ => return halt,
+            },
+            _ => return halt,
+        };
+        state
+            .uploads
+            .retain(|_, u| !uploads.iter().any(|used| used.id == u.id));
+        if let Err(e) = self.save(state) {
+            return Halt::Fatal(Fatal::StateWrite(e));
+        }
+        Halt::Failed(Failure::MediaRejected { error })
     }
 
     /// Deletes one tweet; `Ok(true)` when it was already gone.
