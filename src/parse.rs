@@ -583,6 +583,80 @@ mod tests {
         *found.unwrap_or_else(|| panic!("no span at {path:?}")).1
     }
 
+    fn parse_at(file: &str, src: &str) -> Result<Post, Vec<Problem>> {
+        parse_post("k", Path::new(file), src.as_bytes())
+    }
+
+    #[test]
+    fn media_files_are_listed_with_alt_text_and_paths_from_the_project_root() {
+        let post = parse_at(
+            "posts/2026/launch.yaml",
+            "text: out now\nmedia:\n  - file: ../../media/plan.png\n    alt: The plan comment\n  - /media/chart.png\n  - file: ./shots/a.gif\n",
+        )
+        .unwrap();
+        let t = &post.tweets[0];
+        let files = t.media_files();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "media/plan.png",
+                "media/chart.png",
+                "posts/2026/shots/a.gif"
+            ]
+        );
+        assert_eq!(files[0].alt.as_deref(), Some("The plan comment"));
+        assert_eq!(files[1].alt, None);
+        assert_eq!(span(t, "media.files[0].file"), at(3, 11));
+        assert_eq!(span(t, "media.files[0].alt"), at(4, 10));
+        assert_eq!(span(t, "media.files[1]"), at(5, 5));
+        assert!(t.media.as_ref().unwrap().media_ids.is_empty());
+    }
+
+    #[test]
+    fn x_form_of_media_takes_files_beside_tagged_users() {
+        let post = parse(
+            "text: hi\nmedia:\n  files: [{ file: a.png, alt: A }]\n  tagged_user_ids: [\"12\"]\n",
+        )
+        .unwrap();
+        let media = post.tweets[0].media.as_ref().unwrap();
+        assert_eq!(media.files[0].path, "posts/a.png");
+        assert_eq!(media.tagged_user_ids, ["12"]);
+    }
+
+    #[test]
+    fn media_paths_that_leave_the_project_or_name_nothing_are_refused_where_written() {
+        let e = errors("text: hi\nmedia:\n  - file: ../../secret.png\n");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].message(), "`../../secret.png` is outside the project");
+        assert_eq!(e[0].position().1, 3);
+        assert_eq!(e[0].position().2, 11);
+        assert!(e[0].help().unwrap().contains("media/"));
+        let e = errors(
+            "text: hi\nmedia:\n  - file: \"\"\n  - alt: no file\n  - 3\n  - file: a.png\n    atl: typo\n",
+        );
+        let messages: Vec<&str> = e.iter().map(|p| p.message()).collect();
+        assert_eq!(
+            messages,
+            [
+                "empty file name",
+                "`media.files[1]` names no `file`",
+                "`media.files[2]` must be a file; found a number",
+                "unknown field `atl` in `media.files[3]`",
+            ]
+        );
+        assert_eq!(e[3].help(), Some("did you mean `alt`?"));
+        let e = errors("text: hi\nmedia:\n  - file: ..\n");
+        assert_eq!(e[0].message(), "`..` names the project's root, not a file");
+        let e = errors("text: hi\nmedia: picture.png\n");
+        assert!(
+            e[0].message().starts_with("`media` must be a mapping"),
+            "{}",
+            e[0].message()
+        );
+        assert!(e[0].help().unwrap().contains("file: ../media/chart.png"));
+    }
+
     #[test]
     fn single_tweet_with_every_field() {
         let post = parse(

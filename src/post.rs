@@ -380,6 +380,71 @@ mod tests {
         assert_ne!(t.digest(), Tweet::new("other").digest());
     }
 
+    fn with_file(path: &str, sha: &str, alt: Option<&str>) -> Tweet {
+        Tweet {
+            media: Some(Media {
+                files: vec![MediaFile {
+                    path: path.into(),
+                    alt: alt.map(str::to_owned),
+                    facts: Some(crate::media_file::MediaFacts {
+                        kind: crate::media_file::MediaKind::Png,
+                        bytes: 10,
+                        sha256: sha.into(),
+                        width: Some(1),
+                        height: Some(1),
+                        frames: None,
+                        duration_ms: None,
+                    }),
+                }],
+                ..Media::default()
+            }),
+            ..Tweet::new("look")
+        }
+    }
+
+    #[test]
+    fn a_media_file_counts_by_its_content_and_alt_text_not_its_name() {
+        let a = with_file("media/a.png", "sha256:aa", Some("a chart"));
+        assert_eq!(
+            a.digest(),
+            with_file("img/moved.png", "sha256:aa", Some("a chart")).digest()
+        );
+        assert_ne!(
+            a.digest(),
+            with_file("media/a.png", "sha256:bb", Some("a chart")).digest()
+        );
+        assert_ne!(
+            a.digest(),
+            with_file("media/a.png", "sha256:aa", Some("a graph")).digest()
+        );
+        assert_ne!(
+            a.digest(),
+            with_file("media/a.png", "sha256:aa", None).digest()
+        );
+        assert_ne!(a.digest(), Tweet::new("look").digest());
+    }
+
+    #[test]
+    fn x_gets_the_uploads_ids_never_the_files() {
+        let mut t = with_file("media/a.png", "sha256:aa", Some("a chart"));
+        t.media.as_mut().unwrap().tagged_user_ids = vec!["5".into()];
+        let body = t.request_body_with(Some("9"), &["111".into()]);
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "text": "look",
+                "media": {"media_ids": ["111"], "tagged_user_ids": ["5"]},
+                "reply": {"in_reply_to_tweet_id": "9"},
+            })
+        );
+        // A saved plan keeps the files and what was read of them.
+        let saved = serde_json::to_value(&t).unwrap();
+        assert_eq!(saved["media"]["files"][0]["file"], "media/a.png");
+        assert_eq!(saved["media"]["files"][0]["alt"], "a chart");
+        let back: Tweet = serde_json::from_value(saved).unwrap();
+        assert_eq!(back.media, t.media);
+    }
+
     #[test]
     fn reply_settings_serialise_with_x_names() {
         let t = Tweet {

@@ -321,7 +321,7 @@ fn media_files(c: &mut Check<'_>, files: &[MediaFile]) {
                     })
                 }
                 (_, Some((j, other))) => Some(format!(
-                    "{} `{}` cannot go with the {} before it (media.files[{j}]); X attaches up to 4 images, or 1 GIF, or 1 video",
+                    "{} `{}` cannot go with {} before it (media.files[{j}]); X attaches up to 4 images, or 1 GIF, or 1 video",
                     class_name(class),
                     file.path,
                     class_name(other)
@@ -670,6 +670,152 @@ mod tests {
                 (d.position().1, d.position().2, d.message().to_owned())
             })
             .collect()
+    }
+
+    /// What the loader would have read of files of these kinds (in order).
+    fn facts(
+        kind: crate::media_file::MediaKind,
+        frames: Option<u32>,
+    ) -> crate::media_file::MediaFacts {
+        crate::media_file::MediaFacts {
+            kind,
+            bytes: 1000,
+            sha256: "sha256:00".into(),
+            width: Some(100),
+            height: Some(100),
+            frames,
+            duration_ms: None,
+        }
+    }
+
+    /// Problems of a post whose media files are of these kinds, as
+    /// `(line, column, message, is_warning)`.
+    fn media_problems(
+        src: &str,
+        kinds: &[crate::media_file::MediaFacts],
+    ) -> Vec<(usize, usize, String, bool)> {
+        let mut post = post(src);
+        let files = &mut post.tweets[0].media.as_mut().unwrap().files;
+        for (file, facts) in files.iter_mut().zip(kinds) {
+            file.facts = Some(facts.clone());
+        }
+        validate_post(&post)
+            .into_iter()
+            .map(|d| {
+                (
+                    d.position().1,
+                    d.position().2,
+                    d.message().to_owned(),
+                    d.is_warning(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_tweet_carries_up_to_four_images_or_one_gif_or_one_video() {
+        use crate::media_file::MediaKind::{Gif, Jpeg, Mp4, Png, Webp};
+        let four = "text: t\nmedia:\n  - { file: a.png, alt: a }\n  - { file: b.png, alt: b }\n  - { file: c.jpg, alt: c }\n  - { file: d.webp, alt: d }\n";
+        let images = [
+            facts(Png, None),
+            facts(Png, None),
+            facts(Jpeg, None),
+            facts(Webp, None),
+        ];
+        assert_eq!(media_problems(four, &images), vec![]);
+        // A GIF of one frame is an image.
+        let still = [facts(Png, None), facts(Gif, Some(1))];
+        let two = "text: t\nmedia:\n  - { file: a.png, alt: a }\n  - { file: b.gif, alt: b }\n";
+        assert_eq!(media_problems(two, &still), vec![]);
+
+        let five = format!("{four}  - {{ file: e.png, alt: e }}\n");
+        let mut more = images.to_vec();
+        more.push(facts(Png, None));
+        assert_eq!(
+            media_problems(&five, &more),
+            vec![(
+                7,
+                5,
+                "5 images; X attaches at most 4 to a tweet".into(),
+                false
+            )]
+        );
+        let mixed = [facts(Png, None), facts(Gif, Some(12))];
+        let p = media_problems(two, &mixed);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].0, p[0].1), (4, 5));
+        assert!(
+            p[0].2
+                .starts_with("the GIF `posts/b.gif` cannot go with images"),
+            "{}",
+            p[0].2
+        );
+        let videos = [facts(Mp4, None), facts(Mp4, None)];
+        let p = media_problems(two, &videos);
+        assert!(
+            p[0].2.starts_with(
+                "the video `posts/b.gif` cannot go with the video before it (media.files[0])"
+            ),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn media_without_alt_text_is_a_warning_and_too_long_alt_text_an_error() {
+        use crate::media_file::MediaKind::Png;
+        let src = format!(
+            "text: t\nmedia:\n  - file: a.png\n  - file: b.png\n    alt: \"  \"\n  - file: c.png\n    alt: {}\n",
+            "é".repeat(1001)
+        );
+        let p = media_problems(
+            &src,
+            &[facts(Png, None), facts(Png, None), facts(Png, None)],
+        );
+        assert_eq!(
+            p,
+            vec![
+                (3, 5, "`posts/a.png` has no alt text".into(), true),
+                (4, 5, "`posts/b.png` has no alt text".into(), true),
+                (
+                    7,
+                    10,
+                    "the alt text of `posts/c.png` is 1001 characters long; X allows 1000".into(),
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn media_files_and_ids_do_not_mix_and_attachments_still_exclude_each_other() {
+        use crate::media_file::MediaKind::Png;
+        let p = media_problems(
+            "text: t\nmedia:\n  media_ids: [\"1\"]\n  files: [{ file: a.png, alt: a }]\n",
+            &[facts(Png, None)],
+        );
+        assert_eq!(
+            p,
+            vec![(3, 3, "`media_ids` and `files` in one tweet".into(), false)]
+        );
+        let p = media_problems(
+            "text: t\nmedia: [{ file: a.png, alt: a }]\npoll: { options: [a, b], duration_minutes: 60 }\n",
+            &[facts(Png, None)],
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].2, "`media` and `poll` cannot be combined in one tweet");
+        let p = media_problems(
+            "media: [{ file: a.png, alt: a }]\nquote_tweet_id: \"12\"\n",
+            &[facts(Png, None)],
+        );
+        assert_eq!(
+            p[0].2,
+            "`media` and `quote_tweet_id` cannot be combined in one tweet"
+        );
+        // Media alone needs no text.
+        assert_eq!(
+            media_problems("media: [{ file: a.png, alt: a }]\n", &[facts(Png, None)]),
+            vec![]
+        );
     }
 
     fn tweet(t: Tweet) -> Post {
