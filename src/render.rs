@@ -351,12 +351,14 @@ pub(crate) fn alt_line(file: &MediaFile) -> String {
     }
 }
 
-/// A size in X's units: bytes, KB, MB (powers of 1,000).
+/// A size in X's units, whose media limits count a MB as 2^20 bytes.
 pub(crate) fn size(bytes: u64) -> String {
+    const KB: u64 = 1 << 10;
+    const MB: u64 = 1 << 20;
     match bytes {
-        0..1_000 => plural(bytes as usize, "byte", "bytes"),
-        1_000..1_000_000 => format!("{:.1} KB", bytes as f64 / 1e3),
-        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+        0..KB => plural(bytes as usize, "byte", "bytes"),
+        KB..MB => format!("{:.1} KB", bytes as f64 / KB as f64),
+        _ => format!("{:.1} MB", bytes as f64 / MB as f64),
     }
 }
 
