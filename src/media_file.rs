@@ -8,10 +8,10 @@
 //! here, once, for validation, the plan and the upload to share.
 //!
 //! Videos run to hundreds of megabytes, so nothing here holds a file in
-//! memory: headers are read with seeks ([`imagesize`] for PNG, JPEG and WebP;
-//! the [`gif`] crate counting frames without decoding them; a short box walker
-//! for MP4 and MOV), and the content digest streams the file in fixed chunks.
-//! A file that stops short or lies about its own layout is
+//! memory: headers are read with seeks ([`imagesize`] for PNG, JPEG and
+//! WebP; the [`gif`] crate counting frames without decoding them; [`movie`],
+//! a short box walker, for MP4 and MOV), and the content digest streams the
+//! file in fixed chunks. A file that stops short or lies about its own layout is
 //! [`InspectError::Damaged`], never a panic.
 
 use std::fmt;
@@ -21,6 +21,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+mod movie;
+
+/// What the GIF decoder may hold of a file's metadata blocks.
+const GIF_METADATA_LIMIT: std::num::NonZeroU64 = std::num::NonZeroU64::new(4 << 20).unwrap();
 
 /// X's "MB" in its media limits is 2^20 bytes: the upload endpoint's own
 /// bounds are binary (`total_bytes` at most 17,179,869,184, 16 × 2^30, in the
@@ -252,7 +257,7 @@ pub(crate) fn inspect(path: &Path) -> Result<MediaFacts, InspectError> {
             facts.frames = Some(gif.frames);
         }
         MediaKind::Mp4 | MediaKind::Mov => {
-            let movie = read_movie(&mut file, len).map_err(|e| e.into_inspect(kind))?;
+            let movie = movie::read(&mut file, len).map_err(|e| e.into_inspect(kind))?;
             facts.width = movie.width;
             facts.height = movie.height;
             facts.duration_ms = movie.duration_ms;
@@ -285,8 +290,8 @@ pub(crate) fn limit_violations(facts: &MediaFacts) -> Vec<Violation> {
                 thousands(max),
             ),
             help: match class {
-                MediaClass::Image => "make it smaller: scale it down, or save a photo as JPEG, \
-                     which is usually a fraction of the PNG's size"
+                MediaClass::Image => "make it smaller: scale it down, or save a photo as JPEG \
+                     rather than PNG or GIF"
                     .to_owned(),
                 MediaClass::Gif => "use fewer frames, fewer colours or a smaller picture, or \
                      post it as an MP4 video, which X takes up to 512 MB"
@@ -546,6 +551,9 @@ fn read_gif(file: &mut File) -> Result<GifFacts, InspectError> {
     let mut options = gif::DecodeOptions::new();
     options.skip_frame_decoding(true);
     options.allow_unknown_blocks(true);
+    // Only the XMP and ICC blocks the decoder keeps count against this (frames
+    // stream past): real ones are kilobytes, a hostile one is stopped here.
+    options.set_memory_limit(gif::MemoryLimit::Bytes(GIF_METADATA_LIMIT));
     let mut decoder = options.read_info(BufReader::new(file)).map_err(gif_error)?;
     let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
     let mut frames = 0u32;
@@ -560,234 +568,6 @@ fn read_gif(file: &mut File) -> Result<GifFacts, InspectError> {
         height,
         frames,
     })
-}
-
-struct MovieFacts {
-    width: Option<u32>,
-    height: Option<u32>,
-    duration_ms: Option<u64>,
-}
-
-/// Why the box walk stopped: the file's fault, or the system's.
-enum WalkError {
-    Io(io::Error),
-    Bad(String),
-}
-
-impl WalkError {
-    fn into_inspect(self, kind: MediaKind) -> InspectError {
-        match self {
-            WalkError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                damaged(kind, "the file ends inside a box")
-            }
-            WalkError::Io(e) => read_error(e),
-            WalkError::Bad(reason) => damaged(kind, reason),
-        }
-    }
-}
-
-impl From<io::Error> for WalkError {
-    fn from(e: io::Error) -> Self {
-        WalkError::Io(e)
-    }
-}
-
-fn bad<T>(reason: impl Into<String>) -> Result<T, WalkError> {
-    Err(WalkError::Bad(reason.into()))
-}
-
-/// One ISO-BMFF box (QuickTime's atom): where its body lies in the file.
-#[derive(Clone, Copy)]
-struct BoxAt {
-    kind: [u8; 4],
-    body: u64,
-    end: u64,
-}
-
-impl BoxAt {
-    fn name(&self) -> String {
-        String::from_utf8_lossy(&self.kind).into_owned()
-    }
-}
-
-/// The boxes between `start` and `end`, read one header at a time. Each box
-/// must lie inside its parent: a size that runs past it is damage (most
-/// often a file cut short).
-fn boxes_in(
-    file: &mut File,
-    start: u64,
-    end: u64,
-    mut each: impl FnMut(&mut File, BoxAt) -> Result<(), WalkError>,
-) -> Result<(), WalkError> {
-    let mut at = start;
-    while at < end {
-        if end - at < 8 {
-            return bad(format!("{} stray bytes at byte {at}", end - at));
-        }
-        file.seek(SeekFrom::Start(at))?;
-        let mut header = [0u8; 8];
-        file.read_exact(&mut header)?;
-        let size32 = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
-        let kind = [header[4], header[5], header[6], header[7]];
-        let (size, header_len) = match size32 {
-            0 => (end - at, 8),
-            1 => {
-                let mut large = [0u8; 8];
-                file.read_exact(&mut large)?;
-                (u64::from_be_bytes(large), 16)
-            }
-            n => (u64::from(n), 8),
-        };
-        let named = BoxAt {
-            kind,
-            body: at + header_len,
-            end: at.saturating_add(size),
-        };
-        if size < header_len {
-            return bad(format!(
-                "box `{}` at byte {at} gives a size of {size}",
-                named.name()
-            ));
-        }
-        if named.end > end {
-            return bad(format!(
-                "box `{}` at byte {at} runs {} bytes past the end of {}",
-                named.name(),
-                named.end - end,
-                if start == 0 { "the file" } else { "its parent" }
-            ));
-        }
-        each(file, named)?;
-        at = named.end;
-    }
-    Ok(())
-}
-
-/// The duration from `moov/mvhd` and the picture's size from the `tkhd` of
-/// the video track (`trak/mdia/hdlr` says `vide`), skipping `mdat` with a
-/// seek wherever it lies.
-fn read_movie(file: &mut File, len: u64) -> Result<MovieFacts, WalkError> {
-    let mut moov = None;
-    let mut has_media_data = false;
-    boxes_in(file, 0, len, |_, b| {
-        match &b.kind {
-            b"moov" => _ = moov.get_or_insert(b),
-            b"mdat" => has_media_data = true,
-            _ => {}
-        }
-        Ok(())
-    })?;
-    let Some(moov) = moov else {
-        return bad("it has no `moov` box (the movie's header)");
-    };
-    if !has_media_data {
-        // Most often a file cut right after its header.
-        return bad("it has no `mdat` box (the pictures and sound)");
-    }
-
-    let mut duration = None;
-    let mut fragmented = false;
-    let mut picture = None;
-    boxes_in(file, moov.body, moov.end, |file, b| {
-        match &b.kind {
-            b"mvhd" => duration = Some(read_mvhd(file, b)?),
-            b"mvex" => fragmented = true,
-            b"trak" if picture.is_none() => picture = read_trak(file, b)?,
-            _ => {}
-        }
-        Ok(())
-    })?;
-    let Some((timescale, units)) = duration else {
-        return bad("its `moov` box has no `mvhd` (the movie's duration)");
-    };
-    if timescale == 0 {
-        return bad("its `mvhd` gives a time scale of 0");
-    }
-    // A fragmented movie's header may leave the duration to the fragments;
-    // all ones means "unknown" in both versions of `mvhd`.
-    let unknown = units == u64::MAX || units == u64::from(u32::MAX) || (fragmented && units == 0);
-    let duration_ms = (!unknown).then(|| {
-        u64::try_from(u128::from(units) * 1000 / u128::from(timescale)).unwrap_or(u64::MAX)
-    });
-    Ok(MovieFacts {
-        width: picture.map(|(w, _)| w),
-        height: picture.map(|(_, h)| h),
-        duration_ms,
-    })
-}
-
-/// Reads `n` bytes of a box's body, refusing a body shorter than that.
-fn body<const N: usize>(file: &mut File, b: BoxAt, from: u64) -> Result<[u8; N], WalkError> {
-    if b.end - b.body < from + N as u64 {
-        return bad(format!("box `{}` is too short", b.name()));
-    }
-    file.seek(SeekFrom::Start(b.body + from))?;
-    let mut out = [0u8; N];
-    file.read_exact(&mut out)?;
-    Ok(out)
-}
-
-fn be32(bytes: &[u8]) -> u32 {
-    u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-}
-
-fn be64(bytes: &[u8]) -> u64 {
-    u64::from_be_bytes([
-        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-    ])
-}
-
-/// `mvhd`: (time scale, duration in its units), version 0 or 1.
-fn read_mvhd(file: &mut File, b: BoxAt) -> Result<(u32, u64), WalkError> {
-    let [version] = body::<1>(file, b, 0)?;
-    match version {
-        // version+flags 4, creation 4, modification 4, time scale 4, duration 4
-        0 => {
-            let f = body::<8>(file, b, 12)?;
-            Ok((be32(&f[..4]), u64::from(be32(&f[4..]))))
-        }
-        // version+flags 4, creation 8, modification 8, time scale 4, duration 8
-        1 => {
-            let f = body::<12>(file, b, 20)?;
-            Ok((be32(&f[..4]), be64(&f[4..])))
-        }
-        v => bad(format!("its `mvhd` is of unknown version {v}")),
-    }
-}
-
-/// A track's picture size when it is the video track: `tkhd`'s width and
-/// height (16.16 fixed point) if `mdia/hdlr` names a `vide` handler.
-fn read_trak(file: &mut File, trak: BoxAt) -> Result<Option<(u32, u32)>, WalkError> {
-    let mut size = None;
-    let mut video = false;
-    boxes_in(file, trak.body, trak.end, |file, b| {
-        match &b.kind {
-            b"tkhd" => {
-                let [version] = body::<1>(file, b, 0)?;
-                // The fixed fields after the times: 52 bytes from the
-                // reserved word after the duration to the width.
-                let offset = match version {
-                    0 => 4 + 4 + 4 + 4 + 4 + 4 + 52,
-                    1 => 4 + 8 + 8 + 4 + 4 + 8 + 52,
-                    v => return bad(format!("a `tkhd` is of unknown version {v}")),
-                };
-                let f = body::<8>(file, b, offset)?;
-                size = Some((be32(&f[..4]) >> 16, be32(&f[4..]) >> 16));
-            }
-            b"mdia" => {
-                boxes_in(file, b.body, b.end, |file, m| {
-                    if &m.kind == b"hdlr" {
-                        // version+flags 4, pre-defined 4, handler type 4
-                        video |= &body::<4>(file, m, 8)? == b"vide";
-                    }
-                    Ok(())
-                })?;
-            }
-            _ => {}
-        }
-        Ok(())
-    })?;
-    Ok(size.filter(|&(w, h)| video && w > 0 && h > 0))
 }
 
 /// The file's size and `sha256:<hex>` digest, read in fixed chunks.
@@ -954,6 +734,15 @@ mod tests {
         assert_eq!(got.frames, Some(1));
         assert_eq!(got.class(), MediaClass::Image);
         assert_eq!(got.class().max_bytes(), 5 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_gif_frame_larger_than_the_metadata_limit_is_walked_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let got = inspect(&write(dir.path(), "wide.gif", &gif(2100, 2100, 2))).unwrap();
+        assert!(2100 * 2100 > GIF_METADATA_LIMIT.get());
+        assert_eq!((got.width, got.frames), (Some(2100), Some(2)));
+        assert_eq!(limit_violations(&got).len(), 1);
     }
 
     #[test]
