@@ -884,6 +884,128 @@ mod tests {
         );
     }
 
+    /// An ISO-BMFF box: size, type, body.
+    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend(kind);
+        out.extend(body);
+        out
+    }
+
+    /// `mvhd` of version 1: 64-bit times and duration.
+    fn mvhd_v1(timescale: u32, duration: u64) -> Vec<u8> {
+        let mut body = vec![1, 0, 0, 0];
+        body.extend([0; 16]); // creation, modification
+        body.extend(timescale.to_be_bytes());
+        body.extend(duration.to_be_bytes());
+        body.extend([0; 80]); // rate, volume, matrix, next track
+        bx(b"mvhd", &body)
+    }
+
+    /// A `trak` with a version 1 `tkhd` of `width`×`height` and a handler.
+    fn trak_v1(width: u16, height: u16, handler: &[u8; 4]) -> Vec<u8> {
+        let mut tkhd = vec![1, 0, 0, 7];
+        tkhd.extend([0; 8 + 8 + 4 + 4 + 8 + 52 - 36]);
+        tkhd.extend([0; 36]); // matrix
+        tkhd.extend((u32::from(width) << 16).to_be_bytes());
+        tkhd.extend((u32::from(height) << 16).to_be_bytes());
+        let mut hdlr = vec![0; 8];
+        hdlr.extend(handler);
+        hdlr.extend([0; 13]);
+        let mdia = bx(b"mdia", &bx(b"hdlr", &hdlr));
+        bx(b"trak", &[bx(b"tkhd", &tkhd), mdia].concat())
+    }
+
+    fn movie_file(dir: &Path, moov: &[Vec<u8>], mdat: &[u8]) -> PathBuf {
+        let bytes = [
+            bx(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+            bx(b"moov", &moov.concat()),
+            mdat.to_vec(),
+        ]
+        .concat();
+        write(dir, "built.mp4", &bytes)
+    }
+
+    #[test]
+    fn version_1_headers_and_64_bit_boxes_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        // `mdat` with a 64-bit size (size field 1, then the real size).
+        let mut mdat = 1u32.to_be_bytes().to_vec();
+        mdat.extend(b"mdat");
+        mdat.extend(24u64.to_be_bytes());
+        mdat.extend([0xab; 8]);
+        let sound = trak_v1(0, 0, b"soun");
+        let video = trak_v1(1920, 1080, b"vide");
+        let path = movie_file(
+            dir.path(),
+            &[mvhd_v1(90_000, 12_600_000), sound, video],
+            &mdat,
+        );
+        let got = inspect(&path).unwrap();
+        assert_eq!(
+            (got.width, got.height, got.duration_ms),
+            (Some(1920), Some(1080), Some(140_000))
+        );
+        // A last box of size 0 runs to the end of the file.
+        let mut open_ended = 0u32.to_be_bytes().to_vec();
+        open_ended.extend(b"mdat");
+        open_ended.extend([0; 100]);
+        let path = movie_file(
+            dir.path(),
+            &[mvhd_v1(1000, 2500), trak_v1(32, 32, b"vide")],
+            &open_ended,
+        );
+        assert_eq!(inspect(&path).unwrap().duration_ms, Some(2500));
+    }
+
+    #[test]
+    fn a_movie_of_sound_only_has_no_picture_and_a_fragmented_one_no_duration() {
+        let dir = tempfile::tempdir().unwrap();
+        let mdat = bx(b"mdat", &[0; 4]);
+        let path = movie_file(
+            dir.path(),
+            &[mvhd_v1(1000, 3000), trak_v1(0, 0, b"soun")],
+            &mdat,
+        );
+        let got = inspect(&path).unwrap();
+        assert_eq!((got.width, got.duration_ms), (None, Some(3000)));
+        assert_eq!(
+            limit_violations(&got)[0].message,
+            "the MP4 has no video track"
+        );
+
+        let mvex = bx(b"mvex", &[]);
+        let path = movie_file(
+            dir.path(),
+            &[mvhd_v1(1000, 0), mvex, trak_v1(64, 64, b"vide")],
+            &mdat,
+        );
+        assert_eq!(inspect(&path).unwrap().duration_ms, None);
+    }
+
+    #[test]
+    fn a_time_scale_of_zero_or_a_short_header_is_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let mdat = bx(b"mdat", &[0; 4]);
+        let path = movie_file(dir.path(), &[mvhd_v1(0, 10)], &mdat);
+        assert_eq!(
+            inspect(&path).unwrap_err().to_string(),
+            "damaged MP4: its `mvhd` gives a time scale of 0"
+        );
+        let path = movie_file(dir.path(), &[bx(b"mvhd", &[1, 0, 0, 0, 0])], &mdat);
+        assert_eq!(
+            inspect(&path).unwrap_err().to_string(),
+            "damaged MP4: box `mvhd` is too short"
+        );
+        let path = movie_file(dir.path(), &[trak_v1(64, 64, b"vide")], &mdat);
+        assert!(
+            inspect(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("no `mvhd`")
+        );
+    }
+
     /// Prefixes of every kind of file: never a panic, and a cut GIF or video
     /// is always refused (a GIF lacks its trailer; a video's last box runs
     /// past the end, or `moov` or `mdat` is missing).
