@@ -73,14 +73,17 @@ impl GithubEnv {
         if in_repo.is_absolute() {
             return None;
         }
+        // RFC 3986's unreserved characters stay as they are.
+        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
         let path: Vec<String> = in_repo
             .components()
             .map(|c| {
-                percent_encoding::utf8_percent_encode(
-                    &c.as_os_str().to_string_lossy(),
-                    percent_encoding::NON_ALPHANUMERIC,
-                )
-                .to_string()
+                percent_encoding::utf8_percent_encode(&c.as_os_str().to_string_lossy(), SEGMENT)
+                    .to_string()
             })
             .collect();
         Some(format!("{base}/blob/{commit}/{}?raw=true", path.join("/")))

@@ -165,7 +165,28 @@ fn examples_and_posts_validate() {
             examples += 1;
         }
     }
-    assert!(examples >= 8, "only {examples} examples");
+    assert!(examples >= 11, "only {examples} examples");
+
+    // As a project of their own, with their media files read and checked:
+    // no error, and no warning either (every file has its alt text).
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    std::fs::create_dir_all(posts.join("media")).unwrap();
+    for entry in std::fs::read_dir(manifest.join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, posts.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(manifest.join("examples/media")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, posts.join("media").join(path.file_name().unwrap())).unwrap();
+    }
+    tweetform(dir.path())
+        .args(["validate", "--strict"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("ok: "));
 }
 
 /// Problems are coloured with `--color always`, plain with `never` (and
