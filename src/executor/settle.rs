@@ -292,7 +292,7 @@ impl View {
 }
 
 /// Whether a tweet from X has the whole content an intent sent.
-fn belongs(remote: &RemoteTweet, intent: &Intent) -> bool {
+pub(super) fn belongs(remote: &RemoteTweet, intent: &Intent) -> bool {
     let Some(shape) = &intent.shape else {
         // Saved without its shape: text alone, and only a text that says
         // something besides links.

@@ -1384,6 +1384,7 @@ async fn refusals_that_are_not_for_good_are_not_recorded() {
         .await;
     assert!(state.refused.is_empty(), "{:?}", state.refused);
 }
+mod media;
 mod recovery;
 
 #[tokio::test(start_paused = true)]
