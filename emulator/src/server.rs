@@ -15,12 +15,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::exchange::{Via, WireRequest};
+use crate::exchange::{MAX_BODY_BYTES, Via, WireRequest};
 use crate::{SharedFake, lock};
-
-/// Request bodies above this size are refused (X's own limit is far lower
-/// than anything a tweet needs).
-const BODY_LIMIT: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ServeOptions {
@@ -127,9 +123,35 @@ async fn handle(
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, BODY_LIMIT).collect().await {
+    // One request's body at a time per connection, never more than the
+    // limit: a larger one is refused without reading the rest.
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => Bytes::new(),
+        Err(_) => {
+            if options.log {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{} {} -> 413 (body over {MAX_BODY_BYTES} bytes)",
+                    parts.method,
+                    parts.uri.path()
+                );
+            }
+            let problem = serde_json::json!({
+                "title": "Payload Too Large", "detail": "Payload Too Large",
+                "type": "about:blank", "status": 413,
+            });
+            let mut resp = hyper::Response::new(Full::new(Bytes::from(problem.to_string())));
+            *resp.status_mut() = hyper::StatusCode::PAYLOAD_TOO_LARGE;
+            resp.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("application/problem+json"),
+            );
+            resp.headers_mut().insert(
+                hyper::header::CONNECTION,
+                hyper::header::HeaderValue::from_static("close"),
+            );
+            return Ok(resp);
+        }
     };
     let headers: Vec<(&str, &str)> = parts
         .headers

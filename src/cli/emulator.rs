@@ -129,6 +129,10 @@ impl Args {
             me: scaled(x.me),
             user_tweets: scaled(x.user_tweets),
             lookup: scaled(x.lookup),
+            media_upload: scaled(x.media_upload),
+            media_status: scaled(x.media_status),
+            media_chunked: scaled(x.media_chunked),
+            media_metadata: scaled(x.media_metadata),
             daily_creates: self.daily_cap,
             daily_window: self.daily_window,
         })
