@@ -1,6 +1,8 @@
-//! The handlers of each route X serves to tweetform: create (checked
-//! against X's schema and length rule), delete, the signed-in user, a
-//! tweet by ID, lookup by IDs, and the user's timeline with its paging.
+//! The handlers of the tweet and user routes X serves to tweetform: create
+//! (checked against X's schema, its length rule and, through
+//! `media_endpoints`, the uploads its media IDs name), delete, the
+//! signed-in user, a tweet by ID, lookup by IDs, and the user's timeline
+//! with its paging. The media routes have their own file.
 //! Each reads the request's body or query and the fake's state, and
 //! returns X's answer; routing, OAuth and rate limits came before.
 

@@ -5,7 +5,7 @@
 //! The fake never keeps an upload's bytes: a 200 MB video must not make the
 //! emulator a 200 MB process. Per upload it keeps the byte count of each
 //! segment, the first bytes (for the magic number and the image header,
-//! [`crate::magic`]) and a running SHA-256 of the whole. Segments are hashed
+//! `magic`) and a running SHA-256 of the whole. Segments are hashed
 //! as they arrive, so the digest is the content's only when they arrive in
 //! order (0, 1, 2, …), which is how tweetform sends them. A retry of the
 //! last segment is folded in correctly (the hash state before it is kept);

@@ -371,6 +371,18 @@ async fn processing_can_fail_with_xs_error() {
         }})
     );
     refused_as_invalid(&tweet(&mut f, "broken gif", &[&id]));
+    // A GIF in one request is processed too.
+    let r = post(
+        &mut f,
+        "/2/media/upload",
+        json!({"media": b64(&gif(10)), "media_category": "tweet_gif"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["data"]["processing_info"]["state"], "pending");
+    let id = id_of(&r);
+    refused_as_invalid(&tweet(&mut f, "gif too soon", &[&id]));
+    f.clock().clone().sleep(Duration::from_secs(5)).await;
+    assert_eq!(tweet(&mut f, "gif", &[&id]).status, 201);
     // Only the next one fails.
     let r = upload_chunked(&mut f, "tweet_gif", "image/gif", &gif(3000), 1000);
     let id = id_of(&r);
