@@ -730,6 +730,15 @@ async fn a_tweet_carries_only_media_x_would_attach() {
 async fn four_images_post_with_their_media_keys() {
     let mut f = fake();
     let ids: Vec<String> = (0..4).map(|_| upload_image(&mut f)).collect();
+    // Images are ready at once: STATUS has no processing_info for them.
+    let r = status(&mut f, &ids[0]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body["data"].get("processing_info").is_none(),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body["data"]["image"]["image_type"], "image/png");
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let r = tweet(&mut f, "four", &refs);
     assert_eq!(r.status, 201, "{}", r.body);
