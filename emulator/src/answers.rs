@@ -121,6 +121,12 @@ impl Answer {
         )
     }
 
+    /// A body over [`crate::exchange::MAX_BODY_BYTES`], as a front end
+    /// refuses it.
+    pub(crate) fn payload_too_large() -> Self {
+        Answer::server_error(413)
+    }
+
     pub(crate) fn no_such_page() -> Self {
         Answer::json(
             404,

@@ -1,5 +1,6 @@
 //! Who the fake is: the one account it serves, the credentials it accepts,
-//! its limits, its length rule and its tolerance for clock skew. Named
+//! its limits, its length rule, its tolerance for clock skew and how long
+//! its media take to process and to expire. Named
 //! `Behaviour` so as not to be taken for tweetform's own configuration.
 
 use std::time::Duration;
@@ -65,6 +66,11 @@ pub struct Behaviour {
     pub max_weighted_length: Option<usize>,
     /// OAuth timestamps further than this from the clock are refused.
     pub max_clock_skew: Duration,
+    /// How long a GIF or a video takes to process after finalize, on the
+    /// fake's clock (`pending` for the first fifth, then `in_progress`).
+    pub media_processing: Duration,
+    /// `expires_after_secs` of an upload, from its finalize (X: 86400).
+    pub media_expiry: Duration,
 }
 
 impl Default for Behaviour {
@@ -75,6 +81,8 @@ impl Default for Behaviour {
             limits: Limits::default(),
             max_weighted_length: Some(280),
             max_clock_skew: Duration::from_secs(300),
+            media_processing: Duration::from_secs(5),
+            media_expiry: Duration::from_secs(86400),
         }
     }
 }

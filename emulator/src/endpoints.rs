@@ -1,6 +1,8 @@
-//! The handlers of each route X serves to tweetform: create (checked
-//! against X's schema and length rule), delete, the signed-in user, a
-//! tweet by ID, lookup by IDs, and the user's timeline with its paging.
+//! The handlers of the tweet and user routes X serves to tweetform: create
+//! (checked against X's schema, its length rule and, through
+//! `media_endpoints`, the uploads its media IDs name), delete, the
+//! signed-in user, a tweet by ID, lookup by IDs, and the user's timeline
+//! with its paging. The media routes have their own file.
 //! Each reads the request's body or query and the fake's state, and
 //! returns X's answer; routing, OAuth and rate limits came before.
 
@@ -60,6 +62,9 @@ impl FakeX {
                 "$.text: must not be empty unless media is attached".to_owned(),
             ]);
         }
+        if has_media && let Err(a) = self.check_tweet_media(&body, now) {
+            return a;
+        }
         if let Some(max) = self.behaviour.max_weighted_length
             && weighted_length(&text) > max
         {
@@ -96,10 +101,9 @@ impl FakeX {
             body,
         });
         self.counters.published(now);
-        let shown = self
-            .tweets
-            .last()
-            .map(|t| rendering::render(t, &self.behaviour.user.username).text);
+        let shown = self.tweets.last().map(|t| {
+            rendering::render(t, &self.behaviour.user.username, &self.media_keys(&t.body)).text
+        });
         let mut answer = Answer::json(
             201,
             json!({"data": {"id": id, "text": shown.unwrap_or(text), "edit_history_tweet_ids": [id]}}),
@@ -165,7 +169,7 @@ impl FakeX {
         match self.tweets.iter().find(|t| t.id == id && t.is_live()) {
             Some(t) => Answer::json(
                 200,
-                json!({"data": tweet_json(t, &fields, &self.behaviour.user.username)}),
+                json!({"data": tweet_json(t, &fields, &self.behaviour.user.username, &self.media_keys(&t.body))}),
             ),
             None => Answer::json(
                 200,
@@ -212,7 +216,12 @@ impl FakeX {
         let mut errors = Vec::new();
         for id in wanted {
             match self.tweets.iter().find(|t| t.id == id && t.is_live()) {
-                Some(t) => data.push(tweet_json(t, &fields, &self.behaviour.user.username)),
+                Some(t) => data.push(tweet_json(
+                    t,
+                    &fields,
+                    &self.behaviour.user.username,
+                    &self.media_keys(&t.body),
+                )),
                 None => errors.push(not_found_problem("tweet", "ids", id)),
             }
         }
@@ -339,7 +348,14 @@ impl FakeX {
                 Value::Array(
                     matching
                         .iter()
-                        .map(|t| tweet_json(t, &fields, &self.behaviour.user.username))
+                        .map(|t| {
+                            tweet_json(
+                                t,
+                                &fields,
+                                &self.behaviour.user.username,
+                                &self.media_keys(&t.body),
+                            )
+                        })
                         .collect(),
                 ),
             );
@@ -416,7 +432,7 @@ fn to_base36(mut n: u64) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn param<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
+pub(crate) fn param<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
     query
         .iter()
         .find(|(k, _)| k == name)
@@ -424,7 +440,7 @@ fn param<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
 }
 
 /// X refuses unknown query parameters.
-fn check_query(query: &[(String, String)], allowed: &[&str]) -> Option<Answer> {
+pub(crate) fn check_query(query: &[(String, String)], allowed: &[&str]) -> Option<Answer> {
     let errors: Vec<Value> = query
         .iter()
         .filter(|(k, _)| !allowed.contains(&k.as_str()))
@@ -459,8 +475,8 @@ fn tweet_fields(query: &[(String, String)]) -> Result<Vec<String>, Answer> {
 
 /// A tweet as X returns it: its text rewritten ([`rendering`]), and the
 /// fields asked for.
-fn tweet_json(t: &StoredTweet, fields: &[String], username: &str) -> Value {
-    let rendered = rendering::render(t, username);
+fn tweet_json(t: &StoredTweet, fields: &[String], username: &str, media_keys: &[String]) -> Value {
+    let rendered = rendering::render(t, username, media_keys);
     let mut o = serde_json::Map::new();
     o.insert("id".into(), json!(t.id));
     o.insert("text".into(), json!(rendered.text));
@@ -484,10 +500,8 @@ fn tweet_json(t: &StoredTweet, fields: &[String], username: &str) -> Value {
     }
     if has("attachments") {
         let mut a = serde_json::Map::new();
-        let media = rendering::media_ids(&t.body);
-        if !media.is_empty() {
-            let keys: Vec<String> = media.iter().map(|m| rendering::media_key(m)).collect();
-            a.insert("media_keys".into(), json!(keys));
+        if !media_keys.is_empty() {
+            a.insert("media_keys".into(), json!(media_keys));
         }
         if t.body.get("poll").is_some() {
             // One poll per tweet: its ID follows the tweet's.
@@ -516,6 +530,7 @@ mod tests {
     use super::*;
     use crate::fake::test_support::{fake, get, post};
     use crate::fake::{Caller, Request};
+    use crate::media::MediaKind;
     use crate::route::Endpoint;
 
     #[test]
@@ -608,7 +623,12 @@ mod tests {
         assert_eq!(f.live_tweets().len(), 2);
 
         // Media alone needs no text: it defaults to "" in X's schema.
-        let media_only = post(&mut f, r#"{"media":{"media_ids":["7"]}}"#);
+        let me = f.user().id.clone();
+        let image = f.insert_media(MediaKind::Image, &me, f.now());
+        let media_only = post(
+            &mut f,
+            &json!({"media": {"media_ids": [image]}}).to_string(),
+        );
         assert_eq!(media_only.status, 201, "{}", media_only.body);
         // X's text for it is the link it adds for the media.
         let shown = media_only.body["data"]["text"].as_str().unwrap();
@@ -634,8 +654,13 @@ mod tests {
             f.tweets()[0].text,
             "Notes & fixes: https://example.com/v1.2"
         );
+        let me = f.user().id.clone();
+        let (five, six) = (
+            f.insert_media(MediaKind::Image, &me, f.now()),
+            f.insert_media(MediaKind::Image, &me, f.now()),
+        );
         let reply = format!(
-            r#"{{"text":"more","reply":{{"in_reply_to_tweet_id":"{first}"}},"quote_tweet_id":"{first}","media":{{"media_ids":["5","6"]}}}}"#
+            r#"{{"text":"more","reply":{{"in_reply_to_tweet_id":"{first}"}},"quote_tweet_id":"{first}","media":{{"media_ids":["{five}","{six}"]}}}}"#
         );
         assert_eq!(post(&mut f, &reply).status, 201);
 
@@ -659,9 +684,15 @@ mod tests {
             newest["referenced_tweets"],
             json!([{"type": "replied_to", "id": first}, {"type": "quoted", "id": first}])
         );
-        assert_eq!(newest["attachments"]["media_keys"], json!(["3_5", "3_6"]));
+        assert_eq!(
+            newest["attachments"]["media_keys"],
+            json!([format!("3_{five}"), format!("3_{six}")])
+        );
         // The media link comes last, marked with its media key.
-        assert_eq!(newest["entities"]["urls"][0]["media_key"], "3_5");
+        assert_eq!(
+            newest["entities"]["urls"][0]["media_key"],
+            format!("3_{five}")
+        );
         assert!(
             newest["text"]
                 .as_str()
@@ -785,6 +816,7 @@ mod tests {
                 path: &format!("/2/tweets/{id}"),
                 query: None,
                 body: b"",
+                content_type: None,
                 caller: Caller::InProcess,
             })
         };

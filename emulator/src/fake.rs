@@ -4,9 +4,9 @@
 //! over HTTP, the `Authorization` header) and returns one `Answer`. It
 //! routes, applies planned faults ([`crate::faults`]), verifies OAuth
 //! ([`crate::signature`]), counts rate windows ([`crate::limits`]) and
-//! hands over to the route's handler (`endpoints`). This file
-//! holds the order of those steps and the state they share: the account's
-//! tweets and the counters tests assert on.
+//! hands over to the route's handler (`endpoints`, `media_endpoints`).
+//! This file holds the order of those steps and the state they share: the
+//! account's tweets and uploads, and the counters tests assert on.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -20,6 +20,7 @@ use crate::clock::Clock;
 use crate::faults::{Failure, Faults, Rejection};
 
 use crate::limits::{Counters, Limits};
+use crate::media::{MediaKind, StoredMedia};
 use crate::route::{Endpoint, route};
 use crate::signature::{self, AuthFailure, Verifier};
 
@@ -45,6 +46,8 @@ pub(crate) struct Request<'a> {
     /// The raw query string, without `?`.
     pub query: Option<&'a str>,
     pub body: &'a [u8],
+    /// The `Content-Type` header: JSON or `multipart/form-data` for media.
+    pub content_type: Option<&'a str>,
     pub caller: Caller<'a>,
 }
 
@@ -73,7 +76,9 @@ pub struct FakeX {
     pub(crate) behaviour: Behaviour,
     pub(crate) clock: Clock,
     pub(crate) tweets: Vec<StoredTweet>,
-    /// Every tweet ID handed out.
+    /// Every upload, oldest first ([`crate::media`]).
+    pub(crate) uploads: Vec<StoredMedia>,
+    /// Every tweet and media ID handed out.
     ids: BTreeSet<u64>,
     pub(crate) counters: Counters,
     verifier: Verifier,
@@ -94,6 +99,7 @@ impl FakeX {
             behaviour,
             clock: clock.into(),
             tweets: Vec::new(),
+            uploads: Vec::new(),
             faults: Faults::default(),
             requests_seen: 0,
             too_many_requests_sent: 0,
@@ -159,6 +165,16 @@ impl FakeX {
         self.tweets.iter().find(|t| t.id == id)
     }
 
+    /// An upload by its media ID.
+    pub fn media(&self, id: &str) -> Option<&StoredMedia> {
+        self.uploads.iter().find(|m| m.id == id)
+    }
+
+    /// Every upload, finished or not, oldest first.
+    pub fn uploads(&self) -> &[StoredMedia] {
+        &self.uploads
+    }
+
     /// Every request received, refused ones included.
     pub fn requests_seen(&self) -> u64 {
         self.requests_seen
@@ -209,6 +225,41 @@ impl FakeX {
             body,
         });
         id
+    }
+
+    /// Adds a finalized, processed upload of `kind` by `owner` (the account's
+    /// ID, or another user's), as if uploaded at `uploaded_at`; it expires
+    /// [`Behaviour::media_expiry`] later. Returns its media ID.
+    pub fn insert_media(&mut self, kind: MediaKind, owner: &str, uploaded_at: Timestamp) -> String {
+        let id = self.new_tweet_id(uploaded_at);
+        self.insert_media_with_id(&id, kind, owner, uploaded_at);
+        id
+    }
+
+    /// [`FakeX::insert_media`] under a media ID chosen by the test (one a
+    /// tweet body already names), replacing any upload with that ID.
+    pub fn insert_media_with_id(
+        &mut self,
+        id: &str,
+        kind: MediaKind,
+        owner: &str,
+        uploaded_at: Timestamp,
+    ) {
+        if let Ok(n) = id.parse::<u64>() {
+            self.ids.insert(n);
+        }
+        let expiry = self.behaviour.media_expiry;
+        if let Some(mut m) = StoredMedia::new(
+            id.to_owned(),
+            kind.tweet_category(),
+            owner.to_owned(),
+            uploaded_at,
+            expiry,
+        ) {
+            m.finalize(uploaded_at, expiry, Duration::ZERO, None);
+            self.uploads.retain(|u| u.id != id);
+            self.uploads.push(m);
+        }
     }
 
     /// Deletes a tweet as if by hand in X's app. False if unknown or gone.
@@ -296,15 +347,29 @@ impl FakeX {
             return self.finish(endpoint, now, Answer::too_many_requests(), None);
         }
 
+        if req.body.len() > crate::exchange::MAX_BODY_BYTES {
+            return self.finish(endpoint, now, Answer::payload_too_large(), None);
+        }
+
         let path_id = path_id.unwrap_or_default();
-        let answer = match endpoint {
+        let mut answer = match endpoint {
             Endpoint::CreateTweet => self.create(req.body, now),
             Endpoint::DeleteTweet => self.delete(&path_id, &query, now),
             Endpoint::GetTweet => self.get_tweet(&path_id, &query),
             Endpoint::LookupTweets => self.lookup(&query),
             Endpoint::Me => self.me(&query),
             Endpoint::UserTweets => self.user_tweets(&path_id, &query),
+            Endpoint::MediaUpload => self.media_upload(req, now),
+            Endpoint::MediaStatus => self.media_status(&query, now),
+            Endpoint::MediaInitialize => self.media_initialize(req.body, now),
+            Endpoint::MediaAppend => self.media_append(&path_id, req, now),
+            Endpoint::MediaFinalize => self.media_finalize(&path_id, now),
+            Endpoint::MediaMetadata => self.media_metadata(req.body, now),
         };
+        if answer.status < 300 && !answer.drop_connection && self.faults.drop_this(endpoint) {
+            answer.drop_connection = true;
+            answer.note = Some("took effect, then dropped the connection".into());
+        }
         self.finish(endpoint, now, answer, None)
     }
 
@@ -338,6 +403,22 @@ impl FakeX {
     /// without answering.
     pub fn drop_after_commit(&mut self, n: u32) {
         self.faults.drop_after_commit = n;
+    }
+
+    /// Let the next `n` successful requests to `endpoint` take effect, then
+    /// close the connection without answering (an append stored, say).
+    pub fn drop_after_commit_on(&mut self, endpoint: Endpoint, n: u32) {
+        self.faults.drops.push(Failure {
+            endpoint: Some(endpoint),
+            status: 0,
+            remaining: n,
+        });
+    }
+
+    /// End the processing of the next `n` GIFs or videos finalized as
+    /// `failed`, with X's error.
+    pub fn fail_next_processing(&mut self, n: u32) {
+        self.faults.failing_processings = n;
     }
 
     /// Answer the next `n` requests (any endpoint) with `status` (a 5xx).
@@ -400,6 +481,7 @@ pub(crate) mod test_support {
             path: "/2/tweets",
             query: None,
             body: body.as_bytes(),
+            content_type: Some("application/json"),
             caller: Caller::InProcess,
         })
     }
@@ -410,6 +492,7 @@ pub(crate) mod test_support {
             path,
             query: Some(query),
             body: b"",
+            content_type: None,
             caller: Caller::InProcess,
         })
     }

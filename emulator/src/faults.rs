@@ -1,7 +1,9 @@
 //! Planned misbehaviour: what X does on a bad day, on demand. Server errors
 //! before a request is handled, a connection dropped after a tweet was
 //! stored (the case that makes a retry publish twice), slow answers, and
-//! a timeline that lags behind lookups by ID, a text X refuses for good.
+//! a timeline that lags behind lookups by ID, a text X refuses for good,
+//! a connection dropped after any endpoint took effect, a video whose
+//! processing fails.
 //! Tests of the client and the
 //! executor set these up (through `FakeX`'s setters, which live with the
 //! state they change); `tweetform emulator` exposes some as flags.
@@ -32,6 +34,11 @@ pub struct Faults {
     pub skew: SignedDuration,
     /// Creates with these exact texts are refused, every time.
     pub rejections: Vec<Rejection>,
+    /// The next successful requests to an endpoint take effect, then the
+    /// connection is closed without an answer (`status` unused).
+    pub drops: Vec<Failure>,
+    /// The next N GIFs or videos finalized end their processing `failed`.
+    pub failing_processings: u32,
 }
 
 /// A text X refuses, with the status and `detail` of its problem body.
@@ -71,6 +78,30 @@ impl Faults {
             return false;
         }
         self.drop_after_commit -= 1;
+        true
+    }
+
+    /// Whether to drop the connection after a successful request to
+    /// `endpoint`; uses one up.
+    pub(crate) fn drop_this(&mut self, endpoint: Endpoint) -> bool {
+        let Some(d) = self
+            .drops
+            .iter_mut()
+            .find(|d| d.remaining > 0 && d.endpoint.is_none_or(|e| e == endpoint))
+        else {
+            return false;
+        };
+        d.remaining -= 1;
+        self.drops.retain(|d| d.remaining > 0);
+        true
+    }
+
+    /// Whether the processing starting now is to fail; uses one up.
+    pub(crate) fn fail_this_processing(&mut self) -> bool {
+        if self.failing_processings == 0 {
+            return false;
+        }
+        self.failing_processings -= 1;
         true
     }
 

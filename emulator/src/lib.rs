@@ -3,13 +3,21 @@
 //! it counts length with twitter-text itself, verifies OAuth 1.0a by hand,
 //! keeps its own clock, and answers in X's own shapes.
 //!
-//! - [`FakeX`] ([`fake`]) is the state machine: one account and its tweets.
-//!   Around it, one file per idea: [`limits`] (fixed windows and X's rate
-//!   headers), `route` (which endpoint a request is for), `answers` (X's statuses and error bodies), `endpoints`
-//!   (each route's handler), [`faults`] (planned 5xx, dropped connections,
-//!   delays, timeline lag, clock skew, refused texts), `rendering` (the
-//!   text X returns: t.co links, entities, HTML escapes), [`schema`] (the create body as X's OpenAPI
-//!   document declares it), [`signature`] (OAuth), [`clock`].
+//! - [`FakeX`] ([`fake`]) is the state machine: one account, its tweets and
+//!   its media uploads. Around it, one file per idea: [`limits`] (fixed
+//!   windows and X's rate headers), `route` (which endpoint a request is
+//!   for), `answers` (X's statuses and error bodies), `endpoints` (the
+//!   tweet and user routes' handlers), `media_endpoints` (the v2 media
+//!   routes' handlers and the check of a tweet's media IDs), [`media`] (the
+//!   state of uploads: segment counts, running SHA-256, processing on the
+//!   fake's clock, expiry, alt text; never the bytes), `magic` (a file's
+//!   type and size from its first bytes), `multipart` (`multipart/form-data`
+//!   bodies), `media_schema` (the media request bodies as X's OpenAPI
+//!   document declares them), [`faults`] (planned 5xx, dropped connections,
+//!   delays, timeline lag, clock skew, refused texts, failed processing),
+//!   `rendering` (the text X returns: t.co links, entities, HTML escapes),
+//!   [`schema`] (the create body as X's OpenAPI document declares it),
+//!   [`signature`] (OAuth), [`clock`].
 //! - [`FakeX::respond`] ([`exchange`]) is the fake as one function from an
 //!   HTTP request to an HTTP answer. [`spawn`] ([`server`]) serves it with
 //!   hyper on 127.0.0.1; tweetform's in-process transport calls it without
@@ -24,6 +32,11 @@ pub mod exchange;
 pub mod fake;
 pub mod faults;
 pub mod limits;
+mod magic;
+pub mod media;
+mod media_endpoints;
+mod media_schema;
+mod multipart;
 mod rendering;
 mod route;
 pub mod schema;
@@ -36,6 +49,9 @@ pub use exchange::{Via, WireAnswer, WireRequest};
 pub use fake::{FakeX, StoredTweet};
 pub use faults::{Failure, Faults, Rejection};
 pub use limits::{Limits, Window};
+pub use media::{
+    MediaKind, Processing, ProcessingError, ProcessingNow, ProcessingState, StoredMedia,
+};
 pub use route::Endpoint;
 pub use server::{ServeOptions, Server, spawn, spawn_with};
 

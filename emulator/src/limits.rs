@@ -1,4 +1,4 @@
-//! X's rate limits: fixed windows per user and endpoint, the daily cap of
+//! X's rate limits (`x-api/fundamentals/rate-limits`): fixed windows per user and endpoint, the daily cap of
 //! free access, and the `x-rate-limit-*` / `x-user-limit-24hour-*` headers
 //! that report them. Kept apart from the endpoints because every request,
 //! refused or not, goes through them first.
@@ -42,6 +42,15 @@ pub struct Limits {
     pub me: Window,
     pub user_tweets: Window,
     pub lookup: Window,
+    /// `POST /2/media/upload`, the one-request upload (X: 500 per 15 minutes).
+    pub media_upload: Window,
+    /// `GET /2/media/upload` STATUS (X: 1,000 per 15 minutes).
+    pub media_status: Window,
+    /// Each of initialize, append and finalize, counted apart (X: 1,875
+    /// per 15 minutes each).
+    pub media_chunked: Window,
+    /// `POST /2/media/metadata` (X: 500 per 15 minutes).
+    pub media_metadata: Window,
     /// A daily cap on published tweets (free access: 17), reported in
     /// `x-user-limit-24hour-*` on creates. Counts successful creates only.
     pub daily_creates: Option<u32>,
@@ -64,6 +73,10 @@ impl Limits {
             me: Window::minutes(75, 15),
             user_tweets: Window::minutes(900, 15),
             lookup: Window::minutes(900, 15),
+            media_upload: Window::minutes(500, 15),
+            media_status: Window::minutes(1000, 15),
+            media_chunked: Window::minutes(1875, 15),
+            media_metadata: Window::minutes(500, 15),
             daily_creates: None,
             daily_window: Duration::from_secs(24 * 3600),
         }
@@ -149,6 +162,12 @@ pub(crate) struct Counters {
     user_tweets: Vec<Counter>,
     lookup: Vec<Counter>,
     get_tweet: Vec<Counter>,
+    media_upload: Vec<Counter>,
+    media_status: Vec<Counter>,
+    media_initialize: Vec<Counter>,
+    media_append: Vec<Counter>,
+    media_finalize: Vec<Counter>,
+    media_metadata: Vec<Counter>,
     daily: Option<Counter>,
 }
 
@@ -162,6 +181,12 @@ impl Counters {
             user_tweets: all(&[l.user_tweets]),
             lookup: all(&[l.lookup]),
             get_tweet: all(&[l.lookup]),
+            media_upload: all(&[l.media_upload]),
+            media_status: all(&[l.media_status]),
+            media_initialize: all(&[l.media_chunked]),
+            media_append: all(&[l.media_chunked]),
+            media_finalize: all(&[l.media_chunked]),
+            media_metadata: all(&[l.media_metadata]),
             daily: l
                 .daily_creates
                 .map(|cap| Counter::new(Window::new(cap, l.daily_window))),
@@ -176,6 +201,12 @@ impl Counters {
             Endpoint::UserTweets => &mut self.user_tweets,
             Endpoint::LookupTweets => &mut self.lookup,
             Endpoint::GetTweet => &mut self.get_tweet,
+            Endpoint::MediaUpload => &mut self.media_upload,
+            Endpoint::MediaStatus => &mut self.media_status,
+            Endpoint::MediaInitialize => &mut self.media_initialize,
+            Endpoint::MediaAppend => &mut self.media_append,
+            Endpoint::MediaFinalize => &mut self.media_finalize,
+            Endpoint::MediaMetadata => &mut self.media_metadata,
         }
     }
 

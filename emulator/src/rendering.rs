@@ -58,8 +58,8 @@ fn display(url: &str) -> String {
     }
 }
 
-/// The tweet's text as X returns it.
-pub(crate) fn render(t: &StoredTweet, username: &str) -> Rendered {
+/// The tweet's text as X returns it; `media_keys` are its media's, in order.
+pub(crate) fn render(t: &StoredTweet, username: &str, media_keys: &[String]) -> Rendered {
     let extractor = twitter_text::extractor::Extractor::new();
     let found = extractor.extract_urls(&t.text);
     let mut text = String::new();
@@ -88,8 +88,7 @@ pub(crate) fn render(t: &StoredTweet, username: &str) -> Rendered {
         rest = &rest[at + url.len()..];
     }
     text.push_str(&escape(rest));
-    let media = media_ids(&t.body);
-    if let Some(first) = media.first() {
+    if let Some(first) = media_keys.first() {
         let link = tco(&t.id, found.len());
         if !text.is_empty() {
             text.push(' ');
@@ -100,9 +99,9 @@ pub(crate) fn render(t: &StoredTweet, username: &str) -> Rendered {
             "start": start,
             "end": start + link.chars().count(),
             "url": link,
-            "expanded_url": format!("https://x.com/{username}/status/{}/photo/1", t.id),
+            "expanded_url": format!("https://x.com/{username}/status/{}/{}/1", t.id, if first.starts_with("3_") { "photo" } else { "video" }),
             "display_url": format!("pic.x.com/{}", &link["https://t.co/".len()..]),
-            "media_key": media_key(first),
+            "media_key": first,
         }));
     }
     Rendered { text, urls }
@@ -120,7 +119,8 @@ pub(crate) fn media_ids(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// X's media key for an uploaded image: `3_<media id>`.
+/// X's media key for an image: `3_<media id>` (GIFs and videos have theirs
+/// from their upload, [`crate::media`]).
 pub(crate) fn media_key(id: &str) -> String {
     format!("3_{id}")
 }
@@ -147,7 +147,7 @@ mod tests {
             "Notes for v1.2: https://example.com/v1.2 & <more> at example.org",
             json!({}),
         );
-        let r = render(&t, "me");
+        let r = render(&t, "me", &[]);
         assert!(!r.text.contains("example.com"), "{}", r.text);
         assert!(r.text.contains(" &amp; &lt;more&gt; at "), "{}", r.text);
         assert_eq!(r.urls.len(), 2);
@@ -165,16 +165,30 @@ mod tests {
         }
         assert_ne!(r.urls[0]["url"], r.urls[1]["url"]);
         // The same tweet renders the same way every time.
-        assert_eq!(render(&t, "me"), r);
+        assert_eq!(render(&t, "me", &[]), r);
     }
 
     #[test]
     fn media_add_a_link_at_the_end() {
         let t = tweet("", json!({"media": {"media_ids": ["77"]}}));
-        let r = render(&t, "me");
+        let r = render(&t, "me", &[media_key("77")]);
         assert!(r.text.starts_with("https://t.co/"), "{}", r.text);
         assert_eq!(r.urls[0]["media_key"], "3_77");
+        assert!(
+            r.urls[0]["expanded_url"]
+                .as_str()
+                .unwrap()
+                .ends_with("/photo/1")
+        );
         let t = tweet("caption", json!({"media": {"media_ids": ["77"]}}));
-        assert!(render(&t, "me").text.starts_with("caption https://t.co/"));
+        let r = render(&t, "me", &["7_77".to_owned()]);
+        assert!(r.text.starts_with("caption https://t.co/"));
+        assert_eq!(r.urls[0]["media_key"], "7_77");
+        assert!(
+            r.urls[0]["expanded_url"]
+                .as_str()
+                .unwrap()
+                .ends_with("/video/1")
+        );
     }
 }

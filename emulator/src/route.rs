@@ -18,6 +18,15 @@ pub enum Endpoint {
     LookupTweets,
     Me,
     UserTweets,
+    /// `POST /2/media/upload`: a whole file in one request.
+    MediaUpload,
+    /// `GET /2/media/upload?command=STATUS`.
+    MediaStatus,
+    MediaInitialize,
+    MediaAppend,
+    MediaFinalize,
+    /// `POST /2/media/metadata`: alt text.
+    MediaMetadata,
 }
 
 impl fmt::Display for Endpoint {
@@ -29,6 +38,12 @@ impl fmt::Display for Endpoint {
             Endpoint::LookupTweets => "GET /2/tweets",
             Endpoint::Me => "GET /2/users/me",
             Endpoint::UserTweets => "GET /2/users/:id/tweets",
+            Endpoint::MediaUpload => "POST /2/media/upload",
+            Endpoint::MediaStatus => "GET /2/media/upload",
+            Endpoint::MediaInitialize => "POST /2/media/upload/initialize",
+            Endpoint::MediaAppend => "POST /2/media/upload/:id/append",
+            Endpoint::MediaFinalize => "POST /2/media/upload/:id/finalize",
+            Endpoint::MediaMetadata => "POST /2/media/metadata",
         })
     }
 }
@@ -46,6 +61,16 @@ pub(crate) fn route(method: &str, path: &str) -> Option<(Endpoint, Option<String
         ("GET", ["tweets", id]) => Some((Endpoint::GetTweet, Some(decoded(id)))),
         ("GET", ["users", "me"]) => Some((Endpoint::Me, None)),
         ("GET", ["users", id, "tweets"]) => Some((Endpoint::UserTweets, Some(decoded(id)))),
+        ("POST", ["media", "upload"]) => Some((Endpoint::MediaUpload, None)),
+        ("GET", ["media", "upload"]) => Some((Endpoint::MediaStatus, None)),
+        ("POST", ["media", "upload", "initialize"]) => Some((Endpoint::MediaInitialize, None)),
+        ("POST", ["media", "upload", id, "append"]) => {
+            Some((Endpoint::MediaAppend, Some(decoded(id))))
+        }
+        ("POST", ["media", "upload", id, "finalize"]) => {
+            Some((Endpoint::MediaFinalize, Some(decoded(id))))
+        }
+        ("POST", ["media", "metadata"]) => Some((Endpoint::MediaMetadata, None)),
         _ => None,
     }
 }

@@ -17,7 +17,9 @@ pub fn check_create(body: &Value, out: &mut Vec<String>) {
     check(body, &CREATE_SCHEMA, "$", out);
 }
 
-enum Schema {
+pub(crate) enum Schema {
+    /// Anything (a property X declares without constraining it).
+    Any,
     Str,
     Id,
     Bool,
@@ -36,6 +38,11 @@ enum Schema {
         max: Option<usize>,
     },
     Object {
+        fields: &'static [(&'static str, Schema)],
+        required: &'static [&'static str],
+    },
+    /// An object whose schema allows properties it does not declare.
+    Open {
         fields: &'static [(&'static str, Schema)],
         required: &'static [&'static str],
     },
@@ -184,7 +191,7 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// JSON-schema-style messages, as X's validator words them.
-fn check(v: &Value, schema: &Schema, path: &str, out: &mut Vec<String>) {
+pub(crate) fn check(v: &Value, schema: &Schema, path: &str, out: &mut Vec<String>) {
     let wrong = |out: &mut Vec<String>, expected: &str| {
         out.push(format!(
             "{path}: {} found, {expected} expected",
@@ -192,6 +199,7 @@ fn check(v: &Value, schema: &Schema, path: &str, out: &mut Vec<String>) {
         ));
     };
     match schema {
+        Schema::Any => {}
         Schema::Str => {
             if !v.is_string() {
                 wrong(out, "string");
@@ -268,6 +276,21 @@ fn check(v: &Value, schema: &Schema, path: &str, out: &mut Vec<String>) {
                         None => out.push(format!(
                             "{path}.{k}: is not defined in the schema and the schema does not allow additional properties"
                         )),
+                    }
+                }
+            }
+            None => wrong(out, "object"),
+        },
+        Schema::Open { fields, required } => match v.as_object() {
+            Some(o) => {
+                for r in *required {
+                    if !o.contains_key(*r) {
+                        out.push(format!("{path}.{r}: is missing but it is required"));
+                    }
+                }
+                for (k, x) in o {
+                    if let Some((_, s)) = fields.iter().find(|(name, _)| name == k) {
+                        check(x, s, &format!("{path}.{k}"), out);
                     }
                 }
             }

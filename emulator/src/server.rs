@@ -15,12 +15,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::exchange::{Via, WireRequest};
+use crate::exchange::{MAX_BODY_BYTES, Via, WireRequest};
 use crate::{SharedFake, lock};
-
-/// Request bodies above this size are refused (X's own limit is far lower
-/// than anything a tweet needs).
-const BODY_LIMIT: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ServeOptions {
@@ -119,6 +115,27 @@ async fn serve_connection(
     }
 }
 
+/// 413, as X's front end answers a body too large to read; the
+/// connection is closed, the rest of the body unread.
+fn payload_too_large() -> hyper::Response<Full<Bytes>> {
+    let problem = serde_json::json!({
+        "title": "Payload Too Large", "detail": "Payload Too Large",
+        "type": "about:blank", "status": 413,
+    });
+    let mut resp = hyper::Response::new(Full::new(Bytes::from(problem.to_string())));
+    *resp.status_mut() = hyper::StatusCode::PAYLOAD_TOO_LARGE;
+    let headers = resp.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/problem+json"),
+    );
+    headers.insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    resp
+}
+
 async fn handle(
     fake: SharedFake,
     abort: Arc<Notify>,
@@ -127,9 +144,28 @@ async fn handle(
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, BODY_LIMIT).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => Bytes::new(),
+    // One request's body at a time per connection, never more than the
+    // limit: a larger one is refused before reading it (its Content-Length
+    // says so) or as soon as it passes the limit.
+    let declared = hyper::body::Body::size_hint(&body).lower();
+    let read = if declared > MAX_BODY_BYTES as u64 {
+        None
+    } else {
+        Limited::new(body, MAX_BODY_BYTES).collect().await.ok()
+    };
+    let body = match read {
+        Some(b) => b.to_bytes(),
+        None => {
+            if options.log {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{} {} -> 413 (body over {MAX_BODY_BYTES} bytes)",
+                    parts.method,
+                    parts.uri.path()
+                );
+            }
+            return Ok(payload_too_large());
+        }
     };
     let headers: Vec<(&str, &str)> = parts
         .headers
@@ -184,4 +220,62 @@ async fn handle(
     Ok(resp
         .body(Full::new(Bytes::from(answer.body)))
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new()))))
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+    use crate::{Clock, FakeX, share};
+
+    /// Sends a request with a body of `len` bytes (only the headers when
+    /// `send_body` is false) and returns the status line.
+    async fn send(server: &Server, len: usize, send_body: bool) -> String {
+        let mut s = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        let head = format!(
+            "POST /2/media/upload/1/append HTTP/1.1\r\nHost: {}\r\nContent-Type: application/octet-stream\r\nContent-Length: {len}\r\n\r\n",
+            server.addr()
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        if send_body {
+            let chunk = vec![b'a'; 1 << 20];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                s.write_all(&chunk[..n]).await.unwrap();
+                left -= n;
+            }
+        }
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !answer.windows(2).any(|w| w == b"\r\n") {
+            let n = s.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+        }
+        let line = String::from_utf8_lossy(&answer).into_owned();
+        line.lines().next().unwrap_or_default().to_owned()
+    }
+
+    #[tokio::test]
+    async fn bodies_of_an_8_mib_segment_are_read_and_larger_than_the_limit_refused() {
+        let fake = share(FakeX::with_defaults(Clock::system()));
+        let server = spawn(fake.clone(), "127.0.0.1:0").await.unwrap();
+        // Read whole, then refused for want of a signature: not for its size.
+        let base64_segment = (8 << 20) / 3 * 4 + 1024;
+        assert_eq!(
+            send(&server, base64_segment, true).await,
+            "HTTP/1.1 401 Unauthorized"
+        );
+        assert_eq!(lock(&fake).requests_seen(), 1);
+        assert_eq!(
+            send(&server, MAX_BODY_BYTES + 1, false).await,
+            "HTTP/1.1 413 Payload Too Large"
+        );
+        assert_eq!(lock(&fake).requests_seen(), 1);
+        server.shutdown().await;
+    }
 }

@@ -70,6 +70,16 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = parse_skew)]
     pub skew: Option<jiff::SignedDuration>,
 
+    /// How long an uploaded GIF or video takes to process, like `5s`
+    /// (`pending`, then `in_progress`, then `succeeded`), from 1ms to 8760h.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub media_processing: Duration,
+
+    /// How long an upload's media ID lasts after finalize (X: 24h), from
+    /// 1ms to 8760h.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub media_expiry: Duration,
+
     /// Do not log each request on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -129,6 +139,10 @@ impl Args {
             me: scaled(x.me),
             user_tweets: scaled(x.user_tweets),
             lookup: scaled(x.lookup),
+            media_upload: scaled(x.media_upload),
+            media_status: scaled(x.media_status),
+            media_chunked: scaled(x.media_chunked),
+            media_metadata: scaled(x.media_metadata),
             daily_creates: self.daily_cap,
             daily_window: self.daily_window,
         })
@@ -153,6 +167,8 @@ async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
     let limits = args.limits()?;
     let behaviour = Behaviour {
         limits: limits.clone(),
+        media_processing: args.media_processing,
+        media_expiry: args.media_expiry,
         ..Behaviour::default()
     };
     let mut fake = FakeX::new(behaviour, Clock::system());
@@ -253,6 +269,13 @@ mod tests {
         let t = T::parse_from(["t"]);
         assert_eq!(t.args.port, 8080);
         assert_eq!(t.args.limits().unwrap(), Limits::x_defaults());
+        let fake = Behaviour::default();
+        assert_eq!(t.args.media_processing, fake.media_processing);
+        assert_eq!(t.args.media_expiry, fake.media_expiry);
+        let t = T::parse_from(["t", "--media-processing", "30s", "--media-expiry", "1h"]);
+        assert_eq!(t.args.media_processing, Duration::from_secs(30));
+        assert_eq!(t.args.media_expiry, Duration::from_secs(3600));
+        assert!(T::try_parse_from(["t", "--media-expiry", "0s"]).is_err());
     }
 
     #[test]

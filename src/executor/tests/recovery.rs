@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::post::Media;
 use crate::state::IntentShape;
+use tweetform_emulator::MediaKind;
 
 fn change_of(key: &str, tweets: &[Tweet]) -> Change {
     Change {
@@ -331,6 +332,11 @@ proptest! {
             let skew = SignedDuration::from_secs(skew);
             run.fake.fake().set_skew(skew);
             let start = t0() - SignedDuration::from_mins(4);
+            // The media IDs `with_media` names, uploaded by the account before.
+            let me = run.fake.fake().user().id.clone();
+            for id in 1..=4 {
+                run.fake.fake().insert_media_with_id(&id.to_string(), MediaKind::Image, &me, start);
+            }
             let mut state = empty_state();
             let mut sent = 0;
             for (i, (key, t, g)) in posts.iter().enumerate() {
