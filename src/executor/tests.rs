@@ -121,6 +121,32 @@ fn plan_of(changes: Vec<Change>) -> Plan {
     }
 }
 
+/// A create of these tweets under `key`.
+fn change_of(key: &str, tweets: &[Tweet]) -> Change {
+    Change {
+        key: key.into(),
+        action: Action::Create,
+        file: None,
+        from: None,
+        publish_at: None,
+        refused: None,
+        tweets: tweets
+            .iter()
+            .enumerate()
+            .map(|(index, body)| TweetChange {
+                index,
+                text: body.text.clone(),
+                weighted_length: body.text.len(),
+                digest: body.digest(),
+                op: TweetOp::Create {
+                    body: body.clone(),
+                    old_text: None,
+                },
+            })
+            .collect(),
+    }
+}
+
 fn singles(n: usize) -> Plan {
     plan_of(
         (0..n)

@@ -9,31 +9,6 @@ use crate::post::Media;
 use crate::state::IntentShape;
 use tweetform_emulator::MediaKind;
 
-fn change_of(key: &str, tweets: &[Tweet]) -> Change {
-    Change {
-        key: key.into(),
-        action: Action::Create,
-        file: None,
-        from: None,
-        publish_at: None,
-        refused: None,
-        tweets: tweets
-            .iter()
-            .enumerate()
-            .map(|(index, body)| TweetChange {
-                index,
-                text: body.text.clone(),
-                weighted_length: body.text.len(),
-                digest: body.digest(),
-                op: TweetOp::Create {
-                    body: body.clone(),
-                    old_text: None,
-                },
-            })
-            .collect(),
-    }
-}
-
 /// The intent a run saves before sending tweet `index` of `key`.
 fn intent_for(
     key: &str,
