@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use tweetform::clock::Clock;
 use tweetform::state::State;
-use tweetform_emulator::{self as emulator, FakeX, SharedFake, TEST_CREDENTIALS};
+use tweetform_emulator::{self as emulator, Endpoint, FakeX, SharedFake, TEST_CREDENTIALS};
 
 /// The fake X served on 127.0.0.1 by a runtime of this test.
 struct Fake {
@@ -22,13 +22,17 @@ struct Fake {
 
 impl Fake {
     fn start() -> Fake {
+        Fake::start_with(emulator::Behaviour::default())
+    }
+
+    fn start_with(behaviour: emulator::Behaviour) -> Fake {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let (shared, server) = runtime.block_on(async {
-            let fake = FakeX::with_defaults(Clock::system());
+            let fake = FakeX::new(behaviour, Clock::system());
             let shared: SharedFake = std::sync::Arc::new(std::sync::Mutex::new(fake));
             let server = emulator::spawn(shared.clone(), "127.0.0.1:0")
                 .await
@@ -1050,4 +1054,85 @@ fn the_commit_survives_a_summary_that_cannot_be_written() {
         text(&out)
     );
     assert!(text(&out).contains("Committed the state"), "{}", text(&out));
+}
+
+/// SIGKILL after a post's media is uploaded and before its tweet reached X:
+/// the next run reuses the uploads the state recorded (no second upload)
+/// and publishes each tweet once, carrying exactly those uploads.
+#[cfg(unix)]
+#[test]
+fn kill_9_between_an_upload_and_its_tweet_reuses_the_upload() {
+    let fake = Fake::start_with(emulator::Behaviour {
+        media_processing: Duration::from_millis(1500),
+        ..emulator::Behaviour::default()
+    });
+    let project = Project::new(0);
+    let media = project.root().join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/media");
+    for name in ["launch.png", "clip.mp4"] {
+        std::fs::copy(examples.join(name), media.join(name)).unwrap();
+    }
+    std::fs::write(
+        project.root().join("posts/picture.yaml"),
+        "text: A picture\nmedia:\n  - file: /media/launch.png\n    alt: The launch card\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.root().join("posts/video.yaml"),
+        "text: A video\nmedia:\n  - file: /media/clip.mp4\n    alt: A test card\n",
+    )
+    .unwrap();
+    // X refuses every create for now (a 503, retried with backoff): the
+    // kill lands after the first upload, before any tweet exists.
+    fake.with(|f| f.fail_next_on(Endpoint::CreateTweet, 1000, 503));
+    let (out, _) = signal_when(project.command(&fake), |l| l.contains("↑ "), "KILL");
+    assert!(!out.status.success());
+    assert!(
+        fake.live().keys().all(|t| !t.starts_with('A')),
+        "no tweet yet"
+    );
+    let recorded = project.state().uploads;
+    assert_eq!(recorded.len(), 1, "the upload was on disk before the kill");
+    let uploads_before = fake.with(|f| f.uploads().len());
+
+    fake.with(|f| f.faults_mut().failures.clear());
+    let out = project.apply(&fake);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("uploaded by an earlier run, reused"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        fake.with(|f| f.uploads().len()),
+        uploads_before + 1,
+        "only the file not uploaded before the kill is uploaded now"
+    );
+    let live = fake.live();
+    assert_eq!(live["A picture"].len(), 1);
+    assert_eq!(live["A video"].len(), 1);
+    let state = project.state();
+    for (text, key) in [("A picture", "picture"), ("A video", "video")] {
+        let id = &state.posts[key].tweets[0].id;
+        assert_eq!(&live[text][0], id);
+        let carried = fake.with(|f| {
+            f.tweets()
+                .iter()
+                .find(|t| &t.id == id)
+                .map(|t| t.body["media"]["media_ids"][0].as_str().unwrap().to_owned())
+                .unwrap()
+        });
+        let record = state.uploads.values().find(|u| u.id == carried);
+        assert!(
+            record.is_some(),
+            "{key}: the tweet carries a recorded upload"
+        );
+    }
+    for (content, record) in &recorded {
+        assert_eq!(
+            state.uploads[content].id, record.id,
+            "reused, not uploaded again"
+        );
+    }
 }
