@@ -127,11 +127,15 @@ pub(crate) struct MediaFacts {
     pub bytes: u64,
     /// `sha256:<64 hex>` of the whole file: a changed file is a changed tweet.
     pub sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
     /// GIF only: how many frames.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frames: Option<u32>,
     /// MP4 and MOV only, when the file says (a fragmented MP4 may not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
 }
 
