@@ -85,10 +85,14 @@ impl<A: XApi> Executor<A> {
             .now()
             .saturating_add(EXPIRY_MARGIN)
             .unwrap_or(jiff::Timestamp::MAX);
+        let alt = file.alt.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        // An upload carries one alt text: one with another (or one the
+        // file no longer has, which X cannot take back) is not this file's.
         let kept = state
             .uploads
             .get(&facts.sha256)
             .filter(|u| u.expires_at > usable_until)
+            .filter(|u| u.alt.is_none() || u.alt.as_deref() == alt)
             .cloned();
         let reused = kept.is_some();
         let mut record = match kept {
@@ -102,7 +106,6 @@ impl<A: XApi> Executor<A> {
         if record.processing {
             record = self.processed(state, file, &facts.sha256, record).await?;
         }
-        let alt = file.alt.as_deref().map(str::trim).filter(|a| !a.is_empty());
         if let Some(alt) = alt
             && record.alt.as_deref() != Some(alt)
         {

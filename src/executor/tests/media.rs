@@ -244,6 +244,41 @@ async fn an_upload_is_reused_while_x_keeps_it_and_made_again_once_expired() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_upload_is_reused_only_with_its_own_alt_text() {
+    let run = media_run();
+    let png = put(&run, "examples/media/launch.png", "launch.png");
+    let mut state = empty_state();
+    for (key, alt) in [
+        ("one", Some("a card")),
+        ("two", Some("another text")),
+        ("three", None),
+    ] {
+        let plan = plan_of(vec![change_of(
+            key,
+            &[with_files(&run, key, &[(&png, alt)])],
+        )]);
+        let report = executor(&run).execute(&plan, &mut state).await;
+        assert!(report.exit_code() == 0, "{}", report.render_summary(false));
+    }
+    // X holds one alt text per upload, and cannot take one back.
+    assert_eq!(uploads_sent(&run), 3);
+    let ids: Vec<Vec<String>> = ["one", "two", "three"]
+        .iter()
+        .map(|k| media_of(&run, k))
+        .collect();
+    let fake = run.fake.fake();
+    assert_eq!(
+        fake.media(&ids[0][0]).unwrap().alt_text.as_deref(),
+        Some("a card")
+    );
+    assert_eq!(
+        fake.media(&ids[1][0]).unwrap().alt_text.as_deref(),
+        Some("another text")
+    );
+    assert_eq!(fake.media(&ids[2][0]).unwrap().alt_text, None);
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_upload_x_no_longer_holds_is_forgotten_and_not_a_refusal() {
     let run = media_run();
     let png = put(&run, "examples/media/launch.png", "launch.png");
