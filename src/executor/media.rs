@@ -95,16 +95,20 @@ impl<A: XApi> Executor<A> {
             .filter(|u| u.alt.is_none() || u.alt.as_deref() == alt)
             .cloned();
         let reused = kept.is_some();
-        let mut record = match kept {
-            Some(record) => record,
+        // An interrupted run's upload still processing: check at once.
+        let (mut record, check_after) = match kept {
+            Some(record) => (record, Some(0)),
             None => {
-                let record = self.upload(file, facts).await?;
+                let (record, check_after) = self.upload(file, facts).await?;
                 self.keep(state, &facts.sha256, &record)?;
-                record
+                (record, check_after)
             }
         };
         if record.processing {
-            record = self.processed(state, file, &facts.sha256, record).await?;
+            let first = check_after.unwrap_or(DEFAULT_CHECK_SECS);
+            record = self
+                .processed(state, file, &facts.sha256, record, first)
+                .await?;
         }
         if let Some(alt) = alt
             && record.alt.as_deref() != Some(alt)
@@ -130,8 +134,13 @@ impl<A: XApi> Executor<A> {
     }
 
     /// Sends the file to X: images in one request, GIFs and videos in
-    /// segments. Returns the upload as the state records it.
-    async fn upload(&mut self, file: &MediaFile, facts: &MediaFacts) -> Result<UploadRecord, Halt> {
+    /// segments. Returns the upload as the state records it, and when X
+    /// asks to be asked about its processing.
+    async fn upload(
+        &mut self,
+        file: &MediaFile,
+        facts: &MediaFacts,
+    ) -> Result<(UploadRecord, Option<u64>), Halt> {
         let path = self.media_root.join(&file.path);
         let changed = |why: String| {
             Halt::Failed(Failure::MediaChanged {
@@ -186,7 +195,11 @@ impl<A: XApi> Executor<A> {
                 reason,
             }));
         }
-        Ok(self.record_of(file, &upload))
+        let check_after = upload
+            .processing_info
+            .as_ref()
+            .and_then(|p| p.check_after_secs);
+        Ok((self.record_of(file, &upload), check_after))
     }
 
     /// What the state keeps of an upload X answered with.
@@ -216,6 +229,7 @@ impl<A: XApi> Executor<A> {
         file: &MediaFile,
         content: &str,
         mut record: UploadRecord,
+        first_check_after: u64,
     ) -> Result<UploadRecord, Halt> {
         let doing = Doing::CheckingUpload {
             file: file.path.clone(),
@@ -228,7 +242,7 @@ impl<A: XApi> Executor<A> {
                     .unwrap_or(SignedDuration::MAX),
             )
             .unwrap_or(jiff::Timestamp::MAX);
-        let mut check_after = DEFAULT_CHECK_SECS;
+        let mut check_after = first_check_after;
         loop {
             let next = self
                 .clock
