@@ -1000,4 +1000,23 @@ mod tests {
         let c = convert(&source).unwrap();
         assert!(c.yaml.contains("- text: tweet 2999\n"));
     }
+
+    proptest::proptest! {
+        /// Whatever the text, the written post reads back as the same text
+        /// (the conversion checks it and reports a mismatch as a bug).
+        #[test]
+        fn every_text_survives_the_yaml(text in "[a-z :#'\"@!&*%|>{}\\[\\],`~?\\-\t\n🎉é ]{1,120}") {
+            match super::convert(&text, &png) {
+                Ok(c) => {
+                    let post = crate::parse::parse_post("k", Path::new("k.yaml"), c.yaml.as_bytes());
+                    proptest::prop_assert!(post.is_ok() || c.yaml.starts_with("repost:"), "{}", c.yaml);
+                }
+                Err(issues) => {
+                    for i in issues {
+                        proptest::prop_assert!(!i.message.contains("bug"), "{text:?}: {}", i.message);
+                    }
+                }
+            }
+        }
+    }
 }

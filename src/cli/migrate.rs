@@ -34,7 +34,8 @@ enum From {
 #[derive(Debug, clap::Args)]
 struct TwitterTogether {
     /// The twitter-together repository (the directory that holds `tweets/`
-    /// and `media/`); by default the project root.
+    /// and `media/`); by default the project itself: `-C DIR`, or the current
+    /// directory.
     // Not named `dir`: clap would take it for the global `-C DIR`.
     #[arg(value_name = "DIR")]
     repository: Option<PathBuf>,
