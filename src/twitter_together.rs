@@ -10,15 +10,14 @@
 //! top, a thread split at the first delimiter line, poll options taken from
 //! the last lines, `thread-delimiter` spelled as its code spells it) and
 //! says, for each file, what it could not convert and why, at the line of
-//! the `.tweet` file. No file system here: the caller checks that the media
-//! files exist and writes the result.
-
-use std::path::Path;
-
-use serde::Serialize;
+//! the `.tweet` file. No file system here: the caller reads the media files
+//! (through [`ReadMedia`]) and writes the result. `post.rs` writes the post
+//! and reads it back as tweetform will.
 
 use crate::media_file::MediaFacts;
 use crate::yaml::{Kind, Node};
+
+mod post;
 
 /// twitter-together gives every poll a day; the file cannot say otherwise.
 const POLL_MINUTES: u32 = 1440;
@@ -28,9 +27,6 @@ const POLL_MINUTES: u32 = 1440;
 pub(crate) struct Converted {
     /// The post file's text (YAML).
     pub yaml: String,
-    /// Media files named by the post, relative to the repository's
-    /// `media/` directory (`cat.jpg`), with the line that names them.
-    pub media: Vec<(String, usize)>,
     /// Front matter twitter-together ignores, dropped here as it was there.
     pub notes: Vec<Issue>,
 }
@@ -79,40 +75,9 @@ pub(crate) fn convert(source: &str, read_media: ReadMedia<'_>) -> Result<Convert
     if !problems.is_empty() {
         return Err(problems);
     }
-    let post = to_post(&tweets, &mut problems);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let Some(post) = post else {
-        return Err(problems);
-    };
-    let yaml = match serde_saphyr::to_string_with_options(&post, yaml_options()) {
-        Ok(yaml) => yaml,
-        Err(e) => {
-            return Err(vec![issue(
-                1,
-                format!("bug: the post cannot be written: {e}"),
-            )]);
-        }
-    };
-    notes.extend(check_post(&yaml, &post, &tweets, read_media)?);
-    let media = tweets
-        .iter()
-        .flat_map(|t| t.media.iter().map(|(file, _, line)| (file.clone(), *line)))
-        .collect();
-    Ok(Converted { yaml, media, notes })
-}
-
-/// Block scalars (`|`) for texts of several lines, quoting wherever YAML
-/// needs it (`: `, `#`, a leading `@`, `yes`…), and never folded (`>`)
-/// lines: folding changes nothing of the text but is hard to review.
-fn yaml_options() -> serde_saphyr::SerializerOptions {
-    serde_saphyr::ser_options! {
-        prefer_block_scalars: true,
-        folded_wrap_chars: usize::MAX,
-        yaml_12: true,
-        no_lang_directive: true,
-    }
+    let (yaml, checked) = post::write(&tweets, read_media)?;
+    notes.extend(checked);
+    Ok(Converted { yaml, notes })
 }
 
 /// The whitespace JavaScript's `String.prototype.trim` removes.
@@ -344,6 +309,21 @@ impl FrontMatter {
             match (name.as_str(), &value.kind) {
                 ("thread-delimiter", Kind::Str(d)) => front.delimiter = Some(d.clone()),
                 ("reply" | "retweet", Kind::Str(link)) => {
+                    if let Err(what) = crate::tweet_link::tweet_id(link) {
+                        problems.push(issue(
+                            line(value),
+                            format!(
+                                "`{name}`: {what} is not a link to a tweet (https://twitter.com/USER/status/ID)"
+                            ),
+                        ));
+                    } else if !is_v3_link(link) {
+                        notes.push(issue(
+                            line(value),
+                            format!(
+                                "`{name}`: twitter-together 3 reads only links written https://twitter.com/USER/status/ID and ignores others (later versions read them): check on X that this tweet went out with its {name}"
+                            ),
+                        ));
+                    }
                     if name == "reply" {
                         front.reply = Some(link.clone());
                     } else {
@@ -396,6 +376,23 @@ impl FrontMatter {
             }
         }
         front
+    }
+}
+
+/// Whether twitter-together 3's `^https://twitter\.com/[^/]+/status/(\d+)$`
+/// matches `link`: the only links its `tweet.js` acts on.
+fn is_v3_link(link: &str) -> bool {
+    let Some(rest) = link.strip_prefix("https://twitter.com/") else {
+        return false;
+    };
+    match rest.split_once("/status/") {
+        Some((user, id)) => {
+            !user.is_empty()
+                && !user.contains('/')
+                && !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => false,
     }
 }
 
@@ -478,184 +475,11 @@ fn check_tweet(tweet: &Tweet, continues: bool, is_thread: bool, problems: &mut V
             ));
         }
     }
-    for (name, link) in [("reply", &tweet.reply), ("retweet", &tweet.retweet)] {
-        if let Some(link) = link
-            && let Err(what) = crate::tweet_link::tweet_id(link)
-        {
-            problems.push(issue(
-                tweet.line,
-                format!(
-                    "`{name}`: {what} is not a link to a tweet (https://twitter.com/USER/status/ID)"
-                ),
-            ));
-        }
-    }
     if tweet.text.is_empty() && tweet.retweet.is_none() && tweet.media.is_empty() {
         problems.push(issue(
             tweet.line,
             "the tweet has no text (nor media, nor a retweet): X refuses it, so it was never published",
         ));
-    }
-}
-
-/// A tweetform post, in the order its fields are usually written.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-enum PostOut {
-    Repost { repost: String },
-    Thread { thread: Vec<TweetOut> },
-    Single(TweetOut),
-}
-
-#[derive(Debug, Serialize)]
-struct TweetOut {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    text: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    media: Vec<MediaOut>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    poll: Option<PollOut>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    quote_tweet_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reply: Option<ReplyOut>,
-}
-
-#[derive(Debug, Serialize)]
-struct MediaOut {
-    file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alt: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct PollOut {
-    options: Vec<String>,
-    duration_minutes: u32,
-}
-
-#[derive(Debug, Serialize)]
-struct ReplyOut {
-    in_reply_to_tweet_id: String,
-}
-
-fn to_post(tweets: &[Tweet], problems: &mut Vec<Issue>) -> Option<PostOut> {
-    if let [only] = tweets
-        && only.text.is_empty()
-        && let Some(link) = &only.retweet
-    {
-        return Some(PostOut::Repost {
-            repost: link.clone(),
-        });
-    }
-    let mut out: Vec<TweetOut> = tweets
-        .iter()
-        .map(|t| TweetOut {
-            text: t.text.clone(),
-            media: t
-                .media
-                .iter()
-                .map(|(file, alt, _)| MediaOut {
-                    file: format!("/media/{file}"),
-                    alt: alt.clone(),
-                })
-                .collect(),
-            poll: t.poll.clone().map(|options| PollOut {
-                options,
-                duration_minutes: POLL_MINUTES,
-            }),
-            quote_tweet_id: t.retweet.clone(),
-            reply: t.reply.clone().map(|link| ReplyOut {
-                in_reply_to_tweet_id: link,
-            }),
-        })
-        .collect();
-    if out.is_empty() {
-        problems.push(issue(1, "no tweet in the file"));
-        return None;
-    }
-    Some(if out.len() == 1 {
-        PostOut::Single(out.remove(0))
-    } else {
-        PostOut::Thread { thread: out }
-    })
-}
-
-/// Reads the written post back as tweetform will and checks it against
-/// tweetform's rules: a conversion tweetform would refuse, or would read
-/// as other text than twitter-together's, is reported rather than written.
-/// tweetform's warnings (media without alt text) come back as notes.
-fn check_post(
-    yaml: &str,
-    post: &PostOut,
-    tweets: &[Tweet],
-    read_media: ReadMedia<'_>,
-) -> Result<Vec<Issue>, Vec<Issue>> {
-    if let PostOut::Repost { .. } = post {
-        // `repost:` is read by the post parser once reposts are part of
-        // tweetform; until then its link was checked by `check_tweet`.
-        return Ok(Vec::new());
-    }
-    let file = Path::new("converted.yaml");
-    let mut parsed = match crate::parse::parse_post("converted", file, yaml.as_bytes()) {
-        Ok(p) => p,
-        Err(errors) => {
-            return Err(errors
-                .iter()
-                .map(|e| {
-                    issue(
-                        1,
-                        format!(
-                            "bug: tweetform cannot read the converted post: {}",
-                            e.message()
-                        ),
-                    )
-                })
-                .collect());
-        }
-    };
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    if parsed.tweets.len() != tweets.len() {
-        problems.push(issue(
-            1,
-            "bug: the converted post has another number of tweets than the `.tweet` file",
-        ));
-        return Err(problems);
-    }
-    for (tweet, read) in tweets.iter().zip(&mut parsed.tweets) {
-        let same_poll = read.poll.as_ref().map(|p| &p.options) == tweet.poll.as_ref();
-        if read.text != tweet.text || !same_poll {
-            problems.push(issue(
-                tweet.line,
-                "bug: the converted post reads back differently from the `.tweet` file",
-            ));
-        }
-        if let Some(media) = &mut read.media {
-            for (file, (name, _, line)) in media.files.iter_mut().zip(&tweet.media) {
-                match read_media(name) {
-                    Ok(facts) => file.facts = Some(facts),
-                    Err(why) => problems.push(issue(*line, format!("`media/{name}`: {why}"))),
-                }
-            }
-        }
-    }
-    for (i, tweet) in tweets.iter().enumerate() {
-        for e in crate::validate::validate_tweet(&parsed, i) {
-            if e.is_warning() {
-                notes.push(issue(tweet.line, format!("warning: {}", e.message())));
-            } else {
-                problems.push(issue(
-                    tweet.line,
-                    format!("tweetform refuses the converted tweet: {}", e.message()),
-                ));
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(notes)
-    } else {
-        Err(problems)
     }
 }
 
@@ -693,6 +517,8 @@ mod tests {
             Err(e) => e,
         }
     }
+
+    use std::path::Path;
 
     #[test]
     fn a_plain_tweet() {
@@ -864,11 +690,36 @@ mod tests {
     #[test]
     fn links_that_name_no_tweet_are_refused() {
         let e = refused("---\nreply: https://twitter.com/gr2m\n---\nHi\n");
-        assert_eq!(e[0].line, 1);
+        assert_eq!(e[0].line, 2);
         assert!(e[0].message.contains("profile"), "{e:?}");
         let e = refused("---\nretweet: 1409601188362809349\n---\nHi\n");
         assert_eq!(e[0].line, 2);
         assert!(e[0].message.contains("unquoted number"), "{e:?}");
+    }
+
+    #[test]
+    fn links_twitter_together_3_ignored_are_noted() {
+        let c = convert("---\nretweet: https://x.com/jack/status/20\n---\nHi\n").unwrap();
+        assert_eq!(
+            c.yaml,
+            "text: Hi\nquote_tweet_id: https://x.com/jack/status/20\n"
+        );
+        assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+        assert_eq!(c.notes[0].line, 2);
+        assert!(
+            c.notes[0].message.contains("with its retweet"),
+            "{:?}",
+            c.notes
+        );
+        for link in [
+            "https://twitter.com/jack/status/20?s=20",
+            "https://twitter.com/i/web/status/20",
+            "http://twitter.com/jack/status/20",
+        ] {
+            assert!(!is_v3_link(link), "{link}");
+        }
+        assert!(is_v3_link("https://twitter.com/jack/status/20"));
+        assert!(is_v3_link("https://twitter.com/i/status/20"));
     }
 
     #[test]
@@ -879,10 +730,6 @@ mod tests {
         assert_eq!(
             c.yaml,
             "text: Cuddly :)\nmedia:\n- file: /media/blahaj.png\n  alt: Blahaj!\n- file: /media/dog.jpg\n"
-        );
-        assert_eq!(
-            c.media,
-            vec![("blahaj.png".to_string(), 3), ("dog.jpg".to_string(), 5)]
         );
     }
 
