@@ -749,6 +749,14 @@ mod tests {
     }
 
     #[test]
+    fn a_tweet_of_media_alone_has_no_text_field() {
+        assert_eq!(
+            yaml("---\nmedia:\n  - file: cat.png\n    alt: A cat\n---\n"),
+            "media:\n- file: /media/cat.png\n  alt: A cat\n"
+        );
+    }
+
+    #[test]
     fn media_outside_the_media_directory_was_refused() {
         let e = refused("---\nmedia:\n  - file: ../secret.png\n---\nHi\n");
         assert_eq!(e[0].line, 3);
