@@ -46,5 +46,6 @@ pub(crate) mod suggest;
 pub mod terminal;
 pub(crate) mod text;
 pub(crate) mod tweet_link;
+pub(crate) mod twitter_together;
 pub mod validate;
 pub(crate) mod yaml;

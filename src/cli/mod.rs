@@ -8,6 +8,7 @@ mod apply;
 #[cfg(feature = "emulator")]
 mod emulator;
 mod init;
+mod migrate;
 mod plan;
 mod validate;
 
@@ -62,6 +63,8 @@ pub enum Command {
     Emulator(emulator::Args),
     /// Set up tweetform in an existing repository (never overwrites a file).
     Init(init::Args),
+    /// Convert posts from another tool (twitter-together) into tweetform posts.
+    Migrate(migrate::Args),
 }
 
 /// Parses the arguments, runs the command, and renders the problem that
@@ -70,10 +73,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = Output::std(|terminal| wants_color(cli.color, terminal));
     let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    // `init` sets up the directory it is given; the other commands work on
-    // the project that directory is in.
+    // `init` and `migrate` set up the directory they are given (it may not
+    // be a project yet); the other commands work on the project that
+    // directory is in.
     let root = match &cli.command {
-        Command::Init(_) => Ok(dir),
+        Command::Init(_) | Command::Migrate(_) => Ok(dir),
         #[cfg(feature = "emulator")]
         Command::Emulator(_) => Ok(dir),
         _ => crate::project::find_root(&dir, cli.dir.is_some()),
@@ -93,6 +97,7 @@ pub fn main() -> ExitCode {
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
+        Command::Migrate(args) => migrate::run(&ctx, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
