@@ -7,6 +7,7 @@
 mod apply;
 #[cfg(feature = "emulator")]
 mod emulator;
+mod import;
 mod init;
 mod plan;
 mod validate;
@@ -62,6 +63,8 @@ pub enum Command {
     Emulator(emulator::Args),
     /// Set up tweetform in an existing repository (never overwrites a file).
     Init(init::Args),
+    /// Record tweets already on X (by link, from the account, or adopted).
+    Import(import::Args),
 }
 
 /// Parses the arguments, runs the command, and renders the problem that
@@ -93,6 +96,7 @@ pub fn main() -> ExitCode {
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
