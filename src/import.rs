@@ -209,7 +209,9 @@ pub(crate) async fn import_ids<A: XApi>(
             "X has no tweet {} (deleted, protected, or never published); nothing was recorded",
             missing.join(", ")
         ))
-        .with_help("check the link or ID; a tweet that no longer exists is published by `tweetform apply`"));
+        .with_help(
+            "check the link or ID; a tweet that no longer exists is published by `tweetform apply`",
+        ));
     }
     let ordered: Vec<&RemoteTweet> = ids
         .iter()

@@ -90,7 +90,7 @@ async fn read_confirmed<A: XApi>(
         return Ok(None);
     }
     let mut tweets = executor.read_timeline(window.since, window.limit).await?;
-    tweets.sort_by(|a, b| older(a, b));
+    tweets.sort_by(older);
     Ok(Some((account.id, tweets)))
 }
 
@@ -203,9 +203,8 @@ pub(crate) async fn from_account<A: XApi>(
     if groups.is_empty() {
         return Ok(outcome);
     }
-    std::fs::create_dir_all(&target).map_err(|e| {
-        Problem::new(format!("cannot create {}", dir.display())).because(&e)
-    })?;
+    std::fs::create_dir_all(&target)
+        .map_err(|e| Problem::new(format!("cannot create {}", dir.display())).because(&e))?;
     let mut written: Vec<(PathBuf, Vec<&RemoteTweet>)> = Vec::new();
     for group in groups {
         let name = file_name(&target, group[0]);
@@ -221,7 +220,10 @@ pub(crate) async fn from_account<A: XApi>(
     let loaded = crate::load::load_project(root, config);
     let mut keep = Vec::new();
     for (path, group) in written {
-        let post = loaded.posts.iter().find(|p| root.join(&p.file) == root.join(&path));
+        let post = loaded
+            .posts
+            .iter()
+            .find(|p| root.join(&p.file) == root.join(&path));
         let problems: Vec<String> = match post {
             None => loaded
                 .diagnostics
@@ -247,9 +249,10 @@ pub(crate) async fn from_account<A: XApi>(
         } else {
             let _ = std::fs::remove_file(root.join(&path));
             for t in group {
-                outcome
-                    .skipped
-                    .push((t.id.clone(), format!("not importable: {}", problems.join("; "))));
+                outcome.skipped.push((
+                    t.id.clone(),
+                    format!("not importable: {}", problems.join("; ")),
+                ));
             }
         }
     }
@@ -331,9 +334,10 @@ pub(crate) async fn adopt<A: XApi>(
             Some(found) => {
                 claimed.extend(found.iter().map(|t| t.id.clone()));
                 state.posts.insert(post.key.clone(), record(post, &found));
-                outcome
-                    .adopted
-                    .push((post.key.clone(), found.iter().map(|t| t.id.clone()).collect()));
+                outcome.adopted.push((
+                    post.key.clone(),
+                    found.iter().map(|t| t.id.clone()).collect(),
+                ));
             }
             None => outcome.remaining.push(post.key.clone()),
         }

@@ -67,12 +67,20 @@ fn write_tweet(out: &mut String, tweet: &RemoteTweet, first: bool, indent: &str)
         let _ = writeln!(out, "{indent}quote_tweet_id: {}", quoted(id));
     }
     if first && let Some(id) = tweet.referenced("replied_to") {
-        let _ = writeln!(out, "{indent}reply:\n{indent}  in_reply_to_tweet_id: {}", quoted(id));
+        let _ = writeln!(
+            out,
+            "{indent}reply:\n{indent}  in_reply_to_tweet_id: {}",
+            quoted(id)
+        );
     }
     let keys = media_keys(tweet);
     if !keys.is_empty() {
         let ids: Vec<String> = keys.iter().map(|k| quoted(media_id(k))).collect();
-        let _ = writeln!(out, "{indent}media:\n{indent}  media_ids: [{}]", ids.join(", "));
+        let _ = writeln!(
+            out,
+            "{indent}media:\n{indent}  media_ids: [{}]",
+            ids.join(", ")
+        );
     }
 }
 
@@ -84,9 +92,7 @@ fn quoted(s: &str) -> String {
 /// date and first words (`2026-01-05-we-shipped-the-new.yaml`), with
 /// `-2`, `-3`… when a post file of that name (`.yaml` or `.yml`) exists.
 pub(crate) fn file_name(dir: &Path, tweet: &RemoteTweet) -> String {
-    let date = tweet
-        .created_at
-        .map(|t| t.strftime("%Y-%m-%d").to_string());
+    let date = tweet.created_at.map(|t| t.strftime("%Y-%m-%d").to_string());
     let text = expanded_text(tweet).unwrap_or_default();
     let words: Vec<String> = text
         .split_whitespace()
@@ -194,12 +200,32 @@ mod tests {
     #[test]
     fn names_come_from_the_date_and_first_words_and_never_replace_a_file() {
         let dir = tempfile::tempdir().unwrap();
-        let t = tweet("10", "We shipped the NEW thing, finally! https://t.co/x");
-        assert_eq!(file_name(dir.path(), &t), "2026-01-05-we-shipped-the-new-thing.yaml");
-        std::fs::write(dir.path().join("2026-01-05-we-shipped-the-new-thing.yaml"), "").unwrap();
-        std::fs::write(dir.path().join("2026-01-05-we-shipped-the-new-thing-2.yml"), "").unwrap();
-        assert_eq!(file_name(dir.path(), &t), "2026-01-05-we-shipped-the-new-thing-3.yaml");
-        assert_eq!(file_name(dir.path(), &tweet("11", "🎉")), "2026-01-05-tweet.yaml");
+        let t = tweet(
+            "10",
+            "We shipped the NEW thing, finally! https://example.com",
+        );
+        assert_eq!(
+            file_name(dir.path(), &t),
+            "2026-01-05-we-shipped-the-new-thing.yaml"
+        );
+        std::fs::write(
+            dir.path().join("2026-01-05-we-shipped-the-new-thing.yaml"),
+            "",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("2026-01-05-we-shipped-the-new-thing-2.yml"),
+            "",
+        )
+        .unwrap();
+        assert_eq!(
+            file_name(dir.path(), &t),
+            "2026-01-05-we-shipped-the-new-thing-3.yaml"
+        );
+        assert_eq!(
+            file_name(dir.path(), &tweet("11", "🎉")),
+            "2026-01-05-tweet.yaml"
+        );
     }
 
     #[test]

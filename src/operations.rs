@@ -470,8 +470,7 @@ pub(crate) async fn account<T: Transport>(t: &T) -> ApiResult<Account> {
 
 /// What recovery and import compare a tweet on: its time, its URLs as
 /// sent, what it replies to or quotes, its media and poll, its author.
-pub(crate) const TWEET_FIELDS: &str =
-    "created_at,entities,referenced_tweets,attachments,author_id";
+pub(crate) const TWEET_FIELDS: &str = "created_at,entities,referenced_tweets,attachments,author_id";
 
 /// At most this many pages (X serves a timeline's latest 3,200 tweets,
 /// 32 pages of 100): a guard against a server that never stops paging.

@@ -35,7 +35,10 @@ pub(crate) struct Expected<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Difference {
     /// X's text with its links mapped back and its escapes decoded.
-    Text { expected: String, found: String },
+    Text {
+        expected: String,
+        found: String,
+    },
     Reply {
         expected: Option<String>,
         found: Option<String>,
@@ -44,13 +47,18 @@ pub(crate) enum Difference {
         expected: Option<String>,
         found: Option<String>,
     },
-    MediaCount { expected: usize, found: usize },
+    MediaCount {
+        expected: usize,
+        found: usize,
+    },
     /// The same number of media, but not these.
     Media {
         expected: Vec<String>,
         found: Vec<String>,
     },
-    Poll { expected: bool },
+    Poll {
+        expected: bool,
+    },
 }
 
 impl fmt::Display for Difference {
@@ -61,7 +69,10 @@ impl fmt::Display for Difference {
         };
         match self {
             Difference::Text { expected, found } => {
-                write!(f, "the text differs:\n  expected: {expected:?}\n  on X:     {found:?}")
+                write!(
+                    f,
+                    "the text differs:\n  expected: {expected:?}\n  on X:     {found:?}"
+                )
             }
             Difference::Reply { expected, found } => write!(
                 f,
@@ -89,7 +100,9 @@ impl fmt::Display for Difference {
                 found.join(", "),
                 expected.join(", ")
             ),
-            Difference::Poll { expected: true } => f.write_str("it has no poll, the post declares one"),
+            Difference::Poll { expected: true } => {
+                f.write_str("it has no poll, the post declares one")
+            }
             Difference::Poll { expected: false } => {
                 f.write_str("it has a poll, the post declares none")
             }

@@ -56,8 +56,8 @@ pub struct Args {
     pub(crate) limit: Option<u64>,
 
     /// Where `--from-account` writes the post files [default: POSTS_DIR/imported].
-    #[arg(long, value_name = "DIR", requires = "from_account")]
-    pub(crate) dir: Option<PathBuf>,
+    #[arg(long = "dir", value_name = "DIR", requires = "from_account")]
+    pub(crate) into: Option<PathBuf>,
 
     /// Read the timeline without asking (it is paid per tweet read).
     #[arg(long, short = 'y')]
@@ -81,7 +81,9 @@ fn parse_since(s: &str) -> Result<Timestamp, String> {
         .ok()
         .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
         .map(|z| z.timestamp())
-        .ok_or_else(|| format!("`{s}` is not a date; write it like `2025-06-01` or `2025-06-01T12:00:00Z`"))
+        .ok_or_else(|| {
+            format!("`{s}` is not a date; write it like `2025-06-01` or `2025-06-01T12:00:00Z`")
+        })
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
@@ -91,7 +93,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let mut session = Session::open(ctx, &args.api_url)?;
     if args.from_account {
         let dir = args
-            .dir
+            .into
             .clone()
             .unwrap_or_else(|| session.config.posts_dir.join("imported"));
         let window = Window {
@@ -118,7 +120,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
             ctx.out.stdout.println(&format!(
                 "wrote {} ({})",
                 file.display(),
-                ids.iter().map(|id| tweet_url(id)).collect::<Vec<_>>().join(", ")
+                ids.iter()
+                    .map(|id| tweet_url(id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))?;
         }
         ctx.out.stdout.println(&format!(
@@ -143,7 +148,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
                 return Err(Problem::new(format!(
                     "{refused} names no tweet; nothing was recorded"
                 ))
-                .with_help("give a tweet's link (https://x.com/USER/status/ID) or its ID (1 to 19 digits)"));
+                .with_help(
+                    "give a tweet's link (https://x.com/USER/status/ID) or its ID (1 to 19 digits)",
+                ));
             }
         }
     }
@@ -158,7 +165,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         Imported::Recorded => format!(
             "Imported {}: {} recorded; `tweetform plan` shows it unchanged.",
             post.key,
-            ids.iter().map(|id| tweet_url(id)).collect::<Vec<_>>().join(", ")
+            ids.iter()
+                .map(|id| tweet_url(id))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Imported::AlreadyRecorded => format!(
             "{} is already recorded with these tweets: nothing to do.",
@@ -194,7 +204,10 @@ pub(crate) fn run_adopt(
     for (key, ids) in &outcome.adopted {
         ctx.out.stdout.println(&format!(
             "adopted {key} ({})",
-            ids.iter().map(|id| tweet_url(id)).collect::<Vec<_>>().join(", ")
+            ids.iter()
+                .map(|id| tweet_url(id))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))?;
     }
     for key in &outcome.remaining {

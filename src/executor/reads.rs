@@ -42,7 +42,10 @@ impl<A: XApi> Executor<A> {
     }
 
     /// These tweets as X has them; those it no longer has are left out.
-    pub(crate) async fn read_tweets(&mut self, ids: &[String]) -> Result<Vec<RemoteTweet>, Problem> {
+    pub(crate) async fn read_tweets(
+        &mut self,
+        ids: &[String],
+    ) -> Result<Vec<RemoteTweet>, Problem> {
         let (mut attempt, mut limited) = (0, 0);
         loop {
             self.spend(Endpoint::Lookup).await.map_err(problem)?;
