@@ -197,9 +197,10 @@ fn a_mismatch_shows_the_difference_and_records_nothing() {
     let out = p.run(&fake, &["import", "hello", &id]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let said = text(&out);
-    assert!(said.contains("the text differs"), "{said}");
     assert!(
-        said.contains("\"Hello, world\"") && said.contains("\"Hello world\""),
+        said.contains(
+            "the text differs:\n  expected: \"Hello, world\"\n  on X:     \"Hello world\"\n"
+        ),
         "{said}"
     );
     // A thread whose second tweet answers another tweet.

@@ -13,7 +13,8 @@
 //! one. Each tweet is claimed by at most one intent (and never one the
 //! state records). An intent whose text is empty or only links, saved
 //! without the rest of its content (by an older version), is never
-//! matched: text alone cannot tell such tweets apart.
+//! matched: text alone cannot tell such tweets apart. The comparison
+//! itself is [`crate::tweet_match`]'s, shared with `tweetform import`.
 //!
 //! The timeline is read once per run (paged by the client) and kept; only
 //! a create sent in this run, whose tweet may have appeared since, asks
