@@ -174,6 +174,13 @@ pub(crate) async fn import_ids<A: XApi>(
         ))
         .with_help("a post is imported once; to adopt other tweets, remove the post's file, apply (which deletes the recorded tweets), and import again"));
     }
+    if state.pending.iter().any(|i| i.key == post.key) {
+        return Err(Problem::new(format!(
+            "an interrupted apply may have published {}: its intent is still in the state; nothing was recorded",
+            post.key
+        ))
+        .with_help("run `tweetform apply` first: it finds what that run published and records it"));
+    }
     let owners: BTreeMap<&str, &str> = state
         .posts
         .iter()
@@ -220,6 +227,8 @@ pub(crate) async fn import_ids<A: XApi>(
     match match_post(post, &ordered, state, &account) {
         Ok(record) => {
             state.posts.insert(post.key.clone(), record);
+            // Published after all: X's old refusal of the content is moot.
+            state.refused.remove(&post.key);
             executor
                 .save_with_reads(state)
                 .map_err(Problem::from)?;

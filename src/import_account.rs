@@ -309,9 +309,11 @@ pub(crate) async fn adopt<A: XApi>(
     window: &Window,
     confirm: Confirm<'_>,
 ) -> Result<Adopted, Problem> {
+    // A post with an intent is an interrupted apply's to settle.
     let unpublished: Vec<&Post> = posts
         .iter()
         .filter(|p| !state.posts.contains_key(&p.key))
+        .filter(|p| !state.pending.iter().any(|i| i.key == p.key))
         .collect();
     if unpublished.is_empty() {
         return Ok(Adopted::default());
@@ -334,6 +336,7 @@ pub(crate) async fn adopt<A: XApi>(
             Some(found) => {
                 claimed.extend(found.iter().map(|t| t.id.clone()));
                 state.posts.insert(post.key.clone(), record(post, &found));
+                state.refused.remove(&post.key);
                 outcome.adopted.push((
                     post.key.clone(),
                     found.iter().map(|t| t.id.clone()).collect(),
@@ -382,4 +385,115 @@ fn find_post<'a>(
 /// A line for a tweet set aside.
 pub(crate) fn skipped_line(id: &str, why: &str) -> String {
     format!("skipped {}: {why}", tweet_url(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Reference;
+
+    fn tweet(id: &str, replies_to: Option<&str>) -> RemoteTweet {
+        let mut t = RemoteTweet::new(id, format!("tweet {id}"));
+        t.referenced_tweets = replies_to.map(|to| {
+            vec![Reference {
+                kind: "replied_to".into(),
+                id: to.into(),
+            }]
+        });
+        t
+    }
+
+    fn ids<'a>(groups: &[Vec<&'a RemoteTweet>]) -> Vec<Vec<&'a str>> {
+        groups
+            .iter()
+            .map(|g| g.iter().map(|t| t.id.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn replies_to_the_end_of_a_thread_continue_it_and_others_start_posts() {
+        let tweets = [
+            tweet("1", None),
+            tweet("2", Some("1")),
+            tweet("3", Some("2")),
+            // A second answer to 2, which no longer ends its thread.
+            tweet("4", Some("2")),
+            // Someone else's tweet, or one not read.
+            tweet("5", Some("99")),
+            tweet("6", Some("5")),
+        ];
+        let (groups, skipped) = threads(&tweets);
+        assert_eq!(
+            ids(&groups),
+            [vec!["1", "2", "3"], vec!["4"], vec!["5", "6"]]
+        );
+        assert!(skipped.is_empty());
+    }
+
+    #[test]
+    fn a_skipped_tweet_breaks_its_thread() {
+        let mut repost = tweet("2", None);
+        repost.referenced_tweets = Some(vec![Reference {
+            kind: "retweeted".into(),
+            id: "50".into(),
+        }]);
+        let tweets = [tweet("1", None), repost, tweet("3", Some("2"))];
+        let (groups, skipped) = threads(&tweets);
+        assert_eq!(ids(&groups), [vec!["1"], vec!["3"]]);
+        assert_eq!(skipped, [("2".to_owned(), "a repost")]);
+    }
+
+    #[test]
+    fn the_cost_is_the_count_or_the_limit_at_a_tenth_of_a_cent() {
+        let line = Cost::new(Some(1250), None).line();
+        assert!(
+            line.contains(
+                "The account has 1250 tweet(s); reading up to 1250 of them costs at most $1.250"
+            ),
+            "{line}"
+        );
+        assert_eq!(Cost::new(Some(1250), Some(100)).reads, Some(100));
+        assert_eq!(Cost::new(Some(10), Some(100)).reads, Some(10));
+        assert!(Cost::new(None, None).line().starts_with("X did not say"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_timeline_stops_at_the_limit_and_the_account_counts_its_tweets() {
+        use crate::api::XApi;
+        use tweetform_emulator::Endpoint;
+        let t0: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let clock = crate::clock::Clock::starting_at(t0 + jiff::SignedDuration::from_hours(1000));
+        let api = crate::emulator_transport::InProcess::new(clock);
+        for i in 0..160 {
+            api.fake()
+                .insert_tweet(&format!("t{i}"), t0 + jiff::SignedDuration::from_mins(i));
+        }
+        let account = api.account().await.unwrap().value;
+        assert_eq!(account.tweet_count, Some(160));
+        let seven = api
+            .timeline(&account.id, None, Some(7))
+            .await
+            .unwrap()
+            .value;
+        let texts: Vec<&str> = seven.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["t159", "t158", "t157", "t156", "t155", "t154", "t153"]
+        );
+        assert_eq!(api.fake().requests_to(Endpoint::UserTweets), 1);
+        let many = api
+            .timeline(&account.id, None, Some(150))
+            .await
+            .unwrap()
+            .value;
+        assert_eq!(many.len(), 150);
+        assert_eq!(api.fake().requests_to(Endpoint::UserTweets), 3);
+        let since = t0 + jiff::SignedDuration::from_mins(150);
+        let recent = api
+            .timeline(&account.id, Some(since), None)
+            .await
+            .unwrap()
+            .value;
+        assert_eq!(recent.len(), 10);
+    }
 }
