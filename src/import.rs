@@ -19,7 +19,7 @@ use crate::post::{Post, Tweet};
 use crate::problem::Problem;
 use crate::state::{PostState, PublishedTweet, State};
 use crate::text::tweet_url;
-use crate::tweet_match::{Difference, Expected, differences};
+use crate::tweet_match::{Difference, Expected, differences, expanded_text};
 
 /// What a declared tweet must be on X, replying to `reply_to`.
 fn expected<'a>(tweet: &'a Tweet, reply_to: Option<&'a str>, keys: &'a [String]) -> Expected<'a> {
@@ -90,7 +90,10 @@ pub(crate) fn record(post: &Post, remote: &[&RemoteTweet]) -> PostState {
             .zip(remote)
             .map(|(tweet, r)| PublishedTweet {
                 id: r.id.clone(),
-                text: r.text.clone(),
+                // X's text as its author wrote it, as a tweet published by
+                // tweetform records the text it sent: the plan's diffs and
+                // later comparisons with X read the same either way.
+                text: expanded_text(r).unwrap_or_else(|| r.text.clone()),
                 digest: tweet.digest(),
                 published_at: r.created_at,
             })

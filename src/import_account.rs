@@ -200,6 +200,31 @@ pub(crate) async fn from_account<A: XApi>(
     outcome
         .skipped
         .extend(skipped.into_iter().map(|(id, why)| (id, why.to_owned())));
+    // A tweet that is already a post of the project is that post's to
+    // adopt: a second file for it would be a second post.
+    let existing = crate::load::load_project(root, config).posts;
+    let unpublished: Vec<&Post> = existing
+        .iter()
+        .filter(|p| !state.posts.contains_key(&p.key))
+        .collect();
+    let mut groups = groups;
+    groups.retain(|group| {
+        let Some(post) = unpublished.iter().find(|p| {
+            p.tweets.len() == group.len() && match_post(p, group, state, &account).is_ok()
+        }) else {
+            return true;
+        };
+        for t in group {
+            outcome.skipped.push((
+                t.id.clone(),
+                format!(
+                    "it is the post {} (record it with `tweetform import --adopt`)",
+                    post.key
+                ),
+            ));
+        }
+        false
+    });
     if groups.is_empty() {
         return Ok(outcome);
     }

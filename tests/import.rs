@@ -249,13 +249,14 @@ fn the_account_becomes_post_files_that_plan_unchanged() {
         json!({"text": "Thanks!", "reply": {"in_reply_to_tweet_id": "20"}}),
         20,
     );
-    let p = Project::new(&[]);
+    let known = fake.published(json!({"text": "Already a post of the project"}), 10);
+    let p = Project::new(&[("mine", "text: Already a post of the project\n")]);
     // Without --yes and without a terminal: the cost is shown, nothing read.
     let out = p.run(&fake, &["import", "--from-account"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out)
-            .contains("The account has 5 tweet(s); reading up to 5 of them costs at most $0.005"),
+            .contains("The account has 6 tweet(s); reading up to 6 of them costs at most $0.006"),
         "{}",
         text(&out)
     );
@@ -263,6 +264,13 @@ fn the_account_becomes_post_files_that_plan_unchanged() {
 
     let out = p.run(&fake, &["import", "--from-account", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "skipped https://x.com/i/status/{known}: it is the post mine (record it with `tweetform import --adopt`)"
+        )),
+        "{}",
+        text(&out)
+    );
     let state = p.state();
     assert_eq!(state.posts.len(), 4, "{:?}", state.posts.keys());
     let recorded: Vec<Vec<String>> = state
@@ -296,6 +304,9 @@ fn the_account_becomes_post_files_that_plan_unchanged() {
     let reply = files.iter().find(|f| f.ends_with("thanks.yaml")).unwrap();
     let yaml = std::fs::read_to_string(p.root().join("posts/imported").join(reply)).unwrap();
     assert!(yaml.contains("in_reply_to_tweet_id: \"20\""), "{yaml}");
+    let out = p.run(&fake, &["import", "--adopt", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(ids(&p.state(), "mine"), [known]);
     p.assert_unchanged(&fake);
 
     // A second import finds nothing new and replaces no file.

@@ -53,7 +53,7 @@ fn a_t_co_link_matches_the_url_it_stands_for_and_no_other() {
     let recorded = check(&p, std::slice::from_ref(&t)).unwrap();
     assert_eq!(recorded.tweets[0].id, "10");
     assert_eq!(recorded.tweets[0].digest, p.tweets[0].digest());
-    assert_eq!(recorded.tweets[0].text, "Read https://t.co/xyz now");
+    assert_eq!(recorded.tweets[0].text, "Read https://example.com/a now");
 
     let other = post("text: Read https://example.com/b now\n");
     let problems = check(&other, &[t]).unwrap_err();
