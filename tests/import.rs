@@ -347,6 +347,11 @@ fn the_first_apply_after_adopting_publishes_only_what_was_never_published() {
         json!({"text": "Thread two", "reply": {"in_reply_to_tweet_id": t1}}),
         49,
     );
+    // Another release: the post's link is not this tweet's.
+    fake.published(
+        json!({"text": "Release notes https://example.com/v1.2"}),
+        55,
+    );
     // Only the first tweet of this thread went out.
     let half = fake.published(json!({"text": "Half one"}), 40);
     let p = Project::new(&[
@@ -360,6 +365,7 @@ fn the_first_apply_after_adopting_publishes_only_what_was_never_published() {
         ),
         ("half", "thread:\n  - text: Half one\n  - text: Half two\n"),
         ("new", "text: Never published\n"),
+        ("release", "text: Release notes https://example.com/v1.3\n"),
     ]);
     let out = p.run(&fake, &["import", "--adopt", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -372,6 +378,7 @@ fn the_first_apply_after_adopting_publishes_only_what_was_never_published() {
         said.contains("to publish: half") && said.contains("to publish: new"),
         "{said}"
     );
+    assert!(said.contains("to publish: release"), "{said}");
     let state = p.state();
     assert_eq!(ids(&state, "old"), [old]);
     assert_eq!(ids(&state, "thread"), [t1, t2]);
@@ -383,7 +390,7 @@ fn the_first_apply_after_adopting_publishes_only_what_was_never_published() {
     let before = fake.committed();
     let out = p.run(&fake, &["apply"]);
     assert!(out.status.success(), "{}", text(&out));
-    // Half (two tweets) and new (one): nothing adopted went out again.
-    assert_eq!(fake.committed(), before + 3);
+    // Half (two tweets), new and release: nothing adopted went out again.
+    assert_eq!(fake.committed(), before + 4);
     p.assert_unchanged(&fake);
 }
