@@ -46,6 +46,18 @@ pub struct RemoteTweet {
     /// Its media and poll (`tweet.fields=attachments`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Attachments>,
+    /// Who posted it (`tweet.fields=author_id`): an import adopts only
+    /// the account's own tweets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) author_id: Option<String>,
+}
+
+/// The authenticated account, with how many tweets it has posted
+/// (`user.fields=public_metrics`), when X said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub tweet_count: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -100,6 +112,7 @@ impl RemoteTweet {
             entities: None,
             referenced_tweets: None,
             attachments: None,
+            author_id: None,
         }
     }
 
@@ -262,6 +275,40 @@ pub trait XApi: Send + Sync {
         user_id: &str,
         since: Timestamp,
     ) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send;
+
+    /// `GET /2/users/me?user.fields=public_metrics`: the account and how
+    /// many tweets it has (what reading them all will cost).
+    fn account(&self) -> impl Future<Output = ApiResult<Account>> + Send {
+        async {
+            self.me().await.map(|r| Response {
+                value: Account {
+                    id: r.value,
+                    tweet_count: None,
+                },
+                rate: r.rate,
+                date: r.date,
+            })
+        }
+    }
+
+    /// `GET /2/users/:id/tweets` from `since` (or the oldest X serves),
+    /// newest first, paged until `limit` tweets (or the end).
+    fn timeline(
+        &self,
+        user_id: &str,
+        since: Option<Timestamp>,
+        limit: Option<usize>,
+    ) -> impl Future<Output = ApiResult<Vec<RemoteTweet>>> + Send {
+        async move {
+            let since = since.unwrap_or(Timestamp::UNIX_EPOCH);
+            self.user_tweets(user_id, since).await.map(|mut r| {
+                if let Some(n) = limit {
+                    r.value.truncate(n);
+                }
+                r
+            })
+        }
+    }
 
     /// The account the credentials act for, when it can be told without a
     /// request (X's access tokens start with the user ID).

@@ -50,6 +50,7 @@ use crate::state::{State, StateError};
 
 mod halt;
 mod media;
+mod reads;
 mod refused;
 mod request;
 mod settle;

@@ -15,7 +15,7 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use crate::api::{ApiError, ApiResult, Limit, RateInfo, RemoteTweet, Response};
+use crate::api::{Account, ApiError, ApiResult, Limit, RateInfo, RemoteTweet, Response};
 
 /// One request as the operations build it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +132,21 @@ macro_rules! xapi_over_transport {
                 since: jiff::Timestamp,
             ) -> impl std::future::Future<Output = $crate::api::ApiResult<Vec<$crate::api::RemoteTweet>>> + Send {
                 $crate::operations::user_tweets(self, user_id, since)
+            }
+
+            fn account(
+                &self,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<$crate::api::Account>> + Send {
+                $crate::operations::account(self)
+            }
+
+            fn timeline(
+                &self,
+                user_id: &str,
+                since: Option<jiff::Timestamp>,
+                limit: Option<usize>,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<Vec<$crate::api::RemoteTweet>>> + Send {
+                $crate::operations::timeline(self, user_id, since, limit)
             }
 
             fn lookup(
@@ -363,6 +378,14 @@ struct Deleted {
 #[derive(Deserialize)]
 struct Me {
     id: String,
+    #[serde(default)]
+    public_metrics: Option<PublicMetrics>,
+}
+
+#[derive(Deserialize)]
+struct PublicMetrics {
+    #[serde(default)]
+    tweet_count: Option<u64>,
 }
 
 /// A path segment from input: percent-encode anything but unreserved
@@ -429,9 +452,25 @@ pub(crate) async fn me<T: Transport>(t: &T) -> ApiResult<String> {
     })
 }
 
-/// What recovery compares a tweet on: its time, its URLs as sent, what
-/// it replies to or quotes, its media and poll.
-pub(crate) const TWEET_FIELDS: &str = "created_at,entities,referenced_tweets,attachments";
+/// `GET /2/users/me` with the account's counts.
+pub(crate) async fn account<T: Transport>(t: &T) -> ApiResult<Account> {
+    let req = RawRequest::new(Method::GET, "/2/users/me").query("user.fields", "public_metrics");
+    let (json, status, rate, date) = call(t, req).await?;
+    let me: Data<Me> =
+        serde_json::from_value(json).map_err(|e| (unreadable(status, "user", e), rate))?;
+    Ok(Response {
+        value: Account {
+            id: me.data.id,
+            tweet_count: me.data.public_metrics.and_then(|m| m.tweet_count),
+        },
+        rate,
+        date,
+    })
+}
+
+/// What recovery and import compare a tweet on: its time, its URLs as
+/// sent, what it replies to or quotes, its media and poll, its author.
+pub(crate) const TWEET_FIELDS: &str = "created_at,entities,referenced_tweets,attachments,author_id";
 
 /// At most this many pages (X serves a timeline's latest 3,200 tweets,
 /// 32 pages of 100): a guard against a server that never stops paging.
@@ -442,16 +481,32 @@ pub(crate) async fn user_tweets<T: Transport>(
     user_id: &str,
     since: Timestamp,
 ) -> ApiResult<Vec<RemoteTweet>> {
-    let mut tweets = Vec::new();
+    timeline(t, user_id, Some(since), None).await
+}
+
+/// The account's tweets from `since` (else as far back as X serves),
+/// newest first, until `limit` of them.
+pub(crate) async fn timeline<T: Transport>(
+    t: &T,
+    user_id: &str,
+    since: Option<Timestamp>,
+    limit: Option<usize>,
+) -> ApiResult<Vec<RemoteTweet>> {
+    let mut tweets: Vec<RemoteTweet> = Vec::new();
     let mut token: Option<String> = None;
     let mut rate;
     let mut date;
     let mut pages = 0;
     loop {
-        let mut req = RawRequest::new(Method::GET, format!("/2/users/{}/tweets", segment(user_id)))
-            .query("start_time", x_time(since))
+        // X asks for 5 to 100 a page: no more than the limit needs.
+        let wanted = limit.map_or(100, |n| n.saturating_sub(tweets.len()).clamp(5, 100));
+        let mut req = RawRequest::new(Method::GET, format!("/2/users/{}/tweets", segment(user_id)));
+        if let Some(since) = since {
+            req = req.query("start_time", x_time(since));
+        }
+        req = req
             .query("tweet.fields", TWEET_FIELDS)
-            .query("max_results", "100");
+            .query("max_results", wanted.to_string());
         if let Some(tok) = &token {
             req = req.query("pagination_token", tok.clone());
         }
@@ -462,6 +517,12 @@ pub(crate) async fn user_tweets<T: Transport>(
             .map_err(|e| (unreadable(status, "timeline page", e), rate))?;
         tweets.extend(page.data);
         pages += 1;
+        if let Some(n) = limit
+            && tweets.len() >= n
+        {
+            tweets.truncate(n);
+            break;
+        }
         match page.meta.next_token {
             Some(next) if Some(&next) != token.as_ref() && !next.is_empty() => {
                 if pages >= MAX_PAGES {

@@ -6,6 +6,10 @@ use std::process::Command;
 
 use assert_cmd::prelude::*;
 
+#[path = "support/http_fake.rs"]
+mod http_fake;
+use http_fake::Fake;
+
 const FIXTURE: &str = "tests/fixtures/twitter-together";
 
 /// Every file under `dir`, relative, with its bytes, sorted.
@@ -225,11 +229,96 @@ fn a_directory_without_tweets_is_an_error() {
     assert!(stderr.contains("tweets: no such directory"), "{stderr}");
 }
 
+/// The first `apply` after `migrate twitter-together --adopt` publishes
+/// none of what twitter-together had published: only the rest.
 #[test]
-fn adopt_converts_then_says_it_cannot_read_x_yet() {
+fn after_adopting_the_first_apply_publishes_only_what_was_never_published() {
+    let fake = Fake::start();
     let (_tmp, root) = copy_fixture();
-    let (code, _, stderr) = tweetform(&root, &["migrate", "twitter-together", "--adopt"]);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("--adopt is not available yet"), "{stderr}");
-    assert!(root.join("posts/hello-world.yaml").is_file());
+    std::fs::remove_file(root.join("tweets/retweet.tweet")).unwrap(); // REPOST-PENDING
+    let (code, _, stderr) = migrate(&root);
+    assert_eq!(code, 1, "the fixture's broken files: {stderr}");
+    // What the converted posts send, as the plan says.
+    let (_, plan, _) = tweetform(&root, &["plan", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let mut bodies: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
+    for change in plan["changes"].as_array().unwrap() {
+        let tweets = change["tweets"].as_array().unwrap();
+        let list: Vec<serde_json::Value> = tweets.iter().map(|t| t["body"].clone()).collect();
+        bodies.insert(change["key"].as_str().unwrap().to_owned(), list);
+    }
+    let total: usize = bodies.values().map(Vec::len).sum();
+    // twitter-together published these before the move; their pictures
+    // were uploads X holds under its own media IDs.
+    let published = [
+        "hello-world",
+        "thread",
+        "polls/favorite-color",
+        "quote",
+        "reply",
+    ];
+    let mut seeded = 0;
+    for (n, key) in published.iter().enumerate() {
+        let mut previous: Option<String> = None;
+        for body in &bodies[*key] {
+            let mut body = body.clone();
+            if let Some(files) = body["media"]["files"].as_array().cloned() {
+                let ids: Vec<String> = files
+                    .iter()
+                    .map(|_| {
+                        fake.with(|f| {
+                            let owner = f.behaviour().user.id.clone();
+                            f.insert_media(
+                                tweetform_emulator::MediaKind::Image,
+                                &owner,
+                                jiff::Timestamp::now(),
+                            )
+                        })
+                    })
+                    .collect();
+                body["media"] = serde_json::json!({ "media_ids": ids });
+            }
+            if let Some(id) = &previous {
+                body["reply"] = serde_json::json!({ "in_reply_to_tweet_id": id });
+            }
+            previous = Some(fake.published(body, 600 - 10 * n as i64));
+            seeded += 1;
+        }
+    }
+    let before = fake.committed();
+
+    let mut cmd = Command::cargo_bin("tweetform").unwrap();
+    cmd.arg("-C")
+        .arg(&root)
+        .args(["migrate", "twitter-together", "--adopt", "--yes"])
+        .env("NO_COLOR", "1");
+    fake.env(&mut cmd);
+    let out = cmd.output().unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    for key in published {
+        assert!(said.contains(&format!("adopted {key}")), "{key}: {said}");
+    }
+    assert!(
+        said.contains("skipped"),
+        "the posts are converted already: {said}"
+    );
+
+    let mut cmd = Command::cargo_bin("tweetform").unwrap();
+    cmd.arg("-C").arg(&root).arg("apply").env("NO_COLOR", "1");
+    fake.env(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fake.committed(),
+        before + total - seeded,
+        "only what was never published went out"
+    );
+    let (code, plan, _) = tweetform(&root, &["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{plan}");
 }

@@ -149,10 +149,27 @@ impl FakeX {
             return a;
         }
         let u = &self.behaviour.user;
-        Answer::json(
-            200,
-            json!({"data": {"id": u.id, "name": u.name, "username": u.username}}),
-        )
+        let mut data = json!({"id": u.id, "name": u.name, "username": u.username});
+        let wants = |field: &str| {
+            param(query, "user.fields").is_some_and(|v| v.split(',').any(|f| f == field))
+        };
+        if wants("public_metrics") {
+            // Counted as X counts them: the account's tweets that still exist.
+            let tweets = self
+                .tweets
+                .iter()
+                .filter(|t| t.is_live() && t.author_id == u.id)
+                .count();
+            data["public_metrics"] = json!({
+                "followers_count": 0,
+                "following_count": 0,
+                "tweet_count": tweets,
+                "listed_count": 0,
+                "like_count": 0,
+                "media_count": 0,
+            });
+        }
+        Answer::json(200, json!({ "data": data }))
     }
 
     pub(crate) fn get_tweet(&mut self, id: &str, query: &[(String, String)]) -> Answer {
@@ -846,5 +863,20 @@ mod tests {
         );
         assert_eq!(f.requests_to(Endpoint::CreateTweet), 4);
         assert_eq!(get(&mut f, "/2/nothing", "").status, 404);
+    }
+
+    #[test]
+    fn me_counts_the_account_tweets_when_asked() {
+        let mut f = fake();
+        let now = f.now();
+        f.insert_tweet("one", now);
+        let gone = f.insert_tweet("two", now);
+        f.insert_tweet("three", now);
+        f.remove_tweet(&gone);
+        let a = get(&mut f, "/2/users/me", "user.fields=public_metrics");
+        assert_eq!(a.status, 200);
+        assert_eq!(a.body["data"]["public_metrics"]["tweet_count"], json!(2));
+        let a = get(&mut f, "/2/users/me", "");
+        assert!(a.body["data"].get("public_metrics").is_none());
     }
 }

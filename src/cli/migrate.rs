@@ -39,9 +39,25 @@ struct TwitterTogether {
     // Not named `dir`: clap would take it for the global `-C DIR`.
     #[arg(value_name = "DIR")]
     repository: Option<PathBuf>,
-    /// Then adopt what twitter-together already published (needs X credentials).
+    /// Then adopt what twitter-together already published: find the
+    /// converted posts on the account's timeline and record them, so that
+    /// `apply` does not publish them again (needs X credentials).
     #[arg(long)]
     adopt: bool,
+    /// With `--adopt`: read the timeline back to this time only.
+    #[arg(long, value_name = "DATE", requires = "adopt", value_parser = super::import::parse_since)]
+    since: Option<jiff::Timestamp>,
+    /// With `--adopt`: read the timeline without asking (it is paid per tweet read).
+    #[arg(long, short = 'y', requires = "adopt")]
+    yes: bool,
+    /// The X API's base URL (the emulator's, to rehearse).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "TWEETFORM_API_URL",
+        default_value = crate::client::DEFAULT_API_URL
+    )]
+    api_url: String,
 }
 
 /// What a migration wrote, for the adoption that follows it.
@@ -58,14 +74,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let repo = args.repository.clone().unwrap_or_else(|| ctx.root.clone());
     let migrated = twitter_together(ctx, &repo)?;
     if args.adopt {
-        // The posts are written; adopting them reads the account's
-        // timeline, which this build cannot do yet.
-        return Err(Problem::new(
-            "--adopt is not available yet: the posts are converted, but nothing was read from X",
-        )
-        .with_help(
-            "run `tweetform plan`: until the published tweets are adopted, apply would publish them again",
-        ));
+        // What twitter-together published, found by `tweetform import
+        // --adopt`'s rules: the first apply publishes only the rest.
+        let adopted = super::import::run_adopt(ctx, &args.api_url, args.since, args.yes)?;
+        return Ok(adopted.max(u8::from(migrated.not_converted > 0)));
     }
     Ok(u8::from(migrated.not_converted > 0))
 }

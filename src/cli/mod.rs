@@ -7,6 +7,7 @@
 mod apply;
 #[cfg(feature = "emulator")]
 mod emulator;
+mod import;
 mod init;
 mod migrate;
 mod plan;
@@ -65,6 +66,8 @@ pub enum Command {
     Init(init::Args),
     /// Convert posts from another tool (twitter-together) into tweetform posts.
     Migrate(migrate::Args),
+    /// Record tweets already on X (by link, from the account, or adopted).
+    Import(import::Args),
 }
 
 /// Parses the arguments, runs the command, and renders the problem that
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Emulator(args) => emulator::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Migrate(args) => migrate::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

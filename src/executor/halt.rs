@@ -46,6 +46,8 @@ pub(crate) enum Doing {
     },
     LookingUpAccount,
     ReadingTimeline,
+    /// Tweets looked up by ID.
+    ReadingTweets,
     /// A media file, by its path in the project.
     Uploading {
         file: String,
@@ -70,6 +72,7 @@ impl fmt::Display for Doing {
             Doing::Deleting { id } => write!(f, "deleting {}", tweet_url(id)),
             Doing::LookingUpAccount => f.write_str("looking up the account"),
             Doing::ReadingTimeline => f.write_str("reading the account's recent tweets"),
+            Doing::ReadingTweets => f.write_str("reading tweets by ID"),
             Doing::Uploading { file } => write!(f, "uploading {file}"),
             Doing::CheckingUpload { file } => write!(f, "checking X's processing of {file}"),
             Doing::SettingAltText { file } => write!(f, "setting the alt text of {file}"),

@@ -13,14 +13,14 @@
 //! one. Each tweet is claimed by at most one intent (and never one the
 //! state records). An intent whose text is empty or only links, saved
 //! without the rest of its content (by an older version), is never
-//! matched: text alone cannot tell such tweets apart.
+//! matched: text alone cannot tell such tweets apart. The comparison
+//! itself is [`crate::tweet_match`]'s, shared with `tweetform import`.
 //!
 //! The timeline is read once per run (paged by the client) and kept; only
 //! a create sent in this run, whose tweet may have appeared since, asks
 //! for a fresh view.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -31,6 +31,8 @@ use crate::api::{RemoteTweet, XApi};
 use crate::progress::Event;
 use crate::report::TweetRef;
 use crate::state::{Intent, PostState, PublishedTweet, State};
+pub use crate::tweet_match::same_text;
+use crate::tweet_match::{Expected, differences, only_links};
 
 /// What the account's timeline says about an intent.
 #[derive(Debug)]
@@ -298,106 +300,14 @@ pub(super) fn belongs(remote: &RemoteTweet, intent: &Intent) -> bool {
         // something besides links.
         return !only_links(&intent.text) && same_text(remote, &intent.text);
     };
-    let keys = remote
-        .attachments
-        .as_ref()
-        .map_or(&[][..], |a| &a.media_keys[..]);
-    let media = keys.len();
-    // Uploaded by us: the very uploads, not merely as many.
-    let same_media = shape.media_keys.is_empty() || shape.media_keys == keys;
-    let poll = remote
-        .attachments
-        .as_ref()
-        .is_some_and(|a| !a.poll_ids.is_empty());
-    remote.referenced("replied_to") == shape.reply_to.as_deref()
-        && remote.referenced("quoted") == shape.quote.as_deref()
-        && media == shape.media
-        && same_media
-        && poll == shape.poll
-        && same_text(remote, &intent.text)
-}
-
-/// Whether a text is empty or only links.
-fn only_links(text: &str) -> bool {
-    let mut rest = text.to_owned();
-    for url in urls_in(text) {
-        rest = rest.replacen(&url, "", 1);
-    }
-    rest.trim().is_empty()
-}
-
-static EXTRACTOR: LazyLock<twitter_text::extractor::Extractor> =
-    LazyLock::new(twitter_text::extractor::Extractor::new);
-
-/// The URLs X will link in a text, found as X finds them.
-fn urls_in(text: &str) -> Vec<String> {
-    EXTRACTOR.extract_urls(text)
-}
-
-/// Whether a tweet from X has the text we sent. X returns each URL as a
-/// t.co link (its original in the entities' `expanded_url`, with `http://`
-/// added where the text had no scheme), appends one for attached media,
-/// and escapes `&`, `<`, `>`: the text is rebuilt from that and compared
-/// whole, so texts that differ only in a link are told apart. Whitespace
-/// runs compare equal.
-pub fn same_text(remote: &RemoteTweet, sent: &str) -> bool {
-    let Some(entities) = &remote.entities else {
-        if remote.text.contains("https://t.co/") {
-            // Links X did not explain: never guess which URL one stands for.
-            return false;
-        }
-        return words(&decode(&remote.text)) == words(&canonical(sent));
+    let expected = Expected {
+        text: &intent.text,
+        reply_to: shape.reply_to.as_deref(),
+        quote: shape.quote.as_deref(),
+        media: shape.media,
+        media_keys: &shape.media_keys,
+        media_ids: &[],
+        poll: shape.poll,
     };
-    let mut links: Vec<_> = entities.urls.iter().collect();
-    links.sort_by_key(|u| u.start);
-    let mut rebuilt = String::new();
-    let mut rest = remote.text.as_str();
-    for link in links {
-        let Some(short) = link.url.as_deref() else {
-            return false;
-        };
-        let Some(at) = rest.find(short) else {
-            return false;
-        };
-        rebuilt.push_str(&decode(&rest[..at]));
-        if link.media_key.is_none() {
-            match &link.expanded_url {
-                Some(u) => rebuilt.push_str(u),
-                None => return false,
-            }
-        }
-        rest = &rest[at + short.len()..];
-    }
-    rebuilt.push_str(&decode(rest));
-    words(&rebuilt) == words(&canonical(sent))
-}
-
-/// X's three HTML escapes undone.
-fn decode(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// The sent text as X expands it: a URL without a scheme gets `http://`.
-fn canonical(sent: &str) -> String {
-    let mut out = String::new();
-    let mut rest = sent;
-    for url in urls_in(sent) {
-        let Some(at) = rest.find(url.as_str()) else {
-            continue;
-        };
-        out.push_str(&rest[..at]);
-        if !url.contains("://") {
-            out.push_str("http://");
-        }
-        out.push_str(&url);
-        rest = &rest[at + url.len()..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn words(s: &str) -> Vec<&str> {
-    s.split_whitespace().collect()
+    differences(remote, &expected).is_empty()
 }
