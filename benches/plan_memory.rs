@@ -25,21 +25,9 @@ mod generate;
 const CHILD: &str = "TWEETFORM_BENCH_CHILD";
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
-/// A field of /proc/self/status, in MiB (Linux only; 0 elsewhere).
-fn status_mib(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix(field)?
-                .trim()
-                .strip_suffix("kB")?
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_mib;
 
 fn child(spec: &str) {
     let (mode, arg) = spec.split_once(':').expect("mode:arg");

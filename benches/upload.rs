@@ -25,21 +25,9 @@ use tweetform_emulator::{self as emulator, Behaviour, FakeX, TEST_CREDENTIALS};
 const CHILD: &str = "TWEETFORM_BENCH_UPLOAD";
 const MIB: usize = 1 << 20;
 
-/// A field of /proc/self/status, in MiB (Linux only; 0 elsewhere).
-fn status_mib(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix(field)?
-                .trim()
-                .strip_suffix("kB")?
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_mib;
 
 /// A project with one post carrying a video of `size` bytes: the example
 /// clip, padded with a `free` box (an MP4 ends where its boxes say, and

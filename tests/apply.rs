@@ -9,73 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use tweetform::clock::Clock;
 use tweetform::state::State;
-use tweetform_emulator::{self as emulator, Endpoint, FakeX, SharedFake, TEST_CREDENTIALS};
+use tweetform_emulator::{self as emulator, Endpoint, TEST_CREDENTIALS};
 
-/// The fake X served on 127.0.0.1 by a runtime of this test.
-struct Fake {
-    runtime: tokio::runtime::Runtime,
-    shared: SharedFake,
-    server: Option<emulator::Server>,
-}
-
-impl Fake {
-    fn start() -> Fake {
-        Fake::start_with(emulator::Behaviour::default())
-    }
-
-    fn start_with(behaviour: emulator::Behaviour) -> Fake {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let (shared, server) = runtime.block_on(async {
-            let fake = FakeX::new(behaviour, Clock::system());
-            let shared: SharedFake = std::sync::Arc::new(std::sync::Mutex::new(fake));
-            let server = emulator::spawn(shared.clone(), "127.0.0.1:0")
-                .await
-                .unwrap();
-            (shared, server)
-        });
-        Fake {
-            runtime,
-            shared,
-            server: Some(server),
-        }
-    }
-
-    fn url(&self) -> String {
-        self.server.as_ref().unwrap().url()
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut FakeX) -> T) -> T {
-        f(&mut emulator::lock(&self.shared))
-    }
-
-    /// Live tweets: text → IDs.
-    fn live(&self) -> BTreeMap<String, Vec<String>> {
-        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for t in self.with(|f| f.live_tweets().into_iter().cloned().collect::<Vec<_>>()) {
-            out.entry(t.text).or_default().push(t.id);
-        }
-        out
-    }
-
-    /// Every create the server ever committed (deleted ones included).
-    fn committed(&self) -> usize {
-        self.with(|f| f.tweets().len())
-    }
-}
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.runtime.block_on(server.shutdown());
-        }
-    }
-}
+#[path = "support/http_fake.rs"]
+mod http_fake;
+use http_fake::Fake;
 
 struct Project {
     dir: tempfile::TempDir,
@@ -141,16 +80,9 @@ impl Project {
             .arg("--color")
             .arg("never")
             .arg("apply")
-            .env("TWEETFORM_API_URL", fake.url())
-            .env("X_API_KEY", TEST_CREDENTIALS.consumer_key)
-            .env("X_API_SECRET", TEST_CREDENTIALS.consumer_secret)
-            .env("X_ACCESS_TOKEN", TEST_CREDENTIALS.access_token)
-            .env(
-                "X_ACCESS_TOKEN_SECRET",
-                TEST_CREDENTIALS.access_token_secret,
-            )
             .env_remove("TWITTER_API_KEY")
             .env_remove("NO_COLOR");
+        fake.env(&mut cmd);
         cmd
     }
 

@@ -83,31 +83,8 @@ fn empty_state() -> State {
 }
 
 fn create_change(key: &str, texts: &[&str]) -> Change {
-    Change {
-        key: key.into(),
-        action: Action::Create,
-        file: None,
-        from: None,
-        publish_at: None,
-        tweets: texts
-            .iter()
-            .enumerate()
-            .map(|(index, text)| {
-                let body = Tweet::new(*text);
-                TweetChange {
-                    index,
-                    text: (*text).into(),
-                    weighted_length: text.len(),
-                    digest: body.digest(),
-                    op: TweetOp::Create {
-                        body,
-                        old_text: None,
-                    },
-                }
-            })
-            .collect(),
-        refused: None,
-    }
+    let tweets: Vec<Tweet> = texts.iter().map(|t| Tweet::new(*t)).collect();
+    change_of(key, &tweets)
 }
 
 fn plan_of(changes: Vec<Change>) -> Plan {

@@ -1,5 +1,7 @@
 //! The fake X served on 127.0.0.1 by a runtime of the test that uses it,
-//! with tweets seeded as if published earlier.
+//! with tweets seeded as if published earlier. Each test file that
+//! includes it uses a part of it.
+#![allow(dead_code)]
 
 use jiff::{SignedDuration, Timestamp};
 use tweetform::clock::Clock;
@@ -13,13 +15,17 @@ pub struct Fake {
 
 impl Fake {
     pub fn start() -> Fake {
+        Fake::start_with(emulator::Behaviour::default())
+    }
+
+    pub fn start_with(behaviour: emulator::Behaviour) -> Fake {
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+            .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let (shared, server) = runtime.block_on(async {
-            let fake = FakeX::with_defaults(Clock::system());
+            let fake = FakeX::new(behaviour, Clock::system());
             let shared: SharedFake = std::sync::Arc::new(std::sync::Mutex::new(fake));
             let server = emulator::spawn(shared.clone(), "127.0.0.1:0")
                 .await
@@ -45,6 +51,15 @@ impl Fake {
     pub fn published(&self, body: serde_json::Value, ago: i64) -> String {
         let at = Timestamp::now() - SignedDuration::from_mins(ago);
         self.with(|f| f.insert_created(body, at))
+    }
+
+    /// Live tweets: text → IDs.
+    pub fn live(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for t in self.with(|f| f.live_tweets().into_iter().cloned().collect::<Vec<_>>()) {
+            out.entry(t.text).or_default().push(t.id);
+        }
+        out
     }
 
     /// Every create the fake ever stored.
