@@ -121,7 +121,7 @@ impl Answer {
         )
     }
 
-    /// A body over [`crate::exchange::MAX_BODY_BYTES`], as a front end
+    /// A body over [`crate::limits::MAX_BODY_BYTES`], as a front end
     /// refuses it.
     pub(crate) fn payload_too_large() -> Self {
         Answer::server_error(413)

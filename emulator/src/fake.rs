@@ -347,7 +347,7 @@ impl FakeX {
             return self.finish(endpoint, now, Answer::too_many_requests(), None);
         }
 
-        if req.body.len() > crate::exchange::MAX_BODY_BYTES {
+        if req.body.len() > crate::limits::MAX_BODY_BYTES {
             return self.finish(endpoint, now, Answer::payload_too_large(), None);
         }
 

@@ -31,6 +31,14 @@ impl Window {
     }
 }
 
+/// The largest request body the fake reads (24 MiB); a larger one is
+/// answered 413 Payload Too Large. X's v2 pages give no per-append limit
+/// (its v1.1 took up to 5 MB per append); this leaves room for an 8 MiB
+/// segment sent as base64 in JSON (about 11 MiB) and for a 15 MB GIF in a
+/// one-request upload, while a server holds at most one such body per
+/// connection.
+pub const MAX_BODY_BYTES: usize = 24 << 20;
+
 /// Rate limits per endpoint, all per user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
