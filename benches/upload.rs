@@ -136,7 +136,11 @@ fn main() {
             .env(CHILD, format!("{} {}", dir.path().display(), server.url()))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let line = String::from_utf8(out.stdout).unwrap();
         let fields: Vec<f64> = line
             .split_whitespace()

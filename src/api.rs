@@ -251,6 +251,19 @@ pub trait XApi: Send + Sync {
     /// `DELETE /2/tweets/:id`; `Ok(false)` when X says `deleted: false`.
     fn delete_tweet(&self, id: &str) -> impl Future<Output = ApiResult<bool>> + Send;
 
+    /// `POST /2/users/:id/retweets` with `{"tweet_id"}`: reposts someone's
+    /// tweet as the account `user_id`; `Ok(true)` when X says `retweeted`.
+    fn repost(&self, user_id: &str, tweet_id: &str)
+    -> impl Future<Output = ApiResult<bool>> + Send;
+
+    /// `DELETE /2/users/:id/retweets/:source_tweet_id`: undoes a repost;
+    /// `Ok(false)` when X says `retweeted: false` (no longer reposted).
+    fn unrepost(
+        &self,
+        user_id: &str,
+        tweet_id: &str,
+    ) -> impl Future<Output = ApiResult<bool>> + Send;
+
     /// `GET /2/users/me`: the authenticated account's user ID.
     fn me(&self) -> impl Future<Output = ApiResult<String>> + Send;
 

@@ -61,21 +61,32 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
                 .filter_map(|t| t.id())
                 .map(md_tweet_link)
                 .collect();
+            let undone: Vec<String> = change
+                .tweets
+                .iter()
+                .filter_map(|t| match &t.op {
+                    TweetOp::Unrepost { tweet_id } => {
+                        Some(format!("undoes the repost of {}", md_tweet_link(tweet_id)))
+                    }
+                    _ => None,
+                })
+                .collect();
             let verb = if change.action == Action::Replace {
                 "replaced"
             } else {
                 "deleted"
             };
-            let _ = writeln!(
-                md,
-                "> - {} is {verb}: deletes {}",
-                code(&change.key),
-                if links.is_empty() {
-                    "its published tweets".to_string()
-                } else {
-                    links.join(", ")
-                }
-            );
+            let deletes = if links.is_empty() {
+                "its published tweets".to_string()
+            } else {
+                links.join(", ")
+            };
+            let what = match (links.is_empty(), undone.is_empty()) {
+                (_, true) => format!("deletes {deletes}"),
+                (true, false) => undone.join(", "),
+                (false, false) => format!("deletes {deletes}, {}", undone.join(", ")),
+            };
+            let _ = writeln!(md, "> - {} is {verb}: {what}", code(&change.key));
         }
     }
 
@@ -228,6 +239,14 @@ fn md_change(
                 for file in body.media_files() {
                     s.push_str(&md_media(file, file_url(&file.path)));
                 }
+            }
+            TweetOp::Repost { tweet_id } => {
+                let link = md_tweet_link(tweet_id);
+                let _ = writeln!(s, "  **Repost** · {link}\n");
+            }
+            TweetOp::Unrepost { tweet_id } => {
+                let link = md_tweet_link(tweet_id);
+                let _ = writeln!(s, "  **Repost undone** · {link}\n");
             }
         }
     }

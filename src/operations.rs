@@ -122,6 +122,22 @@ macro_rules! xapi_over_transport {
                 $crate::operations::Transport::account_hint(self)
             }
 
+            fn repost(
+                &self,
+                user_id: &str,
+                tweet_id: &str,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<bool>> + Send {
+                $crate::operations::repost(self, user_id, tweet_id)
+            }
+
+            fn unrepost(
+                &self,
+                user_id: &str,
+                tweet_id: &str,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<bool>> + Send {
+                $crate::operations::unrepost(self, user_id, tweet_id)
+            }
+
             fn me(&self) -> impl std::future::Future<Output = $crate::api::ApiResult<String>> + Send {
                 $crate::operations::me(self)
             }
@@ -361,6 +377,11 @@ struct Deleted {
 }
 
 #[derive(Deserialize)]
+struct Retweeted {
+    retweeted: bool,
+}
+
+#[derive(Deserialize)]
 struct Me {
     id: String,
 }
@@ -412,6 +433,38 @@ pub(crate) async fn delete_tweet<T: Transport>(t: &T, id: &str) -> ApiResult<boo
         .map_err(|e| (unreadable(status, "`deleted` flag", e), rate))?;
     Ok(Response {
         value: deleted.data.deleted,
+        rate,
+        date,
+    })
+}
+
+pub(crate) async fn repost<T: Transport>(t: &T, user_id: &str, tweet_id: &str) -> ApiResult<bool> {
+    let path = format!("/2/users/{}/retweets", segment(user_id));
+    let req =
+        RawRequest::new(Method::POST, path).json(&serde_json::json!({ "tweet_id": tweet_id }));
+    retweeted(t, req).await
+}
+
+pub(crate) async fn unrepost<T: Transport>(
+    t: &T,
+    user_id: &str,
+    tweet_id: &str,
+) -> ApiResult<bool> {
+    let path = format!(
+        "/2/users/{}/retweets/{}",
+        segment(user_id),
+        segment(tweet_id)
+    );
+    retweeted(t, RawRequest::new(Method::DELETE, path)).await
+}
+
+/// Sends a repost or its undo and reads X's `retweeted` flag.
+async fn retweeted<T: Transport>(t: &T, req: RawRequest) -> ApiResult<bool> {
+    let (json, status, rate, date) = call(t, req).await?;
+    let answer: Data<Retweeted> = serde_json::from_value(json)
+        .map_err(|e| (unreadable(status, "`retweeted` flag", e), rate))?;
+    Ok(Response {
+        value: answer.data.retweeted,
         rate,
         date,
     })

@@ -112,6 +112,8 @@ enum OpName {
     Keep,
     Create,
     Delete,
+    Repost,
+    Unrepost,
 }
 
 /// A tweet's change as written and read: flat, every field optional that
@@ -122,6 +124,9 @@ struct TweetChangeJson<'a> {
     op: OpName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id: Option<std::borrow::Cow<'a, str>>,
+    /// The reposted tweet, for a repost or its undo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tweet_id: Option<std::borrow::Cow<'a, str>>,
     text: std::borrow::Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     old_text: Option<std::borrow::Cow<'a, str>>,
@@ -139,11 +144,14 @@ impl Serialize for TweetChange {
             TweetOp::Create { body, old_text } => {
                 (OpName::Create, None, old_text.as_deref(), Some(body))
             }
+            TweetOp::Repost { .. } => (OpName::Repost, None, None, None),
+            TweetOp::Unrepost { .. } => (OpName::Unrepost, None, None, None),
         };
         TweetChangeJson {
             index: self.index,
             op,
             id: id.map(Into::into),
+            tweet_id: self.reposted().map(Into::into),
             text: self.text.as_str().into(),
             old_text: old_text.map(Into::into),
             weighted_length: self.weighted_length,
@@ -179,6 +187,29 @@ impl<'de> Deserialize<'de> for TweetChange {
                     TweetOp::Keep { id }
                 } else {
                     TweetOp::Delete { id }
+                }
+            }
+            OpName::Repost | OpName::Unrepost => {
+                let name = if t.op == OpName::Repost {
+                    "repost"
+                } else {
+                    "unrepost"
+                };
+                let Some(tweet_id) = t.tweet_id else {
+                    return refuse(format!(
+                        "a {name} needs `tweet_id`, the reposted tweet's ID"
+                    ));
+                };
+                if t.id.is_some() || t.body.is_some() || t.old_text.is_some() {
+                    return refuse(format!(
+                        "a {name} carries only `tweet_id` (no `id`, `body` or `old_text`)"
+                    ));
+                }
+                let tweet_id = tweet_id.into_owned();
+                if t.op == OpName::Repost {
+                    TweetOp::Repost { tweet_id }
+                } else {
+                    TweetOp::Unrepost { tweet_id }
                 }
             }
             OpName::Create => {

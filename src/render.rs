@@ -128,6 +128,34 @@ pub(crate) fn diffed_positions(change: &Change) -> BTreeSet<usize> {
         .collect()
 }
 
+/// What a destructive change destroys, for its header: `deletes 2
+/// published tweets`, `undoes a repost`, or both.
+pub(crate) fn destroys(change: &Change) -> String {
+    let deleted = change.tweets.iter().filter(|t| t.is_delete()).count();
+    let undone = change
+        .tweets
+        .iter()
+        .any(|t| matches!(t.op, crate::plan::TweetOp::Unrepost { .. }));
+    let deletes = format!(
+        "deletes {}",
+        plural(deleted, "published tweet", "published tweets")
+    );
+    match (deleted, undone) {
+        (0, true) => "undoes a repost".to_owned(),
+        (_, true) => format!("{deletes} and undoes a repost"),
+        _ => deletes,
+    }
+}
+
+/// Whether the change only reposts (a post with `repost:` not yet reposted).
+pub(crate) fn only_reposts(change: &Change) -> bool {
+    !change.tweets.is_empty()
+        && change
+            .tweets
+            .iter()
+            .all(|t| matches!(t.op, crate::plan::TweetOp::Repost { .. }))
+}
+
 /// What to do about a post X refused for good.
 pub(crate) const REFUSED_HELP: &str = "edit the post to try again";
 
@@ -135,7 +163,7 @@ pub(crate) const REFUSED_HELP: &str = "edit the post to try again";
 /// tweet of a thread, with X's status and its own words.
 pub(crate) fn refused_note(change: &Change) -> Option<String> {
     let r = change.refused.as_ref()?;
-    let of = change.tweets.iter().filter(|t| !t.is_delete()).count();
+    let of = change.tweets.iter().filter(|t| !t.is_removal()).count();
     let tweet = if of > 1 {
         format!("tweet {} of {of}", r.index + 1)
     } else {

@@ -86,6 +86,8 @@ pub struct FakeX {
     requests_seen: u64,
     too_many_requests_sent: u64,
     by_endpoint: BTreeMap<Endpoint, u64>,
+    /// The tweets the account reposted, by ID ([`crate::reposts`]).
+    pub(crate) reposted: BTreeSet<String>,
 }
 
 impl FakeX {
@@ -104,6 +106,7 @@ impl FakeX {
             requests_seen: 0,
             too_many_requests_sent: 0,
             by_endpoint: BTreeMap::new(),
+            reposted: BTreeSet::new(),
         }
     }
 
@@ -365,6 +368,8 @@ impl FakeX {
             Endpoint::MediaAppend => self.media_append(&path_id, req, now),
             Endpoint::MediaFinalize => self.media_finalize(&path_id, now),
             Endpoint::MediaMetadata => self.media_metadata(req.body, now),
+            Endpoint::Repost => self.repost(&path_id, req.body),
+            Endpoint::Unrepost => self.unrepost(&path_id),
         };
         if answer.status < 300 && !answer.drop_connection && self.faults.drop_this(endpoint) {
             answer.drop_connection = true;

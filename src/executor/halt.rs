@@ -44,6 +44,14 @@ pub(crate) enum Doing {
     Deleting {
         id: String,
     },
+    /// Reposting someone's tweet for a post.
+    Reposting {
+        key: String,
+        tweet_id: String,
+    },
+    Unreposting {
+        tweet_id: String,
+    },
     LookingUpAccount,
     ReadingTimeline,
     /// A media file, by its path in the project.
@@ -68,6 +76,12 @@ impl fmt::Display for Doing {
                 write!(f, "publishing {key} tweet {}", index + 1)
             }
             Doing::Deleting { id } => write!(f, "deleting {}", tweet_url(id)),
+            Doing::Reposting { key, tweet_id } => {
+                write!(f, "reposting {} for {key}", tweet_url(tweet_id))
+            }
+            Doing::Unreposting { tweet_id } => {
+                write!(f, "undoing the repost of {}", tweet_url(tweet_id))
+            }
             Doing::LookingUpAccount => f.write_str("looking up the account"),
             Doing::ReadingTimeline => f.write_str("reading the account's recent tweets"),
             Doing::Uploading { file } => write!(f, "uploading {file}"),

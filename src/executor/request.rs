@@ -254,7 +254,7 @@ impl<A: XApi> Executor<A> {
 
     /// The account's user ID: from the state when it has one (and the
     /// credentials do not name another), else asked of X once per run.
-    async fn user_id(&mut self) -> Result<String, Halt> {
+    pub(super) async fn user_id(&mut self) -> Result<String, Halt> {
         if let Some(id) = &self.user_id {
             return Ok(id.clone());
         }
