@@ -46,6 +46,10 @@ pub struct RemoteTweet {
     /// Its media and poll (`tweet.fields=attachments`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Attachments>,
+    /// Every version's ID, oldest first, when it was edited on X: the last
+    /// one is the tweet as it reads now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edit_history_tweet_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -100,6 +104,7 @@ impl RemoteTweet {
             entities: None,
             referenced_tweets: None,
             attachments: None,
+            edit_history_tweet_ids: Vec::new(),
         }
     }
 

@@ -52,6 +52,7 @@ use crate::state::{State, StateError};
 
 mod halt;
 mod media;
+mod refresh;
 mod refused;
 mod reposts;
 mod request;

@@ -12,8 +12,8 @@ use crate::media_file::MediaClass;
 use crate::plan::{Action, Change, Plan, TweetOp};
 use crate::post::MediaFile;
 use crate::render::{
-    REFUSED_HELP, attributes_but_files, diffed_positions, media_line, refused_note, relative,
-    summary_line, visible,
+    REFUSED_HELP, attributes_but_files, diffed_positions, media_line, refresh_lines, refused_note,
+    relative, summary_line, visible,
 };
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
@@ -47,6 +47,16 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
     let _ = writeln!(md, "### tweetform plan");
     md.push('\n');
     let _ = writeln!(md, "**{}**", summary_line(&plan.summary));
+    if let Some(refresh) = &plan.refresh {
+        let (head, lines) = refresh_lines(refresh);
+        let _ = writeln!(md, "\n{}", md_escape_line(&head));
+        if !lines.is_empty() {
+            md.push_str("\n> **🔀 Drift**: changed on X outside tweetform.\n>\n");
+            for line in lines {
+                let _ = writeln!(md, "> - {}", md_escape_line(&line));
+            }
+        }
+    }
 
     let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.destructive()).collect();
     if !destructive.is_empty() {

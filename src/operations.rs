@@ -486,6 +486,11 @@ pub(crate) async fn me<T: Transport>(t: &T) -> ApiResult<String> {
 /// it replies to or quotes, its media and poll.
 pub(crate) const TWEET_FIELDS: &str = "created_at,entities,referenced_tweets,attachments";
 
+/// What a lookup asks besides [`TWEET_FIELDS`]: the versions of an edited
+/// tweet, which `--refresh` follows to the newest.
+pub(crate) const LOOKUP_FIELDS: &str =
+    "created_at,entities,referenced_tweets,attachments,edit_history_tweet_ids";
+
 /// At most this many pages (X serves a timeline's latest 3,200 tweets,
 /// 32 pages of 100): a guard against a server that never stops paging.
 const MAX_PAGES: usize = 100;
@@ -548,7 +553,7 @@ pub(crate) async fn lookup<T: Transport>(t: &T, ids: &[String]) -> ApiResult<Vec
     for batch in ids.chunks(LOOKUP_BATCH) {
         let req = RawRequest::new(Method::GET, "/2/tweets")
             .query("ids", batch.join(","))
-            .query("tweet.fields", TWEET_FIELDS);
+            .query("tweet.fields", LOOKUP_FIELDS);
         let (json, status, r, d) = call(t, req).await?;
         rate = r;
         date = d;

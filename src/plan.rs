@@ -32,6 +32,11 @@ pub struct Plan {
     /// Every post that is not unchanged, sorted by key.
     pub changes: Vec<Change>,
     pub summary: Summary,
+    /// With `--refresh`: what was read back from X and what changed there
+    /// outside tweetform. The planner leaves it empty; the command that
+    /// read X fills it in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<crate::drift::Refresh>,
 }
 
 /// One post's change. Its JSON form (with `destructive` computed from the
@@ -330,6 +335,7 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         planned_at: now,
         changes,
         summary,
+        refresh: None,
     }
 }
 

@@ -156,6 +156,49 @@ pub(crate) fn only_reposts(change: &Change) -> bool {
             .all(|t| matches!(t.op, crate::plan::TweetOp::Repost { .. }))
 }
 
+/// What `--refresh` read and found, for every plan format: a headline
+/// with the reads' cost, then one line per tweet that changed on X.
+pub(crate) fn refresh_lines(r: &crate::drift::Refresh) -> (String, Vec<String>) {
+    use crate::drift::{DriftKind, OWNED_READ_MILLIDOLLARS, OWNED_READ_PRICE_DATE};
+    let price = format!(
+        "${}.{:03}",
+        OWNED_READ_MILLIDOLLARS / 1000,
+        OWNED_READ_MILLIDOLLARS % 1000
+    );
+    let mut head = format!(
+        "Refreshed from X: read {} (about {} at X's owned-read price of {price} per tweet, as of {OWNED_READ_PRICE_DATE}).",
+        plural(r.read, "published tweet", "published tweets"),
+        r.cost()
+    );
+    if r.drift.is_empty() {
+        head.push_str(" No drift: X has every tweet as recorded.");
+    }
+    let lines = r
+        .drift
+        .iter()
+        .map(|d| {
+            let at = format!(
+                "{} tweet {} {}",
+                visible(&d.key),
+                d.index + 1,
+                tweet_url(&d.id)
+            );
+            match &d.kind {
+                DriftKind::Deleted if r.recreate_deleted => {
+                    format!("{at}: deleted on X outside tweetform; published again")
+                }
+                DriftKind::Deleted => format!(
+                    "{at}: deleted on X outside tweetform; stays recorded, not published again (--recreate-deleted publishes it again)"
+                ),
+                DriftKind::Edited { newest_id, .. } => {
+                    format!("{at}: edited on X, now {}", tweet_url(newest_id))
+                }
+            }
+        })
+        .collect();
+    (head, lines)
+}
+
 /// What to do about a post X refused for good.
 pub(crate) const REFUSED_HELP: &str = "edit the post to try again";
 

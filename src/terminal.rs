@@ -13,8 +13,8 @@ use crate::diff::text_diff;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::problem::help_line;
 use crate::render::{
-    REFUSED_HELP, attributes, destroys, diffed_positions, only_reposts, refused_note, relative,
-    summary_line, visible,
+    REFUSED_HELP, attributes, destroys, diffed_positions, only_reposts, refresh_lines,
+    refused_note, relative, summary_line, visible,
 };
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
@@ -62,6 +62,20 @@ pub fn human(plan: &Plan, color: bool) -> String {
         color,
     };
     let bold = Style::new().bold();
+    if let Some(refresh) = &plan.refresh {
+        let (head, lines) = refresh_lines(refresh);
+        out.raw(&head);
+        if !lines.is_empty() {
+            out.line(
+                Style::new().yellow().bold(),
+                "Drift (changed on X outside tweetform):",
+            );
+            for line in lines {
+                out.line(Style::new().yellow(), &format!("  ! {line}"));
+            }
+        }
+        out.blank();
+    }
     if plan.changes.is_empty() {
         out.line(bold, &summary_line(&plan.summary));
         return out.text;

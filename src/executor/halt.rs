@@ -54,6 +54,8 @@ pub(crate) enum Doing {
     },
     LookingUpAccount,
     ReadingTimeline,
+    /// `--refresh`: the published tweets, by ID.
+    ReadingBack,
     /// A media file, by its path in the project.
     Uploading {
         file: String,
@@ -84,6 +86,7 @@ impl fmt::Display for Doing {
             }
             Doing::LookingUpAccount => f.write_str("looking up the account"),
             Doing::ReadingTimeline => f.write_str("reading the account's recent tweets"),
+            Doing::ReadingBack => f.write_str("reading the published tweets back from X"),
             Doing::Uploading { file } => write!(f, "uploading {file}"),
             Doing::CheckingUpload { file } => write!(f, "checking X's processing of {file}"),
             Doing::SettingAltText { file } => write!(f, "setting the alt text of {file}"),

@@ -131,7 +131,7 @@ impl<A: XApi> Executor<A> {
 
     /// Waits (within `--wait`) until the budget allows a request to
     /// `endpoint`, and counts it at the time it returns.
-    async fn spend(&mut self, endpoint: Endpoint) -> Result<Timestamp, Halt> {
+    pub(super) async fn spend(&mut self, endpoint: Endpoint) -> Result<Timestamp, Halt> {
         if let Some((t, why)) = self.exhausted.get(&endpoint) {
             return Err(Halt::Deferred(*t, why.clone()));
         }
@@ -189,7 +189,7 @@ impl<A: XApi> Executor<A> {
     /// What a read's answer means: `Some` is the value, `None` "send it
     /// again" (after a backoff, or once the budget allows it after a 429:
     /// [`Executor::spend`] waits for the reset X reported, within `--wait`).
-    async fn read_answer<T>(
+    pub(super) async fn read_answer<T>(
         &mut self,
         endpoint: Endpoint,
         doing: Doing,

@@ -125,6 +125,7 @@ fn plan_of(changes: Vec<Change>) -> Plan {
         planned_at: t0(),
         changes,
         summary: Summary::default(),
+        refresh: None,
     }
 }
 
@@ -1419,6 +1420,7 @@ async fn refusals_that_are_not_for_good_are_not_recorded() {
 }
 mod media;
 mod recovery;
+mod refresh;
 mod reposts;
 
 #[tokio::test(start_paused = true)]
