@@ -119,10 +119,21 @@ pub(crate) type ProgressSink = Box<dyn FnMut(&Event) + Send>;
 
 /// A destructive change of the plan, held: why, and what it would delete.
 fn held(c: &Change) -> Held {
+    let undone = c.tweets.iter().find_map(|t| match &t.op {
+        TweetOp::Unrepost { tweet_id } => Some(tweet_id),
+        _ => None,
+    });
+    let reason = match undone {
+        Some(id) => format!(
+            "its repost of {} would be undone",
+            crate::text::tweet_url(id)
+        ),
+        None => halt::why_destructive(c.action).to_owned(),
+    };
     Held {
         key: c.key.clone(),
         action: c.action,
-        reason: halt::why_destructive(c.action).to_owned(),
+        reason,
         deletes: c
             .tweets
             .iter()

@@ -182,6 +182,11 @@ impl<'de> Deserialize<'de> for TweetChange {
                         "a {name} carries no `body` or `old_text` (only a create does)"
                     ));
                 }
+                if t.tweet_id.is_some() {
+                    return refuse(format!(
+                        "a {name} carries no `tweet_id` (only a repost or an unrepost does)"
+                    ));
+                }
                 let id = id.into_owned();
                 if t.op == OpName::Keep {
                     TweetOp::Keep { id }
@@ -191,18 +196,16 @@ impl<'de> Deserialize<'de> for TweetChange {
             }
             OpName::Repost | OpName::Unrepost => {
                 let name = if t.op == OpName::Repost {
-                    "repost"
+                    "a repost"
                 } else {
-                    "unrepost"
+                    "an unrepost"
                 };
                 let Some(tweet_id) = t.tweet_id else {
-                    return refuse(format!(
-                        "a {name} needs `tweet_id`, the reposted tweet's ID"
-                    ));
+                    return refuse(format!("{name} needs `tweet_id`, the reposted tweet's ID"));
                 };
                 if t.id.is_some() || t.body.is_some() || t.old_text.is_some() {
                     return refuse(format!(
-                        "a {name} carries only `tweet_id` (no `id`, `body` or `old_text`)"
+                        "{name} carries only `tweet_id` (no `id`, `body` or `old_text`)"
                     ));
                 }
                 let tweet_id = tweet_id.into_owned();
@@ -219,6 +222,12 @@ impl<'de> Deserialize<'de> for TweetChange {
                 if t.id.is_some() {
                     return refuse(
                         "a create has no `id` yet (only a keep or a delete does)".to_owned(),
+                    );
+                }
+                if t.tweet_id.is_some() {
+                    return refuse(
+                        "a create carries no `tweet_id` (only a repost or an unrepost does)"
+                            .to_owned(),
                     );
                 }
                 if body.text != t.text {
@@ -302,6 +311,44 @@ mod tests {
         v["tweets"][1].as_object_mut().unwrap().remove("body");
         let err = read(&v).unwrap_err();
         assert!(err.starts_with("tweet 1: a create needs `body`"), "{err}");
+    }
+
+    #[test]
+    fn reposts_need_their_tweet_id_and_nothing_else() {
+        let repost = |op: &str| {
+            json!({"index": 0, "op": op, "tweet_id": "20", "text": "https://x.com/i/status/20",
+                   "weighted_length": 0, "digest": "repost:20"})
+        };
+        let v = json!({
+            "key": "share", "action": "replace", "destructive": true,
+            "file": "posts/share.yaml",
+            "tweets": [repost("unrepost"), repost("repost")]
+        });
+        let change = read(&v).unwrap();
+        assert_eq!(change.tweets[0].reposted(), Some("20"));
+        assert_eq!(serde_json::to_value(&change).unwrap(), v);
+
+        let mut bad = v.clone();
+        bad["tweets"][1].as_object_mut().unwrap().remove("tweet_id");
+        assert!(
+            read(&bad)
+                .unwrap_err()
+                .contains("a repost needs `tweet_id`")
+        );
+        let mut bad = v.clone();
+        bad["tweets"][0]["id"] = json!("1");
+        assert!(
+            read(&bad)
+                .unwrap_err()
+                .contains("an unrepost carries only `tweet_id`")
+        );
+        let mut bad = replace();
+        bad["tweets"][0]["tweet_id"] = json!("20");
+        assert!(
+            read(&bad)
+                .unwrap_err()
+                .contains("a delete carries no `tweet_id`")
+        );
     }
 
     #[test]

@@ -75,6 +75,10 @@ async fn an_undo_is_held_without_allow_destroy_and_runs_with_it() {
     assert!(undo.changes[0].destructive());
     let report = ex.execute(&undo, &mut state).await;
     assert_eq!(report.held.len(), 1);
+    assert_eq!(
+        report.held[0].reason,
+        format!("its repost of https://x.com/i/status/{source} would be undone")
+    );
     assert!(run.fake.fake().is_reposted(&source), "held: still reposted");
     assert_eq!(run.fake.fake().requests_to(Endpoint::Unrepost), 0);
 
