@@ -37,6 +37,7 @@ fn posts(n: usize) -> Vec<Post> {
             tweets: vec![Tweet::new(format!(
                 "Benchmark post {i}: tweets as code, within the budget."
             ))],
+            repost: None,
         })
         .collect()
 }

@@ -50,6 +50,10 @@ pub struct RemoteTweet {
     /// the account's own tweets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) author_id: Option<String>,
+    /// Every version's ID, oldest first, when it was edited on X: the last
+    /// one is the tweet as it reads now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edit_history_tweet_ids: Vec<String>,
 }
 
 /// The authenticated account, with how many tweets it has posted
@@ -113,6 +117,7 @@ impl RemoteTweet {
             referenced_tweets: None,
             attachments: None,
             author_id: None,
+            edit_history_tweet_ids: Vec::new(),
         }
     }
 
@@ -263,6 +268,19 @@ pub trait XApi: Send + Sync {
 
     /// `DELETE /2/tweets/:id`; `Ok(false)` when X says `deleted: false`.
     fn delete_tweet(&self, id: &str) -> impl Future<Output = ApiResult<bool>> + Send;
+
+    /// `POST /2/users/:id/retweets` with `{"tweet_id"}`: reposts someone's
+    /// tweet as the account `user_id`; `Ok(true)` when X says `retweeted`.
+    fn repost(&self, user_id: &str, tweet_id: &str)
+    -> impl Future<Output = ApiResult<bool>> + Send;
+
+    /// `DELETE /2/users/:id/retweets/:source_tweet_id`: undoes a repost;
+    /// `Ok(false)` when X says `retweeted: false` (no longer reposted).
+    fn unrepost(
+        &self,
+        user_id: &str,
+        tweet_id: &str,
+    ) -> impl Future<Output = ApiResult<bool>> + Send;
 
     /// `GET /2/users/me`: the authenticated account's user ID.
     fn me(&self) -> impl Future<Output = ApiResult<String>> + Send;

@@ -77,10 +77,16 @@ pub enum Endpoint {
     MediaFinalize,
     MediaStatus,
     MediaMetadata,
+    /// A repost: X counts it with the creates (the seed's 300 per 3 hours
+    /// are shared with retweets).
+    Repost,
+    /// The undo of a repost. X's notes give it no window of its own here,
+    /// so it spends the delete lane like the other removal.
+    Unrepost,
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 11] = [
+    const ALL: [Endpoint; 13] = [
         Endpoint::CreateTweet,
         Endpoint::DeleteTweet,
         Endpoint::Me,
@@ -92,13 +98,15 @@ impl Endpoint {
         Endpoint::MediaFinalize,
         Endpoint::MediaStatus,
         Endpoint::MediaMetadata,
+        Endpoint::Repost,
+        Endpoint::Unrepost,
     ];
 
     /// The budget lane it spends.
     pub fn kind(self) -> RequestKind {
         match self {
-            Endpoint::CreateTweet => RequestKind::Create,
-            Endpoint::DeleteTweet => RequestKind::Delete,
+            Endpoint::CreateTweet | Endpoint::Repost => RequestKind::Create,
+            Endpoint::DeleteTweet | Endpoint::Unrepost => RequestKind::Delete,
             Endpoint::Me | Endpoint::UserTweets | Endpoint::Lookup => RequestKind::Read,
             Endpoint::MediaUpload
             | Endpoint::MediaInitialize
@@ -123,6 +131,8 @@ impl Endpoint {
             Endpoint::MediaFinalize => "POST /2/media/upload/:id/finalize",
             Endpoint::MediaStatus => "GET /2/media/upload",
             Endpoint::MediaMetadata => "POST /2/media/metadata",
+            Endpoint::Repost => "POST /2/users/:id/retweets",
+            Endpoint::Unrepost => "DELETE /2/users/:id/retweets/:source_tweet_id",
         }
     }
 

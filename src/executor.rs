@@ -20,7 +20,9 @@
 //! Order: pending intents, then moves (state only), then deletes (and the
 //! delete half of replaces), then creates. A thread's tweets after the first
 //! reply to the tweet before them. Without `allow_destroy`, deletes and
-//! replaces are held (listed in the report) and the rest runs. Once a
+//! replaces are held (listed in the report) and the rest runs. A post's
+//! repost goes with the creates, its undo with the deletes
+//! (`executor/reposts.rs`). Once a
 //! signal raised the [`Interrupt`] flag, no request starts.
 //!
 //! This file is the run: it walks the plan, reports and persists. Settling
@@ -51,7 +53,9 @@ use crate::state::{State, StateError};
 mod halt;
 mod media;
 mod reads;
+mod refresh;
 mod refused;
+mod reposts;
 mod request;
 mod settle;
 mod tweets;
@@ -116,10 +120,21 @@ pub(crate) type ProgressSink = Box<dyn FnMut(&Event) + Send>;
 
 /// A destructive change of the plan, held: why, and what it would delete.
 fn held(c: &Change) -> Held {
+    let undone = c.tweets.iter().find_map(|t| match &t.op {
+        TweetOp::Unrepost { tweet_id } => Some(tweet_id),
+        _ => None,
+    });
+    let reason = match undone {
+        Some(id) => format!(
+            "its repost of {} would be undone",
+            crate::text::tweet_url(id)
+        ),
+        None => halt::why_destructive(c.action).to_owned(),
+    };
     Held {
         key: c.key.clone(),
         action: c.action,
-        reason: halt::why_destructive(c.action).to_owned(),
+        reason,
         deletes: c
             .tweets
             .iter()
@@ -351,6 +366,28 @@ impl<A: XApi> Executor<A> {
             // The end of a thread first, so an interrupted delete leaves a
             // readable thread.
             deletes.sort_by_key(|&(index, _)| std::cmp::Reverse(index));
+            if let Some(t) = c
+                .tweets
+                .iter()
+                .find(|t| matches!(t.op, TweetOp::Unrepost { .. }))
+                && let Some(tweet_id) = t.reposted()
+            {
+                match self.unrepost(state, &c.key, tweet_id).await {
+                    Ok(already) => {
+                        let tweet = TweetRef::new(t.index, tweet_id, already);
+                        self.emit(Event::Reposted {
+                            key: c.key.clone(),
+                            tweet: tweet.clone(),
+                            undone: true,
+                        });
+                        report.posts[i].deleted.push(tweet);
+                    }
+                    Err(h) => {
+                        self.settle_outcome(&mut report.posts[i], Err(h))?;
+                        continue;
+                    }
+                }
+            }
             for (index, id) in deletes {
                 match self.delete_tweet(state, &c.key, id).await {
                     Ok(already) => {
@@ -382,7 +419,32 @@ impl<A: XApi> Executor<A> {
                 })
                 .collect();
             creates.sort_by_key(|(t, _)| t.index);
-            let of = c.tweets.iter().filter(|t| !t.is_delete()).count();
+            if let Some(t) = c
+                .tweets
+                .iter()
+                .find(|t| matches!(t.op, TweetOp::Repost { .. }))
+                && let Some(tweet_id) = t.reposted()
+            {
+                match self.repost(state, &c.key, tweet_id).await {
+                    Ok(already) => {
+                        let tweet = TweetRef::new(t.index, tweet_id, already);
+                        if !already {
+                            self.emit(Event::Reposted {
+                                key: c.key.clone(),
+                                tweet: tweet.clone(),
+                                undone: false,
+                            });
+                        }
+                        report.posts[i].published.push(tweet);
+                    }
+                    Err(h) => {
+                        self.record_refusal(state, c, t.index, &h)?;
+                        self.settle_outcome(&mut report.posts[i], Err(h))?;
+                        continue;
+                    }
+                }
+            }
+            let of = c.tweets.iter().filter(|t| !t.is_removal()).count();
             for (t, body) in creates {
                 match self
                     .create_tweet(state, &c.key, (t.index, of), &t.digest, body)
@@ -449,13 +511,21 @@ impl<A: XApi> Executor<A> {
             return Err(Halt::Failed(Failure::MoveWithoutSource));
         };
         let (from, to) = (from.to_owned(), c.key.clone());
-        if state.posts.contains_key(&to) {
+        if state.posts.contains_key(&to) || state.reposts.contains_key(&to) {
             return Err(Halt::Failed(Failure::MoveTargetTaken { from, to }));
         }
-        let Some(tweets) = state.posts.remove(&from) else {
+        // A post's tweets, or the repost it recorded.
+        let tweets = state.posts.remove(&from);
+        let repost = state.reposts.remove(&from);
+        if tweets.is_none() && repost.is_none() {
             return Err(Halt::Failed(Failure::MoveSourceGone { from, to }));
-        };
-        state.posts.insert(c.key.clone(), tweets);
+        }
+        if let Some(tweets) = tweets {
+            state.posts.insert(c.key.clone(), tweets);
+        }
+        if let Some(repost) = repost {
+            state.reposts.insert(c.key.clone(), repost);
+        }
         self.save(state)
             .map_err(|e| Halt::Fatal(Fatal::StateWrite(e)))?;
         self.emit(Event::Moved { from, to });

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub(crate) mod credentials;
 pub(crate) mod diff;
+pub mod drift;
 #[cfg(any(test, feature = "emulator"))]
 pub mod emulator_transport;
 pub mod executor;

@@ -12,8 +12,8 @@ use crate::media_file::MediaClass;
 use crate::plan::{Action, Change, Plan, TweetOp};
 use crate::post::MediaFile;
 use crate::render::{
-    REFUSED_HELP, attributes_but_files, diffed_positions, media_line, refused_note, relative,
-    summary_line, visible,
+    REFUSED_HELP, attributes_but_files, diffed_positions, media_line, refresh_lines, refused_note,
+    relative, summary_line, visible,
 };
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
@@ -47,6 +47,16 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
     let _ = writeln!(md, "### tweetform plan");
     md.push('\n');
     let _ = writeln!(md, "**{}**", summary_line(&plan.summary));
+    if let Some(refresh) = &plan.refresh {
+        let (head, lines) = refresh_lines(refresh);
+        let _ = writeln!(md, "\n{}", md_escape_line(&head));
+        if !lines.is_empty() {
+            md.push_str("\n> **🔀 Drift**: changed on X outside tweetform.\n>\n");
+            for line in lines {
+                let _ = writeln!(md, "> - {}", md_escape_line(&line));
+            }
+        }
+    }
 
     let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.destructive()).collect();
     if !destructive.is_empty() {
@@ -61,21 +71,32 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
                 .filter_map(|t| t.id())
                 .map(md_tweet_link)
                 .collect();
+            let undone: Vec<String> = change
+                .tweets
+                .iter()
+                .filter_map(|t| match &t.op {
+                    TweetOp::Unrepost { tweet_id } => {
+                        Some(format!("undoes the repost of {}", md_tweet_link(tweet_id)))
+                    }
+                    _ => None,
+                })
+                .collect();
             let verb = if change.action == Action::Replace {
                 "replaced"
             } else {
                 "deleted"
             };
-            let _ = writeln!(
-                md,
-                "> - {} is {verb}: deletes {}",
-                code(&change.key),
-                if links.is_empty() {
-                    "its published tweets".to_string()
-                } else {
-                    links.join(", ")
-                }
-            );
+            let deletes = if links.is_empty() {
+                "its published tweets".to_string()
+            } else {
+                links.join(", ")
+            };
+            let what = match (links.is_empty(), undone.is_empty()) {
+                (_, true) => format!("deletes {deletes}"),
+                (true, false) => undone.join(", "),
+                (false, false) => format!("deletes {deletes}, {}", undone.join(", ")),
+            };
+            let _ = writeln!(md, "> - {} is {verb}: {what}", code(&change.key));
         }
     }
 
@@ -228,6 +249,14 @@ fn md_change(
                 for file in body.media_files() {
                     s.push_str(&md_media(file, file_url(&file.path)));
                 }
+            }
+            TweetOp::Repost { tweet_id } => {
+                let link = md_tweet_link(tweet_id);
+                let _ = writeln!(s, "  **Repost** · {link}\n");
+            }
+            TweetOp::Unrepost { tweet_id } => {
+                let link = md_tweet_link(tweet_id);
+                let _ = writeln!(s, "  **Repost undone** · {link}\n");
             }
         }
     }

@@ -122,6 +122,22 @@ macro_rules! xapi_over_transport {
                 $crate::operations::Transport::account_hint(self)
             }
 
+            fn repost(
+                &self,
+                user_id: &str,
+                tweet_id: &str,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<bool>> + Send {
+                $crate::operations::repost(self, user_id, tweet_id)
+            }
+
+            fn unrepost(
+                &self,
+                user_id: &str,
+                tweet_id: &str,
+            ) -> impl std::future::Future<Output = $crate::api::ApiResult<bool>> + Send {
+                $crate::operations::unrepost(self, user_id, tweet_id)
+            }
+
             fn me(&self) -> impl std::future::Future<Output = $crate::api::ApiResult<String>> + Send {
                 $crate::operations::me(self)
             }
@@ -376,6 +392,11 @@ struct Deleted {
 }
 
 #[derive(Deserialize)]
+struct Retweeted {
+    retweeted: bool,
+}
+
+#[derive(Deserialize)]
 struct Me {
     id: String,
     #[serde(default)]
@@ -440,6 +461,38 @@ pub(crate) async fn delete_tweet<T: Transport>(t: &T, id: &str) -> ApiResult<boo
     })
 }
 
+pub(crate) async fn repost<T: Transport>(t: &T, user_id: &str, tweet_id: &str) -> ApiResult<bool> {
+    let path = format!("/2/users/{}/retweets", segment(user_id));
+    let req =
+        RawRequest::new(Method::POST, path).json(&serde_json::json!({ "tweet_id": tweet_id }));
+    retweeted(t, req).await
+}
+
+pub(crate) async fn unrepost<T: Transport>(
+    t: &T,
+    user_id: &str,
+    tweet_id: &str,
+) -> ApiResult<bool> {
+    let path = format!(
+        "/2/users/{}/retweets/{}",
+        segment(user_id),
+        segment(tweet_id)
+    );
+    retweeted(t, RawRequest::new(Method::DELETE, path)).await
+}
+
+/// Sends a repost or its undo and reads X's `retweeted` flag.
+async fn retweeted<T: Transport>(t: &T, req: RawRequest) -> ApiResult<bool> {
+    let (json, status, rate, date) = call(t, req).await?;
+    let answer: Data<Retweeted> = serde_json::from_value(json)
+        .map_err(|e| (unreadable(status, "`retweeted` flag", e), rate))?;
+    Ok(Response {
+        value: answer.data.retweeted,
+        rate,
+        date,
+    })
+}
+
 pub(crate) async fn me<T: Transport>(t: &T) -> ApiResult<String> {
     let req = RawRequest::new(Method::GET, "/2/users/me");
     let (json, status, rate, date) = call(t, req).await?;
@@ -471,6 +524,11 @@ pub(crate) async fn account<T: Transport>(t: &T) -> ApiResult<Account> {
 /// What recovery and import compare a tweet on: its time, its URLs as
 /// sent, what it replies to or quotes, its media and poll, its author.
 pub(crate) const TWEET_FIELDS: &str = "created_at,entities,referenced_tweets,attachments,author_id";
+
+/// What a lookup asks besides [`TWEET_FIELDS`]: the versions of an edited
+/// tweet, which `--refresh` follows to the newest.
+pub(crate) const LOOKUP_FIELDS: &str =
+    "created_at,entities,referenced_tweets,attachments,edit_history_tweet_ids";
 
 /// At most this many pages (X serves a timeline's latest 3,200 tweets,
 /// 32 pages of 100): a guard against a server that never stops paging.
@@ -556,7 +614,7 @@ pub(crate) async fn lookup<T: Transport>(t: &T, ids: &[String]) -> ApiResult<Vec
     for batch in ids.chunks(LOOKUP_BATCH) {
         let req = RawRequest::new(Method::GET, "/2/tweets")
             .query("ids", batch.join(","))
-            .query("tweet.fields", TWEET_FIELDS);
+            .query("tweet.fields", LOOKUP_FIELDS);
         let (json, status, r, d) = call(t, req).await?;
         rate = r;
         date = d;

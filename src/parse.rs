@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 
 use crate::field::{Field, FieldPath};
 use crate::field_reader::{Cx, Fields};
-use crate::post::{Geo, Media, MediaFile, Poll, Pos, Post, Reply, ReplySettings, Tweet};
+use crate::post::{Geo, Media, MediaFile, Poll, Pos, Post, Reply, ReplySettings, Repost, Tweet};
 use crate::problem::Problem;
 use crate::suggest::closest;
 use crate::yaml::{Kind, Node};
@@ -37,7 +37,7 @@ pub(crate) static TWEET_FIELDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Field::names(&crate::field::TWEET_FIELDS));
 
 /// Fields that only make sense once per post, at the top level.
-pub(crate) const POST_FIELDS: [&str; 2] = ["publish_at", "thread"];
+pub(crate) const POST_FIELDS: [&str; 3] = ["publish_at", "repost", "thread"];
 
 pub(crate) static MEDIA_FIELDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Field::names(Field::Media.members()));
@@ -163,12 +163,30 @@ pub fn parse_post(key: &str, file: &Path, bytes: &[u8]) -> Result<Post, Vec<Prob
         publish_at_pos: None,
         is_thread: false,
         tweets: Vec::new(),
+        repost: None,
     };
     if let Some((_, value)) = fields.get("publish_at") {
         post.publish_at_pos = Some(value.pos);
         post.publish_at = cx.timestamp(value);
     }
-    if let Some((thread_pos, value)) = fields.get("thread") {
+    if let Some((_, value)) = fields.get("repost") {
+        // A repost is the other tweet as it is: nothing of ours goes with it.
+        for (name, (pos, _)) in &fields {
+            if name != "repost" && name != "publish_at" {
+                cx.error(
+                    *pos,
+                    format!("`{name}` cannot sit next to `repost:`"),
+                    "a repost shares someone's tweet as it is: to add words, quote it in a post of its own with `quote_tweet_id:`",
+                );
+            }
+        }
+        if let Some(tweet_id) = cx.tweet_ref("repost", value) {
+            post.repost = Some(Repost {
+                tweet_id,
+                pos: value.pos,
+            });
+        }
+    } else if let Some((thread_pos, value)) = fields.get("thread") {
         post.is_thread = true;
         for (name, (pos, _)) in &fields {
             if TWEET_FIELDS.contains(&name.as_str()) {
@@ -1040,6 +1058,41 @@ share_with_followers: true
             );
             assert_eq!((e[0].position().1, e[0].position().2), (2, 17), "{value}");
         }
+    }
+
+    #[test]
+    fn a_repost_names_its_tweet_by_link_or_id_and_stands_alone() {
+        let by_link = parse("repost: https://x.com/jack/status/20?s=21\n").unwrap();
+        let by_id = parse("publish_at: 2027-01-01T00:00:00Z\nrepost: \"20\"\n").unwrap();
+        let repost = by_link.repost.as_ref().unwrap();
+        assert_eq!((repost.tweet_id.as_str(), repost.pos), ("20", at(1, 9)));
+        assert!(by_link.tweets.is_empty());
+        assert_eq!(by_id.repost.as_ref().unwrap().tweet_id, "20");
+        assert_eq!(by_link.digests(), by_id.digests());
+        assert_eq!(by_link.digests(), ["repost:20"]);
+
+        let e = errors("repost: https://example.com/status/20\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].to_string().contains("`repost`: expected an ID"),
+            "{}",
+            e[0]
+        );
+        assert_eq!(e[0].position().1, 1);
+
+        let e = errors("text: my words\nrepost: \"20\"\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].to_string()
+                .contains("`text` cannot sit next to `repost:`"),
+            "{}",
+            e[0]
+        );
+        let e = errors("repost: \"20\"\nthread:\n  - text: a\n");
+        assert!(e.iter().any(|d| {
+            d.to_string()
+                .contains("`thread` cannot sit next to `repost:`")
+        }));
     }
 
     #[test]

@@ -5,15 +5,16 @@
 //! fields may be added, never renamed or removed, within a `format_version`.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub use crate::action::Action;
-use crate::post::{Post, Tweet};
-use crate::state::{PublishedTweet, State, content_digest};
+use crate::post::{Post, Tweet, repost_digest};
+use crate::state::{PublishedTweet, RepostRecord, State, content_digest};
+use crate::text::tweet_url;
 use crate::validate::weighted_length;
 
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -31,6 +32,11 @@ pub struct Plan {
     /// Every post that is not unchanged, sorted by key.
     pub changes: Vec<Change>,
     pub summary: Summary,
+    /// With `--refresh`: what was read back from X and what changed there
+    /// outside tweetform. The planner leaves it empty; the command that
+    /// read X fills it in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<crate::drift::Refresh>,
 }
 
 /// One post's change. Its JSON form (with `destructive` computed from the
@@ -72,7 +78,7 @@ impl Change {
         content_digest(
             self.tweets
                 .iter()
-                .filter(|t| !t.is_delete())
+                .filter(|t| !t.is_removal())
                 .map(|t| t.digest.as_str()),
         )
     }
@@ -91,7 +97,10 @@ impl Change {
 }
 
 /// What happens to one tweet, with exactly what that needs: a kept or
-/// deleted tweet is known by its ID, a created one by the body to send.
+/// deleted tweet is known by its ID, a created one by the body to send, a
+/// repost and its undo by the reposted tweet's ID. A post with `repost:`
+/// has one such "tweet"; once reposted, a renamed one is a move whose keep
+/// names the reposted tweet.
 #[derive(Debug, Clone, PartialEq)]
 #[expect(
     clippy::large_enum_variant,
@@ -108,6 +117,10 @@ pub enum TweetOp {
     },
     /// Published and to be deleted.
     Delete { id: String },
+    /// Someone's tweet to repost (`POST /2/users/:id/retweets`).
+    Repost { tweet_id: String },
+    /// A repost to undo (`DELETE /2/users/:id/retweets/:tweet_id`).
+    Unrepost { tweet_id: String },
 }
 
 impl TweetOp {
@@ -117,6 +130,8 @@ impl TweetOp {
             TweetOp::Keep { .. } => "keep",
             TweetOp::Create { .. } => "create",
             TweetOp::Delete { .. } => "delete",
+            TweetOp::Repost { .. } => "repost",
+            TweetOp::Unrepost { .. } => "unrepost",
         }
     }
 }
@@ -136,7 +151,15 @@ impl TweetChange {
     pub fn id(&self) -> Option<&str> {
         match &self.op {
             TweetOp::Keep { id } | TweetOp::Delete { id } => Some(id),
-            TweetOp::Create { .. } => None,
+            _ => None,
+        }
+    }
+
+    /// The reposted tweet's ID, for a repost or its undo.
+    pub fn reposted(&self) -> Option<&str> {
+        match &self.op {
+            TweetOp::Repost { tweet_id } | TweetOp::Unrepost { tweet_id } => Some(tweet_id),
+            _ => None,
         }
     }
 
@@ -162,6 +185,11 @@ impl TweetChange {
 
     pub(crate) fn is_delete(&self) -> bool {
         matches!(self.op, TweetOp::Delete { .. })
+    }
+
+    /// A delete or the undo of a repost: gone after the change.
+    pub(crate) fn is_removal(&self) -> bool {
+        matches!(self.op, TweetOp::Delete { .. } | TweetOp::Unrepost { .. })
     }
 }
 
@@ -232,12 +260,7 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
     let mut posts: Vec<&Post> = posts.iter().collect();
     posts.sort_by(|a, b| a.key.cmp(&b.key));
     posts.dedup_by(|later, first| later.key == first.key);
-    let published: Vec<(&str, &[PublishedTweet])> = state
-        .posts
-        .iter()
-        .filter(|(_, entry)| !entry.tweets.is_empty())
-        .map(|(key, entry)| (key.as_str(), entry.tweets.as_slice()))
-        .collect();
+    let published = recorded(state);
 
     let mut matched = Vec::new();
     let mut new = Vec::new();
@@ -255,11 +278,11 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
                 i += 1;
             }
             Ordering::Greater => {
-                gone.push(published[j]);
+                gone.push((published[j].0, published[j].1.as_slice()));
                 j += 1;
             }
             Ordering::Equal => {
-                matched.push((Declared::of(posts[i]), published[j].1));
+                matched.push((Declared::of(posts[i]), published[j].1.as_slice()));
                 i += 1;
                 j += 1;
             }
@@ -285,7 +308,7 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         push(compare(declared, tweets));
     }
     for (declared, source) in new.iter().zip(moved_to) {
-        if declared.post.tweets.is_empty() {
+        if declared.digests.is_empty() {
             push(None);
             continue;
         }
@@ -312,6 +335,7 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         planned_at: now,
         changes,
         summary,
+        refresh: None,
     }
 }
 
@@ -329,7 +353,49 @@ fn refusal(state: &State, change: &Change) -> Option<Refused> {
     })
 }
 
-/// A post with the digests of its tweets, computed once.
+/// What a state entry records at one position: a tweet of the account's,
+/// or the tweet its post reposted (with that repost's digest).
+#[derive(Debug, Clone)]
+enum Recorded<'a> {
+    Tweet(&'a PublishedTweet),
+    Repost(&'a RepostRecord, String),
+}
+
+impl Recorded<'_> {
+    fn digest(&self) -> &str {
+        match self {
+            Recorded::Tweet(t) => &t.digest,
+            Recorded::Repost(_, digest) => digest,
+        }
+    }
+}
+
+/// Every state entry with something published, sorted by key: its tweets,
+/// then its repost (a key holds one or the other once a run completes).
+/// Linear in the entries without reposts; with them, a map merges the two.
+fn recorded(state: &State) -> Vec<(&str, Vec<Recorded<'_>>)> {
+    let tweets = state
+        .posts
+        .iter()
+        .filter(|(_, entry)| !entry.tweets.is_empty())
+        .map(|(key, entry)| (key.as_str(), entry.tweets.iter().map(Recorded::Tweet)));
+    if state.reposts.is_empty() {
+        return tweets.map(|(key, t)| (key, t.collect())).collect();
+    }
+    let mut by_key: BTreeMap<&str, Vec<Recorded>> = BTreeMap::new();
+    for (key, t) in tweets {
+        by_key.entry(key).or_default().extend(t);
+    }
+    for (key, repost) in &state.reposts {
+        by_key
+            .entry(key.as_str())
+            .or_default()
+            .push(Recorded::Repost(repost, repost_digest(&repost.tweet_id)));
+    }
+    by_key.into_iter().collect()
+}
+
+/// A post with the digests of its tweets (or of its repost), computed once.
 struct Declared<'a> {
     post: &'a Post,
     digests: Vec<String>,
@@ -342,6 +408,17 @@ impl<'a> Declared<'a> {
             digests: post.digests(),
         }
     }
+
+    /// What publishing position `index` takes: its tweet's body, or the
+    /// repost. `old_text` is the text of what it replaces, for the diff.
+    fn change(&self, index: usize, old_text: Option<String>) -> Option<TweetChange> {
+        let digest = self.digests.get(index)?;
+        if let Some(repost) = &self.post.repost {
+            return (index == 0).then(|| reposting(index, &repost.tweet_id, digest, true));
+        }
+        let tweet = self.post.tweets.get(index)?;
+        Some(declared_tweet(index, tweet, digest, old_text))
+    }
 }
 
 /// Pairs new posts (key not published) with published entries whose post
@@ -349,10 +426,7 @@ impl<'a> Declared<'a> {
 /// sorted by key, so ties pair up in key order. Returns, for each new post,
 /// the index of its source in `gone`, and for each gone entry whether it
 /// was moved.
-fn find_moves(
-    new: &[Declared],
-    gone: &[(&str, &[PublishedTweet])],
-) -> (Vec<Option<usize>>, Vec<bool>) {
+fn find_moves(new: &[Declared], gone: &[(&str, &[Recorded])]) -> (Vec<Option<usize>>, Vec<bool>) {
     let mut moved_to = vec![None; new.len()];
     let mut moved_away = vec![false; gone.len()];
     if new.is_empty() || gone.is_empty() {
@@ -360,7 +434,7 @@ fn find_moves(
     }
     let mut by_digests: HashMap<Vec<&str>, VecDeque<usize>> = HashMap::new();
     for (g, (_, tweets)) in gone.iter().enumerate() {
-        let digests = tweets.iter().map(|t| t.digest.as_str()).collect();
+        let digests = tweets.iter().map(Recorded::digest).collect();
         by_digests.entry(digests).or_default().push_back(g);
     }
     for (declared, source) in new.iter().zip(&mut moved_to) {
@@ -374,12 +448,12 @@ fn find_moves(
 }
 
 /// A published post against its declaration; `None` when unchanged.
-fn compare(declared: &Declared, published: &[PublishedTweet]) -> Option<Change> {
+fn compare(declared: &Declared, published: &[Recorded]) -> Option<Change> {
     let Declared { post, digests } = declared;
     let same = digests
         .iter()
         .zip(published)
-        .take_while(|(d, p)| **d == p.digest)
+        .take_while(|(d, p)| d.as_str() == p.digest())
         .count();
     if same == published.len() && same == digests.len() {
         return None;
@@ -399,31 +473,23 @@ fn compare(declared: &Declared, published: &[PublishedTweet]) -> Option<Change> 
         if let Some(old) = old {
             tweets.push(to_delete(i, old));
         }
-        if let Some((tweet, digest)) = post.tweets.get(i).zip(digests.get(i)) {
-            tweets.push(declared_tweet(
-                i,
-                tweet,
-                digest,
-                old.map(|t| t.text.clone()),
-            ));
-        }
+        let old_text = match old {
+            Some(Recorded::Tweet(t)) => Some(t.text.clone()),
+            _ => None,
+        };
+        tweets.extend(declared.change(i, old_text));
     }
     Some(post_change(post, action, None, tweets))
 }
 
 fn unpublished(declared: &Declared, action: Action) -> Change {
-    let Declared { post, digests } = declared;
-    let tweets = post
-        .tweets
-        .iter()
-        .zip(digests)
-        .enumerate()
-        .map(|(i, (tweet, digest))| declared_tweet(i, tweet, digest, None))
+    let tweets = (0..declared.digests.len())
+        .filter_map(|i| declared.change(i, None))
         .collect();
-    post_change(post, action, None, tweets)
+    post_change(declared.post, action, None, tweets)
 }
 
-fn moved(post: &Post, from: &str, published: &[PublishedTweet]) -> Change {
+fn moved(post: &Post, from: &str, published: &[Recorded]) -> Change {
     let tweets = published
         .iter()
         .enumerate()
@@ -432,7 +498,7 @@ fn moved(post: &Post, from: &str, published: &[PublishedTweet]) -> Change {
     post_change(post, Action::Move, Some(from.to_owned()), tweets)
 }
 
-fn deleted(key: &str, published: &[PublishedTweet]) -> Change {
+fn deleted(key: &str, published: &[Recorded]) -> Change {
     Change {
         key: key.to_owned(),
         action: Action::Delete,
@@ -465,24 +531,55 @@ fn post_change(
     }
 }
 
-fn kept(index: usize, tweet: &PublishedTweet) -> TweetChange {
-    published_tweet(
-        index,
-        tweet,
-        TweetOp::Keep {
-            id: tweet.id.clone(),
+/// A kept tweet, or a kept repost (known by the reposted tweet's ID).
+fn kept(index: usize, recorded: &Recorded) -> TweetChange {
+    match recorded {
+        Recorded::Tweet(tweet) => published_tweet(
+            index,
+            tweet,
+            TweetOp::Keep {
+                id: tweet.id.clone(),
+            },
+        ),
+        Recorded::Repost(repost, digest) => TweetChange {
+            index,
+            op: TweetOp::Keep {
+                id: repost.tweet_id.clone(),
+            },
+            text: tweet_url(&repost.tweet_id),
+            weighted_length: 0,
+            digest: digest.clone(),
         },
-    )
+    }
 }
 
-fn to_delete(index: usize, tweet: &PublishedTweet) -> TweetChange {
-    published_tweet(
+fn to_delete(index: usize, recorded: &Recorded) -> TweetChange {
+    match recorded {
+        Recorded::Tweet(tweet) => published_tweet(
+            index,
+            tweet,
+            TweetOp::Delete {
+                id: tweet.id.clone(),
+            },
+        ),
+        Recorded::Repost(repost, digest) => reposting(index, &repost.tweet_id, digest, false),
+    }
+}
+
+/// A repost of `tweet_id` (`true`) or its undo; its text is the link.
+fn reposting(index: usize, tweet_id: &str, digest: &str, repost: bool) -> TweetChange {
+    let tweet_id = tweet_id.to_owned();
+    TweetChange {
         index,
-        tweet,
-        TweetOp::Delete {
-            id: tweet.id.clone(),
+        text: tweet_url(&tweet_id),
+        op: if repost {
+            TweetOp::Repost { tweet_id }
+        } else {
+            TweetOp::Unrepost { tweet_id }
         },
-    )
+        weighted_length: 0,
+        digest: digest.to_owned(),
+    }
 }
 
 fn published_tweet(index: usize, tweet: &PublishedTweet, op: TweetOp) -> TweetChange {
@@ -548,6 +645,7 @@ mod tests {
             publish_at_pos: None,
             is_thread: texts.len() > 1,
             tweets: texts.iter().map(|t| Tweet::new(*t)).collect(),
+            repost: None,
         }
     }
 
@@ -989,6 +1087,118 @@ mod tests {
         for c in &plan.changes {
             assert_eq!(c.destructive(), c.action.is_destructive());
         }
+    }
+
+    fn repost_post(key: &str, tweet_id: &str) -> Post {
+        Post {
+            tweets: Vec::new(),
+            repost: Some(crate::post::Repost {
+                tweet_id: tweet_id.into(),
+                pos: crate::post::Pos { line: 1, column: 9 },
+            }),
+            ..post(key, &[])
+        }
+    }
+
+    fn reposted(entries: &[(&str, &str)]) -> State {
+        let mut st = state(&[]);
+        for (key, tweet_id) in entries {
+            st.reposts.insert(
+                (*key).into(),
+                RepostRecord {
+                    tweet_id: (*tweet_id).into(),
+                    reposted_at: now(),
+                },
+            );
+        }
+        st
+    }
+
+    /// `(op, reposted tweet)` of each tweet change.
+    fn repost_ops(change: &Change) -> Vec<(&'static str, Option<&str>)> {
+        change
+            .tweets
+            .iter()
+            .map(|t| (t.op.name(), t.reposted()))
+            .collect()
+    }
+
+    #[test]
+    fn a_repost_is_created_then_unchanged() {
+        let p = plan(&[repost_post("r", "20")], &state(&[]), now());
+        let c = only(&p);
+        assert_eq!(c.action, Action::Create);
+        assert_eq!(repost_ops(c), [("repost", Some("20"))]);
+        assert_eq!(c.tweets[0].text, "https://x.com/i/status/20");
+        assert_eq!(p.summary.create, 1);
+
+        let p = plan(&[repost_post("r", "20")], &reposted(&[("r", "20")]), now());
+        assert!(p.changes.is_empty());
+        assert_eq!(p.summary.unchanged, 1);
+
+        let mut later = repost_post("r", "20");
+        later.publish_at = Some("2027-01-01T00:00:00Z".parse().unwrap());
+        assert_eq!(
+            only(&plan(&[later], &state(&[]), now())).action,
+            Action::Wait
+        );
+    }
+
+    #[test]
+    fn a_repost_whose_file_is_gone_is_undone_destructively() {
+        let p = plan(&[], &reposted(&[("r", "20")]), now());
+        let c = only(&p);
+        assert_eq!(c.action, Action::Delete);
+        assert!(c.destructive());
+        assert_eq!(repost_ops(c), [("unrepost", Some("20"))]);
+        assert_eq!(p.summary.delete, 1);
+    }
+
+    #[test]
+    fn a_new_target_is_an_undo_and_a_repost() {
+        let p = plan(&[repost_post("r", "21")], &reposted(&[("r", "20")]), now());
+        let c = only(&p);
+        assert_eq!(c.action, Action::Replace);
+        assert!(c.destructive());
+        assert_eq!(
+            repost_ops(c),
+            [("unrepost", Some("20")), ("repost", Some("21"))]
+        );
+        assert_eq!(c.content_digest(), content_digest(["repost:21"]));
+    }
+
+    #[test]
+    fn a_renamed_repost_is_a_move_and_tweets_turned_into_a_repost_are_replaced() {
+        let p = plan(
+            &[repost_post("new", "20")],
+            &reposted(&[("old", "20")]),
+            now(),
+        );
+        let c = only(&p);
+        assert_eq!((c.action, c.from.as_deref()), (Action::Move, Some("old")));
+
+        let p = plan(
+            &[repost_post("t", "20")],
+            &state(&[("t", &[("1", "mine")])]),
+            now(),
+        );
+        let c = only(&p);
+        assert_eq!(c.action, Action::Replace);
+        assert_eq!(ops(c)[0], (0, "delete", Some("1"), "mine"));
+        assert_eq!(repost_ops(c)[1], ("repost", Some("20")));
+    }
+
+    #[test]
+    fn reposts_round_trip_through_the_plan_json() {
+        let p = plan(&[repost_post("r", "21")], &reposted(&[("r", "20")]), now());
+        let json = serde_json::to_value(&p).unwrap();
+        let tweets = &json["changes"][0]["tweets"];
+        assert_eq!(tweets[0]["op"], "unrepost");
+        assert_eq!(tweets[0]["tweet_id"], "20");
+        assert_eq!(tweets[1]["op"], "repost");
+        assert!(tweets[1].get("id").is_none());
+        let back: Plan = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p);
     }
 
     #[test]

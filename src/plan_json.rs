@@ -112,6 +112,8 @@ enum OpName {
     Keep,
     Create,
     Delete,
+    Repost,
+    Unrepost,
 }
 
 /// A tweet's change as written and read: flat, every field optional that
@@ -122,6 +124,9 @@ struct TweetChangeJson<'a> {
     op: OpName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id: Option<std::borrow::Cow<'a, str>>,
+    /// The reposted tweet, for a repost or its undo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tweet_id: Option<std::borrow::Cow<'a, str>>,
     text: std::borrow::Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     old_text: Option<std::borrow::Cow<'a, str>>,
@@ -139,11 +144,14 @@ impl Serialize for TweetChange {
             TweetOp::Create { body, old_text } => {
                 (OpName::Create, None, old_text.as_deref(), Some(body))
             }
+            TweetOp::Repost { .. } => (OpName::Repost, None, None, None),
+            TweetOp::Unrepost { .. } => (OpName::Unrepost, None, None, None),
         };
         TweetChangeJson {
             index: self.index,
             op,
             id: id.map(Into::into),
+            tweet_id: self.reposted().map(Into::into),
             text: self.text.as_str().into(),
             old_text: old_text.map(Into::into),
             weighted_length: self.weighted_length,
@@ -174,11 +182,37 @@ impl<'de> Deserialize<'de> for TweetChange {
                         "a {name} carries no `body` or `old_text` (only a create does)"
                     ));
                 }
+                if t.tweet_id.is_some() {
+                    return refuse(format!(
+                        "a {name} carries no `tweet_id` (only a repost or an unrepost does)"
+                    ));
+                }
                 let id = id.into_owned();
                 if t.op == OpName::Keep {
                     TweetOp::Keep { id }
                 } else {
                     TweetOp::Delete { id }
+                }
+            }
+            OpName::Repost | OpName::Unrepost => {
+                let name = if t.op == OpName::Repost {
+                    "a repost"
+                } else {
+                    "an unrepost"
+                };
+                let Some(tweet_id) = t.tweet_id else {
+                    return refuse(format!("{name} needs `tweet_id`, the reposted tweet's ID"));
+                };
+                if t.id.is_some() || t.body.is_some() || t.old_text.is_some() {
+                    return refuse(format!(
+                        "{name} carries only `tweet_id` (no `id`, `body` or `old_text`)"
+                    ));
+                }
+                let tweet_id = tweet_id.into_owned();
+                if t.op == OpName::Repost {
+                    TweetOp::Repost { tweet_id }
+                } else {
+                    TweetOp::Unrepost { tweet_id }
                 }
             }
             OpName::Create => {
@@ -188,6 +222,12 @@ impl<'de> Deserialize<'de> for TweetChange {
                 if t.id.is_some() {
                     return refuse(
                         "a create has no `id` yet (only a keep or a delete does)".to_owned(),
+                    );
+                }
+                if t.tweet_id.is_some() {
+                    return refuse(
+                        "a create carries no `tweet_id` (only a repost or an unrepost does)"
+                            .to_owned(),
                     );
                 }
                 if body.text != t.text {
@@ -271,6 +311,44 @@ mod tests {
         v["tweets"][1].as_object_mut().unwrap().remove("body");
         let err = read(&v).unwrap_err();
         assert!(err.starts_with("tweet 1: a create needs `body`"), "{err}");
+    }
+
+    #[test]
+    fn reposts_need_their_tweet_id_and_nothing_else() {
+        let repost = |op: &str| {
+            json!({"index": 0, "op": op, "tweet_id": "20", "text": "https://x.com/i/status/20",
+                   "weighted_length": 0, "digest": "repost:20"})
+        };
+        let v = json!({
+            "key": "share", "action": "replace", "destructive": true,
+            "file": "posts/share.yaml",
+            "tweets": [repost("unrepost"), repost("repost")]
+        });
+        let change = read(&v).unwrap();
+        assert_eq!(change.tweets[0].reposted(), Some("20"));
+        assert_eq!(serde_json::to_value(&change).unwrap(), v);
+
+        let mut bad = v.clone();
+        bad["tweets"][1].as_object_mut().unwrap().remove("tweet_id");
+        assert!(
+            read(&bad)
+                .unwrap_err()
+                .contains("a repost needs `tweet_id`")
+        );
+        let mut bad = v.clone();
+        bad["tweets"][0]["id"] = json!("1");
+        assert!(
+            read(&bad)
+                .unwrap_err()
+                .contains("an unrepost carries only `tweet_id`")
+        );
+        let mut bad = replace();
+        bad["tweets"][0]["tweet_id"] = json!("20");
+        assert!(
+            read(&bad)
+                .unwrap_err()
+                .contains("a delete carries no `tweet_id`")
+        );
     }
 
     #[test]

@@ -34,8 +34,33 @@ pub struct Post {
     pub publish_at_pos: Option<Pos>,
     /// True when the file used `thread:`, even with a single entry.
     pub is_thread: bool,
-    /// The tweets in order; a single tweet is a thread of one.
+    /// The tweets in order; a single tweet is a thread of one. Empty for
+    /// a repost.
     pub tweets: Vec<Tweet>,
+    /// `repost:`: someone's tweet to repost instead of tweets of our own.
+    pub repost: Option<Repost>,
+}
+
+/// A repost of someone's tweet, named by its ID (a link is reduced to it
+/// when the file is read, like every field that names a tweet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repost {
+    pub tweet_id: String,
+    /// Where `repost:` was written, for diagnostics.
+    pub pos: Pos,
+}
+
+impl Repost {
+    /// What the planner compares a repost by: its target, in a form no
+    /// tweet's `sha256:` digest can take.
+    pub fn digest(&self) -> String {
+        repost_digest(&self.tweet_id)
+    }
+}
+
+/// The digest of a repost of `tweet_id`.
+pub fn repost_digest(tweet_id: &str) -> String {
+    format!("repost:{tweet_id}")
 }
 
 /// One tweet: the body of `POST /2/tweets`, as the user declared it.
@@ -352,9 +377,12 @@ impl<'de> Deserialize<'de> for Tweet {
 }
 
 impl Post {
-    /// Digests of every tweet, in order.
+    /// Digests of every tweet, in order; a repost's one digest.
     pub fn digests(&self) -> Vec<String> {
-        self.tweets.iter().map(Tweet::digest).collect()
+        match &self.repost {
+            Some(repost) => vec![repost.digest()],
+            None => self.tweets.iter().map(Tweet::digest).collect(),
+        }
     }
 }
 

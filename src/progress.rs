@@ -24,6 +24,12 @@ pub(crate) enum Event {
         from: String,
         to: String,
     },
+    /// Someone's tweet reposted, or (`undone`) a repost undone.
+    Reposted {
+        key: String,
+        tweet: TweetRef,
+        undone: bool,
+    },
     Failed {
         key: String,
         reason: String,
@@ -82,6 +88,14 @@ impl Event {
                     thread_pos(tweet.index),
                     tweet.url
                 )
+            }
+            Event::Reposted { key, tweet, undone } => {
+                let (symbol, what) = if *undone {
+                    (sym("-", |s| s.red().to_string()), "repost undone")
+                } else {
+                    (sym("+", |s| s.green().to_string()), "reposted")
+                };
+                format!("{symbol} {key}  {what} {}", tweet.url)
             }
             Event::Moved { from, to } => {
                 // The plan's move symbol, so the two outputs read alike.

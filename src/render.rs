@@ -128,6 +128,77 @@ pub(crate) fn diffed_positions(change: &Change) -> BTreeSet<usize> {
         .collect()
 }
 
+/// What a destructive change destroys, for its header: `deletes 2
+/// published tweets`, `undoes a repost`, or both.
+pub(crate) fn destroys(change: &Change) -> String {
+    let deleted = change.tweets.iter().filter(|t| t.is_delete()).count();
+    let undone = change
+        .tweets
+        .iter()
+        .any(|t| matches!(t.op, crate::plan::TweetOp::Unrepost { .. }));
+    let deletes = format!(
+        "deletes {}",
+        plural(deleted, "published tweet", "published tweets")
+    );
+    match (deleted, undone) {
+        (0, true) => "undoes a repost".to_owned(),
+        (_, true) => format!("{deletes} and undoes a repost"),
+        _ => deletes,
+    }
+}
+
+/// Whether the change only reposts (a post with `repost:` not yet reposted).
+pub(crate) fn only_reposts(change: &Change) -> bool {
+    !change.tweets.is_empty()
+        && change
+            .tweets
+            .iter()
+            .all(|t| matches!(t.op, crate::plan::TweetOp::Repost { .. }))
+}
+
+/// What `--refresh` read and found, for every plan format: a headline
+/// with the reads' cost, then one line per tweet that changed on X.
+pub(crate) fn refresh_lines(r: &crate::drift::Refresh) -> (String, Vec<String>) {
+    use crate::drift::{DriftKind, OWNED_READ_MILLIDOLLARS, OWNED_READ_PRICE_DATE};
+    let price = format!(
+        "${}.{:03}",
+        OWNED_READ_MILLIDOLLARS / 1000,
+        OWNED_READ_MILLIDOLLARS % 1000
+    );
+    let mut head = format!(
+        "Refreshed from X: read {} (about {} at X's owned-read price of {price} per tweet, as of {OWNED_READ_PRICE_DATE}).",
+        plural(r.read, "published tweet", "published tweets"),
+        r.cost()
+    );
+    if r.drift.is_empty() {
+        head.push_str(" No drift: X has every tweet as recorded.");
+    }
+    let lines = r
+        .drift
+        .iter()
+        .map(|d| {
+            let at = format!(
+                "{} tweet {} {}",
+                visible(&d.key),
+                d.index + 1,
+                tweet_url(&d.id)
+            );
+            match &d.kind {
+                DriftKind::Deleted if r.recreate_deleted => {
+                    format!("{at}: deleted on X outside tweetform; published again")
+                }
+                DriftKind::Deleted => format!(
+                    "{at}: deleted on X outside tweetform; stays recorded, not published again (--recreate-deleted publishes it again)"
+                ),
+                DriftKind::Edited { newest_id, .. } => {
+                    format!("{at}: edited on X, now {}", tweet_url(newest_id))
+                }
+            }
+        })
+        .collect();
+    (head, lines)
+}
+
 /// What to do about a post X refused for good.
 pub(crate) const REFUSED_HELP: &str = "edit the post to try again";
 
@@ -135,7 +206,7 @@ pub(crate) const REFUSED_HELP: &str = "edit the post to try again";
 /// tweet of a thread, with X's status and its own words.
 pub(crate) fn refused_note(change: &Change) -> Option<String> {
     let r = change.refused.as_ref()?;
-    let of = change.tweets.iter().filter(|t| !t.is_delete()).count();
+    let of = change.tweets.iter().filter(|t| !t.is_removal()).count();
     let tweet = if of > 1 {
         format!("tweet {} of {of}", r.index + 1)
     } else {

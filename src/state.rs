@@ -25,7 +25,9 @@ use crate::problem::{Location, Problem};
 /// as version 2, so that an older tweetform says "upgrade" instead of
 /// calling the file corrupt.
 ///
-/// Version 3 added media: `uploads` and `requests.uploads`.
+/// Version 3 added media: `uploads` and `requests.uploads`; and reposts,
+/// `reposts` (no release wrote version 3 without them, so no build that
+/// reads version 3 would call a state with reposts corrupt).
 pub(crate) const FORMAT_VERSION: u32 = 3;
 
 /// The version of a state without any field of version 2.
@@ -71,6 +73,20 @@ pub struct State {
     /// its tweet reuses the upload instead of sending the file again.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub uploads: BTreeMap<String, UploadRecord>,
+    /// Post key → the tweet it reposted (a post with `repost:`): kept apart
+    /// from `posts`, whose tweets are the account's own.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reposts: BTreeMap<String, RepostRecord>,
+}
+
+/// A repost X confirmed (`retweeted: true`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepostRecord {
+    /// The reposted tweet's ID (X's `source_tweet_id`).
+    pub tweet_id: String,
+    /// When X confirmed it (this machine's clock).
+    pub reposted_at: Timestamp,
 }
 
 /// One upload X holds for us.
@@ -340,12 +356,14 @@ impl State {
             limits: Vec::new(),
             refused: BTreeMap::new(),
             uploads: BTreeMap::new(),
+            reposts: BTreeMap::new(),
         }
     }
 
     /// The oldest format version that can hold this state.
     fn required_version(&self) -> u32 {
-        if !self.uploads.is_empty() || !self.requests.uploads.is_empty() {
+        if !self.uploads.is_empty() || !self.requests.uploads.is_empty() || !self.reposts.is_empty()
+        {
             return FORMAT_VERSION;
         }
         let v2 = self.user_id.is_some()

@@ -13,7 +13,8 @@ use crate::diff::text_diff;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::problem::help_line;
 use crate::render::{
-    REFUSED_HELP, attributes, diffed_positions, refused_note, relative, summary_line, visible,
+    REFUSED_HELP, attributes, destroys, diffed_positions, only_reposts, refresh_lines,
+    refused_note, relative, summary_line, visible,
 };
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
@@ -61,6 +62,20 @@ pub fn human(plan: &Plan, color: bool) -> String {
         color,
     };
     let bold = Style::new().bold();
+    if let Some(refresh) = &plan.refresh {
+        let (head, lines) = refresh_lines(refresh);
+        out.raw(&head);
+        if !lines.is_empty() {
+            out.line(
+                Style::new().yellow().bold(),
+                "Drift (changed on X outside tweetform):",
+            );
+            for line in lines {
+                out.line(Style::new().yellow(), &format!("  ! {line}"));
+            }
+        }
+        out.blank();
+    }
     if plan.changes.is_empty() {
         out.line(bold, &summary_line(&plan.summary));
         return out.text;
@@ -103,15 +118,30 @@ pub fn human(plan: &Plan, color: bool) -> String {
             .iter()
             .map(|c| c.tweets.iter().filter(|t| t.is_delete()).count())
             .sum();
+        let undone: usize = destructive
+            .iter()
+            .map(|c| {
+                c.tweets
+                    .iter()
+                    .filter(|t| matches!(t.op, TweetOp::Unrepost { .. }))
+                    .count()
+            })
+            .sum();
         let keys: Vec<&str> = destructive.iter().map(|c| c.key.as_str()).collect();
+        let deletes = format!(
+            "deletes {}",
+            plural(deleted, "published tweet", "published tweets")
+        );
+        let undoes = format!("undoes {}", plural(undone, "repost", "reposts"));
+        let what = match (deleted, undone) {
+            (_, 0) => deletes,
+            (0, _) => undoes,
+            _ => format!("{deletes} and {undoes}"),
+        };
         out.blank();
         out.line(
             Style::new().red().bold(),
-            &format!(
-                "Warning: this plan deletes {} ({}).",
-                plural(deleted, "published tweet", "published tweets"),
-                keys.join(", ")
-            ),
+            &format!("Warning: this plan {what} ({}).", keys.join(", ")),
         );
         // Plain: the warning above is what the colour points at.
         out.raw(&help_line(
@@ -124,7 +154,6 @@ pub fn human(plan: &Plan, color: bool) -> String {
 
 fn header(change: &Change, planned_at: Timestamp) -> String {
     let key = visible(&change.key);
-    let deleted = change.tweets.iter().filter(|t| t.is_delete()).count();
     let created = change.tweets.iter().filter(|t| t.is_create()).count();
     let due = match change.publish_at {
         Some(at) if change.action != Action::Wait && at <= planned_at => {
@@ -136,18 +165,19 @@ fn header(change: &Change, planned_at: Timestamp) -> String {
         return format!("{key} was refused by X and will not be sent");
     }
     match change.action {
+        Action::Create if only_reposts(change) => format!("{key} will repost a tweet{due}"),
         Action::Create => format!("{key} will be created{due}"),
         Action::Append => format!(
             "{key} will be appended to: {}{due}",
             plural(created, "new tweet", "new tweets")
         ),
         Action::Replace => format!(
-            "{key} will be replaced (destructive: deletes {}){due}",
-            plural(deleted, "published tweet", "published tweets")
+            "{key} will be replaced (destructive: {}){due}",
+            destroys(change)
         ),
         Action::Delete => format!(
-            "{key} will be deleted (destructive: deletes {}; its file is gone)",
-            plural(deleted, "published tweet", "published tweets")
+            "{key} will be deleted (destructive: {}; its file is gone)",
+            destroys(change)
         ),
         Action::Move => format!(
             "{key} will be moved from {} (state only, no API call)",
@@ -230,6 +260,22 @@ fn render_tweet(out: &mut Out, action: Action, tweet: &TweetChange, diffed: bool
             for attribute in attributes(body) {
                 out.line(dim, &format!("{TEXT_INDENT}{}", visible(&attribute)));
             }
+        }
+        TweetOp::Repost { tweet_id } => {
+            let style = if action == Action::Wait {
+                dim
+            } else {
+                Style::new().green()
+            };
+            let link = tweet_url(&visible(tweet_id));
+            out.line(style, &format!("{TWEET_INDENT}+ repost {link}"));
+        }
+        TweetOp::Unrepost { tweet_id } => {
+            let link = tweet_url(&visible(tweet_id));
+            out.line(
+                Style::new().red(),
+                &format!("{TWEET_INDENT}- undo repost {link}"),
+            );
         }
     }
 }

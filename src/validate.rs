@@ -65,7 +65,7 @@ pub fn validate(posts: &[Post]) -> Vec<Problem> {
 /// Every problem of one post: its thread as a whole, then each tweet.
 pub fn validate_post(post: &Post) -> Vec<Problem> {
     let mut out = Vec::new();
-    if post.tweets.is_empty() {
+    if post.tweets.is_empty() && post.repost.is_none() {
         let pos = crate::post::Pos { line: 1, column: 1 };
         out.push(
             Problem::at_pos(&post.file, pos, "empty thread: the post has no tweets")
@@ -826,6 +826,7 @@ mod tests {
             publish_at_pos: None,
             is_thread: false,
             tweets: vec![t],
+            repost: None,
         }
     }
 

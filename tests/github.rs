@@ -195,6 +195,7 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
             })
             .collect(),
         summary,
+        refresh: None,
     }
 }
 

@@ -72,6 +72,65 @@ fn json_plan_is_the_documented_document() {
 }
 
 #[test]
+fn reposts_in_every_format() {
+    let out = stdout_of(&mut plan("reposts", &[]));
+    assert!(out.contains("+ repost https://x.com/i/status/20"), "{out}");
+    assert!(
+        out.contains("- undo repost https://x.com/i/status/1860000000000000008"),
+        "{out}"
+    );
+    insta::assert_snapshot!("reposts_terminal", out);
+
+    let md = stdout_of(&mut plan("reposts", &["--format", "markdown"]));
+    assert!(
+        md.contains("**Repost** · [https://x.com/i/status/20]"),
+        "{md}"
+    );
+    insta::assert_snapshot!("reposts_markdown", md);
+
+    let json = stdout_of(&mut plan("reposts", &["--format", "json"]));
+    let parsed: Plan = serde_json::from_str(&json).expect("JSON plan parses as a Plan");
+    let actions: Vec<(&str, Action)> = parsed
+        .changes
+        .iter()
+        .map(|c| (c.key.as_str(), c.action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("gone", Action::Delete),
+            ("share", Action::Create),
+            ("switch", Action::Replace)
+        ]
+    );
+    assert_eq!(parsed.summary.unchanged, 1);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["changes"][1]["tweets"][0]["op"], "repost");
+    assert_eq!(value["changes"][1]["tweets"][0]["tweet_id"], "20");
+}
+
+#[test]
+fn a_repost_with_text_is_refused_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("posts")).unwrap();
+    std::fs::write(
+        dir.path().join("posts/both.yaml"),
+        "repost: \"20\"\ntext: my words\n",
+    )
+    .unwrap();
+    let mut cmd = Command::cargo_bin("tweetform").expect("binary built");
+    cmd.arg("-C")
+        .arg(dir.path())
+        .args(["plan", "--at", NOW])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("posts/both.yaml:2:1"))
+        .stderr(predicate::str::contains(
+            "`text` cannot sit next to `repost:`",
+        ));
+}
+
+#[test]
 fn color_always_colours_and_never_does_not() {
     let coloured = stdout_of(plan("mixed", &[]).arg("--color").arg("always"));
     assert!(coloured.contains("\u{1b}["), "{coloured}");

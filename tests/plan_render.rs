@@ -165,6 +165,7 @@ fn every_action() -> Plan {
             unchanged: 4,
             refused: 0,
         },
+        refresh: None,
     }
 }
 
@@ -179,6 +180,7 @@ fn no_changes() -> Plan {
             unchanged: 5,
             ..Summary::default()
         },
+        refresh: None,
     }
 }
 
@@ -390,6 +392,7 @@ fn refused_thread() -> Plan {
             unchanged: 2,
             ..Summary::default()
         },
+        refresh: None,
     }
 }
 

@@ -42,6 +42,16 @@ pub fn apply_effects(plan: &Plan, state: &mut State, mut id_gen: impl FnMut() ->
                     published_at: Some(plan.planned_at),
                 }),
                 TweetOp::Delete { .. } => {}
+                TweetOp::Repost { tweet_id } => {
+                    let record = tweetform::state::RepostRecord {
+                        tweet_id: tweet_id.clone(),
+                        reposted_at: plan.planned_at,
+                    };
+                    state.reposts.insert(change.key.clone(), record);
+                }
+                TweetOp::Unrepost { .. } => {
+                    state.reposts.remove(&change.key);
+                }
             }
         }
         if !tweets.is_empty() {
@@ -107,6 +117,7 @@ fn posts() -> impl Strategy<Value = Vec<Post>> {
                 publish_at_pos: None,
                 is_thread: tweets.len() > 1,
                 tweets: tweets.into_iter().map(tweet).collect(),
+                repost: None,
             })
             .collect()
     })
@@ -298,6 +309,7 @@ fn waiting_post_is_created_once_due() {
         publish_at_pos: None,
         is_thread: false,
         tweets: vec![Tweet::new("soon")],
+        repost: None,
     };
     let mut state = State::new();
     let early = plan(std::slice::from_ref(&post), &state, now());

@@ -166,6 +166,7 @@ pub fn project(n: usize) -> Project {
             publish_at_pos: None,
             is_thread: thread,
             tweets,
+            repost: None,
         });
     }
     // Published posts whose file was removed.

@@ -186,7 +186,7 @@ impl FakeX {
         match self.tweets.iter().find(|t| t.id == id && t.is_live()) {
             Some(t) => Answer::json(
                 200,
-                json!({"data": tweet_json(t, &fields, &self.behaviour.user.username, &self.media_keys(&t.body))}),
+                json!({"data": tweet_json(t, &fields, &self.behaviour.user.username, &self.media_keys(&t.body), &self.edit_history(&t.id))}),
             ),
             None => Answer::json(
                 200,
@@ -238,6 +238,7 @@ impl FakeX {
                     &fields,
                     &self.behaviour.user.username,
                     &self.media_keys(&t.body),
+                    &self.edit_history(&t.id),
                 )),
                 None => errors.push(not_found_problem("tweet", "ids", id)),
             }
@@ -343,6 +344,8 @@ impl FakeX {
                     && page_from.is_none_or(|p| n <= p)
             })
             .filter(|t| !(exclude_replies && t.in_reply_to.is_some()))
+            // An edited tweet shows as its newest version only.
+            .filter(|t| !self.is_superseded(&t.id))
             .collect();
         let next = matching
             .get(max_results)
@@ -371,6 +374,7 @@ impl FakeX {
                                 &fields,
                                 &self.behaviour.user.username,
                                 &self.media_keys(&t.body),
+                                &self.edit_history(&t.id),
                             )
                         })
                         .collect(),
@@ -490,14 +494,20 @@ fn tweet_fields(query: &[(String, String)]) -> Result<Vec<String>, Answer> {
     Ok(fields)
 }
 
-/// A tweet as X returns it: its text rewritten ([`rendering`]), and the
-/// fields asked for.
-fn tweet_json(t: &StoredTweet, fields: &[String], username: &str, media_keys: &[String]) -> Value {
+/// A tweet as X returns it: its text rewritten ([`rendering`]), its
+/// versions oldest first (`history`), and the fields asked for.
+fn tweet_json(
+    t: &StoredTweet,
+    fields: &[String],
+    username: &str,
+    media_keys: &[String],
+    history: &[String],
+) -> Value {
     let rendered = rendering::render(t, username, media_keys);
     let mut o = serde_json::Map::new();
     o.insert("id".into(), json!(t.id));
     o.insert("text".into(), json!(rendered.text));
-    o.insert("edit_history_tweet_ids".into(), json!([t.id]));
+    o.insert("edit_history_tweet_ids".into(), json!(history));
     let has = |f: &str| fields.iter().any(|x| x == f);
     if has("entities") && !rendered.urls.is_empty() {
         o.insert("entities".into(), json!({ "urls": rendered.urls }));

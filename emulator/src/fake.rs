@@ -86,6 +86,11 @@ pub struct FakeX {
     requests_seen: u64,
     too_many_requests_sent: u64,
     by_endpoint: BTreeMap<Endpoint, u64>,
+    /// Tweets edited outside (by [`FakeX::edit_tweet`]): every version's
+    /// ID → the chain of versions, oldest first.
+    edits: BTreeMap<String, Vec<String>>,
+    /// The tweets the account reposted, by ID ([`crate::reposts`]).
+    pub(crate) reposted: BTreeSet<String>,
 }
 
 impl FakeX {
@@ -104,6 +109,8 @@ impl FakeX {
             requests_seen: 0,
             too_many_requests_sent: 0,
             by_endpoint: BTreeMap::new(),
+            reposted: BTreeSet::new(),
+            edits: BTreeMap::new(),
         }
     }
 
@@ -274,6 +281,51 @@ impl FakeX {
         }
     }
 
+    /// Edits a live tweet as if in X's app: a new version with a new ID and
+    /// `text` (the rest of the body kept), which X's timeline shows instead
+    /// of the old one; every version answers `edit_history_tweet_ids` with
+    /// the whole chain, oldest first. Returns the new ID, or `None` for a
+    /// tweet it does not have.
+    pub fn edit_tweet(&mut self, id: &str, text: &str) -> Option<String> {
+        let now = self.now();
+        let old = self
+            .tweets
+            .iter()
+            .find(|t| t.id == id && t.is_live())?
+            .clone();
+        let new_id = self.new_tweet_id(now);
+        let mut body = old.body.clone();
+        body["text"] = json!(text);
+        self.tweets.push(StoredTweet {
+            id: new_id.clone(),
+            text: text.to_owned(),
+            created_at: now,
+            body,
+            ..old
+        });
+        let mut chain = self.edit_history(id);
+        chain.push(new_id.clone());
+        for version in &chain {
+            self.edits.insert(version.clone(), chain.clone());
+        }
+        Some(new_id)
+    }
+
+    /// Every version of tweet `id`, oldest first (itself alone if never edited).
+    pub fn edit_history(&self, id: &str) -> Vec<String> {
+        self.edits
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| vec![id.to_owned()])
+    }
+
+    /// Whether a newer version of tweet `id` exists.
+    pub(crate) fn is_superseded(&self, id: &str) -> bool {
+        self.edits
+            .get(id)
+            .is_some_and(|chain| chain.last().is_some_and(|last| last != id))
+    }
+
     /// A snowflake ID as X makes them: milliseconds since X's epoch in the
     /// high bits, so that IDs sort by creation time (a tweet inserted with
     /// an old date gets an old ID), and a sequence in the low 22 bits.
@@ -365,6 +417,8 @@ impl FakeX {
             Endpoint::MediaAppend => self.media_append(&path_id, req, now),
             Endpoint::MediaFinalize => self.media_finalize(&path_id, now),
             Endpoint::MediaMetadata => self.media_metadata(req.body, now),
+            Endpoint::Repost => self.repost(&path_id, req.body),
+            Endpoint::Unrepost => self.unrepost(&path_id),
         };
         if answer.status < 300 && !answer.drop_connection && self.faults.drop_this(endpoint) {
             answer.drop_connection = true;
@@ -501,6 +555,35 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::test_support::{fake, get, post};
+
+    #[tokio::test(start_paused = true)]
+    async fn an_edit_outside_is_a_new_version_every_version_lists() {
+        let mut f = fake();
+        let first = post(&mut f, r#"{"text":"first"}"#).body["data"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let second = f.edit_tweet(&first, "second").unwrap();
+        let third = f.edit_tweet(&second, "third").unwrap();
+        assert!(f.edit_tweet("42", "x").is_none());
+        let chain = [first.clone(), second.clone(), third.clone()];
+        let ids = chain.join(",");
+        let a = get(&mut f, "/2/tweets", &format!("ids={ids}"));
+        for (i, t) in a.body["data"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(t["id"], chain[i].as_str());
+            assert_eq!(t["edit_history_tweet_ids"], serde_json::json!(chain));
+        }
+        // The timeline shows the newest version only.
+        let path = format!("/2/users/{}/tweets", f.user().id);
+        let a = get(&mut f, &path, "");
+        let texts: Vec<&str> = a.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(texts, ["third"]);
+    }
 
     #[tokio::test(start_paused = true)]
     async fn ids_sort_by_creation_time() {

@@ -38,6 +38,7 @@ mod media_endpoints;
 mod media_schema;
 mod multipart;
 mod rendering;
+mod reposts;
 mod route;
 pub mod schema;
 pub mod server;

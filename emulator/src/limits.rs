@@ -59,6 +59,10 @@ pub struct Limits {
     pub media_chunked: Window,
     /// `POST /2/media/metadata` (X: 500 per 15 minutes).
     pub media_metadata: Window,
+    /// `POST /2/users/:id/retweets` and, counted apart, its `DELETE` (X: 50
+    /// per 15 minutes each). X also counts reposts in the creates' 3-hour
+    /// window; the fake does not.
+    pub repost: Window,
     /// A daily cap on published tweets (free access: 17), reported in
     /// `x-user-limit-24hour-*` on creates. Counts successful creates only.
     pub daily_creates: Option<u32>,
@@ -85,6 +89,7 @@ impl Limits {
             media_status: Window::minutes(1000, 15),
             media_chunked: Window::minutes(1875, 15),
             media_metadata: Window::minutes(500, 15),
+            repost: Window::minutes(50, 15),
             daily_creates: None,
             daily_window: Duration::from_secs(24 * 3600),
         }
@@ -176,6 +181,8 @@ pub(crate) struct Counters {
     media_append: Vec<Counter>,
     media_finalize: Vec<Counter>,
     media_metadata: Vec<Counter>,
+    repost: Vec<Counter>,
+    unrepost: Vec<Counter>,
     daily: Option<Counter>,
 }
 
@@ -195,6 +202,8 @@ impl Counters {
             media_append: all(&[l.media_chunked]),
             media_finalize: all(&[l.media_chunked]),
             media_metadata: all(&[l.media_metadata]),
+            repost: all(&[l.repost]),
+            unrepost: all(&[l.repost]),
             daily: l
                 .daily_creates
                 .map(|cap| Counter::new(Window::new(cap, l.daily_window))),
@@ -215,6 +224,8 @@ impl Counters {
             Endpoint::MediaAppend => &mut self.media_append,
             Endpoint::MediaFinalize => &mut self.media_finalize,
             Endpoint::MediaMetadata => &mut self.media_metadata,
+            Endpoint::Repost => &mut self.repost,
+            Endpoint::Unrepost => &mut self.unrepost,
         }
     }
 

@@ -27,6 +27,10 @@ pub enum Endpoint {
     MediaFinalize,
     /// `POST /2/media/metadata`: alt text.
     MediaMetadata,
+    /// `POST /2/users/:id/retweets`.
+    Repost,
+    /// `DELETE /2/users/:id/retweets/:source_tweet_id`.
+    Unrepost,
 }
 
 impl fmt::Display for Endpoint {
@@ -44,12 +48,15 @@ impl fmt::Display for Endpoint {
             Endpoint::MediaAppend => "POST /2/media/upload/:id/append",
             Endpoint::MediaFinalize => "POST /2/media/upload/:id/finalize",
             Endpoint::MediaMetadata => "POST /2/media/metadata",
+            Endpoint::Repost => "POST /2/users/:id/retweets",
+            Endpoint::Unrepost => "DELETE /2/users/:id/retweets/:source_tweet_id",
         })
     }
 }
 
 /// The endpoint `method` and `path` (from `/2/` on, without the query)
-/// ask for, and the ID the path carries, percent-decoded.
+/// ask for, and the ID the path carries, percent-decoded (for an undone
+/// repost, `USER/SOURCE`: both IDs, which `/` cannot be part of).
 pub(crate) fn route(method: &str, path: &str) -> Option<(Endpoint, Option<String>)> {
     let rest = path.strip_prefix("/2/")?;
     let parts: Vec<&str> = rest.split('/').collect();
@@ -61,6 +68,11 @@ pub(crate) fn route(method: &str, path: &str) -> Option<(Endpoint, Option<String
         ("GET", ["tweets", id]) => Some((Endpoint::GetTweet, Some(decoded(id)))),
         ("GET", ["users", "me"]) => Some((Endpoint::Me, None)),
         ("GET", ["users", id, "tweets"]) => Some((Endpoint::UserTweets, Some(decoded(id)))),
+        ("POST", ["users", id, "retweets"]) => Some((Endpoint::Repost, Some(decoded(id)))),
+        ("DELETE", ["users", id, "retweets", source]) => Some((
+            Endpoint::Unrepost,
+            Some(format!("{}/{}", decoded(id), decoded(source))),
+        )),
         ("POST", ["media", "upload"]) => Some((Endpoint::MediaUpload, None)),
         ("GET", ["media", "upload"]) => Some((Endpoint::MediaStatus, None)),
         ("POST", ["media", "upload", "initialize"]) => Some((Endpoint::MediaInitialize, None)),

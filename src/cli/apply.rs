@@ -60,6 +60,17 @@ pub struct Args {
     /// what was published and deleted.
     #[arg(long)]
     pub commit: bool,
+
+    /// Read every published tweet back from X first: record the newest ID
+    /// and text of tweets edited on X, and list the ones deleted on X
+    /// outside tweetform (which stay recorded, and are not published again).
+    #[arg(long, conflicts_with = "planfile")]
+    pub refresh: bool,
+
+    /// With `--refresh`: forget the tweets deleted on X outside tweetform
+    /// and publish them again.
+    #[arg(long, requires = "refresh")]
+    pub recreate_deleted: bool,
 }
 
 fn parse_wait(s: &str) -> Result<Duration, String> {
@@ -146,12 +157,23 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         // The work goes on whatever becomes of stdout: a failure to print
         // (other than a closed pipe, which is not one) is reported at the end.
         let stdout = ctx.out.stdout.clone();
-        let executor = Executor::new(client, clock, &state_path, budget, options)
+        let mut executor = Executor::new(client, clock, &state_path, budget, options)
             .with_media_root(&ctx.root)
             .with_interrupt(interrupt.clone())
             .with_progress(Box::new(move |e| {
                 let _ = stdout.println(&e.render(stdout.color()));
             }));
+        if args.refresh {
+            let read = executor.refresh(&mut state, args.recreate_deleted).await?;
+            // What X said reaches the state before anything is sent.
+            state.save(&state_path)?;
+            let (head, lines) = crate::render::refresh_lines(&read);
+            let mut text = head;
+            for line in lines {
+                text.push_str(&format!("\n  ! {line}"));
+            }
+            let _ = ctx.out.stdout.println(&text);
+        }
         apply(executor, saved_plan, &posts, &mut state).await
     })?;
 

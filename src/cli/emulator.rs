@@ -143,6 +143,7 @@ impl Args {
             media_status: scaled(x.media_status),
             media_chunked: scaled(x.media_chunked),
             media_metadata: scaled(x.media_metadata),
+            repost: scaled(x.repost),
             daily_creates: self.daily_cap,
             daily_window: self.daily_window,
         })

@@ -35,6 +35,26 @@ pub struct Args {
     /// after TIME wait.
     #[arg(long, value_name = "TIME", value_parser = parse_at)]
     pub at: Option<Timestamp>,
+
+    /// Read every published tweet back from X first (credentials from the
+    /// environment, as for `apply`), and show tweets deleted or edited on X
+    /// outside tweetform. Each read costs X's owned-read price.
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// With `--refresh`: plan as `apply --refresh --recreate-deleted` would,
+    /// publishing again the tweets deleted on X outside tweetform.
+    #[arg(long, requires = "refresh")]
+    pub recreate_deleted: bool,
+
+    /// The X API's base URL, for `--refresh` (the emulator's, to rehearse).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "TWEETFORM_API_URL",
+        default_value = crate::client::DEFAULT_API_URL
+    )]
+    pub(crate) api_url: String,
 }
 
 fn parse_at(s: &str) -> Result<Timestamp, String> {
@@ -44,7 +64,10 @@ fn parse_at(s: &str) -> Result<Timestamp, String> {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let at = args.at.unwrap_or_else(Timestamp::now);
-    let Some(plan) = make_plan(ctx, at)? else {
+    let refresh = args
+        .refresh
+        .then_some((args.api_url.as_str(), args.recreate_deleted));
+    let Some(plan) = make_plan(ctx, at, refresh)? else {
         return Ok(1);
     };
 
@@ -94,8 +117,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
 /// Loads, validates and plans the project at `ctx.root`. Prints every
 /// problem in the posts (as `tweetform validate` does) and returns `None`
 /// when there is one: a plan made without a file that failed to parse would
-/// delete that post's tweets.
-pub(crate) fn make_plan(ctx: &Context, now: Timestamp) -> Result<Option<Plan>, Problem> {
+/// delete that post's tweets. With `refresh` (the API's URL, and whether to
+/// publish again what was deleted on X), the published
+/// tweets are read back from X first and the plan is made against the
+/// state as X says it is, with what changed there.
+pub(crate) fn make_plan(
+    ctx: &Context,
+    now: Timestamp,
+    refresh: Option<(&str, bool)>,
+) -> Result<Option<Plan>, Problem> {
     let report = validate::check(ctx);
     if !report.is_valid() {
         let them = if report.diagnostics.len() == 1 {
@@ -132,8 +162,48 @@ pub(crate) fn make_plan(ctx: &Context, now: Timestamp) -> Result<Option<Plan>, P
         &warnings,
     )?;
     let config = Config::load(&ctx.root)?;
-    let state = State::load(&config.state_path(&ctx.root))?;
-    Ok(Some(plan::plan(&report.posts, &state, now)))
+    let state_path = config.state_path(&ctx.root);
+    let mut state = State::load(&state_path)?;
+    let read = match refresh {
+        Some((api_url, recreate)) => Some(read_back(
+            &config,
+            &state_path,
+            &mut state,
+            api_url,
+            recreate,
+        )?),
+        None => None,
+    };
+    let mut plan = plan::plan(&report.posts, &state, now);
+    plan.refresh = read;
+    Ok(Some(plan))
+}
+
+/// `--refresh` for `plan`: reads the published tweets back under the
+/// budget and brings `state` (in memory only: a plan writes nothing) in
+/// line with X.
+fn read_back(
+    config: &Config,
+    state_path: &Path,
+    state: &mut State,
+    api_url: &str,
+    recreate_deleted: bool,
+) -> Result<crate::drift::Refresh, Problem> {
+    let credentials = crate::client::Credentials::from_env()?;
+    let budget = crate::budget::Budget::from_config(&config.budget)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Problem::new("cannot start the async runtime").because(&e))?;
+    runtime.block_on(async {
+        let client = crate::client::XClient::new(api_url, credentials)
+            .map_err(|e| Problem::from_error(&e))?;
+        let options = crate::executor::ApplyOptions::default();
+        let clock = crate::clock::Clock::system();
+        crate::executor::Executor::new(client, clock, state_path, budget, options)
+            .refresh(state, recreate_deleted)
+            .await
+    })
 }
 
 /// Writes the plan atomically: a half-written plan must never be applied.

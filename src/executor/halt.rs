@@ -44,10 +44,20 @@ pub(crate) enum Doing {
     Deleting {
         id: String,
     },
+    /// Reposting someone's tweet for a post.
+    Reposting {
+        key: String,
+        tweet_id: String,
+    },
+    Unreposting {
+        tweet_id: String,
+    },
     LookingUpAccount,
     ReadingTimeline,
     /// Tweets looked up by ID.
     ReadingTweets,
+    /// `--refresh`: the published tweets, by ID.
+    ReadingBack,
     /// A media file, by its path in the project.
     Uploading {
         file: String,
@@ -70,9 +80,16 @@ impl fmt::Display for Doing {
                 write!(f, "publishing {key} tweet {}", index + 1)
             }
             Doing::Deleting { id } => write!(f, "deleting {}", tweet_url(id)),
+            Doing::Reposting { key, tweet_id } => {
+                write!(f, "reposting {} for {key}", tweet_url(tweet_id))
+            }
+            Doing::Unreposting { tweet_id } => {
+                write!(f, "undoing the repost of {}", tweet_url(tweet_id))
+            }
             Doing::LookingUpAccount => f.write_str("looking up the account"),
             Doing::ReadingTimeline => f.write_str("reading the account's recent tweets"),
             Doing::ReadingTweets => f.write_str("reading tweets by ID"),
+            Doing::ReadingBack => f.write_str("reading the published tweets back from X"),
             Doing::Uploading { file } => write!(f, "uploading {file}"),
             Doing::CheckingUpload { file } => write!(f, "checking X's processing of {file}"),
             Doing::SettingAltText { file } => write!(f, "setting the alt text of {file}"),

@@ -22,6 +22,12 @@ type Fake = InProcess;
 /// fake (`$($x)+` names it: `0`, `x`).
 macro_rules! media_through {
     ($($x:tt)+) => {
+        async fn repost(&self, user_id: &str, tweet_id: &str) -> crate::api::ApiResult<bool> {
+            self.$($x)+.repost(user_id, tweet_id).await
+        }
+        async fn unrepost(&self, user_id: &str, tweet_id: &str) -> crate::api::ApiResult<bool> {
+            self.$($x)+.unrepost(user_id, tweet_id).await
+        }
         async fn upload_media(&self, category: &str, bytes: Vec<u8>) -> crate::api::ApiResult<crate::api::Upload> {
             self.$($x)+.upload_media(category, bytes).await
         }
@@ -79,6 +85,7 @@ fn empty_state() -> State {
         limits: Vec::new(),
         refused: Default::default(),
         uploads: Default::default(),
+        reposts: Default::default(),
     }
 }
 
@@ -95,6 +102,7 @@ fn plan_of(changes: Vec<Change>) -> Plan {
         planned_at: t0(),
         changes,
         summary: Summary::default(),
+        refresh: None,
     }
 }
 
@@ -1389,6 +1397,8 @@ async fn refusals_that_are_not_for_good_are_not_recorded() {
 }
 mod media;
 mod recovery;
+mod refresh;
+mod reposts;
 
 #[tokio::test(start_paused = true)]
 async fn a_signal_ends_the_patient_wait_for_a_lost_create() {
