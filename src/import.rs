@@ -156,6 +156,14 @@ pub(crate) async fn import_ids<A: XApi>(
     ids: &[String],
 ) -> Result<Imported, Problem> {
     let file = post.file.display();
+    if post.repost.is_some() {
+        return Err(Problem::new(format!(
+            "{file} is a repost: it has no tweet of the account's own to import; nothing was recorded"
+        ))
+        .with_help(
+            "run `tweetform apply`: it reposts the tweet, and reposting a tweet already reposted changes nothing on X",
+        ));
+    }
     if ids.len() != post.tweets.len() {
         return Err(Problem::new(format!(
             "{file} declares {} tweet(s) but {} link(s) or ID(s) were given; nothing was recorded",

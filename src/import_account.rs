@@ -320,6 +320,9 @@ pub(crate) struct Adopted {
     pub adopted: Vec<(String, Vec<String>)>,
     /// Posts not found on the account: `apply` publishes them.
     pub remaining: Vec<String>,
+    /// Reposts not recorded: nothing of the account's own to find, and
+    /// `apply` reposting what is already reposted changes nothing on X.
+    pub reposts: Vec<String>,
     /// `confirm` said no: nothing was read.
     pub declined: bool,
 }
@@ -335,18 +338,23 @@ pub(crate) async fn adopt<A: XApi>(
     confirm: Confirm<'_>,
 ) -> Result<Adopted, Problem> {
     // A post with an intent is an interrupted apply's to settle.
-    let unpublished: Vec<&Post> = posts
+    let (reposts, unpublished): (Vec<&Post>, Vec<&Post>) = posts
         .iter()
-        .filter(|p| !state.posts.contains_key(&p.key))
+        .filter(|p| !state.posts.contains_key(&p.key) && !state.reposts.contains_key(&p.key))
         .filter(|p| !state.pending.iter().any(|i| i.key == p.key))
-        .collect();
+        .partition(|p| p.repost.is_some());
+    let reposts: Vec<String> = reposts.iter().map(|p| p.key.clone()).collect();
     if unpublished.is_empty() {
-        return Ok(Adopted::default());
+        return Ok(Adopted {
+            reposts,
+            ..Adopted::default()
+        });
     }
     let Some((account, tweets)) = read_confirmed(executor, state, window, confirm).await? else {
         return Ok(Adopted {
             declined: true,
             remaining: unpublished.iter().map(|p| p.key.clone()).collect(),
+            reposts,
             ..Adopted::default()
         });
     };
@@ -355,7 +363,10 @@ pub(crate) async fn adopt<A: XApi>(
         .iter()
         .filter(|t| t.author_id.as_deref().is_none_or(|a| a == account))
         .collect();
-    let mut outcome = Adopted::default();
+    let mut outcome = Adopted {
+        reposts,
+        ..Adopted::default()
+    };
     for post in unpublished {
         match find_post(post, &mine, &claimed, state) {
             Some(found) => {

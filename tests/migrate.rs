@@ -174,10 +174,7 @@ fn the_fixture_converts_construct_by_construct() {
     assert_eq!(files(&root.join("posts")), posts_before);
     assert_eq!(files(&root.join("tweets")), tweets_before);
 
-    // tweetform reads every converted post. `repost:` is part of the post
-    // format only once reposts land: until then that one file is set aside
-    // (the lead removes these two lines when merging reposts).
-    std::fs::remove_file(root.join("posts/retweet.yaml")).unwrap();
+    // tweetform reads every converted post, the repost included.
     let (code, stdout, stderr) = tweetform(&root, &["validate"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
@@ -235,7 +232,6 @@ fn a_directory_without_tweets_is_an_error() {
 fn after_adopting_the_first_apply_publishes_only_what_was_never_published() {
     let fake = Fake::start();
     let (_tmp, root) = copy_fixture();
-    std::fs::remove_file(root.join("tweets/retweet.tweet")).unwrap(); // REPOST-PENDING
     let (code, _, stderr) = migrate(&root);
     assert_eq!(code, 1, "the fixture's broken files: {stderr}");
     // What the converted posts send, as the plan says.
@@ -247,7 +243,23 @@ fn after_adopting_the_first_apply_publishes_only_what_was_never_published() {
         let list: Vec<serde_json::Value> = tweets.iter().map(|t| t["body"].clone()).collect();
         bodies.insert(change["key"].as_str().unwrap().to_owned(), list);
     }
-    let total: usize = bodies.values().map(Vec::len).sum();
+    // Reposts create no tweet.
+    let total: usize = bodies
+        .values()
+        .map(|b| b.iter().filter(|b| !b.is_null()).count())
+        .sum();
+    // The retweet.tweet of the fixture reposted someone's tweet, which
+    // twitter-together did too.
+    let reposted = "1409601188362809351";
+    fake.with(|f| {
+        f.insert_others_tweet(
+            reposted,
+            "583",
+            "A tweet worth sharing",
+            jiff::Timestamp::now(),
+        );
+        f.insert_repost(reposted);
+    });
     // twitter-together published these before the move; their pictures
     // were uploads X holds under its own media IDs.
     let published = [
@@ -318,6 +330,10 @@ fn after_adopting_the_first_apply_publishes_only_what_was_never_published() {
         fake.committed(),
         before + total - seeded,
         "only what was never published went out"
+    );
+    assert!(
+        fake.with(|f| f.is_reposted(reposted)),
+        "still reposted, once"
     );
     let (code, plan, _) = tweetform(&root, &["plan", "--detailed-exitcode"]);
     assert_eq!(code, 0, "{plan}");

@@ -214,6 +214,34 @@ impl FakeX {
         id
     }
 
+    /// Adds another account's tweet under the ID a test names (one a post
+    /// quotes, replies to or reposts), as if posted at `created_at`.
+    pub fn insert_others_tweet(
+        &mut self,
+        id: &str,
+        author_id: &str,
+        text: &str,
+        created_at: Timestamp,
+    ) {
+        if let Ok(n) = id.parse::<u64>() {
+            self.ids.insert(n);
+        }
+        self.tweets.push(StoredTweet {
+            id: id.to_owned(),
+            text: text.to_owned(),
+            author_id: author_id.to_owned(),
+            created_at,
+            deleted_at: None,
+            in_reply_to: None,
+            body: json!({ "text": text }),
+        });
+    }
+
+    /// Marks `tweet_id` as reposted by the account earlier (by another tool).
+    pub fn insert_repost(&mut self, tweet_id: &str) {
+        self.reposted.insert(tweet_id.to_owned());
+    }
+
     /// Adds a tweet as if created earlier from this create body (its text,
     /// reply target, quote, media and poll), bypassing limits and checks:
     /// what an interrupted run may have left on the account.

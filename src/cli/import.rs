@@ -215,6 +215,11 @@ pub(crate) fn run_adopt(
             .stdout
             .println(&format!("to publish: {key} (not found on the account)"))?;
     }
+    for key in &outcome.reposts {
+        ctx.out.stdout.println(&format!(
+            "to repost: {key} (a repost is X's, not the account's own tweet; if it is reposted already, reposting it again changes nothing)"
+        ))?;
+    }
     ctx.out.stdout.println(&format!(
         "Adopted {} post(s); {} remain to publish with `tweetform apply`.",
         outcome.adopted.len(),

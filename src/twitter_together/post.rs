@@ -122,11 +122,6 @@ fn check_post(
     tweets: &[Tweet],
     read_media: ReadMedia<'_>,
 ) -> Result<Vec<Issue>, Vec<Issue>> {
-    if let PostOut::Repost { .. } = post {
-        // `repost:` is read by the post parser once reposts are part of
-        // tweetform; until then its link was checked by `check_tweet`.
-        return Ok(Vec::new());
-    }
     let file = Path::new("converted.yaml");
     let mut parsed = match crate::parse::parse_post("converted", file, yaml.as_bytes()) {
         Ok(p) => p,
@@ -145,6 +140,17 @@ fn check_post(
                 .collect());
         }
     };
+    if let PostOut::Repost { repost } = post {
+        let expected = crate::tweet_link::tweet_id(repost).ok();
+        return if parsed.repost.as_ref().map(|r| r.tweet_id.as_str()) == expected {
+            Ok(Vec::new())
+        } else {
+            Err(vec![issue(
+                1,
+                "bug: the converted repost reads back as another tweet",
+            )])
+        };
+    }
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     if parsed.tweets.len() != tweets.len() {
