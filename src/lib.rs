@@ -16,6 +16,7 @@ pub(crate) mod diff;
 pub mod drift;
 #[cfg(any(test, feature = "emulator"))]
 pub mod emulator_transport;
+pub(crate) mod endpoint;
 pub mod executor;
 pub(crate) mod field;
 pub(crate) mod field_reader;
