@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
+use crate::access::Access;
 use crate::post::Pos;
 
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,12 @@ pub struct Config {
     pub state: PathBuf,
     /// Let `apply` delete and replace published tweets without `--allow-destroy`.
     pub allow_destroy: bool,
-    pub budget: BudgetConfig,
+    /// The account's X API access level: the rules `validate` applies and,
+    /// unless `budget` is written, the rate budget.
+    pub access: Access,
+    /// `None` when not written: the access level's preset ([`Config::budget`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetConfig>,
 }
 
 impl Default for Config {
@@ -36,7 +42,8 @@ impl Default for Config {
             exclude: Vec::new(),
             state: PathBuf::from("state/tweets.lock.json"),
             allow_destroy: false,
-            budget: BudgetConfig::default(),
+            access: Access::default(),
+            budget: None,
         }
     }
 }
@@ -203,6 +210,13 @@ impl Config {
         }
     }
 
+    /// The rate budget: the one written, else the access level's preset.
+    pub fn budget(&self) -> BudgetConfig {
+        self.budget
+            .clone()
+            .unwrap_or_else(|| BudgetConfig::Preset(self.access.budget_preset()))
+    }
+
     pub fn state_path(&self, root: &Path) -> PathBuf {
         root.join(&self.state)
     }
@@ -287,6 +301,60 @@ mod tests {
             leaves_root(root, Path::new("/etc")),
             Some("an absolute path")
         );
+    }
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+        Config::load(dir.path())
+    }
+
+    #[test]
+    fn access_defaults_to_pay_per_use_and_selects_the_budget_preset() {
+        let config = load("posts_dir: posts\n").unwrap();
+        assert_eq!(config.access, Access::PayPerUse);
+        assert_eq!(config.budget, None);
+        assert_eq!(config.budget(), BudgetConfig::Preset(BudgetPreset::Current));
+        for (written, preset) in [
+            ("pay-per-use", BudgetPreset::Current),
+            ("basic", BudgetPreset::Basic),
+            ("pro", BudgetPreset::Current),
+            ("enterprise", BudgetPreset::Default),
+        ] {
+            let config = load(&format!("access: {written}\n")).unwrap();
+            assert_eq!(config.access.name(), written);
+            assert_eq!(config.budget(), BudgetConfig::Preset(preset), "{written}");
+        }
+    }
+
+    #[test]
+    fn an_explicit_budget_wins_over_the_access_level() {
+        let config = load("access: basic\nbudget: free\n").unwrap();
+        assert_eq!(config.budget(), BudgetConfig::Preset(BudgetPreset::Free));
+        let config = load("budget: default\naccess: pay-per-use\n").unwrap();
+        assert_eq!(config.budget(), BudgetConfig::Preset(BudgetPreset::Default));
+        let config =
+            load("access: enterprise\nbudget:\n  creates: [{ limit: 5, window: 1h }]\n").unwrap();
+        assert!(matches!(config.budget(), BudgetConfig::Custom(_)));
+    }
+
+    #[test]
+    fn a_bad_access_level_names_its_place_and_the_levels() {
+        let e = load("posts_dir: posts\naccess: premium\n").unwrap_err();
+        let ConfigError::Parse {
+            line,
+            column,
+            message,
+            ..
+        } = &e
+        else {
+            panic!("{e:?}");
+        };
+        assert_eq!((*line, *column), (2, 9), "{message}");
+        for level in Access::ALL {
+            assert!(message.contains(level.name()), "{message}");
+        }
+        assert!(message.contains("`premium`"), "{message}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`validate`]) → plan ([`plan`], against [`state`]) → [`executor`] (through
 //! [`api::XApi`], within [`budget`]) → state.
 
+pub mod access;
 pub(crate) mod action;
 pub mod api;
 pub mod budget;

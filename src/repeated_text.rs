@@ -53,7 +53,7 @@ fn compared(text: &str) -> &str {
 /// Whether tweet `index` of `post` is on X as written: the state records,
 /// under the post's key, the same tweets up to and including it (the plan
 /// keeps that prefix and sends nothing for it).
-fn is_published(post: &Post, index: usize, state: &State) -> bool {
+pub(crate) fn is_published(post: &Post, index: usize, state: &State) -> bool {
     let Some(published) = state.posts.get(&post.key) else {
         return false;
     };

@@ -174,7 +174,16 @@ fn the_fixture_converts_construct_by_construct() {
     assert_eq!(files(&root.join("posts")), posts_before);
     assert_eq!(files(&root.join("tweets")), tweets_before);
 
-    // tweetform reads every converted post, the repost included.
+    // tweetform reads every converted post, the repost included; the quote
+    // twitter-together published is one X now takes from Enterprise only.
+    let (code, stdout, stderr) = tweetform(&root, &["validate"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("error: posts/quote.yaml:2:17: `quote_tweet_id`: X accepts quote posts through the API on Enterprise access only"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error: 1 problem in 1 file"), "{stderr}");
+    std::fs::write(root.join("tweetform.yaml"), "access: enterprise\n").unwrap();
     let (code, stdout, stderr) = tweetform(&root, &["validate"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
@@ -232,6 +241,8 @@ fn a_directory_without_tweets_is_an_error() {
 fn after_adopting_the_first_apply_publishes_only_what_was_never_published() {
     let fake = Fake::start();
     let (_tmp, root) = copy_fixture();
+    // The fixture's quote, planned before it is adopted, is Enterprise's.
+    std::fs::write(root.join("tweetform.yaml"), "access: enterprise\n").unwrap();
     let (code, _, stderr) = migrate(&root);
     assert_eq!(code, 1, "the fixture's broken files: {stderr}");
     // What the converted posts send, as the plan says.

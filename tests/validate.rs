@@ -182,6 +182,34 @@ fn examples_and_posts_validate() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, posts.join("media").join(path.file_name().unwrap())).unwrap();
     }
+    // On the default access level (pay-per-use) X takes neither quotes nor
+    // replies to others that did not summon the account: the examples show
+    // every field, Enterprise's included.
+    let out = tweetform(dir.path())
+        .args(["validate", "--strict"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let places: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: posts/"))
+        .filter_map(|l| l.split(": ").next())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "everything.yaml:7:29",
+            "everything.yaml:25:21",
+            "quote.yaml:5:17",
+            "reply.yaml:6:25",
+        ],
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("error: 4 problems in 3 files\n"),
+        "{stderr}"
+    );
+    write(dir.path(), "tweetform.yaml", "access: enterprise\n");
     tweetform(dir.path())
         .args(["validate", "--strict"])
         .assert()
@@ -288,6 +316,8 @@ fn a_tweet_is_named_by_its_link_and_anything_else_is_refused_where_it_is() {
         "posts/reply.yaml",
         "text: thanks\nreply:\n  in_reply_to_tweet_id: \"https://mobile.twitter.com/i/web/status/21/photo/1\"\n",
     );
+    // Quotes and unsummoned replies are Enterprise's (tests of `access`).
+    write(dir.path(), "tweetform.yaml", "access: enterprise\n");
     tweetform(dir.path())
         .arg("validate")
         .assert()
@@ -321,6 +351,7 @@ fn a_tweet_is_named_by_its_link_and_anything_else_is_refused_where_it_is() {
     assert_eq!(by_link[0]["body"]["quote_tweet_id"], "20");
     assert_eq!(by_link[1]["body"]["reply"]["in_reply_to_tweet_id"], "21");
     let ids = tempfile::tempdir().unwrap();
+    write(ids.path(), "tweetform.yaml", "access: enterprise\n");
     write(
         ids.path(),
         "posts/quote.yaml",
@@ -361,4 +392,58 @@ fn a_tweet_is_named_by_its_link_and_anything_else_is_refused_where_it_is() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("posts/quote.yaml:2:17:"));
+}
+
+/// The access level decides what X takes: a reply to a tweet the project
+/// did not publish is a warning (an error with `--strict`) on self-serve
+/// levels, nothing on Enterprise; a level that does not exist is an error
+/// in tweetform.yaml.
+#[test]
+fn the_access_level_decides_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "posts/reply.yaml",
+        "text: thanks\nreply:\n  in_reply_to_tweet_id: \"21\"\n",
+    );
+    let out = tweetform(dir.path()).arg("validate").assert().code(0);
+    let output = out.get_output();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "ok: 1 post valid, 1 warning (`--strict` refuses them)\n"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            "warning: posts/reply.yaml:3:25: `reply.in_reply_to_tweet_id`: since 23 Feb 2026"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(this project's is `pay-per-use`)"),
+        "{stderr}"
+    );
+    tweetform(dir.path())
+        .args(["validate", "--strict"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: posts/reply.yaml:3:25: `reply.in_reply_to_tweet_id`",
+        ));
+
+    write(dir.path(), "tweetform.yaml", "access: enterprise\n");
+    tweetform(dir.path())
+        .args(["validate", "--strict"])
+        .assert()
+        .code(0)
+        .stdout("ok: 1 post valid\n");
+
+    write(dir.path(), "tweetform.yaml", "access: premium\n");
+    tweetform(dir.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: tweetform.yaml:1:9: unknown variant `premium`, expected one of pay-per-use, basic, pro, enterprise",
+        ));
 }

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::access::Access;
 use crate::limits::Limits;
 use crate::signature::AcceptedKeys;
 
@@ -61,6 +62,9 @@ pub struct Behaviour {
     pub user: User,
     pub keys: AcceptedKeys,
     pub limits: Limits,
+    /// The API access level: self-serve levels refuse quotes and replies
+    /// to accounts that did not summon this one.
+    pub access: Access,
     /// Refuse texts longer than this weighted length (X: 280 for accounts
     /// without long posts). `None` accepts any length.
     pub max_weighted_length: Option<usize>,
@@ -79,6 +83,7 @@ impl Default for Behaviour {
             user: User::default(),
             keys: TEST_CREDENTIALS.accepted_keys(),
             limits: Limits::default(),
+            access: Access::default(),
             max_weighted_length: Some(280),
             max_clock_skew: Duration::from_secs(300),
             media_processing: Duration::from_secs(5),

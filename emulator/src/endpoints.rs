@@ -81,6 +81,9 @@ impl FakeX {
                 "You attempted to reply to a Tweet that is deleted or not visible to you.",
             );
         }
+        if let Some(a) = self.access_refusal(&body, in_reply_to.as_deref()) {
+            return a;
+        }
         if let Some(r) = self.faults.rejection(&text) {
             return Answer::refused(r.status, &r.detail);
         }
@@ -666,6 +669,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn answers_show_text_as_x_does_with_the_fields_asked_for() {
         let mut f = fake();
+        // Quotes are Enterprise's (crate::access).
+        f.behaviour.access = crate::Access::Enterprise;
         let a = post(
             &mut f,
             r#"{"text":"Notes & fixes: https://example.com/v1.2","poll":{"options":["a","b"],"duration_minutes":5}}"#,

@@ -223,17 +223,32 @@ impl FakeX {
         text: &str,
         created_at: Timestamp,
     ) {
+        self.insert_others_created(id, author_id, json!({ "text": text }), created_at);
+    }
+
+    /// Adds another account's tweet created from this body (a quote of one
+    /// of the account's tweets, say), under the ID a test names.
+    pub fn insert_others_created(
+        &mut self,
+        id: &str,
+        author_id: &str,
+        body: Value,
+        created_at: Timestamp,
+    ) {
         if let Ok(n) = id.parse::<u64>() {
             self.ids.insert(n);
         }
         self.tweets.push(StoredTweet {
             id: id.to_owned(),
-            text: text.to_owned(),
+            text: body["text"].as_str().unwrap_or_default().to_owned(),
             author_id: author_id.to_owned(),
             created_at,
             deleted_at: None,
-            in_reply_to: None,
-            body: json!({ "text": text }),
+            in_reply_to: body
+                .pointer("/reply/in_reply_to_tweet_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            body,
         });
     }
 

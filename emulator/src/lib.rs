@@ -5,7 +5,8 @@
 //!
 //! - [`FakeX`] ([`fake`]) is the state machine: one account, its tweets and
 //!   its media uploads. Around it, one file per idea: [`limits`] (fixed
-//!   windows and X's rate headers), `route` (which endpoint a request is
+//!   windows and X's rate headers), [`access`] (the access level and the
+//!   quotes and replies it refuses), `route` (which endpoint a request is
 //!   for), `answers` (X's statuses and error bodies), `endpoints` (the
 //!   tweet and user routes' handlers), `media_endpoints` (the v2 media
 //!   routes' handlers and the check of a tweet's media IDs), [`media`] (the
@@ -24,6 +25,7 @@
 //!   sockets, so that tests run 15-minute, 3-hour and 24-hour windows on
 //!   tokio's paused clock.
 
+pub mod access;
 mod answers;
 pub mod behaviour;
 pub mod clock;
@@ -44,6 +46,7 @@ pub mod schema;
 pub mod server;
 pub mod signature;
 
+pub use access::Access;
 pub use behaviour::{Behaviour, TEST_CREDENTIALS, TestCredentials, User};
 pub use clock::Clock;
 pub use exchange::{Via, WireAnswer, WireRequest};

@@ -85,7 +85,7 @@ fn parse_wait(s: &str) -> Result<Duration, String> {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let config = Config::load(&ctx.root)?;
-    let budget = Budget::from_config(&config.budget)?;
+    let budget = Budget::from_config(&config.budget())?;
 
     let checked = super::validate::check(ctx);
     if !checked.is_valid() {

@@ -80,6 +80,12 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
     pub media_expiry: Duration,
 
+    /// The API access level to enforce: pay-per-use (what new apps get),
+    /// basic or pro refuse quote posts and replies to accounts that did
+    /// not summon this one; enterprise does not.
+    #[arg(long, value_name = "LEVEL", default_value = "pay-per-use")]
+    pub access: emulator::Access,
+
     /// Do not log each request on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -170,6 +176,7 @@ async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
         limits: limits.clone(),
         media_processing: args.media_processing,
         media_expiry: args.media_expiry,
+        access: args.access,
         ..Behaviour::default()
     };
     let mut fake = FakeX::new(behaviour, Clock::system());
@@ -205,6 +212,7 @@ async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
     out.print(&format!(
         "tweetform emulator: a fake X API at {url} for @{} (user ID {})\n\
          limits: creates {creates}; deletes {} per {}; daily cap {daily}\n\
+         access: {access}\n\
          {clock}\
          \n\
          Point tweetform at it (these credentials are the emulator's, not secrets):\n\
@@ -225,6 +233,7 @@ async fn serve(args: Args, out: &Stream) -> Result<u8, Problem> {
         TEST_CREDENTIALS.access_token,
         TEST_CREDENTIALS.access_token_secret,
         url = server.url(),
+        access = args.access,
         clock = match args.skew {
             Some(skew) if !skew.is_zero() => format!(
                 "clock: X's clock runs {:#} {} this machine's\n",
@@ -277,6 +286,22 @@ mod tests {
         assert_eq!(t.args.media_processing, Duration::from_secs(30));
         assert_eq!(t.args.media_expiry, Duration::from_secs(3600));
         assert!(T::try_parse_from(["t", "--media-expiry", "0s"]).is_err());
+    }
+
+    #[test]
+    fn access_defaults_to_pay_per_use_and_names_the_levels() {
+        assert_eq!(
+            T::parse_from(["t"]).args.access,
+            emulator::Access::PayPerUse
+        );
+        let t = T::parse_from(["t", "--access", "enterprise"]);
+        assert_eq!(t.args.access, emulator::Access::Enterprise);
+        let Err(err) = T::try_parse_from(["t", "--access", "premium"]) else {
+            panic!("--access premium accepted");
+        };
+        assert_eq!(err.exit_code(), 2);
+        let msg = err.to_string();
+        assert!(msg.contains("pay-per-use, basic, pro, enterprise"), "{msg}");
     }
 
     #[test]

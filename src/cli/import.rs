@@ -269,7 +269,7 @@ struct Session {
 impl Session {
     fn open(ctx: &Context, api_url: &str) -> Result<Session, Problem> {
         let config = Config::load(&ctx.root)?;
-        let budget = Budget::from_config(&config.budget)?;
+        let budget = Budget::from_config(&config.budget())?;
         let checked = super::validate::check(ctx);
         if !checked.is_valid() {
             super::validate::print_problems(ctx, &checked)?;

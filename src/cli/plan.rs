@@ -190,7 +190,7 @@ fn read_back(
     recreate_deleted: bool,
 ) -> Result<crate::drift::Refresh, Problem> {
     let credentials = crate::client::Credentials::from_env()?;
-    let budget = crate::budget::Budget::from_config(&config.budget)?;
+    let budget = crate::budget::Budget::from_config(&config.budget())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

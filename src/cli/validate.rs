@@ -99,6 +99,7 @@ pub fn check(ctx: &Context) -> Validation {
     // it only means that every tweet counts as one to send.
     let state = State::load(&config.state_path(&ctx.root)).unwrap_or_else(|_| State::new());
     diagnostics.extend(crate::repeated_text::check(&posts, &state));
+    diagnostics.extend(crate::access::check(config.access, &posts, &state));
     diagnostics.sort();
     diagnostics.dedup();
     Validation { posts, diagnostics }
