@@ -200,8 +200,8 @@ fn examples_and_posts_validate() {
         [
             "everything.yaml:7:29",
             "everything.yaml:25:21",
-            "quote.yaml:5:17",
-            "reply.yaml:6:25",
+            "quote.yaml:7:17",
+            "reply.yaml:8:25",
         ],
         "{stderr}"
     );
