@@ -270,7 +270,7 @@ impl Session {
     fn open(ctx: &Context, api_url: &str) -> Result<Session, Problem> {
         let config = Config::load(&ctx.root)?;
         let budget = Budget::from_config(&config.budget())?;
-        let checked = super::validate::check(ctx);
+        let checked = super::validate::check_for(ctx, super::validate::Purpose::Record);
         if !checked.is_valid() {
             super::validate::print_problems(ctx, &checked)?;
             return Err(Problem::new(format!(
