@@ -18,7 +18,6 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::BudgetPreset;
 use crate::field::Field;
 use crate::post::{Post, Tweet};
 use crate::problem::Problem;
@@ -61,18 +60,6 @@ impl Access {
     /// but Enterprise).
     pub fn is_self_serve(self) -> bool {
         self != Access::Enterprise
-    }
-
-    /// The rate budget when `budget:` is not written. X's rate-limit table
-    /// (100 creates per 15 minutes per user) for pay-per-use and Pro; Basic
-    /// adds its daily cap of 100; Enterprise keeps the integration guide's
-    /// higher limits.
-    pub fn budget_preset(self) -> BudgetPreset {
-        match self {
-            Access::PayPerUse | Access::Pro => BudgetPreset::Current,
-            Access::Basic => BudgetPreset::Basic,
-            Access::Enterprise => BudgetPreset::Default,
-        }
     }
 }
 
@@ -253,10 +240,12 @@ mod tests {
     #[test]
     fn the_default_is_pay_per_use_and_each_level_has_a_preset() {
         assert_eq!(Access::default(), Access::PayPerUse);
-        assert_eq!(Access::PayPerUse.budget_preset(), BudgetPreset::Current);
-        assert_eq!(Access::Pro.budget_preset(), BudgetPreset::Current);
-        assert_eq!(Access::Basic.budget_preset(), BudgetPreset::Basic);
-        assert_eq!(Access::Enterprise.budget_preset(), BudgetPreset::Default);
+        use crate::config::BudgetPreset;
+        let preset = BudgetPreset::for_access;
+        assert_eq!(preset(Access::PayPerUse), BudgetPreset::Current);
+        assert_eq!(preset(Access::Pro), BudgetPreset::Current);
+        assert_eq!(preset(Access::Basic), BudgetPreset::Basic);
+        assert_eq!(preset(Access::Enterprise), BudgetPreset::Default);
         let names: Vec<_> = Access::ALL.iter().map(|a| a.to_string()).collect();
         assert_eq!(names, ["pay-per-use", "basic", "pro", "enterprise"]);
     }

@@ -84,6 +84,20 @@ pub enum BudgetPreset {
     Basic,
 }
 
+impl BudgetPreset {
+    /// The rate budget when `budget:` is not written. X's rate-limit table
+    /// (100 creates per 15 minutes per user) for pay-per-use and Pro; Basic
+    /// adds its daily cap of 100; Enterprise keeps the integration guide's
+    /// higher limits.
+    pub fn for_access(access: Access) -> BudgetPreset {
+        match access {
+            Access::PayPerUse | Access::Pro => BudgetPreset::Current,
+            Access::Basic => BudgetPreset::Basic,
+            Access::Enterprise => BudgetPreset::Default,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomBudget {
@@ -214,7 +228,7 @@ impl Config {
     pub fn budget(&self) -> BudgetConfig {
         self.budget
             .clone()
-            .unwrap_or_else(|| BudgetConfig::Preset(self.access.budget_preset()))
+            .unwrap_or_else(|| BudgetConfig::Preset(BudgetPreset::for_access(self.access)))
     }
 
     pub fn state_path(&self, root: &Path) -> PathBuf {

@@ -9,71 +9,12 @@
 //! fake is built from: the details below say what X's pages say the rule
 //! is, in X's problem shape (403, `about:blank`).
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 use serde_json::Value;
 
 use crate::answers::Answer;
 use crate::fake::FakeX;
-
-/// X's API access levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Access {
-    /// What new apps get since 6 Feb 2026.
-    #[default]
-    PayPerUse,
-    Basic,
-    Pro,
-    Enterprise,
-}
-
-impl Access {
-    pub const ALL: [Access; 4] = [
-        Access::PayPerUse,
-        Access::Basic,
-        Access::Pro,
-        Access::Enterprise,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Access::PayPerUse => "pay-per-use",
-            Access::Basic => "basic",
-            Access::Pro => "pro",
-            Access::Enterprise => "enterprise",
-        }
-    }
-
-    /// Every level but Enterprise.
-    pub fn is_self_serve(self) -> bool {
-        self != Access::Enterprise
-    }
-}
-
-impl fmt::Display for Access {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Access {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Access, String> {
-        Access::ALL
-            .into_iter()
-            .find(|a| a.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Access::ALL.iter().map(|a| a.name()).collect();
-                format!(
-                    "unknown access level {s:?}: expected one of {}",
-                    names.join(", ")
-                )
-            })
-    }
-}
 
 pub(crate) const QUOTE_REFUSED: &str = "Quote posts are not available at your access level: \
      creating a post with quote_tweet_id requires Enterprise access.";
@@ -129,6 +70,7 @@ impl FakeX {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::behaviour::Access;
     use crate::fake::test_support::{fake, post};
     use serde_json::json;
 

@@ -3,9 +3,10 @@
 //! its media take to process and to expire. Named
 //! `Behaviour` so as not to be taken for tweetform's own configuration.
 
+use std::fmt;
+use std::str::FromStr;
 use std::time::Duration;
 
-use crate::access::Access;
 use crate::limits::Limits;
 use crate::signature::AcceptedKeys;
 
@@ -89,5 +90,62 @@ impl Default for Behaviour {
             media_processing: Duration::from_secs(5),
             media_expiry: Duration::from_secs(86400),
         }
+    }
+}
+
+/// X's API access levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Access {
+    /// What new apps get since 6 Feb 2026.
+    #[default]
+    PayPerUse,
+    Basic,
+    Pro,
+    Enterprise,
+}
+
+impl Access {
+    pub const ALL: [Access; 4] = [
+        Access::PayPerUse,
+        Access::Basic,
+        Access::Pro,
+        Access::Enterprise,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::PayPerUse => "pay-per-use",
+            Access::Basic => "basic",
+            Access::Pro => "pro",
+            Access::Enterprise => "enterprise",
+        }
+    }
+
+    /// Every level but Enterprise.
+    pub fn is_self_serve(self) -> bool {
+        self != Access::Enterprise
+    }
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Access {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Access, String> {
+        Access::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Access::ALL.iter().map(|a| a.name()).collect();
+                format!(
+                    "unknown access level {s:?}: expected one of {}",
+                    names.join(", ")
+                )
+            })
     }
 }

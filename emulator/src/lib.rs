@@ -46,7 +46,7 @@ pub mod schema;
 pub mod server;
 pub mod signature;
 
-pub use access::Access;
+pub use behaviour::Access;
 pub use behaviour::{Behaviour, TEST_CREDENTIALS, TestCredentials, User};
 pub use clock::Clock;
 pub use exchange::{Via, WireAnswer, WireRequest};

@@ -1,0 +1,403 @@
+//! The planner: a pure function of (posts, state, now) → [`Plan`]. Apart
+//! from the plan's types ([`crate::plan`]) because those are also the
+//! saved plan's document, read back by `apply`, which needs none of this.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use jiff::Timestamp;
+
+use crate::action::Action;
+use crate::plan::{Change, PLAN_FORMAT_VERSION, Plan, Refused, Summary, TweetChange, TweetOp};
+use crate::post::{Post, Tweet, repost_digest};
+use crate::state::{PublishedTweet, RepostRecord, State};
+use crate::text::tweet_url;
+use crate::validate::weighted_length;
+
+/// Compares what the posts declare with what the state says is published.
+///
+/// Pure and deterministic: the same posts (in any order), state and `now`
+/// give the same plan. Tweets are compared by digest ([`Tweet::digest`]),
+/// which covers the whole declared body but not the thread chaining.
+///
+/// Per post key:
+/// - not published: `create`, or `wait` while `publish_at` is after `now`;
+/// - same digests as published: unchanged;
+/// - published tweets are a strict prefix of the declared ones: `append`;
+/// - otherwise `replace` from the first tweet that differs on: the later
+///   tweets must go too, since each one replies to the one before;
+///   a thread shortened at its end is a replace that only deletes;
+/// - published but no longer declared: `delete`, unless a new post declares
+///   exactly the same tweets, which is a `move` (a rename in the state, no
+///   API call). Several candidates pair up in sorted key order.
+///
+/// `publish_at` only gates a post's first publication: a published post
+/// whose `publish_at` is moved into the future is compared by content like
+/// any other, and so is a renamed one (a move, not a wait). Waiting posts
+/// list the tweets they will create when due.
+///
+/// A state entry without tweets counts as not published, and an
+/// unpublished post without tweets (which validation refuses) as unchanged:
+/// there is nothing to do for either. Post keys are expected to be unique
+/// (the loader refuses duplicates); should two posts share one, the first
+/// one given is planned and the others are ignored.
+///
+/// Work is linear in the number of posts and tweets: posts and state
+/// entries are paired in one pass over both sorted by key (sorting posts
+/// that come sorted is linear), and move candidates are looked up by their
+/// digest sequence.
+pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
+    // Both sides sorted by key, so that one merge pass pairs them up. The
+    // loader gives posts in path order already, which the sort detects.
+    let mut posts: Vec<&Post> = posts.iter().collect();
+    posts.sort_by(|a, b| a.key.cmp(&b.key));
+    posts.dedup_by(|later, first| later.key == first.key);
+    let published = recorded(state);
+
+    let mut matched = Vec::new();
+    let mut new = Vec::new();
+    let mut gone = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < posts.len() || j < published.len() {
+        let order = match (posts.get(i), published.get(j)) {
+            (Some(post), Some((key, _))) => post.key.as_str().cmp(key),
+            (Some(_), None) => Ordering::Less,
+            (None, _) => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                new.push(Declared::of(posts[i]));
+                i += 1;
+            }
+            Ordering::Greater => {
+                gone.push((published[j].0, published[j].1.as_slice()));
+                j += 1;
+            }
+            Ordering::Equal => {
+                matched.push((Declared::of(posts[i]), published[j].1.as_slice()));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let (moved_to, moved_away) = find_moves(&new, &gone);
+
+    let mut changes = Vec::new();
+    let mut summary = Summary::default();
+    let mut push = |change: Option<Change>| match change {
+        Some(mut change) => {
+            change.refused = refusal(state, &change);
+            if change.refused.is_some() {
+                summary.refused += 1;
+            } else {
+                summary.count(change.action);
+            }
+            changes.push(change);
+        }
+        None => summary.count(Action::Unchanged),
+    };
+    for (declared, tweets) in &matched {
+        push(compare(declared, tweets));
+    }
+    for (declared, source) in new.iter().zip(moved_to) {
+        if declared.digests.is_empty() {
+            push(None);
+            continue;
+        }
+        push(Some(match source {
+            Some(g) => moved(declared.post, gone[g].0, gone[g].1),
+            None if declared.post.publish_at.is_some_and(|at| at > now) => {
+                unpublished(declared, Action::Wait)
+            }
+            None => unpublished(declared, Action::Create),
+        }));
+    }
+    for ((key, tweets), moved) in gone.iter().zip(moved_away) {
+        if !moved {
+            push(Some(deleted(key, tweets)));
+        }
+    }
+    // Three runs each sorted already: this is a merge.
+    changes.sort_by(|a, b| a.key.cmp(&b.key));
+
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        lineage: state.lineage.clone(),
+        serial: state.serial,
+        planned_at: now,
+        changes,
+        summary,
+        refresh: None,
+    }
+}
+
+/// X's recorded refusal of this change's post, if its content is still the
+/// one refused (any edit changes the digest and clears it).
+fn refusal(state: &State, change: &Change) -> Option<Refused> {
+    let r = state.refused.get(&change.key)?;
+    if change.action == Action::Delete || r.digest != change.content_digest() {
+        return None;
+    }
+    Some(Refused {
+        index: r.index,
+        status: r.status,
+        detail: r.detail.clone(),
+    })
+}
+
+/// What a state entry records at one position: a tweet of the account's,
+/// or the tweet its post reposted (with that repost's digest).
+#[derive(Debug, Clone)]
+enum Recorded<'a> {
+    Tweet(&'a PublishedTweet),
+    Repost(&'a RepostRecord, String),
+}
+
+impl Recorded<'_> {
+    fn digest(&self) -> &str {
+        match self {
+            Recorded::Tweet(t) => &t.digest,
+            Recorded::Repost(_, digest) => digest,
+        }
+    }
+}
+
+/// Every state entry with something published, sorted by key: its tweets,
+/// then its repost (a key holds one or the other once a run completes).
+/// Linear in the entries without reposts; with them, a map merges the two.
+fn recorded(state: &State) -> Vec<(&str, Vec<Recorded<'_>>)> {
+    let tweets = state
+        .posts
+        .iter()
+        .filter(|(_, entry)| !entry.tweets.is_empty())
+        .map(|(key, entry)| (key.as_str(), entry.tweets.iter().map(Recorded::Tweet)));
+    if state.reposts.is_empty() {
+        return tweets.map(|(key, t)| (key, t.collect())).collect();
+    }
+    let mut by_key: BTreeMap<&str, Vec<Recorded>> = BTreeMap::new();
+    for (key, t) in tweets {
+        by_key.entry(key).or_default().extend(t);
+    }
+    for (key, repost) in &state.reposts {
+        by_key
+            .entry(key.as_str())
+            .or_default()
+            .push(Recorded::Repost(repost, repost_digest(&repost.tweet_id)));
+    }
+    by_key.into_iter().collect()
+}
+
+/// A post with the digests of its tweets (or of its repost), computed once.
+struct Declared<'a> {
+    post: &'a Post,
+    digests: Vec<String>,
+}
+
+impl<'a> Declared<'a> {
+    fn of(post: &'a Post) -> Self {
+        Declared {
+            post,
+            digests: post.digests(),
+        }
+    }
+
+    /// What publishing position `index` takes: its tweet's body, or the
+    /// repost. `old_text` is the text of what it replaces, for the diff.
+    fn change(&self, index: usize, old_text: Option<String>) -> Option<TweetChange> {
+        let digest = self.digests.get(index)?;
+        if let Some(repost) = &self.post.repost {
+            return (index == 0).then(|| reposting(index, &repost.tweet_id, digest, true));
+        }
+        let tweet = self.post.tweets.get(index)?;
+        Some(declared_tweet(index, tweet, digest, old_text))
+    }
+}
+
+/// Pairs new posts (key not published) with published entries whose post
+/// is gone and whose digests are exactly the new post's. Both lists are
+/// sorted by key, so ties pair up in key order. Returns, for each new post,
+/// the index of its source in `gone`, and for each gone entry whether it
+/// was moved.
+fn find_moves(new: &[Declared], gone: &[(&str, &[Recorded])]) -> (Vec<Option<usize>>, Vec<bool>) {
+    let mut moved_to = vec![None; new.len()];
+    let mut moved_away = vec![false; gone.len()];
+    if new.is_empty() || gone.is_empty() {
+        return (moved_to, moved_away);
+    }
+    let mut by_digests: HashMap<Vec<&str>, VecDeque<usize>> = HashMap::new();
+    for (g, (_, tweets)) in gone.iter().enumerate() {
+        let digests = tweets.iter().map(Recorded::digest).collect();
+        by_digests.entry(digests).or_default().push_back(g);
+    }
+    for (declared, source) in new.iter().zip(&mut moved_to) {
+        let digests: Vec<&str> = declared.digests.iter().map(String::as_str).collect();
+        if let Some(g) = by_digests.get_mut(&digests).and_then(VecDeque::pop_front) {
+            *source = Some(g);
+            moved_away[g] = true;
+        }
+    }
+    (moved_to, moved_away)
+}
+
+/// A published post against its declaration; `None` when unchanged.
+fn compare(declared: &Declared, published: &[Recorded]) -> Option<Change> {
+    let Declared { post, digests } = declared;
+    let same = digests
+        .iter()
+        .zip(published)
+        .take_while(|(d, p)| d.as_str() == p.digest())
+        .count();
+    if same == published.len() && same == digests.len() {
+        return None;
+    }
+    let action = if same == published.len() {
+        Action::Append
+    } else {
+        Action::Replace
+    };
+    let mut tweets: Vec<TweetChange> = published[..same]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| kept(i, t))
+        .collect();
+    for i in same..published.len().max(digests.len()) {
+        let old = published.get(i);
+        if let Some(old) = old {
+            tweets.push(to_delete(i, old));
+        }
+        let old_text = match old {
+            Some(Recorded::Tweet(t)) => Some(t.text.clone()),
+            _ => None,
+        };
+        tweets.extend(declared.change(i, old_text));
+    }
+    Some(post_change(post, action, None, tweets))
+}
+
+fn unpublished(declared: &Declared, action: Action) -> Change {
+    let tweets = (0..declared.digests.len())
+        .filter_map(|i| declared.change(i, None))
+        .collect();
+    post_change(declared.post, action, None, tweets)
+}
+
+fn moved(post: &Post, from: &str, published: &[Recorded]) -> Change {
+    let tweets = published
+        .iter()
+        .enumerate()
+        .map(|(i, t)| kept(i, t))
+        .collect();
+    post_change(post, Action::Move, Some(from.to_owned()), tweets)
+}
+
+fn deleted(key: &str, published: &[Recorded]) -> Change {
+    Change {
+        key: key.to_owned(),
+        action: Action::Delete,
+        file: None,
+        from: None,
+        publish_at: None,
+        tweets: published
+            .iter()
+            .enumerate()
+            .map(|(i, t)| to_delete(i, t))
+            .collect(),
+        refused: None,
+    }
+}
+
+fn post_change(
+    post: &Post,
+    action: Action,
+    from: Option<String>,
+    tweets: Vec<TweetChange>,
+) -> Change {
+    Change {
+        key: post.key.clone(),
+        action,
+        file: Some(post.file.clone()),
+        from,
+        publish_at: post.publish_at,
+        tweets,
+        refused: None,
+    }
+}
+
+/// A kept tweet, or a kept repost (known by the reposted tweet's ID).
+fn kept(index: usize, recorded: &Recorded) -> TweetChange {
+    match recorded {
+        Recorded::Tweet(tweet) => published_tweet(
+            index,
+            tweet,
+            TweetOp::Keep {
+                id: tweet.id.clone(),
+            },
+        ),
+        Recorded::Repost(repost, digest) => TweetChange {
+            index,
+            op: TweetOp::Keep {
+                id: repost.tweet_id.clone(),
+            },
+            text: tweet_url(&repost.tweet_id),
+            weighted_length: 0,
+            digest: digest.clone(),
+        },
+    }
+}
+
+fn to_delete(index: usize, recorded: &Recorded) -> TweetChange {
+    match recorded {
+        Recorded::Tweet(tweet) => published_tweet(
+            index,
+            tweet,
+            TweetOp::Delete {
+                id: tweet.id.clone(),
+            },
+        ),
+        Recorded::Repost(repost, digest) => reposting(index, &repost.tweet_id, digest, false),
+    }
+}
+
+/// A repost of `tweet_id` (`true`) or its undo; its text is the link.
+fn reposting(index: usize, tweet_id: &str, digest: &str, repost: bool) -> TweetChange {
+    let tweet_id = tweet_id.to_owned();
+    TweetChange {
+        index,
+        text: tweet_url(&tweet_id),
+        op: if repost {
+            TweetOp::Repost { tweet_id }
+        } else {
+            TweetOp::Unrepost { tweet_id }
+        },
+        weighted_length: 0,
+        digest: digest.to_owned(),
+    }
+}
+
+fn published_tweet(index: usize, tweet: &PublishedTweet, op: TweetOp) -> TweetChange {
+    TweetChange {
+        index,
+        op,
+        text: tweet.text.clone(),
+        weighted_length: weighted_length(&tweet.text),
+        digest: tweet.digest.clone(),
+    }
+}
+
+fn declared_tweet(
+    index: usize,
+    tweet: &Tweet,
+    digest: &str,
+    old_text: Option<String>,
+) -> TweetChange {
+    TweetChange {
+        index,
+        op: TweetOp::Create {
+            body: tweet.clone(),
+            old_text,
+        },
+        text: tweet.text.clone(),
+        weighted_length: weighted_length(&tweet.text),
+        digest: digest.to_owned(),
+    }
+}
