@@ -26,6 +26,9 @@ pub struct Config {
     /// Let `apply` delete and replace published tweets without `--allow-destroy`.
     pub allow_destroy: bool,
     pub budget: BudgetConfig,
+    /// X's prices, when they differ from the dated default table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prices: Option<crate::cost::PriceOverrides>,
 }
 
 impl Default for Config {
@@ -37,6 +40,7 @@ impl Default for Config {
             state: PathBuf::from("state/tweets.lock.json"),
             allow_destroy: false,
             budget: BudgetConfig::default(),
+            prices: None,
         }
     }
 }
@@ -201,6 +205,11 @@ impl Config {
             Some(d) => Err(ConfigError::Setting(d)),
             None => Ok(config),
         }
+    }
+
+    /// The price table: the defaults with `prices:` applied.
+    pub fn prices(&self) -> crate::cost::Prices {
+        crate::cost::Prices::with(self.prices.as_ref())
     }
 
     pub fn state_path(&self, root: &Path) -> PathBuf {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod cost;
 pub(crate) mod credentials;
 pub(crate) mod diff;
 pub mod drift;

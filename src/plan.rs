@@ -37,6 +37,10 @@ pub struct Plan {
     /// read X fills it in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh: Option<crate::drift::Refresh>,
+    /// What applying the plan costs at X's prices. The planner leaves it
+    /// empty (it knows no prices); the command fills it in last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::Cost>,
 }
 
 /// One post's change. Its JSON form (with `destructive` computed from the
@@ -336,6 +340,7 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         changes,
         summary,
         refresh: None,
+        cost: None,
     }
 }
 

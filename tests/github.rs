@@ -196,6 +196,7 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
             .collect(),
         summary,
         refresh: None,
+        cost: None,
     }
 }
 

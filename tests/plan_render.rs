@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use jiff::Timestamp;
+use tweetform::cost::{Cost, Prices};
 use tweetform::plan::{Action, Change, PLAN_FORMAT_VERSION, Plan, Summary, TweetChange, TweetOp};
 use tweetform::post::Tweet;
 use tweetform::validate::weighted_length;
@@ -149,7 +150,7 @@ fn every_action() -> Plan {
 
     let mut changes = vec![launch, append, replace, delete, moved, wait];
     changes.sort_by(|a, b| a.key.cmp(&b.key));
-    Plan {
+    let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         lineage: "4f1c2a9e-0000-4000-8000-000000000001".to_string(),
         serial: 7,
@@ -166,7 +167,11 @@ fn every_action() -> Plan {
             refused: 0,
         },
         refresh: None,
-    }
+        cost: None,
+    };
+    // Costed as `plan` costs it: at the default prices.
+    plan.cost = Some(Cost::of(&plan, &Prices::default()));
+    plan
 }
 
 fn no_changes() -> Plan {
@@ -181,6 +186,7 @@ fn no_changes() -> Plan {
             ..Summary::default()
         },
         refresh: None,
+        cost: None,
     }
 }
 
@@ -393,6 +399,7 @@ fn refused_thread() -> Plan {
             ..Summary::default()
         },
         refresh: None,
+        cost: None,
     }
 }
 

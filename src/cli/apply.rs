@@ -167,7 +167,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
             let read = executor.refresh(&mut state, args.recreate_deleted).await?;
             // What X said reaches the state before anything is sent.
             state.save(&state_path)?;
-            let (head, lines) = crate::render::refresh_lines(&read);
+            let (head, lines) = crate::render::refresh_lines(&read, &config.prices());
             let mut text = head;
             for line in lines {
                 text.push_str(&format!("\n  ! {line}"));

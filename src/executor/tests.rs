@@ -103,6 +103,7 @@ fn plan_of(changes: Vec<Change>) -> Plan {
         changes,
         summary: Summary::default(),
         refresh: None,
+        cost: None,
     }
 }
 
