@@ -96,6 +96,9 @@ pub struct CustomBudget {
     /// absent means the default (500 per 15 minutes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uploads: Option<Vec<WindowConfig>>,
+    /// At most so many US dollars in any window (see [`crate::spend`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spend: Option<crate::spend::SpendConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

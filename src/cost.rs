@@ -357,49 +357,138 @@ impl Cost {
     }
 
     /// The total, then what it is made of, on one line:
-    /// `Cost: $0.235 at X's prices of 2026-04-20 (1 post $0.015, 1 post with a link $0.20, 2 deletes $0.02).`
+    /// `Cost: $0.235 at X's pay-per-use prices of 2026-04-20 (1 post $0.015, 1 post with a link $0.20, 2 deletes $0.02).`
     pub(crate) fn line(&self) -> String {
-        let parts: Vec<String> = [
-            (CostKind::Create, "post", "posts"),
-            (
-                CostKind::CreateWithUrl,
-                "post with a link",
-                "posts with a link",
-            ),
-            (CostKind::Delete, "delete", "deletes"),
-            (CostKind::Unrepost, "undone repost", "undone reposts"),
-            (CostKind::Repost, "repost", "reposts"),
-            (CostKind::AltText, "alt text at most", "alt texts at most"),
-        ]
-        .iter()
-        .filter_map(|(kind, one, many)| {
-            let of: Vec<&CostItem> = self.items.iter().filter(|i| i.kind == *kind).collect();
-            (!of.is_empty()).then(|| {
-                let usd: Usd = of.iter().map(|i| i.usd).sum();
-                let unpriced = if *kind == CostKind::Repost {
-                    " (X gives them no price)"
-                } else {
-                    ""
-                };
-                format!("{} {usd}{unpriced}", plural(of.len(), one, many))
-            })
-        })
-        .chain(
-            self.items
-                .iter()
-                .filter(|i| i.kind == CostKind::Read)
-                .map(|i| format!("reads at most {}", i.usd)),
-        )
-        .collect();
-        let mut line = format!(
-            "Cost: {} at X's pay-per-use prices of {}",
-            self.total_usd, self.prices_date
-        );
-        if !parts.is_empty() {
-            line.push_str(&format!(" ({})", parts.join(", ")));
+        let mut tally = Tally::default();
+        for item in &self.items {
+            let count = match item.kind {
+                CostKind::Read => 0,
+                _ => 1,
+            };
+            tally.add(item.kind, count, item.usd);
         }
-        line.push('.');
-        line
+        format!(
+            "Cost: {} at X's pay-per-use prices of {}{}.",
+            self.total_usd,
+            self.prices_date,
+            tally.breakdown()
+        )
+    }
+}
+
+/// Requests and dollars per kind, in the order [`KINDS`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Tally {
+    /// Per kind: how many requests (tweets read, for reads), and what they cost.
+    pub kinds: Vec<KindTally>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KindTally {
+    pub kind: CostKind,
+    pub count: usize,
+    pub usd: Usd,
+}
+
+/// How each kind is counted in a line: one, many.
+const KINDS: [(CostKind, &str, &str); 7] = [
+    (CostKind::Create, "post", "posts"),
+    (
+        CostKind::CreateWithUrl,
+        "post with a link",
+        "posts with a link",
+    ),
+    (CostKind::Delete, "delete", "deletes"),
+    (CostKind::Unrepost, "undone repost", "undone reposts"),
+    (CostKind::Repost, "repost", "reposts"),
+    (CostKind::AltText, "alt text", "alt texts"),
+    (CostKind::Read, "tweet read", "tweets read"),
+];
+
+impl Tally {
+    pub(crate) fn add(&mut self, kind: CostKind, count: usize, usd: Usd) {
+        match self.kinds.iter_mut().find(|k| k.kind == kind) {
+            Some(k) => {
+                k.count += count;
+                k.usd = k.usd + usd;
+            }
+            None => {
+                self.kinds.push(KindTally { kind, count, usd });
+                let order = |k: &KindTally| KINDS.iter().position(|(o, ..)| *o == k.kind);
+                self.kinds.sort_by_key(order);
+            }
+        }
+    }
+
+    pub fn total(&self) -> Usd {
+        self.kinds.iter().map(|k| k.usd).sum()
+    }
+
+    /// ` (1 post $0.015, 2 deletes $0.02)`, or nothing when empty.
+    fn breakdown(&self) -> String {
+        let parts: Vec<String> = self
+            .kinds
+            .iter()
+            .map(|k| {
+                let (_, one, many) = KINDS
+                    .iter()
+                    .find(|(o, ..)| *o == k.kind)
+                    .copied()
+                    .unwrap_or((k.kind, "request", "requests"));
+                let note = match k.kind {
+                    CostKind::Repost => " (X gives them no price)",
+                    CostKind::AltText | CostKind::Read => " at most",
+                    _ => "",
+                };
+                if k.kind == CostKind::Read && k.count == 0 {
+                    format!("reads{note} {}", k.usd)
+                } else {
+                    format!("{}{note} {}", plural(k.count, one, many), k.usd)
+                }
+            })
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
+    }
+}
+
+/// What an apply spent: the requests X charges for that it sent, priced
+/// with the same table as the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Spent {
+    pub total_usd: Usd,
+    /// The date of the price table, once anything was priced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prices_date: Option<jiff::civil::Date>,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+impl Spent {
+    /// Counts `count` requests (tweets, for reads) of `kind` costing `usd`
+    /// at the table of `date`.
+    pub(crate) fn add(&mut self, kind: CostKind, count: usize, usd: Usd, date: jiff::civil::Date) {
+        self.tally.add(kind, count, usd);
+        self.total_usd = self.tally.total();
+        self.prices_date = Some(date);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tally.kinds.is_empty()
+    }
+
+    /// `Spent: about $0.235 at X's pay-per-use prices of 2026-04-20 (…).`,
+    /// or `None` when nothing was sent that X charges for.
+    pub fn line(&self) -> Option<String> {
+        let date = self.prices_date.filter(|_| !self.is_empty())?;
+        Some(format!(
+            "Spent: about {} at X's pay-per-use prices of {date}{}.",
+            self.total_usd,
+            self.tally.breakdown()
+        ))
     }
 }
 

@@ -47,6 +47,7 @@ pub(crate) mod project;
 pub(crate) mod render;
 pub(crate) mod repeated_text;
 pub mod report;
+pub mod spend;
 pub mod state;
 pub(crate) mod suggest;
 pub mod terminal;
