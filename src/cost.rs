@@ -435,15 +435,15 @@ impl Tally {
                     .find(|(o, ..)| *o == k.kind)
                     .copied()
                     .unwrap_or((k.kind, "request", "requests"));
-                let note = match k.kind {
-                    CostKind::Repost => " (X gives them no price)",
-                    CostKind::AltText | CostKind::Read => " at most",
-                    _ => "",
-                };
-                if k.kind == CostKind::Read && k.count == 0 {
-                    format!("reads{note} {}", k.usd)
+                let what = if k.kind == CostKind::Read && k.count == 0 {
+                    "reads".to_owned()
                 } else {
-                    format!("{}{note} {}", plural(k.count, one, many), k.usd)
+                    plural(k.count, one, many)
+                };
+                match k.kind {
+                    CostKind::Repost => format!("{what} {} (X gives them no price)", k.usd),
+                    CostKind::AltText | CostKind::Read => format!("{what} at most {}", k.usd),
+                    _ => format!("{what} {}", k.usd),
                 }
             })
             .collect();
