@@ -218,6 +218,11 @@ impl<A: XApi> Executor<A> {
         }
     }
 
+    /// The prices requests are counted at.
+    pub(crate) fn prices(&self) -> &crate::cost::Prices {
+        &self.options.prices
+    }
+
     /// Where media files' paths start from: the project root.
     pub fn with_media_root(mut self, root: impl Into<PathBuf>) -> Self {
         self.media_root = root.into();
