@@ -572,6 +572,7 @@ mod tests {
             }],
             reads: None,
             uploads: None,
+            spend: None,
         });
         let b = Budget::from_config(&c).unwrap();
         assert_eq!(
@@ -600,6 +601,7 @@ mod tests {
             ],
             reads: None,
             uploads: None,
+            spend: None,
         });
         let err = Budget::from_config(&c).unwrap_err();
         let msg = err.to_string();
@@ -613,6 +615,7 @@ mod tests {
             deletes: vec![],
             reads: None,
             uploads: None,
+            spend: None,
         });
         assert!(
             Budget::from_config(&zero)
@@ -883,6 +886,7 @@ mod tests {
                 window: "1h".into(),
             }]),
             uploads: None,
+            spend: None,
         });
         let b = Budget::from_config(&custom).unwrap();
         assert_eq!(
@@ -897,6 +901,7 @@ mod tests {
                 window: "later".into(),
             }]),
             uploads: None,
+            spend: None,
         });
         let msg = Budget::from_config(&bad).unwrap_err().to_string();
         assert!(msg.starts_with("tweetform.yaml: budget.reads[0]:"), "{msg}");
@@ -929,6 +934,7 @@ mod tests {
                 limit: 20,
                 window: "1m".into(),
             }]),
+            spend: None,
         });
         let b = Budget::from_config(&custom).unwrap();
         assert_eq!(

@@ -32,6 +32,9 @@ pub struct Config {
     /// `None` when not written: the access level's preset ([`Config::budget`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetConfig>,
+    /// X's prices, when they differ from the dated default table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prices: Option<crate::cost::PriceOverrides>,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             allow_destroy: false,
             access: Access::default(),
             budget: None,
+            prices: None,
         }
     }
 }
@@ -113,6 +117,9 @@ pub struct CustomBudget {
     /// absent means the default (500 per 15 minutes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uploads: Option<Vec<WindowConfig>>,
+    /// At most so many US dollars in any window (see [`crate::spend`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spend: Option<crate::spend::SpendConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +236,11 @@ impl Config {
         self.budget
             .clone()
             .unwrap_or_else(|| BudgetConfig::Preset(BudgetPreset::for_access(self.access)))
+    }
+
+    /// The price table: the defaults with `prices:` applied.
+    pub fn prices(&self) -> crate::cost::Prices {
+        crate::cost::Prices::with(self.prices.as_ref())
     }
 
     pub fn state_path(&self, root: &Path) -> PathBuf {

@@ -15,14 +15,6 @@ use serde::{Deserialize, Serialize};
 use crate::api::RemoteTweet;
 use crate::state::State;
 
-/// X's owned-read price, in thousandths of a dollar per tweet read ($0.001:
-/// the account's own posts by ID; X's pricing page, prices since 20 April
-/// 2026). Each tweet is charged once per UTC day.
-pub const OWNED_READ_MILLIDOLLARS: u64 = 1;
-
-/// When [`OWNED_READ_MILLIDOLLARS`] was X's price.
-pub const OWNED_READ_PRICE_DATE: &str = "2026-04-20";
-
 /// One published tweet that changed on X.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Drift {
@@ -57,14 +49,10 @@ pub struct Refresh {
 }
 
 impl Refresh {
-    /// What the reads cost at X's owned-read price, as `$0.012`.
-    pub fn cost(&self) -> String {
-        dollars(self.read as u64 * OWNED_READ_MILLIDOLLARS)
+    /// What the reads cost at `prices` (X's owned-read price per tweet).
+    pub fn cost(&self, prices: &crate::cost::Prices) -> crate::cost::Usd {
+        prices.owned_read.times(self.read)
     }
-}
-
-fn dollars(millis: u64) -> String {
-    format!("${}.{:03}", millis / 1000, millis % 1000)
 }
 
 /// Every tweet ID the state records, in post and thread order: what a
@@ -255,7 +243,8 @@ mod tests {
             read: 1234,
             ..Refresh::default()
         };
-        assert_eq!(r.cost(), "$1.234");
-        assert_eq!(Refresh::default().cost(), "$0.000");
+        let prices = crate::cost::Prices::default();
+        assert_eq!(r.cost(&prices).to_string(), "$1.234");
+        assert_eq!(Refresh::default().cost(&prices).to_string(), "$0.00");
     }
 }

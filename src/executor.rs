@@ -96,6 +96,10 @@ pub struct ApplyOptions {
     /// The longest to wait for X to process a GIF or video before its post
     /// is deferred to the next run (which checks the same upload again).
     pub processing_wait: Duration,
+    /// X's prices: what the spend window counts and the report says was spent.
+    pub prices: crate::cost::Prices,
+    /// The budget's spend window, if it has one.
+    pub spend: Option<crate::spend::SpendWindow>,
 }
 
 impl Default for ApplyOptions {
@@ -111,6 +115,8 @@ impl Default for ApplyOptions {
             settle_patience: Duration::from_secs(180),
             settle_horizon: Duration::from_secs(600),
             processing_wait: Duration::from_secs(600),
+            prices: crate::cost::Prices::default(),
+            spend: None,
         }
     }
 }
@@ -171,6 +177,10 @@ pub struct Executor<A: XApi> {
     recovered: Vec<(String, TweetRef)>,
     /// The project root, which media files' paths start from.
     media_root: PathBuf,
+    /// What recent requests cost, against the spend window.
+    spend: crate::spend::SpendLane,
+    /// What this run sent that X charges for, for the report.
+    spent: crate::cost::Spent,
 }
 
 impl<A: XApi> Executor<A> {
@@ -185,6 +195,7 @@ impl<A: XApi> Executor<A> {
         let wait = SignedDuration::try_from(options.wait).unwrap_or(SignedDuration::MAX);
         let started = clock.now();
         let deadline = started.saturating_add(wait).unwrap_or(Timestamp::MAX);
+        let spend = crate::spend::SpendLane::new(options.spend);
         Executor {
             api,
             clock,
@@ -202,7 +213,14 @@ impl<A: XApi> Executor<A> {
             recovery: settle::Recovery::new(started),
             recovered: Vec::new(),
             media_root: PathBuf::from("."),
+            spend,
+            spent: crate::cost::Spent::default(),
         }
+    }
+
+    /// The prices requests are counted at.
+    pub(crate) fn prices(&self) -> &crate::cost::Prices {
+        &self.options.prices
     }
 
     /// Where media files' paths start from: the project root.
@@ -257,6 +275,7 @@ impl<A: XApi> Executor<A> {
             Err(fatal) => report.aborted = Some(Problem::from(&fatal)),
         }
         report.rate_limited = self.rate_limited;
+        report.spent = self.spent.clone();
         // A tweet settled before the plan was made is in no change of it:
         // without this, the summary would say nothing was done.
         let reported: HashSet<(&str, usize)> =
@@ -541,6 +560,7 @@ impl<A: XApi> Executor<A> {
         }
         self.seeded = true;
         self.budget.seed(&state.requests, &state.limits);
+        self.spend.seed(&state.spend);
         let hint = self.api.account_hint();
         self.user_id = state
             .user_id
@@ -553,6 +573,8 @@ impl<A: XApi> Executor<A> {
     fn save(&mut self, state: &mut State) -> Result<(), StateError> {
         self.budget.prune(self.clock.now());
         state.requests = self.budget.log();
+        self.spend.prune(self.clock.now());
+        state.spend = self.spend.log();
         state.limits = self.budget.reported();
         if self.user_id.is_some() {
             state.user_id.clone_from(&self.user_id);

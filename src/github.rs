@@ -422,6 +422,7 @@ pub fn apply_summary(log: &ApplyLog) -> String {
         deferred,
         recovered,
         partial,
+        spent,
     } = log;
     let mut out = String::from("## tweetform apply\n\n");
     if published.is_empty()
@@ -490,6 +491,9 @@ pub fn apply_summary(log: &ApplyLog) -> String {
             }
             out.push('\n');
         }
+    }
+    if let Some(spent) = spent {
+        out.push_str(&format!("\n💲 {}\n", md_escape_line(spent)));
     }
     if *partial {
         out.push_str(

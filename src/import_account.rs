@@ -18,6 +18,7 @@ use jiff::Timestamp;
 
 use crate::api::{RemoteTweet, XApi};
 use crate::config::Config;
+use crate::cost::Usd;
 use crate::executor::Executor;
 use crate::import::{match_post, record, tweet_differences};
 use crate::imported_post::{file_name, not_importable, render};
@@ -26,9 +27,6 @@ use crate::problem::Problem;
 use crate::state::State;
 use crate::text::tweet_url;
 
-/// X's price for reading one of the account's own tweets, in US dollars.
-pub(crate) const OWNED_READ_PRICE: f64 = 0.001;
-
 /// What reading the timeline will cost, for `confirm` to show.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Cost {
@@ -36,16 +34,22 @@ pub(crate) struct Cost {
     pub tweet_count: Option<u64>,
     /// At most this many will be read (the count, or `--limit`).
     pub reads: Option<u64>,
+    /// X's owned-read price, per tweet read (the plan's price table).
+    pub price: Usd,
 }
 
 impl Cost {
-    fn new(tweet_count: Option<u64>, limit: Option<usize>) -> Cost {
+    fn new(tweet_count: Option<u64>, limit: Option<usize>, price: Usd) -> Cost {
         let limit = limit.map(|n| n as u64);
         let reads = match (tweet_count, limit) {
             (Some(c), Some(l)) => Some(c.min(l)),
             (c, l) => c.or(l),
         };
-        Cost { tweet_count, reads }
+        Cost {
+            tweet_count,
+            reads,
+            price,
+        }
     }
 
     /// One line: how many tweets, what reading them costs at most.
@@ -56,11 +60,13 @@ impl Cost {
         };
         match self.reads {
             Some(n) => format!(
-                "{count}; reading up to {n} of them costs at most ${:.3} (X's owned-read price, ${OWNED_READ_PRICE} per tweet read).",
-                n as f64 * OWNED_READ_PRICE
+                "{count}; reading up to {n} of them costs at most {} (X's owned-read price, {} per tweet read).",
+                self.price.times(usize::try_from(n).unwrap_or(usize::MAX)),
+                self.price
             ),
             None => format!(
-                "{count}; each tweet read costs ${OWNED_READ_PRICE} (X's owned-read price), up to the 3,200 X serves."
+                "{count}; each tweet read costs {} (X's owned-read price), up to the 3,200 X serves.",
+                self.price
             ),
         }
     }
@@ -85,7 +91,8 @@ async fn read_confirmed<A: XApi>(
 ) -> Result<Option<(String, Vec<RemoteTweet>)>, Problem> {
     executor.begin_reads(state);
     let account = executor.read_account().await?;
-    let cost = Cost::new(account.tweet_count, window.limit);
+    let price = executor.prices().owned_read;
+    let cost = Cost::new(account.tweet_count, window.limit, price);
     if !confirm(&cost)? {
         return Ok(None);
     }
@@ -481,16 +488,21 @@ mod tests {
 
     #[test]
     fn the_cost_is_the_count_or_the_limit_at_a_tenth_of_a_cent() {
-        let line = Cost::new(Some(1250), None).line();
+        let price = crate::cost::Prices::default().owned_read;
+        let line = Cost::new(Some(1250), None, price).line();
         assert!(
             line.contains(
-                "The account has 1250 tweet(s); reading up to 1250 of them costs at most $1.250"
+                "The account has 1250 tweet(s); reading up to 1250 of them costs at most $1.25 (X's owned-read price, $0.001 per tweet read)"
             ),
             "{line}"
         );
-        assert_eq!(Cost::new(Some(1250), Some(100)).reads, Some(100));
-        assert_eq!(Cost::new(Some(10), Some(100)).reads, Some(10));
-        assert!(Cost::new(None, None).line().starts_with("X did not say"));
+        assert_eq!(Cost::new(Some(1250), Some(100), price).reads, Some(100));
+        assert_eq!(Cost::new(Some(10), Some(100), price).reads, Some(10));
+        assert!(
+            Cost::new(None, None, price)
+                .line()
+                .starts_with("X did not say")
+        );
     }
 
     #[tokio::test(start_paused = true)]

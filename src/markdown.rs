@@ -7,13 +7,14 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use similar::ChangeTag;
 
+use crate::cost::Cost;
 use crate::diff::{DiffLine, text_diff};
 use crate::media_file::MediaClass;
 use crate::plan::{Action, Change, Plan, TweetOp};
 use crate::post::MediaFile;
 use crate::render::{
-    REFUSED_HELP, attributes_but_files, diffed_positions, media_line, refresh_lines, refused_note,
-    relative, summary_line, visible,
+    REFUSED_HELP, attributes_but_files, cost_marks, diffed_positions, media_line, plan_prices,
+    refresh_lines, refused_note, relative, summary_line, visible,
 };
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
@@ -47,8 +48,12 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
     let _ = writeln!(md, "### tweetform plan");
     md.push('\n');
     let _ = writeln!(md, "**{}**", summary_line(&plan.summary));
+    let cost = plan.cost.as_ref().filter(|c| !c.items.is_empty());
+    if let Some(cost) = cost {
+        md_cost(&mut md, cost);
+    }
     if let Some(refresh) = &plan.refresh {
-        let (head, lines) = refresh_lines(refresh);
+        let (head, lines) = refresh_lines(refresh, &plan_prices(plan));
         let _ = writeln!(md, "\n{}", md_escape_line(&head));
         if !lines.is_empty() {
             md.push_str("\n> **🔀 Drift**: changed on X outside tweetform.\n>\n");
@@ -127,7 +132,7 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
             let _ = writeln!(md, "#### {title}\n");
         }
         for (i, change) in group.iter().enumerate() {
-            let section = md_change(change, plan.planned_at, file_url);
+            let section = md_change(change, plan.planned_at, file_url, cost);
             if md.len() + section.len() > MARKDOWN_BUDGET {
                 omitted = group.len() - i;
                 break;
@@ -156,10 +161,31 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
     md
 }
 
+/// The cost under the summary, and a short table of the tweets a link
+/// makes dearer, so that a reviewer sees where the money goes.
+fn md_cost(md: &mut String, cost: &Cost) {
+    let _ = writeln!(md, "\n💲 {}", md_escape_line(&cost.line()));
+    let links: Vec<_> = cost.with_links().collect();
+    if links.is_empty() {
+        return;
+    }
+    md.push_str("\n| Post | Tweet | Why | Cost |\n|---|---|---|---|\n");
+    for item in links {
+        let _ = writeln!(
+            md,
+            "| {} | {} | contains a link | {} |",
+            code(item.key.as_deref().unwrap_or_default()),
+            item.index.map_or(0, |i| i + 1),
+            md_escape_line(&item.usd.to_string())
+        );
+    }
+}
+
 fn md_change(
     change: &Change,
     planned_at: Timestamp,
     file_url: &dyn Fn(&str) -> Option<String>,
+    cost: Option<&Cost>,
 ) -> String {
     let mut s = String::new();
     let mut head = format!("- **{}**", code(&change.key));
@@ -258,6 +284,9 @@ fn md_change(
                 let link = md_tweet_link(tweet_id);
                 let _ = writeln!(s, "  **Repost undone** · {link}\n");
             }
+        }
+        for why in cost_marks(cost, &change.key, tweet) {
+            let _ = writeln!(s, "  💲 _{}_\n", md_escape_line(&visible(&why)));
         }
     }
     s

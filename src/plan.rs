@@ -35,6 +35,10 @@ pub struct Plan {
     /// read X fills it in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh: Option<crate::drift::Refresh>,
+    /// What applying the plan costs at X's prices. The planner leaves it
+    /// empty (it knows no prices); the command fills it in last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::Cost>,
 }
 
 /// One post's change. Its JSON form (with `destructive` computed from the

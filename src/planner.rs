@@ -128,6 +128,7 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         changes,
         summary,
         refresh: None,
+        cost: None,
     }
 }
 

@@ -158,17 +158,17 @@ pub(crate) fn only_reposts(change: &Change) -> bool {
 
 /// What `--refresh` read and found, for every plan format: a headline
 /// with the reads' cost, then one line per tweet that changed on X.
-pub(crate) fn refresh_lines(r: &crate::drift::Refresh) -> (String, Vec<String>) {
-    use crate::drift::{DriftKind, OWNED_READ_MILLIDOLLARS, OWNED_READ_PRICE_DATE};
-    let price = format!(
-        "${}.{:03}",
-        OWNED_READ_MILLIDOLLARS / 1000,
-        OWNED_READ_MILLIDOLLARS % 1000
-    );
+pub(crate) fn refresh_lines(
+    r: &crate::drift::Refresh,
+    prices: &crate::cost::Prices,
+) -> (String, Vec<String>) {
+    use crate::drift::DriftKind;
     let mut head = format!(
-        "Refreshed from X: read {} (about {} at X's owned-read price of {price} per tweet, as of {OWNED_READ_PRICE_DATE}).",
+        "Refreshed from X: read {} (about {} at X's owned-read price of {} per tweet, as of {}).",
         plural(r.read, "published tweet", "published tweets"),
-        r.cost()
+        r.cost(prices),
+        prices.owned_read,
+        prices.date
     );
     if r.drift.is_empty() {
         head.push_str(" No drift: X has every tweet as recorded.");
@@ -197,6 +197,35 @@ pub(crate) fn refresh_lines(r: &crate::drift::Refresh) -> (String, Vec<String>) 
         })
         .collect();
     (head, lines)
+}
+
+/// The prices a plan was costed with (the defaults for a plan without a
+/// cost), for the lines that name a price.
+pub(crate) fn plan_prices(plan: &crate::plan::Plan) -> crate::cost::Prices {
+    plan.cost
+        .as_ref()
+        .map(|c| c.prices.clone())
+        .unwrap_or_default()
+}
+
+/// Why a created tweet of a change costs what it does, one line per
+/// costly item (its link, its alt text). Deletes, reposts and their undo
+/// are counted in the cost line alone: their price never depends on the
+/// tweet.
+pub(crate) fn cost_marks(
+    cost: Option<&crate::cost::Cost>,
+    key: &str,
+    tweet: &crate::plan::TweetChange,
+) -> Vec<String> {
+    use crate::cost::CostKind;
+    match (cost, tweet.is_create()) {
+        (Some(c), true) => c
+            .marks(key, tweet.index)
+            .filter(|i| matches!(i.kind, CostKind::CreateWithUrl | CostKind::AltText))
+            .filter_map(|i| i.why.clone())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// What to do about a post X refused for good.

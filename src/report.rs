@@ -147,6 +147,9 @@ pub struct Report {
     pub aborted: Option<Problem>,
     /// 429 answers X gave (the budget aims for none).
     pub rate_limited: u32,
+    /// What the requests X charges for cost, at the configured prices.
+    #[serde(skip_serializing_if = "crate::cost::Spent::is_empty")]
+    pub spent: crate::cost::Spent,
     /// Destructive changes not applied for want of permission.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<Held>,
@@ -337,6 +340,9 @@ impl Report {
             };
             let _ = writeln!(out, "\n{head}: {}.", parts.join(", "));
         }
+        if let Some(spent) = self.spent.line() {
+            let _ = writeln!(out, "{spent}");
+        }
         if let Some(until) = self.deferred_until() {
             let _ = writeln!(out, "Deferred work can run from {}.", when(until));
         }
@@ -410,6 +416,8 @@ pub struct ApplyLog {
     /// The apply did not get through the plan: something failed or was
     /// deferred, or it was aborted.
     pub partial: bool,
+    /// What the run spent at X's prices, when it sent anything X charges for.
+    pub spent: Option<String>,
 }
 
 impl ApplyLog {
@@ -468,6 +476,7 @@ impl ApplyLog {
                 }),
             }
         }
+        log.spent = report.spent.line();
         log.partial = report.aborted.is_some()
             || report.interrupted.is_some()
             || !log.failed.is_empty()
@@ -536,6 +545,7 @@ mod tests {
             refused: Vec::new(),
             aborted: None,
             rate_limited: 0,
+            spent: Default::default(),
             held: Vec::new(),
             interrupted: None,
         }

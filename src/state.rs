@@ -27,7 +27,9 @@ use crate::problem::{Location, Problem};
 ///
 /// Version 3 added media: `uploads` and `requests.uploads`; and reposts,
 /// `reposts` (no release wrote version 3 without them, so no build that
-/// reads version 3 would call a state with reposts corrupt).
+/// reads version 3 would call a state with reposts corrupt); and what
+/// recent requests cost, `spend`, for the budget's spend window (version
+/// 3 was not released without it either).
 pub(crate) const FORMAT_VERSION: u32 = 3;
 
 /// The version of a state without any field of version 2.
@@ -77,6 +79,10 @@ pub struct State {
     /// from `posts`, whose tweets are the account's own.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reposts: BTreeMap<String, RepostRecord>,
+    /// What recent requests cost, kept while the budget's spend window
+    /// counts them (see [`crate::spend`]); absent without a spend window.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spend: Vec<crate::spend::Payment>,
 }
 
 /// A repost X confirmed (`retweeted: true`).
@@ -357,12 +363,16 @@ impl State {
             refused: BTreeMap::new(),
             uploads: BTreeMap::new(),
             reposts: BTreeMap::new(),
+            spend: Vec::new(),
         }
     }
 
     /// The oldest format version that can hold this state.
     fn required_version(&self) -> u32 {
-        if !self.uploads.is_empty() || !self.requests.uploads.is_empty() || !self.reposts.is_empty()
+        if !self.uploads.is_empty()
+            || !self.requests.uploads.is_empty()
+            || !self.reposts.is_empty()
+            || !self.spend.is_empty()
         {
             return FORMAT_VERSION;
         }

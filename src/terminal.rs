@@ -9,12 +9,13 @@ use jiff::Timestamp;
 use owo_colors::{OwoColorize, Style};
 use similar::ChangeTag;
 
+use crate::cost::Cost;
 use crate::diff::text_diff;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::problem::help_line;
 use crate::render::{
-    REFUSED_HELP, attributes, destroys, diffed_positions, only_reposts, refresh_lines,
-    refused_note, relative, summary_line, visible,
+    REFUSED_HELP, attributes, cost_marks, destroys, diffed_positions, only_reposts, plan_prices,
+    refresh_lines, refused_note, relative, summary_line, visible,
 };
 use crate::text::{plural, tweet_url};
 use crate::validate::MAX_WEIGHTED_LENGTH;
@@ -63,7 +64,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
     };
     let bold = Style::new().bold();
     if let Some(refresh) = &plan.refresh {
-        let (head, lines) = refresh_lines(refresh);
+        let (head, lines) = refresh_lines(refresh, &plan_prices(plan));
         out.raw(&head);
         if !lines.is_empty() {
             out.line(
@@ -76,8 +77,12 @@ pub fn human(plan: &Plan, color: bool) -> String {
         }
         out.blank();
     }
+    let cost = plan.cost.as_ref().filter(|c| !c.items.is_empty());
     if plan.changes.is_empty() {
         out.line(bold, &summary_line(&plan.summary));
+        if let Some(cost) = cost {
+            out.raw(&cost.line());
+        }
         return out.text;
     }
 
@@ -106,11 +111,14 @@ pub fn human(plan: &Plan, color: bool) -> String {
 
     for change in &plan.changes {
         out.blank();
-        render_change(&mut out, change, plan.planned_at);
+        render_change(&mut out, change, plan.planned_at, cost);
     }
 
     out.blank();
     out.line(bold, &summary_line(&plan.summary));
+    if let Some(cost) = cost {
+        out.raw(&cost.line());
+    }
 
     let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.destructive()).collect();
     if !destructive.is_empty() {
@@ -191,7 +199,7 @@ fn header(change: &Change, planned_at: Timestamp) -> String {
     }
 }
 
-fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp) {
+fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp, cost: Option<&Cost>) {
     let style = change.action.term_style();
     let sym = format!("{:>3}", change.action.symbol());
     let head = header(change, planned_at);
@@ -216,6 +224,12 @@ fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp) {
     let diffed = diffed_positions(change);
     for tweet in &change.tweets {
         render_tweet(out, change.action, tweet, diffed.contains(&tweet.index));
+        for why in cost_marks(cost, &change.key, tweet) {
+            out.line(
+                Style::new().yellow(),
+                &format!("{TEXT_INDENT}$ {}", visible(&why)),
+            );
+        }
     }
 }
 

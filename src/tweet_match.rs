@@ -195,7 +195,7 @@ static EXTRACTOR: LazyLock<twitter_text::extractor::Extractor> =
     LazyLock::new(twitter_text::extractor::Extractor::new);
 
 /// The URLs X will link in a text, found as X finds them.
-fn urls_in(text: &str) -> Vec<String> {
+pub(crate) fn urls_in(text: &str) -> Vec<String> {
     EXTRACTOR.extract_urls(text)
 }
 

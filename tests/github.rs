@@ -196,6 +196,7 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
             .collect(),
         summary,
         refresh: None,
+        cost: None,
     }
 }
 
@@ -527,6 +528,7 @@ fn the_apply_summary_links_every_tweet_and_says_what_is_left() {
         }],
         recovered: Vec::new(),
         partial: true,
+        spent: Some("Spent: about $0.235 at X's pay-per-use prices of 2026-04-20 (1 post $0.015, 1 post with a link $0.20, 2 deletes $0.02).".into()),
     });
     github::append_summary(&env, &markdown).unwrap();
     let written = std::fs::read_to_string(env.step_summary.as_ref().unwrap()).unwrap();
@@ -543,6 +545,10 @@ fn the_apply_summary_links_every_tweet_and_says_what_is_left() {
             .contains("- **later**: 200 creates per 15 minutes used (from 2026-11-23 14:15 UTC)\n")
     );
     assert!(written.contains("The apply stopped part-way"));
+    // What the run spent, under the list.
+    assert!(written.contains(
+        "💲 Spent: about $0.235 at X's pay-per-use prices of 2026-04-20 (1 post $0.015, 1 post with a link $0.20, 2 deletes $0.02).\n"
+    ));
 
     let nothing = github::apply_summary(&ApplyLog::default());
     assert!(nothing.contains("Nothing to do"));

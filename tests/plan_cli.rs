@@ -372,3 +372,70 @@ fn under_github_actions_invalid_posts_are_annotated() {
         "no plan in the summary"
     );
 }
+
+/// The fixture `name` copied into a scratch directory, with this
+/// `tweetform.yaml`.
+fn fixture_with_config(name: &str, config: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&fixture(name), dir.path());
+    std::fs::write(dir.path().join("tweetform.yaml"), config).unwrap();
+    dir
+}
+
+fn plan_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("tweetform").expect("binary built");
+    cmd.env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
+        .arg("-C")
+        .arg(dir)
+        .args(["plan", "--at", NOW])
+        .args(args);
+    cmd
+}
+
+#[test]
+fn prices_in_the_config_price_the_plan_in_every_format() {
+    // `mixed` creates one post and replaces one: two posts and a delete.
+    let dir = fixture_with_config(
+        "mixed",
+        "prices:\n  date: 2026-09-01\n  post_create: 0.02\n  interaction_delete: '0.005'\n",
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout_of(&mut plan_in(dir.path(), &["--format", "json"]))).unwrap();
+    assert_eq!(json["cost"]["total_usd"], "0.045");
+    assert_eq!(json["cost"]["prices_date"], "2026-09-01");
+    assert_eq!(json["cost"]["prices"]["post_create_with_url"], "0.20");
+    let line =
+        "Cost: $0.045 at X's pay-per-use prices of 2026-09-01 (2 posts $0.04, 1 delete $0.005).";
+    let human = stdout_of(&mut plan_in(dir.path(), &[]));
+    assert!(human.contains(line), "{human}");
+    let markdown = stdout_of(&mut plan_in(dir.path(), &["--format", "markdown"]));
+    assert!(markdown.contains(&format!("💲 {line}")), "{markdown}");
+}
+
+#[test]
+fn a_bad_price_is_an_error_at_its_line_and_column() {
+    let dir = fixture_with_config(
+        "mixed",
+        "prices:\n  date: 2026-09-01\n  post_create: free\n",
+    );
+    plan_in(dir.path(), &[])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("tweetform.yaml:3:16"))
+        .stderr(predicate::str::contains("not an amount of US dollars"));
+}

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use jiff::Timestamp;
+use tweetform::cost::{Cost, Prices};
 use tweetform::plan::{Action, Change, PLAN_FORMAT_VERSION, Plan, Summary, TweetChange, TweetOp};
 use tweetform::post::Tweet;
 use tweetform::validate::weighted_length;
@@ -149,7 +150,7 @@ fn every_action() -> Plan {
 
     let mut changes = vec![launch, append, replace, delete, moved, wait];
     changes.sort_by(|a, b| a.key.cmp(&b.key));
-    Plan {
+    let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         lineage: "4f1c2a9e-0000-4000-8000-000000000001".to_string(),
         serial: 7,
@@ -166,7 +167,11 @@ fn every_action() -> Plan {
             refused: 0,
         },
         refresh: None,
-    }
+        cost: None,
+    };
+    // Costed as `plan` costs it: at the default prices.
+    plan.cost = Some(Cost::of(&plan, &Prices::default()));
+    plan
 }
 
 fn no_changes() -> Plan {
@@ -181,6 +186,7 @@ fn no_changes() -> Plan {
             ..Summary::default()
         },
         refresh: None,
+        cost: None,
     }
 }
 
@@ -393,6 +399,7 @@ fn refused_thread() -> Plan {
             ..Summary::default()
         },
         refresh: None,
+        cost: None,
     }
 }
 
@@ -407,6 +414,87 @@ fn refused() {
         plan_json::json(&plan)
     );
     insta::assert_snapshot!(rendered);
+    let back: Plan = serde_json::from_str(&plan_json::json(&plan)).unwrap();
+    assert_eq!(back, plan);
+}
+
+/// A create with two pictures, one described, and a refresh that read 4
+/// tweets: alt text and reads are costed "at most", in every format.
+fn alt_text_and_refresh() -> Plan {
+    let mut body = Tweet::new("Two charts");
+    let file = |path: &str, alt: Option<&str>| {
+        let mut f = tweetform::post::MediaFile::default();
+        f.path = path.into();
+        f.alt = alt.map(str::to_owned);
+        f
+    };
+    body.media = Some(tweetform::post::Media {
+        files: vec![
+            file("media/a.png", Some("Sales by month")),
+            file("media/b.png", None),
+        ],
+        ..Default::default()
+    });
+    let tweet = TweetChange {
+        index: 0,
+        text: body.text.clone(),
+        weighted_length: weighted_length(&body.text),
+        digest: body.digest(),
+        op: TweetOp::Create {
+            body,
+            old_text: None,
+        },
+    };
+    let mut plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        lineage: "4f1c2a9e-0000-4000-8000-000000000001".to_string(),
+        serial: 9,
+        planned_at: ts("2026-11-23T12:00:00Z"),
+        changes: vec![change("2026/charts", Action::Create, vec![tweet])],
+        summary: Summary {
+            create: 1,
+            ..Summary::default()
+        },
+        refresh: Some(tweetform::drift::Refresh {
+            read: 4,
+            ..Default::default()
+        }),
+        cost: None,
+    };
+    plan.cost = Some(Cost::of(&plan, &Prices::default()));
+    plan
+}
+
+#[test]
+fn alt_text_and_reads_are_costed_at_most_in_every_format() {
+    let plan = alt_text_and_refresh();
+    let line = "Cost: $0.024 at X's pay-per-use prices of 2026-04-20 (1 post $0.015, 1 alt text at most $0.005, reads at most $0.004).";
+    let mark =
+        "alt text of media/a.png: at most $0.005 (none when an earlier upload of it is reused)";
+    let human = terminal::human(&plan, false);
+    assert!(human.contains(line), "{human}");
+    assert!(human.contains(&format!("          $ {mark}\n")), "{human}");
+    assert!(
+        !human.contains("media/b.png: at most"),
+        "no alt text, no call"
+    );
+    let md = markdown::markdown(&plan);
+    assert!(md.contains(&format!("💲 {line}")), "{md}");
+    assert!(md.contains(&format!("  💲 _{mark}_")), "{md}");
+    assert!(
+        !md.contains("| Post | Tweet |"),
+        "the table lists only links: {md}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&plan_json::json(&plan)).unwrap();
+    let kinds: Vec<&str> = json["cost"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["create", "alt_text", "read"]);
+    assert_eq!(json["cost"]["items"][2].get("key"), None);
+    assert_eq!(json["cost"]["total_usd"], "0.024");
     let back: Plan = serde_json::from_str(&plan_json::json(&plan)).unwrap();
     assert_eq!(back, plan);
 }

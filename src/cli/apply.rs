@@ -86,6 +86,7 @@ fn parse_wait(s: &str) -> Result<Duration, String> {
 pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     let config = Config::load(&ctx.root)?;
     let budget = Budget::from_config(&config.budget())?;
+    let spend = crate::spend::SpendWindow::from_config(&config.budget())?;
 
     let checked = super::validate::check(ctx);
     if !checked.is_valid() {
@@ -152,6 +153,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         let options = ApplyOptions {
             wait: args.wait,
             allow_destroy: args.allow_destroy || config.allow_destroy,
+            prices: config.prices(),
+            spend,
             ..ApplyOptions::default()
         };
         // The work goes on whatever becomes of stdout: a failure to print
@@ -167,7 +170,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
             let read = executor.refresh(&mut state, args.recreate_deleted).await?;
             // What X said reaches the state before anything is sent.
             state.save(&state_path)?;
-            let (head, lines) = crate::render::refresh_lines(&read);
+            let (head, lines) = crate::render::refresh_lines(&read, &config.prices());
             let mut text = head;
             for line in lines {
                 text.push_str(&format!("\n  ! {line}"));

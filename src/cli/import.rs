@@ -293,6 +293,10 @@ impl Session {
             .map_err(|e| Problem::from_error(&e))?;
         let options = ApplyOptions {
             wait: Duration::ZERO,
+            prices: config.prices(),
+            // Kept, so that saving what the reads spent keeps the
+            // payments the spend window still counts.
+            spend: crate::spend::SpendWindow::from_config(&config.budget())?,
             ..ApplyOptions::default()
         };
         let executor = Executor::new(client, Clock::system(), &state_path, budget, options);

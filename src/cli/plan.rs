@@ -176,6 +176,7 @@ pub(crate) fn make_plan(
     };
     let mut plan = plan::plan(&report.posts, &state, now);
     plan.refresh = read;
+    plan.cost = Some(crate::cost::Cost::of(&plan, &config.prices()));
     Ok(Some(plan))
 }
 

@@ -274,6 +274,11 @@ pub(crate) enum Deferral {
     KeepsRefusing(Doing),
     /// X is still processing a GIF or video after the time allowed.
     Processing { file: String },
+    /// The budget's spend window has no room for a request of this price.
+    Spend {
+        window: crate::spend::SpendWindow,
+        usd: crate::cost::Usd,
+    },
 }
 
 impl fmt::Display for Deferral {
@@ -284,6 +289,13 @@ impl fmt::Display for Deferral {
             Deferral::Keeps429 => f.write_str("X keeps answering 429"),
             Deferral::KeepsRefusing(doing) => write!(f, "X keeps refusing {doing} (429)"),
             Deferral::Processing { file } => write!(f, "X is still processing {file}"),
+            Deferral::Spend { window, usd } if *usd > window.limit => write!(
+                f,
+                "it costs {usd}, more than the spend budget of {window} allows"
+            ),
+            Deferral::Spend { window, usd } => {
+                write!(f, "the spend budget of {window} has no room for {usd} more")
+            }
         }
     }
 }

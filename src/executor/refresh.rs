@@ -57,6 +57,8 @@ impl<A: XApi> Executor<A> {
                 };
                 match step.await {
                     Ok(Some(tweets)) => {
+                        // X charges each tweet asked for by ID.
+                        self.pay_reads(batch.len(), self.clock.now());
                         found.extend(tweets);
                         break;
                     }

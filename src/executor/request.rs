@@ -18,6 +18,7 @@ use super::Executor;
 use super::halt::{Deferral, Doing, Fatal, Halt, refused_while};
 use crate::api::{ApiError, ApiResult, RateInfo, RemoteTweet, Response, XApi};
 use crate::budget::Endpoint;
+use crate::cost::{CostKind, Prices, Usd};
 use crate::progress::Event;
 use crate::state::State;
 
@@ -35,6 +36,11 @@ pub(super) trait Write<A: XApi> {
     type Output;
 
     fn endpoint(&self) -> Endpoint;
+
+    /// What X charges for it, and as what (none for a free request).
+    fn priced(&self, prices: &Prices) -> Option<(CostKind, Usd)> {
+        priced(self.endpoint(), prices)
+    }
 
     fn doing(&self) -> Doing;
 
@@ -70,12 +76,13 @@ impl<A: XApi> Executor<A> {
         mut write: W,
     ) -> Result<W::Output, Halt> {
         let endpoint = write.endpoint();
+        let price = write.priced(&self.options.prices);
         let (mut attempt, mut limited) = (0, 0);
         // Whether an attempt may have reached X (any answer but a 429).
         let mut reached = false;
         loop {
             self.check_interrupt()?;
-            let spent_at = match self.spend(endpoint).await {
+            let spent_at = match self.spend_priced(endpoint, price).await {
                 Ok(at) => at,
                 Err(halt) => {
                     if attempt > 0 && !reached {
@@ -121,6 +128,9 @@ impl<A: XApi> Executor<A> {
                     Err(e)
                 }
             };
+            if !matches!(answer, Err(ApiError::Connect(_))) {
+                self.pay(price, spent_at);
+            }
             reached = true;
             match write.answer(self, state, answer, attempt).await? {
                 Verdict::Done(output) => return Ok(output),
@@ -146,6 +156,41 @@ impl<A: XApi> Executor<A> {
         let at = self.clock.now();
         self.budget.record(endpoint, at);
         Ok(at)
+    }
+
+    /// [`Executor::spend`] for a request X charges `price` for: first
+    /// waits (within `--wait`) until the spend window has room for it,
+    /// else defers.
+    pub(super) async fn spend_priced(
+        &mut self,
+        endpoint: Endpoint,
+        price: Option<(CostKind, Usd)>,
+    ) -> Result<Timestamp, Halt> {
+        if let (Some((_, usd)), Some(window)) = (price, self.spend.window()) {
+            let now = self.clock.now();
+            let t = self.spend.earliest(usd, now);
+            if t > now {
+                self.pause_until(t, &Deferral::Spend { window, usd })
+                    .await?;
+            }
+        }
+        self.spend(endpoint).await
+    }
+
+    /// Counts what a request that reached X at `at` cost.
+    pub(super) fn pay(&mut self, price: Option<(CostKind, Usd)>, at: Timestamp) {
+        if let Some((kind, usd)) = price {
+            self.spend.record(at, usd);
+            self.spent.add(kind, 1, usd, self.options.prices.date);
+        }
+    }
+
+    /// Counts `tweets` read of the account's own (X's owned reads).
+    pub(super) fn pay_reads(&mut self, tweets: usize, at: Timestamp) {
+        let usd = self.options.prices.owned_read.times(tweets);
+        self.spend.record(at, usd);
+        self.spent
+            .add(CostKind::Read, tweets, usd, self.options.prices.date);
     }
 
     /// Sleeps until `t` if that is within `--wait`, else defers.
@@ -240,11 +285,15 @@ impl<A: XApi> Executor<A> {
         mut send: impl AsyncFnMut(&A) -> ApiResult<T>,
     ) -> Result<T, Halt> {
         let (mut attempt, mut limited) = (0, 0);
+        let price = priced(endpoint, &self.options.prices);
         loop {
             self.check_interrupt()?;
-            self.spend(endpoint).await?;
+            let spent_at = self.spend_priced(endpoint, price).await?;
             attempt += 1;
             let answer = send(&self.api).await;
+            if answer.is_ok() {
+                self.pay(price, spent_at);
+            }
             let read = self.read_answer(endpoint, doing.clone(), answer, attempt, &mut limited);
             if let Some(value) = read.await? {
                 return Ok(value);
@@ -292,6 +341,8 @@ impl<A: XApi> Executor<A> {
             let doing = Doing::ReadingTimeline;
             let read = self.read_answer(Endpoint::UserTweets, doing, answer, attempt, &mut limited);
             if let Some(tweets) = read.await? {
+                // X charges each tweet of the account's own it returns.
+                self.pay_reads(tweets.0.len(), self.clock.now());
                 return Ok(tweets);
             }
         }
@@ -304,5 +355,18 @@ fn merge(a: RateInfo, b: RateInfo) -> RateInfo {
         window: a.window.or(b.window),
         user_24h: a.user_24h.or(b.user_24h),
         app_24h: a.app_24h.or(b.app_24h),
+    }
+}
+
+/// What X charges for a request to `endpoint` whose price does not depend
+/// on its content (a create's does: see its [`Write::priced`]).
+fn priced(endpoint: Endpoint, prices: &Prices) -> Option<(CostKind, Usd)> {
+    match endpoint {
+        Endpoint::CreateTweet => Some((CostKind::Create, prices.post_create)),
+        Endpoint::DeleteTweet => Some((CostKind::Delete, prices.interaction_delete)),
+        Endpoint::Unrepost => Some((CostKind::Unrepost, prices.interaction_delete)),
+        Endpoint::Repost => Some((CostKind::Repost, Usd(0))),
+        Endpoint::MediaMetadata => Some((CostKind::AltText, prices.media_metadata)),
+        _ => None,
     }
 }

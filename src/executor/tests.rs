@@ -86,6 +86,7 @@ fn empty_state() -> State {
         refused: Default::default(),
         uploads: Default::default(),
         reposts: Default::default(),
+        spend: Vec::new(),
     }
 }
 
@@ -103,6 +104,7 @@ fn plan_of(changes: Vec<Change>) -> Plan {
         changes,
         summary: Summary::default(),
         refresh: None,
+        cost: None,
     }
 }
 
@@ -1399,6 +1401,7 @@ mod media;
 mod recovery;
 mod refresh;
 mod reposts;
+mod spend;
 
 #[tokio::test(start_paused = true)]
 async fn a_signal_ends_the_patient_wait_for_a_lost_create() {

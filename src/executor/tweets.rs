@@ -8,6 +8,7 @@ use super::request::{Verdict, Write};
 use super::settle::Found;
 use crate::api::{ApiError, ApiResult, RemoteTweet, XApi};
 use crate::budget::Endpoint;
+use crate::cost::{CostKind, Prices, Usd};
 use crate::post::Tweet;
 use crate::report::TweetRef;
 use crate::state::{Intent, IntentShape, State, UploadRecord};
@@ -180,6 +181,11 @@ impl<A: XApi> Write<A> for Create {
 
     fn endpoint(&self) -> Endpoint {
         Endpoint::CreateTweet
+    }
+
+    /// A post costs more when X will link a URL in its text.
+    fn priced(&self, prices: &Prices) -> Option<(CostKind, Usd)> {
+        Some(prices.post(&self.intent.text))
     }
 
     fn doing(&self) -> Doing {

@@ -129,6 +129,12 @@ async fn four_images_go_in_their_order_each_with_its_alt_text() {
     let fake = run.fake.fake();
     assert_eq!(fake.requests_to(Endpoint::MediaUpload), 4);
     assert_eq!(fake.requests_to(Endpoint::MediaMetadata), 4);
+    // The run spent one post and four alt-text calls.
+    let spent = report.spent.line().unwrap();
+    assert!(
+        spent.contains("$0.035") && spent.contains("1 post $0.015, 4 alt texts at most $0.02"),
+        "{spent}"
+    );
     let held: Vec<Option<&str>> = ids
         .iter()
         .map(|id| fake.media(id).unwrap().alt_text.as_deref())
