@@ -598,6 +598,7 @@ mod tests {
             summary: Summary::default(),
             refresh: None,
             cost: None,
+            forecast: None,
         }
     }
 

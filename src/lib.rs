@@ -22,6 +22,7 @@ pub(crate) mod endpoint;
 pub mod executor;
 pub(crate) mod field;
 pub(crate) mod field_reader;
+pub mod forecast;
 pub mod git;
 pub mod github;
 pub(crate) mod import;

@@ -9,6 +9,7 @@ use similar::ChangeTag;
 
 use crate::cost::Cost;
 use crate::diff::{DiffLine, text_diff};
+use crate::forecast::PostForecast;
 use crate::media_file::MediaClass;
 use crate::plan::{Action, Change, Plan, TweetOp};
 use crate::post::MediaFile;
@@ -132,7 +133,10 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
             let _ = writeln!(md, "#### {title}\n");
         }
         for (i, change) in group.iter().enumerate() {
-            let section = md_change(change, plan.planned_at, file_url, cost);
+            let mut section = md_change(change, plan.planned_at, file_url, cost);
+            if let Some(f) = plan.forecast.as_ref().and_then(|f| f.of(&change.key)) {
+                md_forecast(&mut section, f);
+            }
             if md.len() + section.len() > MARKDOWN_BUDGET {
                 omitted = group.len() - i;
                 break;
@@ -159,6 +163,16 @@ pub fn markdown_with(plan: &Plan, file_url: &dyn Fn(&str) -> Option<String>) -> 
         code(&lineage)
     );
     md
+}
+
+/// The forecast of a held post, under its heading (inserted after the
+/// heading's blank line, so it reads as part of the post).
+fn md_forecast(section: &mut String, forecast: &PostForecast) {
+    let (head, at, tail) = forecast.parts();
+    let at = at.map(|at| format!("**{at}**")).unwrap_or_default();
+    let line = format!("{head}{at} {}", md_escape_line(tail.trim_start()));
+    let at = section.find("\n\n").map_or(section.len(), |i| i + 2);
+    section.insert_str(at, &format!("  ⏱ {line}\n\n"));
 }
 
 /// The cost under the summary, and a short table of the tweets a link

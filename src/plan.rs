@@ -39,6 +39,11 @@ pub struct Plan {
     /// empty (it knows no prices); the command fills it in last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::cost::Cost>,
+    /// When each held post can go out (see [`crate::forecast`]). The
+    /// command fills it in; the JSON form carries it on each change, and a
+    /// saved plan is read back without it (apply makes its own).
+    #[serde(skip)]
+    pub forecast: Option<crate::forecast::Forecast>,
 }
 
 /// One post's change. Its JSON form (with `destructive` computed from the

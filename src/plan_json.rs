@@ -19,10 +19,27 @@ use crate::post::Tweet;
 /// `plan --format json` and `plan --out` (see docs/plan-json.md).
 pub fn json(plan: &Plan) -> String {
     // A plan holds only strings, numbers and timestamps: it always serialises.
-    let mut text = serde_json::to_string_pretty(plan)
+    let mut text = with_forecast(plan)
+        .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|e| format!("{{\"error\":{}}}", serde_json::Value::String(e.to_string())));
     text.push('\n');
     text
+}
+
+/// The plan as a JSON value, each held post's change with its `forecast`
+/// (see [`crate::forecast`]), last among its fields.
+fn with_forecast(plan: &Plan) -> Result<serde_json::Value, serde_json::Error> {
+    let mut value = serde_json::to_value(plan)?;
+    let forecast = plan.forecast.as_ref().filter(|f| !f.posts.is_empty());
+    if let (Some(forecast), Some(changes)) = (forecast, value["changes"].as_array_mut()) {
+        for change in changes {
+            let key = change["key"].as_str().unwrap_or_default().to_owned();
+            if let (Some(f), Some(fields)) = (forecast.of(&key), change.as_object_mut()) {
+                fields.insert("forecast".to_owned(), serde_json::to_value(f)?);
+            }
+        }
+    }
+    Ok(value)
 }
 
 /// A change as written: the fields in their documented order.

@@ -129,6 +129,7 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         summary,
         refresh: None,
         cost: None,
+        forecast: None,
     }
 }
 

@@ -11,6 +11,7 @@ use similar::ChangeTag;
 
 use crate::cost::Cost;
 use crate::diff::text_diff;
+use crate::forecast::PostForecast;
 use crate::plan::{Action, Change, Plan, TweetChange, TweetOp};
 use crate::problem::help_line;
 use crate::render::{
@@ -111,7 +112,8 @@ pub fn human(plan: &Plan, color: bool) -> String {
 
     for change in &plan.changes {
         out.blank();
-        render_change(&mut out, change, plan.planned_at, cost);
+        let forecast = plan.forecast.as_ref().and_then(|f| f.of(&change.key));
+        render_change(&mut out, change, plan.planned_at, cost, forecast);
     }
 
     out.blank();
@@ -199,7 +201,13 @@ fn header(change: &Change, planned_at: Timestamp) -> String {
     }
 }
 
-fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp, cost: Option<&Cost>) {
+fn render_change(
+    out: &mut Out,
+    change: &Change,
+    planned_at: Timestamp,
+    cost: Option<&Cost>,
+    forecast: Option<&PostForecast>,
+) {
     let style = change.action.term_style();
     let sym = format!("{:>3}", change.action.symbol());
     let head = header(change, planned_at);
@@ -211,6 +219,12 @@ fn render_change(out: &mut Out, change: &Change, planned_at: Timestamp, cost: Op
         out.raw(&format!("{} {}", sym.style(style), head.style(head_style)));
     } else {
         out.raw(&format!("{sym} {head}"));
+    }
+    if let Some(forecast) = forecast {
+        out.line(
+            Style::new().yellow(),
+            &format!("{TEXT_INDENT}{}", visible(&forecast.line())),
+        );
     }
     if let Some(note) = refused_note(change) {
         out.line(Style::new().red(), &format!("{TEXT_INDENT}{note}"));

@@ -197,6 +197,7 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
         summary,
         refresh: None,
         cost: None,
+        forecast: None,
     }
 }
 

@@ -439,3 +439,88 @@ fn a_bad_price_is_an_error_at_its_line_and_column() {
         .stderr(predicate::str::contains("tweetform.yaml:3:16"))
         .stderr(predicate::str::contains("not an amount of US dollars"));
 }
+
+/// `mixed` (a create, a wait, a replace) with a budget of 1 create per 15
+/// minutes, one create 5 minutes before [`NOW`] in the state, and a
+/// publishing workflow with two cron lines.
+fn tight_project() -> tempfile::TempDir {
+    let dir = fixture_with_config(
+        "mixed",
+        "budget:\n  creates: [{ limit: 1, window: 15m }]\n  deletes: [{ limit: 50, window: 15m }]\n",
+    );
+    let state_path = dir.path().join("state/tweets.lock.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    state["requests"]["creates"] = serde_json::json!(["2026-11-23T11:55:00Z"]);
+    std::fs::write(&state_path, state.to_string()).unwrap();
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::write(
+        workflows.join("tweets.yml"),
+        "name: tweets\non:\n  push:\n    branches: [main]\n  schedule:\n    - cron: \"0,30 * * * *\"\n    - cron: \"12 12 * * *\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn held_posts_are_forecast_from_the_budget_history_and_the_workflow_schedule() {
+    let dir = tight_project();
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout_of(&mut plan_in(dir.path(), &["--format", "json"]))).unwrap();
+    let forecast = |key: &str| {
+        json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"] == key)
+            .unwrap()["forecast"]
+            .clone()
+    };
+    // The create of 11:55 leaves the window at 12:10; the daily run at
+    // 12:12 is the first after it.
+    assert_eq!(forecast("hello")["not_before"], "2026-11-23T12:12:00Z");
+    assert_eq!(forecast("hello")["schedule"], "cron: 12 12 * * *");
+    let why = forecast("hello")["why"].as_str().unwrap().to_owned();
+    assert!(
+        why.starts_with("workflow schedule: the first run of \"12 12 * * *\" at or after 2026-11-23T12:10:00Z, held by rate window:"),
+        "{why}"
+    );
+    // The replace deletes now; its create follows hello's, at 12:25: the
+    // run at 12:30 takes it.
+    assert_eq!(forecast("typo")["not_before"], "2026-11-23T12:30:00Z");
+    // A run falls on the waiting post's publish_at itself.
+    assert_eq!(
+        forecast("later"),
+        serde_json::json!({
+            "not_before": "2027-01-15T08:00:00Z",
+            "why": "publish_at",
+            "schedule": "cron: 0,30 * * * *"
+        })
+    );
+    insta::assert_snapshot!(
+        "forecast_json",
+        stdout_of(&mut plan_in(dir.path(), &["--format", "json"]))
+    );
+    insta::assert_snapshot!("forecast_human", stdout_of(&mut plan_in(dir.path(), &[])));
+    insta::assert_snapshot!(
+        "forecast_markdown",
+        stdout_of(&mut plan_in(dir.path(), &["--format", "markdown"]))
+    );
+}
+
+#[test]
+fn a_bad_cron_in_the_workflow_is_an_error_at_its_line() {
+    let dir = tight_project();
+    std::fs::write(
+        dir.path().join(".github/workflows/tweets.yml"),
+        "on:\n  schedule:\n    - cron: \"every hour\"\n",
+    )
+    .unwrap();
+    plan_in(dir.path(), &[])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            ".github/workflows/tweets.yml:3:14: on.schedule: `every hour` is not a cron schedule",
+        ));
+}

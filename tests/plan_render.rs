@@ -168,6 +168,7 @@ fn every_action() -> Plan {
         },
         refresh: None,
         cost: None,
+        forecast: None,
     };
     // Costed as `plan` costs it: at the default prices.
     plan.cost = Some(Cost::of(&plan, &Prices::default()));
@@ -187,6 +188,7 @@ fn no_changes() -> Plan {
         },
         refresh: None,
         cost: None,
+        forecast: None,
     }
 }
 
@@ -400,6 +402,7 @@ fn refused_thread() -> Plan {
         },
         refresh: None,
         cost: None,
+        forecast: None,
     }
 }
 
@@ -460,6 +463,7 @@ fn alt_text_and_refresh() -> Plan {
             ..Default::default()
         }),
         cost: None,
+        forecast: None,
     };
     plan.cost = Some(Cost::of(&plan, &Prices::default()));
     plan

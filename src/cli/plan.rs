@@ -176,8 +176,36 @@ pub(crate) fn make_plan(
     };
     let mut plan = plan::plan(&report.posts, &state, now);
     plan.refresh = read;
-    plan.cost = Some(crate::cost::Cost::of(&plan, &config.prices()));
+    let prices = config.prices();
+    plan.cost = Some(crate::cost::Cost::of(&plan, &prices));
+    plan.forecast = Some(forecast(&ctx.root, &config, &state, &plan, &prices)?);
     Ok(Some(plan))
+}
+
+/// When the plan's held posts can go out: the budget and the spend window
+/// as `apply` would seed them from the state, and the workflow's schedule.
+fn forecast(
+    root: &Path,
+    config: &Config,
+    state: &State,
+    plan: &Plan,
+    prices: &crate::cost::Prices,
+) -> Result<crate::forecast::Forecast, Problem> {
+    let mut budget = crate::budget::Budget::from_config(&config.budget())?;
+    budget.seed(&state.requests, &state.limits);
+    let mut spend =
+        crate::spend::SpendLane::new(crate::spend::SpendWindow::from_config(&config.budget())?);
+    spend.seed(&state.spend);
+    let schedule = crate::forecast::Schedule::read(root)?;
+    Ok(crate::forecast::forecast(
+        plan,
+        crate::forecast::Inputs {
+            budget,
+            spend,
+            prices,
+            schedule: &schedule,
+        },
+    ))
 }
 
 /// `--refresh` for `plan`: reads the published tweets back under the

@@ -105,6 +105,7 @@ fn plan_of(changes: Vec<Change>) -> Plan {
         summary: Summary::default(),
         refresh: None,
         cost: None,
+        forecast: None,
     }
 }
 
