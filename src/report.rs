@@ -257,7 +257,7 @@ impl Report {
                 };
                 let _ = writeln!(
                     out,
-                    "  {} {}: from {} ({reason})",
+                    "  {} {}: goes out not before {} ({reason})",
                     paint("…", |s| s.yellow().to_string()),
                     p.key,
                     when(*at)
@@ -559,7 +559,7 @@ mod tests {
         assert_eq!(r.next_scheduled().unwrap().key, "a");
         let s = r.render_summary(false);
         assert!(s.contains("! bad: X refused the request (400 Bad Request): invalid poll"));
-        assert!(s.contains("… later: from 2026-01-01T00:15:00Z"));
+        assert!(s.contains("… later: goes out not before 2026-01-01T00:15:00Z"));
         assert!(s.contains(
             "Apply: 1 published, 1 recovered from an earlier run, 1 deleted, 1 failed, 1 deferred."
         ));
