@@ -378,7 +378,17 @@ mod tests {
     }
 
     fn run(posts: &[Post], budget: Budget, spend: SpendLane, schedule: &Schedule) -> Forecast {
-        let plan = crate::plan::plan(posts, &State::new(), now());
+        run_on(&State::new(), posts, budget, spend, schedule)
+    }
+
+    fn run_on(
+        state: &State,
+        posts: &[Post],
+        budget: Budget,
+        spend: SpendLane,
+        schedule: &Schedule,
+    ) -> Forecast {
+        let plan = crate::plan::plan(posts, state, now());
         forecast(
             &plan,
             Inputs {
@@ -471,6 +481,61 @@ mod tests {
         );
         // +25 is 12:25: the next run is 12:30.
         assert_eq!(f.of("d").unwrap().not_before, Some(mins(30)));
+    }
+
+    #[test]
+    fn the_readme_example_one_post_after_three_creates_goes_with_the_run_of_12_22() {
+        let f = run(
+            &posts(1),
+            tight_budget(),
+            SpendLane::new(None),
+            &cron(&["7,22,37,52 * * * *"]),
+        );
+        let a = f.of("a").unwrap();
+        assert_eq!(
+            a.line(),
+            "goes out not before 2026-03-01T12:22:00Z (workflow schedule: the first run of \"7,22,37,52 * * * *\" at or after 2026-03-01T12:10:00Z, held by rate window: the budget of 3 per 15m creates is used)"
+        );
+    }
+
+    #[test]
+    fn a_replace_spends_a_delete_first_and_a_full_delete_window_holds_it() {
+        let mut state = State::new();
+        state.posts.insert(
+            "a".into(),
+            crate::state::PostState {
+                tweets: vec![crate::state::PublishedTweet {
+                    id: "1".into(),
+                    text: "old".into(),
+                    digest: Tweet::new("old").digest(),
+                    published_at: None,
+                }],
+            },
+        );
+        let mut budget = Budget::new(
+            vec![Window::new(100, SignedDuration::from_mins(15))],
+            vec![Window::new(1, SignedDuration::from_mins(15))],
+        );
+        budget.seed(
+            &RequestLog {
+                deletes: vec![mins(-1)],
+                ..RequestLog::default()
+            },
+            &[],
+        );
+        let f = run_on(
+            &state,
+            &[post("a", "new", None)],
+            budget,
+            SpendLane::new(None),
+            &Schedule::NoWorkflow,
+        );
+        let a = f.of("a").unwrap();
+        assert_eq!(a.not_before, Some(mins(14)));
+        assert_eq!(
+            a.why,
+            "rate window: the budget of 1 per 15m deletes is used"
+        );
     }
 
     #[test]
