@@ -40,6 +40,8 @@ struct ChangeOut<'a> {
     tweets: &'a [TweetChange],
     #[serde(skip_serializing_if = "Option::is_none")]
     refused: Option<&'a Refused>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_an_edit: Option<&'a str>,
 }
 
 impl Serialize for Change {
@@ -53,6 +55,7 @@ impl Serialize for Change {
             publish_at: self.publish_at,
             tweets: &self.tweets,
             refused: self.refused.as_ref(),
+            not_an_edit: self.not_an_edit.as_deref(),
         }
         .serialize(serializer)
     }
@@ -73,6 +76,8 @@ struct ChangeIn {
     tweets: Vec<TweetChange>,
     #[serde(default)]
     refused: Option<Refused>,
+    #[serde(default)]
+    not_an_edit: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Change {
@@ -86,6 +91,7 @@ impl<'de> Deserialize<'de> for Change {
             publish_at: c.publish_at,
             tweets: c.tweets,
             refused: c.refused,
+            not_an_edit: c.not_an_edit,
         };
         if c.destructive != change.destructive() {
             return Err(serde::de::Error::custom(format!(
@@ -111,6 +117,7 @@ impl<'de> Deserialize<'de> for Change {
 enum OpName {
     Keep,
     Create,
+    Edit,
     Delete,
     Repost,
     Unrepost,
@@ -144,6 +151,16 @@ impl Serialize for TweetChange {
             TweetOp::Create { body, old_text } => {
                 (OpName::Create, None, old_text.as_deref(), Some(body))
             }
+            TweetOp::Edit {
+                previous_id,
+                body,
+                old_text,
+            } => (
+                OpName::Edit,
+                Some(previous_id.as_str()),
+                Some(old_text.as_str()),
+                Some(body),
+            ),
             TweetOp::Repost { .. } => (OpName::Repost, None, None, None),
             TweetOp::Unrepost { .. } => (OpName::Unrepost, None, None, None),
         };
@@ -236,6 +253,27 @@ impl<'de> Deserialize<'de> for TweetChange {
                 TweetOp::Create {
                     body: body.into_owned(),
                     old_text: t.old_text.map(std::borrow::Cow::into_owned),
+                }
+            }
+            OpName::Edit => {
+                let (Some(id), Some(body), Some(old_text)) = (t.id, t.body, t.old_text) else {
+                    return refuse(
+                        "an edit needs `id` (the ID it edits), `body` and `old_text`".to_owned(),
+                    );
+                };
+                if t.tweet_id.is_some() {
+                    return refuse(
+                        "an edit carries no `tweet_id` (only a repost or an unrepost does)"
+                            .to_owned(),
+                    );
+                }
+                if body.text != t.text {
+                    return refuse("`text` differs from the text of `body`".to_owned());
+                }
+                TweetOp::Edit {
+                    previous_id: id.into_owned(),
+                    body: body.into_owned(),
+                    old_text: old_text.into_owned(),
                 }
             }
         };

@@ -173,6 +173,11 @@ pub struct PublishedTweet {
     pub digest: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<Timestamp>,
+    /// The IDs of the versions this tweet replaced by editing it in place,
+    /// oldest first (`id` is the newest): X allows five edits, and a chain
+    /// has one more version than edits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<String>,
 }
 
 /// A create about to be sent. Recorded (and the state saved) before the
@@ -608,6 +613,7 @@ mod tests {
             text: text.into(),
             digest: crate::post::Tweet::new(text).digest(),
             published_at: None,
+            edits: Vec::new(),
         }
     }
 
@@ -626,6 +632,7 @@ mod tests {
             PostState {
                 tweets: vec![PublishedTweet {
                     published_at: Some("2026-01-02T03:04:05Z".parse().unwrap()),
+                    edits: Vec::new(),
                     ..tweet("1", "hello")
                 }],
             },

@@ -132,6 +132,7 @@ impl<A: XApi> Executor<A> {
             text: intent.text.clone(),
             digest: intent.digest.clone(),
             published_at: Some(self.clock.now()),
+            edits: Vec::new(),
         };
         let post = state
             .posts

@@ -117,6 +117,7 @@ fn change_of(key: &str, tweets: &[Tweet]) -> Change {
         from: None,
         publish_at: None,
         refused: None,
+        not_an_edit: None,
         tweets: tweets
             .iter()
             .enumerate()
@@ -407,6 +408,7 @@ async fn fifty_deletes_per_15_minutes() {
                     text: text.clone(),
                     digest: Tweet::new(&text).digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 }],
             },
         );
@@ -424,6 +426,7 @@ async fn fifty_deletes_per_15_minutes() {
                 digest: String::new(),
             }],
             refused: None,
+            not_an_edit: None,
         });
     }
     let plan = plan_of(changes);
@@ -673,6 +676,7 @@ async fn appended_tweets_reply_to_the_last_published_one() {
                 text: "one".into(),
                 digest: Tweet::new("one").digest(),
                 published_at: None,
+                edits: Vec::new(),
             }],
         },
     );
@@ -729,6 +733,7 @@ async fn destructive_changes_are_held_and_the_rest_goes_out_without_allow_destro
                 text: "x".into(),
                 digest: "d".into(),
                 published_at: None,
+                edits: Vec::new(),
             }],
         },
     );
@@ -747,6 +752,7 @@ async fn destructive_changes_are_held_and_the_rest_goes_out_without_allow_destro
             digest: "d".into(),
         }],
         refused: None,
+        not_an_edit: None,
     });
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let report = ex.execute(&plan, &mut state).await;
@@ -787,6 +793,7 @@ async fn moves_rename_in_the_state_only() {
             text: "x".into(),
             digest: "d".into(),
             published_at: None,
+            edits: Vec::new(),
         }],
     };
     state.posts.insert("old/name".into(), tweets.clone());
@@ -798,6 +805,7 @@ async fn moves_rename_in_the_state_only() {
         publish_at: None,
         tweets: vec![],
         refused: None,
+        not_an_edit: None,
     }]);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let report = ex.execute(&plan, &mut state).await;
@@ -842,6 +850,7 @@ async fn replace_deletes_then_republishes_from_the_first_changed_tweet() {
                     text: (*text).into(),
                     digest: Tweet::new(*text).digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 })
                 .collect(),
         },
@@ -981,6 +990,7 @@ fn published_for_deletion(run: &Run, texts: &[&str]) -> (State, Plan, Vec<String
             text: (*text).into(),
             digest: Tweet::new(*text).digest(),
             published_at: None,
+            edits: Vec::new(),
         };
         state.posts.insert(
             key.clone(),
@@ -1002,6 +1012,7 @@ fn published_for_deletion(run: &Run, texts: &[&str]) -> (State, Plan, Vec<String
                 digest: Tweet::new(*text).digest(),
             }],
             refused: None,
+            not_an_edit: None,
         });
         ids.push(id);
     }
@@ -1456,6 +1467,7 @@ async fn a_tweet_settled_before_planning_is_reported_beside_held_changes() {
                 text: "x".into(),
                 digest: "d".into(),
                 published_at: None,
+                edits: Vec::new(),
             }],
         },
     );
@@ -1475,6 +1487,7 @@ async fn a_tweet_settled_before_planning_is_reported_beside_held_changes() {
             digest: "d".into(),
         }],
         refused: None,
+        not_an_edit: None,
     }]);
     let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 3);

@@ -96,6 +96,7 @@ async fn a_threads_chain_decides_which_post_a_reply_belongs_to() {
                     text: format!("Thread {}", key.to_uppercase()),
                     digest: Tweet::new(format!("Thread {}", key.to_uppercase())).digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 }],
             },
         );
