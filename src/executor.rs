@@ -429,15 +429,19 @@ impl<A: XApi> Executor<A> {
             if !report.posts[i].is_done() {
                 continue;
             }
-            let mut creates: Vec<(&TweetChange, &Tweet)> = c
+            // Creates and edits in thread order; an edit names its tweet.
+            let mut creates: Vec<(&TweetChange, &Tweet, Option<&str>)> = c
                 .tweets
                 .iter()
                 .filter_map(|t| match &t.op {
-                    TweetOp::Create { body, .. } => Some((t, body)),
+                    TweetOp::Create { body, .. } => Some((t, body, None)),
+                    TweetOp::Edit {
+                        body, previous_id, ..
+                    } => Some((t, body, Some(previous_id.as_str()))),
                     _ => None,
                 })
                 .collect();
-            creates.sort_by_key(|(t, _)| t.index);
+            creates.sort_by_key(|(t, _, _)| t.index);
             if let Some(t) = c
                 .tweets
                 .iter()
@@ -464,11 +468,19 @@ impl<A: XApi> Executor<A> {
                 }
             }
             let of = c.tweets.iter().filter(|t| !t.is_removal()).count();
-            for (t, body) in creates {
-                match self
-                    .create_tweet(state, &c.key, (t.index, of), &t.digest, body)
-                    .await
-                {
+            for (t, body, edits) in creates {
+                let position = (t.index, of);
+                let sent = match edits {
+                    Some(previous) => {
+                        self.edit_tweet(state, &c.key, position, &t.digest, body, previous)
+                            .await
+                    }
+                    None => {
+                        self.create_tweet(state, &c.key, position, &t.digest, body)
+                            .await
+                    }
+                };
+                match sent {
                     Ok((tweet, fresh)) => {
                         if fresh {
                             self.emit(Event::Published {

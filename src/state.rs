@@ -198,6 +198,10 @@ pub struct Intent {
     /// their text and time only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<IntentShape>,
+    /// For an edit in place: the ID it edits (`edit_options`). The tweet
+    /// it sent is the version whose `edit_history_tweet_ids` holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit_of: Option<String>,
 }
 
 /// The parts of a create besides its text that tell two tweets apart.
@@ -686,6 +690,7 @@ mod tests {
                 media: 2,
                 ..IntentShape::default()
             }),
+            edit_of: None,
         });
         state
             .requests

@@ -46,17 +46,13 @@ impl FakeX {
             return Answer::refused(r.status, &r.detail);
         }
         let id = self.new_tweet_id(now);
-        // The new version keeps its place in the thread and its first
-        // publication's time for the window; only its body is new.
-        let mut stored = body;
-        if let Some(o) = stored.as_object_mut() {
-            o.remove("edit_options");
-        }
+        // The new version keeps its place in the thread (`in_reply_to`);
+        // its body is the request's, as received.
         self.tweets.push(StoredTweet {
             id: id.clone(),
             text: text.clone(),
             created_at: now,
-            body: stored,
+            body,
             ..old
         });
         let chain = self.add_version(previous, &id);

@@ -556,6 +556,7 @@ fn intent(i: usize, at: Timestamp) -> Intent {
         text,
         at,
         shape: Some(crate::state::IntentShape::default()),
+        edit_of: None,
     }
 }
 
@@ -1408,6 +1409,7 @@ async fn refusals_that_are_not_for_good_are_not_recorded() {
         .await;
     assert!(state.refused.is_empty(), "{:?}", state.refused);
 }
+mod edits;
 mod media;
 mod recovery;
 mod refresh;

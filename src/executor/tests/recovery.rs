@@ -24,6 +24,7 @@ fn intent_for(
         text: body.text.clone(),
         at,
         shape: Some(IntentShape::of_request(&body.request_body(reply_to))),
+        edit_of: None,
     }
 }
 
