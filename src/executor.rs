@@ -100,6 +100,8 @@ pub struct ApplyOptions {
     pub prices: crate::cost::Prices,
     /// The budget's spend window, if it has one.
     pub spend: Option<crate::spend::SpendWindow>,
+    /// Whether changed tweets may be edited in place: `apply` plans with it.
+    pub edits: crate::plan::Edits,
 }
 
 impl Default for ApplyOptions {
@@ -117,6 +119,7 @@ impl Default for ApplyOptions {
             processing_wait: Duration::from_secs(600),
             prices: crate::cost::Prices::default(),
             spend: None,
+            edits: crate::plan::Edits::default(),
         }
     }
 }
@@ -184,6 +187,11 @@ pub struct Executor<A: XApi> {
 }
 
 impl<A: XApi> Executor<A> {
+    /// The edit rules this executor's plans are made with.
+    pub fn edits(&self) -> crate::plan::Edits {
+        self.options.edits
+    }
+
     /// `budget` is the configured windows; the history comes from the state.
     pub fn new(
         api: A,

@@ -174,7 +174,7 @@ pub(crate) fn make_plan(
         )?),
         None => None,
     };
-    let mut plan = plan::plan(&report.posts, &state, now);
+    let mut plan = plan::plan_with(&report.posts, &state, now, config.edits());
     plan.refresh = read;
     plan.cost = Some(crate::cost::Cost::of(&plan, &config.prices()));
     Ok(Some(plan))
