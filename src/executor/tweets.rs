@@ -121,6 +121,9 @@ impl<A: XApi> Executor<A> {
         let ids: Vec<String> = uploads.iter().map(|u| u.id.clone()).collect();
         // No reply: an edit keeps the tweet's place in its thread.
         let mut json = body.request_body_with(None, &ids);
+        if let Some(o) = json.as_object_mut() {
+            o.remove("reply");
+        }
         json["edit_options"] = serde_json::json!({ "previous_post_id": previous });
         let mut shape = IntentShape::of_request(&json);
         shape.media_keys = uploads.iter().filter_map(|u| u.media_key.clone()).collect();

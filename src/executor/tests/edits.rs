@@ -163,3 +163,46 @@ async fn an_edit_x_refuses_fails_its_post_and_leaves_the_state() {
     assert_eq!(state.posts, before.posts);
     assert!(state.pending.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_edited_reply_is_sent_without_its_reply_and_keeps_its_place() {
+    let run = Run::new();
+    let mut state = published_thread(&run).await;
+    let own = state.posts["t"].tweets[0].id.clone();
+    let reply = |text: &str| {
+        let mut p = post("r", &[text]);
+        p.tweets[0].reply = Some(crate::post::Reply {
+            in_reply_to_tweet_id: own.clone(),
+            ..crate::post::Reply::default()
+        });
+        p
+    };
+    let thread = post("t", &["one", "two", "three"]);
+    let mut ex = run.executor(default_budget(), ApplyOptions::default());
+    let first = plan_with(
+        &[thread.clone(), reply("me too")],
+        &state,
+        run.clock.now(),
+        edits_on(),
+    );
+    assert_eq!(ex.execute(&first, &mut state).await.exit_code(), 0);
+    let p = plan_with(
+        &[thread, reply("me three")],
+        &state,
+        run.clock.now(),
+        edits_on(),
+    );
+    assert_eq!(p.changes[0].action, Action::Edit, "{p:#?}");
+    let report = ex.execute(&p, &mut state).await;
+    assert_eq!(report.exit_code(), 0, "{}", report.render_summary(false));
+    let sent = bodies(&run.fake).pop().unwrap();
+    assert_eq!(sent["text"], "me three");
+    assert!(sent.get("reply").is_none(), "{sent}");
+    let edited = run
+        .fake
+        .fake()
+        .tweet(&state.posts["r"].tweets[0].id)
+        .cloned()
+        .unwrap();
+    assert_eq!(edited.in_reply_to.as_deref(), Some(own.as_str()));
+}
