@@ -324,6 +324,47 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_reads_back_and_needs_what_it_sends() {
+        let v = json!({
+            "key": "typo",
+            "action": "edit",
+            "destructive": false,
+            "file": "posts/typo.yaml",
+            "not_an_edit": null,
+            "tweets": [
+                {"index": 0, "op": "edit", "id": "1", "text": "fix", "old_text": "fixx",
+                 "weighted_length": 3, "digest": "sha256:b", "body": {"text": "fix"}}
+            ]
+        });
+        let change = read(&v).unwrap();
+        assert!(!change.destructive());
+        assert_eq!(change.tweets[0].id(), Some("1"));
+        assert_eq!(change.tweets[0].old_text(), Some("fixx"));
+        let mut written = v.clone();
+        written.as_object_mut().unwrap().remove("not_an_edit");
+        assert_eq!(serde_json::to_value(&change).unwrap(), written);
+        // An edit called destructive, or without the ID it edits, is refused.
+        let mut lying = v.clone();
+        lying["destructive"] = json!(true);
+        assert!(read(&lying).unwrap_err().contains("never destructive"));
+        let mut no_id = v;
+        no_id["tweets"][0].as_object_mut().unwrap().remove("id");
+        assert!(read(&no_id).unwrap_err().contains("an edit needs `id`"));
+    }
+
+    #[test]
+    fn a_replace_says_why_it_is_not_an_edit() {
+        let mut v = replace();
+        v["not_an_edit"] = json!("tweet 1 has a poll, and X does not edit polls");
+        let change = read(&v).unwrap();
+        assert_eq!(
+            change.not_an_edit.as_deref(),
+            Some("tweet 1 has a poll, and X does not edit polls")
+        );
+        assert_eq!(serde_json::to_value(&change).unwrap(), v);
+    }
+
+    #[test]
     fn a_delete_without_its_id_is_refused() {
         let mut v = replace();
         v["tweets"][0].as_object_mut().unwrap().remove("id");
