@@ -230,6 +230,7 @@ mod tests {
                     text: t.text.clone(),
                     digest: t.digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 })
                 .collect(),
         }

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub enum Action {
     Create,
     Append,
+    /// Published tweets edited in place (`edit_options`): they keep their
+    /// IDs' chain, their place in the thread, their replies and likes.
+    Edit,
     Replace,
     Delete,
     Move,
@@ -19,9 +22,10 @@ pub enum Action {
 
 impl Action {
     /// The order in which actions are listed in legends and summaries.
-    pub(crate) const LISTED: [Action; 6] = [
+    pub(crate) const LISTED: [Action; 7] = [
         Action::Create,
         Action::Append,
+        Action::Edit,
         Action::Replace,
         Action::Delete,
         Action::Move,
@@ -33,6 +37,7 @@ impl Action {
         match self {
             Action::Create => "create",
             Action::Append => "append",
+            Action::Edit => "edit",
             Action::Replace => "replace",
             Action::Delete => "delete",
             Action::Move => "move",
@@ -51,6 +56,7 @@ impl Action {
         match self {
             Action::Create => "created",
             Action::Append => "appended",
+            Action::Edit => "edited",
             Action::Replace => "replaced",
             Action::Move => "moved",
             Action::Delete => "deleted",
@@ -74,6 +80,7 @@ impl Action {
         match self {
             Action::Create => "+",
             Action::Append => ">",
+            Action::Edit => "~",
             Action::Replace => "-/+",
             Action::Delete => "-",
             Action::Move => "->",
@@ -87,6 +94,7 @@ impl Action {
         match self {
             Action::Create => "create",
             Action::Append => "append to a published thread",
+            Action::Edit => "edit in place: published tweets keep their place, replies and likes",
             Action::Replace => "replace: delete published tweets, then create them anew",
             Action::Delete => "delete published tweets",
             Action::Move => "move: rename in the state only, no API call",
@@ -99,7 +107,7 @@ impl Action {
     pub(crate) fn term_style(self) -> Style {
         match self {
             Action::Create => Style::new().green(),
-            Action::Append | Action::Replace => Style::new().yellow(),
+            Action::Append | Action::Edit | Action::Replace => Style::new().yellow(),
             Action::Delete => Style::new().red(),
             Action::Move => Style::new().cyan(),
             Action::Wait | Action::Unchanged => Style::new().dimmed(),
@@ -111,6 +119,7 @@ impl Action {
         match self {
             Action::Create => "➕",
             Action::Append => "🧵",
+            Action::Edit => "✏️",
             Action::Replace => "♻️",
             Action::Delete => "🗑️",
             Action::Move => "🚚",
@@ -124,6 +133,7 @@ impl Action {
         match self {
             Action::Create => "Create",
             Action::Append => "Append",
+            Action::Edit => "Edit",
             Action::Replace => "Replace",
             Action::Delete => "Delete",
             Action::Move => "Move",

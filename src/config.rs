@@ -35,6 +35,13 @@ pub struct Config {
     /// X's prices, when they differ from the dated default table.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prices: Option<crate::cost::PriceOverrides>,
+    /// The account has X Premium: a changed published tweet still inside
+    /// its edit window is edited in place instead of replaced.
+    pub edits: bool,
+    /// How long after publication a tweet may be edited (`30m` when not
+    /// written; at most `1h`, the longest X's pages name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edit_window: Option<String>,
 }
 
 impl Default for Config {
@@ -48,6 +55,8 @@ impl Default for Config {
             access: Access::default(),
             budget: None,
             prices: None,
+            edits: false,
+            edit_window: None,
         }
     }
 }
@@ -225,9 +234,23 @@ impl Config {
             }
         })?;
         // Every configured path resolves inside the project root.
-        match check_config_paths(root, &config, &text) {
+        match check_config_paths(root, &config, &text).or_else(|| check_edit_window(&config, &text))
+        {
             Some(d) => Err(ConfigError::Setting(d)),
             None => Ok(config),
+        }
+    }
+
+    /// Whether and how long tweets may be edited in place (`edit_window`
+    /// was checked when the file was loaded).
+    pub fn edits(&self) -> crate::plan::Edits {
+        crate::plan::Edits {
+            enabled: self.edits,
+            window: self
+                .edit_window
+                .as_deref()
+                .and_then(|w| crate::budget::parse_duration(w).ok())
+                .unwrap_or(crate::planner::DEFAULT_EDIT_WINDOW),
         }
     }
 
@@ -283,6 +306,28 @@ fn check_config_paths(root: &Path, config: &Config, text: &str) -> Option<Proble
         }
     }
     None
+}
+
+/// The longest edit window X's pages name (its changelog's one hour).
+const MAX_EDIT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
+
+/// `edit_window` is a duration above zero and at most an hour.
+fn check_edit_window(config: &Config, text: &str) -> Option<Problem> {
+    let written = config.edit_window.as_deref()?;
+    let why = match crate::budget::parse_duration(written) {
+        Err(e) => format!("`edit_window: {written}` is not a duration ({e})"),
+        Ok(d) if d <= jiff::SignedDuration::ZERO => {
+            format!("`edit_window: {written}` must be longer than zero")
+        }
+        Ok(d) if d > MAX_EDIT_WINDOW => {
+            format!("`edit_window: {written}` is longer than X allows edits (one hour at most)")
+        }
+        Ok(_) => return None,
+    };
+    let pos = setting_pos(text, "edit_window").unwrap_or(Pos { line: 1, column: 1 });
+    Some(Problem::at_pos(CONFIG_FILE, pos, why).with_help(
+        "write a duration such as `30m` (X's default) or `1h`, or leave `edit_window` out",
+    ))
 }
 
 /// Why `path` (relative to `root`) is not inside `root`, if it is not.
@@ -381,6 +426,34 @@ mod tests {
             assert!(message.contains(level.name()), "{message}");
         }
         assert!(message.contains("`premium`"), "{message}");
+    }
+
+    #[test]
+    fn edits_are_off_by_default_with_xs_30_minutes() {
+        let config = load("access: basic\n").unwrap();
+        assert_eq!(config.edits(), crate::plan::Edits::default());
+        let config = load("edits: true\nedit_window: 1h\n").unwrap();
+        assert_eq!(
+            config.edits(),
+            crate::plan::Edits {
+                enabled: true,
+                window: jiff::SignedDuration::from_hours(1),
+            }
+        );
+    }
+
+    #[test]
+    fn a_bad_edit_window_names_its_place() {
+        for (window, why) in [
+            ("soon", "is not a duration"),
+            ("2h", "one hour at most"),
+            ("0", "longer than zero"),
+        ] {
+            let e = load(&format!("edits: true\nedit_window: {window}\n")).unwrap_err();
+            let problem = Problem::from(&e).to_string();
+            assert!(problem.contains("tweetform.yaml:2:14"), "{problem}");
+            assert!(problem.contains(why), "{problem}");
+        }
     }
 
     #[test]

@@ -285,7 +285,8 @@ impl Cost {
                 };
                 match &tweet.op {
                     TweetOp::Keep { .. } => {}
-                    TweetOp::Create { body, .. } => {
+                    // X prices an edit as the post it creates.
+                    TweetOp::Create { body, .. } | TweetOp::Edit { body, .. } => {
                         let (kind, usd) = prices.post(&body.text);
                         let why = (kind == CostKind::CreateWithUrl)
                             .then(|| format!("contains a link: {usd}"));
@@ -585,6 +586,7 @@ mod tests {
             publish_at: None,
             tweets,
             refused: None,
+            not_an_edit: None,
         }
     }
 

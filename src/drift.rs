@@ -164,6 +164,7 @@ mod tests {
                     text: format!("text {id}"),
                     digest: format!("sha256:{id}"),
                     published_at: None,
+                    edits: Vec::new(),
                 })
                 .collect();
             s.posts.insert((*key).into(), PostState { tweets });

@@ -100,6 +100,8 @@ pub struct ApplyOptions {
     pub prices: crate::cost::Prices,
     /// The budget's spend window, if it has one.
     pub spend: Option<crate::spend::SpendWindow>,
+    /// Whether changed tweets may be edited in place: `apply` plans with it.
+    pub edits: crate::plan::Edits,
 }
 
 impl Default for ApplyOptions {
@@ -117,6 +119,7 @@ impl Default for ApplyOptions {
             processing_wait: Duration::from_secs(600),
             prices: crate::cost::Prices::default(),
             spend: None,
+            edits: crate::plan::Edits::default(),
         }
     }
 }
@@ -184,6 +187,11 @@ pub struct Executor<A: XApi> {
 }
 
 impl<A: XApi> Executor<A> {
+    /// The edit rules this executor's plans are made with.
+    pub fn edits(&self) -> crate::plan::Edits {
+        self.options.edits
+    }
+
     /// `budget` is the configured windows; the history comes from the state.
     pub fn new(
         api: A,
@@ -429,15 +437,19 @@ impl<A: XApi> Executor<A> {
             if !report.posts[i].is_done() {
                 continue;
             }
-            let mut creates: Vec<(&TweetChange, &Tweet)> = c
+            // Creates and edits in thread order; an edit names its tweet.
+            let mut creates: Vec<(&TweetChange, &Tweet, Option<&str>)> = c
                 .tweets
                 .iter()
                 .filter_map(|t| match &t.op {
-                    TweetOp::Create { body, .. } => Some((t, body)),
+                    TweetOp::Create { body, .. } => Some((t, body, None)),
+                    TweetOp::Edit {
+                        body, previous_id, ..
+                    } => Some((t, body, Some(previous_id.as_str()))),
                     _ => None,
                 })
                 .collect();
-            creates.sort_by_key(|(t, _)| t.index);
+            creates.sort_by_key(|(t, _, _)| t.index);
             if let Some(t) = c
                 .tweets
                 .iter()
@@ -464,11 +476,19 @@ impl<A: XApi> Executor<A> {
                 }
             }
             let of = c.tweets.iter().filter(|t| !t.is_removal()).count();
-            for (t, body) in creates {
-                match self
-                    .create_tweet(state, &c.key, (t.index, of), &t.digest, body)
-                    .await
-                {
+            for (t, body, edits) in creates {
+                let position = (t.index, of);
+                let sent = match edits {
+                    Some(previous) => {
+                        self.edit_tweet(state, &c.key, position, &t.digest, body, previous)
+                            .await
+                    }
+                    None => {
+                        self.create_tweet(state, &c.key, position, &t.digest, body)
+                            .await
+                    }
+                };
+                match sent {
                     Ok((tweet, fresh)) => {
                         if fresh {
                             self.emit(Event::Published {

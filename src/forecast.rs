@@ -239,7 +239,10 @@ pub(crate) fn forecast(plan: &Plan, inputs: Inputs<'_>) -> Forecast {
             let Some(at) = t else { break };
             let (endpoint, usd) = match &tweet.op {
                 TweetOp::Keep { .. } => continue,
-                TweetOp::Create { body, .. } => (Endpoint::CreateTweet, prices.post(&body.text).1),
+                // An edit is a create with `edit_options`, priced as a post.
+                TweetOp::Create { body, .. } | TweetOp::Edit { body, .. } => {
+                    (Endpoint::CreateTweet, prices.post(&body.text).1)
+                }
                 TweetOp::Delete { .. } => (Endpoint::DeleteTweet, prices.interaction_delete),
                 TweetOp::Repost { .. } => (Endpoint::Repost, Usd(0)),
                 TweetOp::Unrepost { .. } => (Endpoint::Unrepost, prices.interaction_delete),
@@ -505,6 +508,7 @@ mod tests {
             "a".into(),
             crate::state::PostState {
                 tweets: vec![crate::state::PublishedTweet {
+                    edits: Vec::new(),
                     id: "1".into(),
                     text: "old".into(),
                     digest: Tweet::new("old").digest(),

@@ -42,6 +42,7 @@ pub fn commit_message(log: &ApplyLog) -> String {
     }
     for (action, verb) in [
         (Action::Append, "append to"),
+        (Action::Edit, "edit"),
         (Action::Replace, "replace"),
         (Action::Move, "move"),
     ] {
@@ -485,6 +486,24 @@ mod tests {
              - hello (created)\n  https://x.com/i/status/113\n\n\
              Deleted:\n\
              - old (deleted)\n  https://x.com/i/status/99\n"
+        );
+    }
+
+    #[test]
+    fn an_edit_is_named_in_the_subject_and_listed_with_its_new_version() {
+        let msg = commit_message(&ApplyLog {
+            published: vec![Published {
+                key: "typo".into(),
+                action: Action::Edit,
+                tweet_ids: vec!["120".into()],
+                replaced_ids: Vec::new(),
+            }],
+            ..ApplyLog::default()
+        });
+        assert!(msg.starts_with("tweetform: edit 1\n"), "{msg}");
+        assert!(
+            msg.contains("- typo (edited)\n  https://x.com/i/status/120"),
+            "{msg}"
         );
     }
 

@@ -96,6 +96,7 @@ pub(crate) fn record(post: &Post, remote: &[&RemoteTweet]) -> PostState {
                 text: expanded_text(r).unwrap_or_else(|| r.text.clone()),
                 digest: tweet.digest(),
                 published_at: r.created_at,
+                edits: Vec::new(),
             })
             .collect(),
     }

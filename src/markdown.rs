@@ -238,6 +238,10 @@ fn md_change(
         );
     }
 
+    if let Some(why) = &change.not_an_edit {
+        let _ = writeln!(s, "  _Not an edit: {}_\n", md_escape_line(&visible(why)));
+    }
+
     let diffed = diffed_positions(change);
     for tweet in &change.tweets {
         let n = tweet.index + 1;
@@ -286,6 +290,22 @@ fn md_change(
                         .collect();
                     let _ = writeln!(s, "  _{}_\n", escaped.join(" · "));
                 }
+                for file in body.media_files() {
+                    s.push_str(&md_media(file, file_url(&file.path)));
+                }
+            }
+            TweetOp::Edit {
+                previous_id,
+                body,
+                old_text,
+            } => {
+                let _ = writeln!(
+                    s,
+                    "  **Tweet {n}** · {}/{MAX_WEIGHTED_LENGTH} · edits {}\n",
+                    tweet.weighted_length,
+                    md_tweet_link(previous_id)
+                );
+                s.push_str(&md_diff(old_text, &tweet.text));
                 for file in body.media_files() {
                     s.push_str(&md_media(file, file_url(&file.path)));
                 }

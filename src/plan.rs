@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub use crate::action::Action;
-pub use crate::planner::plan;
+pub use crate::planner::{Edits, plan, plan_with};
 use crate::post::Tweet;
 use crate::state::content_digest;
 
@@ -65,6 +65,9 @@ pub struct Change {
     /// X refused this content before: `apply` does not send it again until
     /// the post is edited.
     pub refused: Option<Refused>,
+    /// For a replace that `edits: true` could not make an edit: why (the
+    /// first changed tweet is outside the edit window, has a poll, …).
+    pub not_an_edit: Option<String>,
 }
 
 /// X's refusal of a post's content, as the state recorded it.
@@ -108,11 +111,9 @@ impl Change {
 /// repost and its undo by the reposted tweet's ID. A post with `repost:`
 /// has one such "tweet"; once reposted, a renamed one is a move whose keep
 /// names the reposted tweet.
+/// Creates and edits carry whole bodies and are most of a plan's tweets:
+/// boxing them would save nothing.
 #[derive(Debug, Clone, PartialEq)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "creates are most of a plan's tweets: boxing their bodies would save nothing"
-)]
 pub enum TweetOp {
     /// Published and stays as it is.
     Keep { id: String },
@@ -121,6 +122,14 @@ pub enum TweetOp {
     Create {
         body: Tweet,
         old_text: Option<String>,
+    },
+    /// Published and to be edited in place: `body` is sent with
+    /// `edit_options.previous_post_id` = `previous_id` (the newest ID of the
+    /// tweet's edit chain); `old_text` is the published text, for the diff.
+    Edit {
+        previous_id: String,
+        body: Tweet,
+        old_text: String,
     },
     /// Published and to be deleted.
     Delete { id: String },
@@ -136,6 +145,7 @@ impl TweetOp {
         match self {
             TweetOp::Keep { .. } => "keep",
             TweetOp::Create { .. } => "create",
+            TweetOp::Edit { .. } => "edit",
             TweetOp::Delete { .. } => "delete",
             TweetOp::Repost { .. } => "repost",
             TweetOp::Unrepost { .. } => "unrepost",
@@ -154,10 +164,15 @@ pub struct TweetChange {
 }
 
 impl TweetChange {
-    /// The published tweet's ID, for a keep or a delete.
+    /// The published tweet's ID, for a keep or a delete; for an edit, the
+    /// ID it edits.
     pub fn id(&self) -> Option<&str> {
         match &self.op {
-            TweetOp::Keep { id } | TweetOp::Delete { id } => Some(id),
+            TweetOp::Keep { id }
+            | TweetOp::Delete { id }
+            | TweetOp::Edit {
+                previous_id: id, ..
+            } => Some(id),
             _ => None,
         }
     }
@@ -170,24 +185,30 @@ impl TweetChange {
         }
     }
 
-    /// The body to send, for a create.
+    /// The body to send, for a create or an edit.
     pub fn body(&self) -> Option<&Tweet> {
         match &self.op {
-            TweetOp::Create { body, .. } => Some(body),
+            TweetOp::Create { body, .. } | TweetOp::Edit { body, .. } => Some(body),
             _ => None,
         }
     }
 
-    /// For a create that replaces a published tweet: that tweet's text.
+    /// For a create that replaces a published tweet, or an edit: that
+    /// tweet's text.
     pub fn old_text(&self) -> Option<&str> {
         match &self.op {
             TweetOp::Create { old_text, .. } => old_text.as_deref(),
+            TweetOp::Edit { old_text, .. } => Some(old_text),
             _ => None,
         }
     }
 
     pub(crate) fn is_create(&self) -> bool {
         matches!(self.op, TweetOp::Create { .. })
+    }
+
+    pub(crate) fn is_edit(&self) -> bool {
+        matches!(self.op, TweetOp::Edit { .. })
     }
 
     pub(crate) fn is_delete(&self) -> bool {
@@ -205,6 +226,10 @@ impl TweetChange {
 pub struct Summary {
     pub create: usize,
     pub append: usize,
+    /// Posts edited in place; absent from the JSON when none, as plans
+    /// made without `edits: true` have none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub edit: usize,
     pub replace: usize,
     pub delete: usize,
     #[serde(rename = "move")]
@@ -234,6 +259,7 @@ impl Summary {
         let n = match action {
             Action::Create => &mut self.create,
             Action::Append => &mut self.append,
+            Action::Edit => &mut self.edit,
             Action::Replace => &mut self.replace,
             Action::Delete => &mut self.delete,
             Action::Move => &mut self.moved,
@@ -276,6 +302,7 @@ mod tests {
             text: text.into(),
             digest: Tweet::new(text).digest(),
             published_at: None,
+            edits: Vec::new(),
         }
     }
 
@@ -697,6 +724,7 @@ mod tests {
             Summary {
                 create: 1,
                 append: 1,
+                edit: 0,
                 replace: 1,
                 delete: 1,
                 moved: 1,

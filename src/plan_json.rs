@@ -57,6 +57,8 @@ struct ChangeOut<'a> {
     tweets: &'a [TweetChange],
     #[serde(skip_serializing_if = "Option::is_none")]
     refused: Option<&'a Refused>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_an_edit: Option<&'a str>,
 }
 
 impl Serialize for Change {
@@ -70,6 +72,7 @@ impl Serialize for Change {
             publish_at: self.publish_at,
             tweets: &self.tweets,
             refused: self.refused.as_ref(),
+            not_an_edit: self.not_an_edit.as_deref(),
         }
         .serialize(serializer)
     }
@@ -90,6 +93,8 @@ struct ChangeIn {
     tweets: Vec<TweetChange>,
     #[serde(default)]
     refused: Option<Refused>,
+    #[serde(default)]
+    not_an_edit: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Change {
@@ -103,6 +108,7 @@ impl<'de> Deserialize<'de> for Change {
             publish_at: c.publish_at,
             tweets: c.tweets,
             refused: c.refused,
+            not_an_edit: c.not_an_edit,
         };
         if c.destructive != change.destructive() {
             return Err(serde::de::Error::custom(format!(
@@ -128,6 +134,7 @@ impl<'de> Deserialize<'de> for Change {
 enum OpName {
     Keep,
     Create,
+    Edit,
     Delete,
     Repost,
     Unrepost,
@@ -161,6 +168,16 @@ impl Serialize for TweetChange {
             TweetOp::Create { body, old_text } => {
                 (OpName::Create, None, old_text.as_deref(), Some(body))
             }
+            TweetOp::Edit {
+                previous_id,
+                body,
+                old_text,
+            } => (
+                OpName::Edit,
+                Some(previous_id.as_str()),
+                Some(old_text.as_str()),
+                Some(body),
+            ),
             TweetOp::Repost { .. } => (OpName::Repost, None, None, None),
             TweetOp::Unrepost { .. } => (OpName::Unrepost, None, None, None),
         };
@@ -255,6 +272,27 @@ impl<'de> Deserialize<'de> for TweetChange {
                     old_text: t.old_text.map(std::borrow::Cow::into_owned),
                 }
             }
+            OpName::Edit => {
+                let (Some(id), Some(body), Some(old_text)) = (t.id, t.body, t.old_text) else {
+                    return refuse(
+                        "an edit needs `id` (the ID it edits), `body` and `old_text`".to_owned(),
+                    );
+                };
+                if t.tweet_id.is_some() {
+                    return refuse(
+                        "an edit carries no `tweet_id` (only a repost or an unrepost does)"
+                            .to_owned(),
+                    );
+                }
+                if body.text != t.text {
+                    return refuse("`text` differs from the text of `body`".to_owned());
+                }
+                TweetOp::Edit {
+                    previous_id: id.into_owned(),
+                    body: body.into_owned(),
+                    old_text: old_text.into_owned(),
+                }
+            }
         };
         Ok(TweetChange {
             index: t.index,
@@ -299,6 +337,47 @@ mod tests {
         assert!(change.destructive());
         assert_eq!(change.tweets[0].id(), Some("1"));
         assert_eq!(change.tweets[1].old_text(), Some("fixx"));
+        assert_eq!(serde_json::to_value(&change).unwrap(), v);
+    }
+
+    #[test]
+    fn an_edit_reads_back_and_needs_what_it_sends() {
+        let v = json!({
+            "key": "typo",
+            "action": "edit",
+            "destructive": false,
+            "file": "posts/typo.yaml",
+            "not_an_edit": null,
+            "tweets": [
+                {"index": 0, "op": "edit", "id": "1", "text": "fix", "old_text": "fixx",
+                 "weighted_length": 3, "digest": "sha256:b", "body": {"text": "fix"}}
+            ]
+        });
+        let change = read(&v).unwrap();
+        assert!(!change.destructive());
+        assert_eq!(change.tweets[0].id(), Some("1"));
+        assert_eq!(change.tweets[0].old_text(), Some("fixx"));
+        let mut written = v.clone();
+        written.as_object_mut().unwrap().remove("not_an_edit");
+        assert_eq!(serde_json::to_value(&change).unwrap(), written);
+        // An edit called destructive, or without the ID it edits, is refused.
+        let mut lying = v.clone();
+        lying["destructive"] = json!(true);
+        assert!(read(&lying).unwrap_err().contains("never destructive"));
+        let mut no_id = v;
+        no_id["tweets"][0].as_object_mut().unwrap().remove("id");
+        assert!(read(&no_id).unwrap_err().contains("an edit needs `id`"));
+    }
+
+    #[test]
+    fn a_replace_says_why_it_is_not_an_edit() {
+        let mut v = replace();
+        v["not_an_edit"] = json!("tweet 1 has a poll, and X does not edit polls");
+        let change = read(&v).unwrap();
+        assert_eq!(
+            change.not_an_edit.as_deref(),
+            Some("tweet 1 has a poll, and X does not edit polls")
+        );
         assert_eq!(serde_json::to_value(&change).unwrap(), v);
     }
 

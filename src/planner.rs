@@ -3,9 +3,9 @@
 //! saved plan's document, read back by `apply`, which needs none of this.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::action::Action;
 use crate::plan::{Change, PLAN_FORMAT_VERSION, Plan, Refused, Summary, TweetChange, TweetOp};
@@ -47,6 +47,55 @@ use crate::validate::weighted_length;
 /// that come sorted is linear), and move candidates are looked up by their
 /// digest sequence.
 pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
+    plan_with(posts, state, now, Edits::default())
+}
+
+/// Whether published tweets may be edited in place (`edits: true`: the
+/// account has X Premium) and for how long after they were published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edits {
+    pub enabled: bool,
+    pub window: SignedDuration,
+}
+
+/// X's fundamentals page: 30 minutes (its changelog says one hour, the
+/// upper bound a project may set).
+pub const DEFAULT_EDIT_WINDOW: SignedDuration = SignedDuration::from_mins(30);
+
+/// X allows a tweet five edits (six versions).
+pub const MAX_EDITS: usize = 5;
+
+impl Default for Edits {
+    fn default() -> Self {
+        Edits {
+            enabled: false,
+            window: DEFAULT_EDIT_WINDOW,
+        }
+    }
+}
+
+/// [`plan`], where a changed published tweet may be an edit instead of a
+/// replace. With `edits.enabled`, a replace whose changed tweets can all be
+/// edited (inside the window after `published_at`, fewer than
+/// [`MAX_EDITS`] edits, no poll, not in a community, and, for a post's first
+/// tweet, not a reply to a tweet the state does not record, i.e. another
+/// account's) is an `edit`: only the changed tweets are edited, the others
+/// kept, since an edit keeps a tweet's place in its thread; tweets declared
+/// after the published ones are created. Otherwise it stays a replace and
+/// says in `not_an_edit` why it could not be one. A thread that loses
+/// tweets is a replace (only a delete removes a tweet).
+pub fn plan_with(posts: &[Post], state: &State, now: Timestamp, edits: Edits) -> Plan {
+    let editing = edits.enabled.then(|| Editing {
+        rules: edits,
+        now,
+        own: state
+            .posts
+            .values()
+            .flat_map(|p| &p.tweets)
+            .flat_map(|t| std::iter::once(&t.id).chain(&t.edits))
+            .map(String::as_str)
+            .collect(),
+    });
     // Both sides sorted by key, so that one merge pass pairs them up. The
     // loader gives posts in path order already, which the sort detects.
     let mut posts: Vec<&Post> = posts.iter().collect();
@@ -97,7 +146,7 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
         None => summary.count(Action::Unchanged),
     };
     for (declared, tweets) in &matched {
-        push(compare(declared, tweets));
+        push(compare(declared, tweets, editing.as_ref()));
     }
     for (declared, source) in new.iter().zip(moved_to) {
         if declared.digests.is_empty() {
@@ -241,8 +290,118 @@ fn find_moves(new: &[Declared], gone: &[(&str, &[Recorded])]) -> (Vec<Option<usi
     (moved_to, moved_away)
 }
 
+/// What deciding on edits needs: the rules, the plan's `now`, and every ID
+/// the state records (the account's own tweets, every version).
+struct Editing<'a> {
+    rules: Edits,
+    now: Timestamp,
+    own: HashSet<&'a str>,
+}
+
+impl Editing<'_> {
+    /// Whether the published tweet at `index` can be edited into `body`;
+    /// if not, why.
+    fn check(&self, index: usize, published: &PublishedTweet, body: &Tweet) -> Result<(), String> {
+        let n = index + 1;
+        if published.edits.len() >= MAX_EDITS {
+            return Err(format!(
+                "tweet {n} was edited {MAX_EDITS} times already, X's limit"
+            ));
+        }
+        if body.poll.is_some() {
+            return Err(format!("tweet {n} has a poll, and X does not edit polls"));
+        }
+        if body.community_id.is_some() {
+            return Err(format!(
+                "tweet {n} is posted in a community, and X does not edit community posts"
+            ));
+        }
+        if let Some(reply) = body.reply.as_ref().filter(|_| index == 0)
+            && !self.own.contains(reply.in_reply_to_tweet_id.as_str())
+        {
+            return Err(format!(
+                "tweet {n} replies to another account's tweet ({}), and X does not edit such replies",
+                reply.in_reply_to_tweet_id
+            ));
+        }
+        let Some(at) = published.published_at else {
+            return Err(format!(
+                "tweet {n}'s publication time is not recorded, so its edit window is unknown"
+            ));
+        };
+        let closes = at.saturating_add(self.rules.window).unwrap_or(at);
+        if self.now >= closes {
+            return Err(format!(
+                "tweet {n} is outside the edit window since {closes} ({} after it was published)",
+                window_text(self.rules.window)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A window as `tweetform.yaml` writes it: `30m`, `1h`, `90s`.
+fn window_text(window: SignedDuration) -> String {
+    let secs = window.as_secs();
+    if secs % 3600 == 0 {
+        format!("{}h", secs / 3600)
+    } else if secs % 60 == 0 {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
+/// A changed published post as edits in place, from its first differing
+/// position `same`; `Err` with the reason when one of them cannot be.
+fn edited(
+    declared: &Declared,
+    published: &[Recorded],
+    same: usize,
+    editing: &Editing,
+) -> Result<Change, String> {
+    if declared.post.repost.is_some() || published.len() > declared.digests.len() {
+        let why = if declared.post.repost.is_some() {
+            "a repost is not the account's tweet to edit"
+        } else {
+            "the thread loses tweets, which only a delete removes"
+        };
+        return Err(why.to_owned());
+    }
+    let mut tweets: Vec<TweetChange> = published[..same]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| kept(i, t))
+        .collect();
+    for (i, digest) in declared.digests.iter().enumerate().skip(same) {
+        let body = &declared.post.tweets[i];
+        match published.get(i) {
+            Some(old) if old.digest() == digest => tweets.push(kept(i, old)),
+            Some(Recorded::Tweet(old)) => {
+                editing.check(i, old, body)?;
+                let mut change = declared_tweet(i, body, digest, None);
+                change.op = TweetOp::Edit {
+                    previous_id: old.id.clone(),
+                    body: body.clone(),
+                    old_text: old.text.clone(),
+                };
+                tweets.push(change);
+            }
+            Some(Recorded::Repost(..)) => {
+                return Err("a repost is not the account's tweet to edit".to_owned());
+            }
+            None => tweets.push(declared_tweet(i, body, digest, None)),
+        }
+    }
+    Ok(post_change(declared.post, Action::Edit, None, tweets))
+}
+
 /// A published post against its declaration; `None` when unchanged.
-fn compare(declared: &Declared, published: &[Recorded]) -> Option<Change> {
+fn compare(
+    declared: &Declared,
+    published: &[Recorded],
+    editing: Option<&Editing>,
+) -> Option<Change> {
     let Declared { post, digests } = declared;
     let same = digests
         .iter()
@@ -257,6 +416,13 @@ fn compare(declared: &Declared, published: &[Recorded]) -> Option<Change> {
     } else {
         Action::Replace
     };
+    let mut not_an_edit = None;
+    if let (Action::Replace, Some(editing)) = (action, editing) {
+        match edited(declared, published, same, editing) {
+            Ok(change) => return Some(change),
+            Err(why) => not_an_edit = Some(why),
+        }
+    }
     let mut tweets: Vec<TweetChange> = published[..same]
         .iter()
         .enumerate()
@@ -273,7 +439,9 @@ fn compare(declared: &Declared, published: &[Recorded]) -> Option<Change> {
         };
         tweets.extend(declared.change(i, old_text));
     }
-    Some(post_change(post, action, None, tweets))
+    let mut change = post_change(post, action, None, tweets);
+    change.not_an_edit = not_an_edit;
+    Some(change)
 }
 
 fn unpublished(declared: &Declared, action: Action) -> Change {
@@ -305,6 +473,7 @@ fn deleted(key: &str, published: &[Recorded]) -> Change {
             .map(|(i, t)| to_delete(i, t))
             .collect(),
         refused: None,
+        not_an_edit: None,
     }
 }
 
@@ -322,6 +491,7 @@ fn post_change(
         publish_at: post.publish_at,
         tweets,
         refused: None,
+        not_an_edit: None,
     }
 }
 
@@ -403,3 +573,6 @@ fn declared_tweet(
         digest: digest.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -29,6 +29,7 @@ pub(crate) fn summary_line(summary: &Summary) -> String {
     let counted = [
         (summary.create, "to create"),
         (summary.append, "to append"),
+        (summary.edit, "to edit"),
         (summary.replace, "to replace"),
         (summary.delete, "to delete"),
         (summary.moved, "to move"),
@@ -509,6 +510,7 @@ mod tests {
         let s = Summary {
             create: 2,
             append: 1,
+            edit: 0,
             replace: 1,
             delete: 1,
             moved: 1,

@@ -436,7 +436,7 @@ impl ApplyLog {
                         });
                     }
                 }
-                Action::Create | Action::Append | Action::Replace | Action::Move => {
+                Action::Create | Action::Append | Action::Edit | Action::Replace | Action::Move => {
                     let replaced = if p.action == Action::Replace {
                         ids(&p.deleted)
                     } else {

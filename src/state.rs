@@ -173,6 +173,11 @@ pub struct PublishedTweet {
     pub digest: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<Timestamp>,
+    /// The IDs of the versions this tweet replaced by editing it in place,
+    /// oldest first (`id` is the newest): X allows five edits, and a chain
+    /// has one more version than edits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<String>,
 }
 
 /// A create about to be sent. Recorded (and the state saved) before the
@@ -193,6 +198,10 @@ pub struct Intent {
     /// their text and time only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<IntentShape>,
+    /// For an edit in place: the ID it edits (`edit_options`). The tweet
+    /// it sent is the version whose `edit_history_tweet_ids` holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit_of: Option<String>,
 }
 
 /// The parts of a create besides its text that tell two tweets apart.
@@ -608,6 +617,7 @@ mod tests {
             text: text.into(),
             digest: crate::post::Tweet::new(text).digest(),
             published_at: None,
+            edits: Vec::new(),
         }
     }
 
@@ -626,6 +636,7 @@ mod tests {
             PostState {
                 tweets: vec![PublishedTweet {
                     published_at: Some("2026-01-02T03:04:05Z".parse().unwrap()),
+                    edits: Vec::new(),
                     ..tweet("1", "hello")
                 }],
             },
@@ -679,6 +690,7 @@ mod tests {
                 media: 2,
                 ..IntentShape::default()
             }),
+            edit_of: None,
         });
         state
             .requests

@@ -181,6 +181,14 @@ fn header(change: &Change, planned_at: Timestamp) -> String {
             "{key} will be appended to: {}{due}",
             plural(created, "new tweet", "new tweets")
         ),
+        Action::Edit => format!(
+            "{key} will be edited in place: {}",
+            plural(
+                change.tweets.iter().filter(|t| t.is_edit()).count(),
+                "tweet",
+                "tweets"
+            )
+        ),
         Action::Replace => format!(
             "{key} will be replaced (destructive: {}){due}",
             destroys(change)
@@ -235,6 +243,13 @@ fn render_change(
         ));
     }
 
+    if let Some(why) = &change.not_an_edit {
+        out.line(
+            Style::new().yellow(),
+            &format!("{TEXT_INDENT}not an edit: {}", visible(why)),
+        );
+    }
+
     let diffed = diffed_positions(change);
     for tweet in &change.tweets {
         render_tweet(out, change.action, tweet, diffed.contains(&tweet.index));
@@ -285,6 +300,20 @@ fn render_tweet(out: &mut Out, action: Action, tweet: &TweetChange, diffed: bool
                 }
                 None => text_block(out, &tweet.text, Style::new()),
             }
+            for attribute in attributes(body) {
+                out.line(dim, &format!("{TEXT_INDENT}{}", visible(&attribute)));
+            }
+        }
+        TweetOp::Edit { body, old_text, .. } => {
+            let length = format!("({}/{MAX_WEIGHTED_LENGTH})", tweet.weighted_length);
+            out.line(
+                Style::new().yellow(),
+                &format!(
+                    "{TWEET_INDENT}~ tweet {n} {} {length}",
+                    id.unwrap_or_default()
+                ),
+            );
+            diff_block(out, old_text, &tweet.text);
             for attribute in attributes(body) {
                 out.line(dim, &format!("{TEXT_INDENT}{}", visible(&attribute)));
             }

@@ -192,6 +192,7 @@ fn plan_with(changes: &[(&str, Action)], summary: Summary) -> Plan {
                 publish_at: None,
                 tweets: Vec::new(),
                 refused: None,
+                not_an_edit: None,
             })
             .collect(),
         summary,
@@ -217,6 +218,7 @@ fn plan_outputs_count_posts_per_action() {
         Summary {
             create: 2,
             append: 1,
+            edit: 0,
             replace: 1,
             delete: 1,
             moved: 0,

@@ -524,3 +524,61 @@ fn a_bad_cron_in_the_workflow_is_an_error_at_its_line() {
             ".github/workflows/tweets.yml:3:14: on.schedule: `every hour` is not a cron schedule",
         ));
 }
+
+/// `mixed` with `edits: true`, its typo tweet published at `published_at`.
+fn mixed_with_edits(published_at: &str) -> tempfile::TempDir {
+    let dir = fixture_with_config("mixed", "edits: true\n");
+    let path = dir.path().join("state/tweets.lock.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    state["posts"]["typo"]["tweets"][0]["published_at"] = published_at.into();
+    std::fs::write(&path, state.to_string()).unwrap();
+    dir
+}
+
+#[test]
+fn a_typo_fixed_inside_the_edit_window_is_an_edit() {
+    let dir = mixed_with_edits("2026-11-23T11:50:00Z");
+    let human = stdout_of(&mut plan_in(dir.path(), &[]));
+    insta::assert_snapshot!("edit_human", human);
+    let json: Plan =
+        serde_json::from_str(&stdout_of(&mut plan_in(dir.path(), &["--format", "json"]))).unwrap();
+    let typo = json.changes.iter().find(|c| c.key == "typo").unwrap();
+    assert_eq!(typo.action, Action::Edit);
+    assert!(!typo.destructive());
+    assert_eq!(typo.tweets[0].op.name(), "edit");
+    assert_eq!(json.summary.edit, 1);
+    let markdown = stdout_of(&mut plan_in(dir.path(), &["--format", "markdown"]));
+    assert!(
+        markdown.contains("#### ✏️ Edit (1 post)")
+            && markdown.contains("· edits [https://x.com/i/status/1860000000000000001]"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn outside_the_edit_window_the_plan_says_why_it_replaces() {
+    let dir = mixed_with_edits("2026-11-23T11:00:00Z");
+    let human = stdout_of(&mut plan_in(dir.path(), &[]));
+    assert!(
+        human.contains(
+            "not an edit: tweet 1 is outside the edit window since 2026-11-23T11:30:00Z (30m after it was published)"
+        ),
+        "{human}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout_of(&mut plan_in(dir.path(), &["--format", "json"]))).unwrap();
+    let typo = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "typo")
+        .unwrap();
+    assert_eq!(typo["action"], "replace");
+    assert!(
+        typo["not_an_edit"]
+            .as_str()
+            .unwrap()
+            .contains("outside the edit window")
+    );
+}

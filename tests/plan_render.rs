@@ -59,6 +59,7 @@ fn change(key: &str, action: Action, tweets: Vec<TweetChange>) -> Change {
         publish_at: None,
         tweets,
         refused: None,
+        not_an_edit: None,
     }
 }
 
@@ -159,6 +160,7 @@ fn every_action() -> Plan {
         summary: Summary {
             create: 1,
             append: 1,
+            edit: 0,
             replace: 1,
             delete: 1,
             moved: 1,

@@ -40,7 +40,24 @@ pub fn apply_effects(plan: &Plan, state: &mut State, mut id_gen: impl FnMut() ->
                     text: t.text.clone(),
                     digest: t.digest.clone(),
                     published_at: Some(plan.planned_at),
+                    edits: Vec::new(),
                 }),
+                TweetOp::Edit { previous_id, .. } => {
+                    let old = old
+                        .tweets
+                        .iter()
+                        .find(|p| &p.id == previous_id)
+                        .expect("an edited tweet is in the state");
+                    let mut edits = old.edits.clone();
+                    edits.push(old.id.clone());
+                    tweets.push(PublishedTweet {
+                        id: id_gen(),
+                        text: t.text.clone(),
+                        digest: t.digest.clone(),
+                        published_at: old.published_at,
+                        edits,
+                    });
+                }
                 TweetOp::Delete { .. } => {}
                 TweetOp::Repost { tweet_id } => {
                     let record = tweetform::state::RepostRecord {
@@ -144,6 +161,7 @@ fn state() -> impl Strategy<Value = State> {
                         text: t.text.clone(),
                         digest: t.digest(),
                         published_at: None,
+                        edits: Vec::new(),
                     }
                 })
                 .collect();

@@ -43,6 +43,7 @@ fn published_project(config: &str) -> tempfile::TempDir {
                 text: "hello".into(),
                 digest: post.digests()[0].clone(),
                 published_at: None,
+                edits: Vec::new(),
             }],
         },
     );

@@ -288,6 +288,7 @@ fn the_same_text_twice_is_an_error_naming_both_places() {
                     text: text.into(),
                     digest: tweet.digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 }],
             },
         );

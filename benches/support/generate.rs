@@ -193,6 +193,7 @@ fn record_one(tweets: &[Tweet], id: &mut u64) -> PostState {
                     text: t.text.clone(),
                     digest: t.digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 }
             })
             .collect(),

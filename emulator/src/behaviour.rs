@@ -76,6 +76,9 @@ pub struct Behaviour {
     pub media_processing: Duration,
     /// `expires_after_secs` of an upload, from its finalize (X: 86400).
     pub media_expiry: Duration,
+    /// How long after a tweet was first published it may be edited
+    /// (`edit_options`): X's fundamentals page says 30 minutes.
+    pub edit_window: Duration,
 }
 
 impl Default for Behaviour {
@@ -89,6 +92,7 @@ impl Default for Behaviour {
             max_clock_skew: Duration::from_secs(300),
             media_processing: Duration::from_secs(5),
             media_expiry: Duration::from_secs(86400),
+            edit_window: Duration::from_secs(30 * 60),
         }
     }
 }

@@ -50,10 +50,9 @@ impl FakeX {
         if !problems.is_empty() {
             return Answer::invalid_messages(problems);
         }
-        if body.get("edit_options").is_some() {
-            return Answer::forbidden(
-                "The tweetform emulator does not support edits (edit_options).",
-            );
+        if let Some(previous) = body.pointer("/edit_options/previous_post_id") {
+            let previous = previous.as_str().unwrap_or_default().to_owned();
+            return self.edit(body, &previous, now);
         }
         let text = body["text"].as_str().unwrap_or_default().to_owned();
         let has_media = body.get("media").is_some();

@@ -346,12 +346,19 @@ impl FakeX {
             body,
             ..old
         });
+        self.add_version(id, &new_id);
+        Some(new_id)
+    }
+
+    /// Records `new_id` as the newest version of `id`'s chain; returns the
+    /// chain, oldest first.
+    pub(crate) fn add_version(&mut self, id: &str, new_id: &str) -> Vec<String> {
         let mut chain = self.edit_history(id);
-        chain.push(new_id.clone());
+        chain.push(new_id.to_owned());
         for version in &chain {
             self.edits.insert(version.clone(), chain.clone());
         }
-        Some(new_id)
+        chain
     }
 
     /// Every version of tweet `id`, oldest first (itself alone if never edited).

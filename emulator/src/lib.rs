@@ -29,6 +29,7 @@ pub mod access;
 mod answers;
 pub mod behaviour;
 pub mod clock;
+mod edits;
 mod endpoints;
 pub mod exchange;
 pub mod fake;

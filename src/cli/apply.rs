@@ -155,6 +155,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
             allow_destroy: args.allow_destroy || config.allow_destroy,
             prices: config.prices(),
             spend,
+            edits: config.edits(),
             ..ApplyOptions::default()
         };
         // The work goes on whatever becomes of stdout: a failure to print
@@ -232,7 +233,8 @@ pub async fn apply<A: XApi>(
     state: &mut State,
 ) -> Result<Report, Problem> {
     let now = Timestamp::now();
-    let fresh = crate::plan::plan(posts, state, now);
+    let edits = executor.edits();
+    let fresh = crate::plan::plan_with(posts, state, now, edits);
     let replan = saved.is_none();
     let mut plan = match saved {
         Some(saved) => {
@@ -249,7 +251,7 @@ pub async fn apply<A: XApi>(
         if settled && replan {
             // What an interrupted run published is now recorded: plan again
             // so that it is not published twice.
-            plan = crate::plan::plan(posts, state, now);
+            plan = crate::plan::plan_with(posts, state, now, edits);
         }
     }
     Ok(executor.execute(&plan, state).await)

@@ -174,7 +174,7 @@ pub(crate) fn make_plan(
         )?),
         None => None,
     };
-    let mut plan = plan::plan(&report.posts, &state, now);
+    let mut plan = plan::plan_with(&report.posts, &state, now, config.edits());
     plan.refresh = read;
     let prices = config.prices();
     plan.cost = Some(crate::cost::Cost::of(&plan, &prices));

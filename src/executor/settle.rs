@@ -127,18 +127,35 @@ impl<A: XApi> Executor<A> {
         intent: &Intent,
         id: &str,
     ) -> Result<(), Fatal> {
-        let tweet = PublishedTweet {
+        let mut tweet = PublishedTweet {
             id: id.to_owned(),
             text: intent.text.clone(),
             digest: intent.digest.clone(),
             published_at: Some(self.clock.now()),
+            edits: Vec::new(),
         };
         let post = state
             .posts
             .entry(intent.key.clone())
             .or_insert_with(|| PostState { tweets: Vec::new() });
-        let at = intent.index.min(post.tweets.len());
-        post.tweets.insert(at, tweet);
+        let edited = intent
+            .edit_of
+            .as_ref()
+            .and_then(|old| post.tweets.iter_mut().find(|t| &t.id == old));
+        match edited {
+            // The new version takes the old one's place; the window still
+            // counts from the first version's publication.
+            Some(old) => {
+                tweet.published_at = old.published_at;
+                tweet.edits = std::mem::take(&mut old.edits);
+                tweet.edits.push(old.id.clone());
+                *old = tweet;
+            }
+            None => {
+                let at = intent.index.min(post.tweets.len());
+                post.tweets.insert(at, tweet);
+            }
+        }
         state
             .pending
             .retain(|i| !(i.key == intent.key && i.index == intent.index));
@@ -293,8 +310,14 @@ impl View {
     }
 }
 
-/// Whether a tweet from X has the whole content an intent sent.
+/// Whether a tweet from X has the whole content an intent sent. For an
+/// edit: a newer version of the tweet it edits, with its text.
 pub(super) fn belongs(remote: &RemoteTweet, intent: &Intent) -> bool {
+    if let Some(old) = &intent.edit_of {
+        return &remote.id != old
+            && remote.edit_history_tweet_ids.contains(old)
+            && same_text(remote, &intent.text);
+    }
     let Some(shape) = &intent.shape else {
         // Saved without its shape: text alone, and only a text that says
         // something besides links.

@@ -118,6 +118,7 @@ fn change_of(key: &str, tweets: &[Tweet]) -> Change {
         from: None,
         publish_at: None,
         refused: None,
+        not_an_edit: None,
         tweets: tweets
             .iter()
             .enumerate()
@@ -408,6 +409,7 @@ async fn fifty_deletes_per_15_minutes() {
                     text: text.clone(),
                     digest: Tweet::new(&text).digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 }],
             },
         );
@@ -425,6 +427,7 @@ async fn fifty_deletes_per_15_minutes() {
                 digest: String::new(),
             }],
             refused: None,
+            not_an_edit: None,
         });
     }
     let plan = plan_of(changes);
@@ -554,6 +557,7 @@ fn intent(i: usize, at: Timestamp) -> Intent {
         text,
         at,
         shape: Some(crate::state::IntentShape::default()),
+        edit_of: None,
     }
 }
 
@@ -674,6 +678,7 @@ async fn appended_tweets_reply_to_the_last_published_one() {
                 text: "one".into(),
                 digest: Tweet::new("one").digest(),
                 published_at: None,
+                edits: Vec::new(),
             }],
         },
     );
@@ -730,6 +735,7 @@ async fn destructive_changes_are_held_and_the_rest_goes_out_without_allow_destro
                 text: "x".into(),
                 digest: "d".into(),
                 published_at: None,
+                edits: Vec::new(),
             }],
         },
     );
@@ -748,6 +754,7 @@ async fn destructive_changes_are_held_and_the_rest_goes_out_without_allow_destro
             digest: "d".into(),
         }],
         refused: None,
+        not_an_edit: None,
     });
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let report = ex.execute(&plan, &mut state).await;
@@ -788,6 +795,7 @@ async fn moves_rename_in_the_state_only() {
             text: "x".into(),
             digest: "d".into(),
             published_at: None,
+            edits: Vec::new(),
         }],
     };
     state.posts.insert("old/name".into(), tweets.clone());
@@ -799,6 +807,7 @@ async fn moves_rename_in_the_state_only() {
         publish_at: None,
         tweets: vec![],
         refused: None,
+        not_an_edit: None,
     }]);
     let mut ex = run.executor(default_budget(), ApplyOptions::default());
     let report = ex.execute(&plan, &mut state).await;
@@ -843,6 +852,7 @@ async fn replace_deletes_then_republishes_from_the_first_changed_tweet() {
                     text: (*text).into(),
                     digest: Tweet::new(*text).digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 })
                 .collect(),
         },
@@ -982,6 +992,7 @@ fn published_for_deletion(run: &Run, texts: &[&str]) -> (State, Plan, Vec<String
             text: (*text).into(),
             digest: Tweet::new(*text).digest(),
             published_at: None,
+            edits: Vec::new(),
         };
         state.posts.insert(
             key.clone(),
@@ -1003,6 +1014,7 @@ fn published_for_deletion(run: &Run, texts: &[&str]) -> (State, Plan, Vec<String
                 digest: Tweet::new(*text).digest(),
             }],
             refused: None,
+            not_an_edit: None,
         });
         ids.push(id);
     }
@@ -1398,6 +1410,7 @@ async fn refusals_that_are_not_for_good_are_not_recorded() {
         .await;
     assert!(state.refused.is_empty(), "{:?}", state.refused);
 }
+mod edits;
 mod media;
 mod recovery;
 mod refresh;
@@ -1457,6 +1470,7 @@ async fn a_tweet_settled_before_planning_is_reported_beside_held_changes() {
                 text: "x".into(),
                 digest: "d".into(),
                 published_at: None,
+                edits: Vec::new(),
             }],
         },
     );
@@ -1476,6 +1490,7 @@ async fn a_tweet_settled_before_planning_is_reported_beside_held_changes() {
             digest: "d".into(),
         }],
         refused: None,
+        not_an_edit: None,
     }]);
     let report = ex.execute(&plan, &mut state).await;
     assert_eq!(report.exit_code(), 3);

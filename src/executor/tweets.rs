@@ -1,5 +1,6 @@
-//! The two writes: a create sent exactly once under its intent, and an
-//! idempotent delete. Each says what X's answers mean for it; the request
+//! The two writes: a create (or an edit in place, a create that names the
+//! tweet it edits) sent exactly once under its intent, and an idempotent
+//! delete. Each says what X's answers mean for it; the request
 //! loop ([`super::request`]) sends them.
 
 use super::Executor;
@@ -71,10 +72,79 @@ impl<A: XApi> Executor<A> {
                 text: body.text.clone(),
                 at: self.clock.now(),
                 shape: Some(shape),
+                edit_of: None,
             }),
             json,
         };
         let sent = self.write(state, create).await;
+        match sent {
+            Err(halt) if !uploads.is_empty() => Err(self.media_refused(state, &uploads, halt)),
+            other => other,
+        }
+    }
+
+    /// Edits one published tweet in place exactly once: `POST /2/tweets`
+    /// with `edit_options.previous_post_id`, sent under an intent as a
+    /// create is (one that says which ID it edits), so that a lost answer
+    /// is settled by finding the new version on the timeline. Returns the
+    /// new version and whether this call sent it.
+    pub(super) async fn edit_tweet(
+        &mut self,
+        state: &mut State,
+        key: &str,
+        (index, of): (usize, usize),
+        digest: &str,
+        body: &Tweet,
+        previous: &str,
+    ) -> Result<(TweetRef, bool), Halt> {
+        let recorded = state.posts.get(key).map_or(&[][..], |p| &p.tweets[..]);
+        match recorded.get(index) {
+            // Adopted from an interrupted run while settling intents.
+            Some(t) if t.digest == digest && t.edits.iter().any(|e| e == previous) => {
+                return Ok((TweetRef::new(index, &t.id, true), false));
+            }
+            Some(t) if t.id == previous => {}
+            _ => return Err(Halt::Failed(Failure::RecordedDiffers { index })),
+        }
+        let kept = state
+            .pending
+            .iter()
+            .find(|i| i.key == key && i.index == index)
+            .cloned();
+        if kept
+            .as_ref()
+            .is_some_and(|old| old.digest != digest || old.edit_of.as_deref() != Some(previous))
+        {
+            return Err(Halt::Failed(Failure::OtherVersionPending { index }));
+        }
+        let uploads = self.uploads_for(state, key, body).await?;
+        let ids: Vec<String> = uploads.iter().map(|u| u.id.clone()).collect();
+        // No reply: an edit keeps the tweet's place in its thread.
+        let mut json = body.request_body_with(None, &ids);
+        if let Some(o) = json.as_object_mut() {
+            o.remove("reply");
+        }
+        json["edit_options"] = serde_json::json!({ "previous_post_id": previous });
+        let mut shape = IntentShape::of_request(&json);
+        shape.media_keys = uploads.iter().filter_map(|u| u.media_key.clone()).collect();
+        let edit = Create {
+            index,
+            of,
+            saved: kept.is_some(),
+            inherited: kept.is_some(),
+            maybe_sent: kept.is_some(),
+            intent: kept.unwrap_or_else(|| Intent {
+                key: key.to_owned(),
+                index,
+                digest: digest.to_owned(),
+                text: body.text.clone(),
+                at: self.clock.now(),
+                shape: Some(shape),
+                edit_of: Some(previous.to_owned()),
+            }),
+            json,
+        };
+        let sent = self.write(state, edit).await;
         match sent {
             Err(halt) if !uploads.is_empty() => Err(self.media_refused(state, &uploads, halt)),
             other => other,
@@ -137,7 +207,7 @@ impl<A: XApi> Executor<A> {
     }
 }
 
-/// `POST /2/tweets` for one tweet of a post.
+/// `POST /2/tweets` for one tweet of a post (with `edit_options` for an edit).
 struct Create {
     index: usize,
     /// How many tweets the thread has, for messages.

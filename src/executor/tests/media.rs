@@ -397,6 +397,7 @@ async fn a_tweet_whose_answer_was_lost_is_recognised_by_its_uploads() {
             media_keys: keys,
             ..IntentShape::default()
         }),
+        edit_of: None,
     };
     assert!(!super::super::settle::belongs(
         &remote,

@@ -24,6 +24,7 @@ fn intent_for(
         text: body.text.clone(),
         at,
         shape: Some(IntentShape::of_request(&body.request_body(reply_to))),
+        edit_of: None,
     }
 }
 
@@ -96,6 +97,7 @@ async fn a_threads_chain_decides_which_post_a_reply_belongs_to() {
                     text: format!("Thread {}", key.to_uppercase()),
                     digest: Tweet::new(format!("Thread {}", key.to_uppercase())).digest(),
                     published_at: None,
+                    edits: Vec::new(),
                 }],
             },
         );
