@@ -154,7 +154,7 @@ impl Schedule {
     }
 
     /// The first scheduled run at or after `t`, and the cron that gives it.
-    fn next_run(&self, t: Timestamp) -> Option<(Timestamp, &str)> {
+    pub(crate) fn next_run(&self, t: Timestamp) -> Option<(Timestamp, &str)> {
         let Schedule::Cron(crons) = self else {
             return None;
         };

@@ -160,6 +160,20 @@ pub struct Report {
 }
 
 impl Report {
+    /// Moves each deferred post's earliest time to the publishing
+    /// workflow's first scheduled run at or after it, and says so.
+    pub(crate) fn round_deferred_to(&mut self, schedule: &crate::forecast::Schedule) {
+        for post in &mut self.posts {
+            if let Outcome::Deferred { earliest, reason } = &mut post.outcome
+                && let Some((run, cron)) = schedule.next_run(*earliest)
+                && run > *earliest
+            {
+                *reason = format!("{reason}; then the workflow's run of \"{cron}\"");
+                *earliest = run;
+            }
+        }
+    }
+
     pub fn done(&self) -> impl Iterator<Item = &PostReport> {
         self.posts.iter().filter(|p| p.is_done())
     }
@@ -564,6 +578,29 @@ mod tests {
             "Apply: 1 published, 1 recovered from an earlier run, 1 deleted, 1 failed, 1 deferred."
         ));
         assert!(s.contains("Next scheduled: a at 2026-01-10T00:00:00Z (2 waiting)."));
+    }
+
+    #[test]
+    fn deferred_posts_wait_for_the_workflows_next_run() {
+        let mut r = sample();
+        let schedule =
+            crate::forecast::Schedule::parse("on:\n  schedule:\n    - cron: \"7,37 * * * *\"\n")
+                .unwrap();
+        r.round_deferred_to(&schedule);
+        assert_eq!(r.deferred_until(), Some(ts("2026-01-01T00:37:00Z")));
+        let s = r.render_summary(false);
+        assert!(
+            s.contains("… later: goes out not before 2026-01-01T00:37:00Z ("),
+            "{s}"
+        );
+        assert!(
+            s.contains("then the workflow's run of \"7,37 * * * *\")"),
+            "{s}"
+        );
+        // Without a schedule, nothing moves.
+        let mut r = sample();
+        r.round_deferred_to(&crate::forecast::Schedule::parse("on: push\n").unwrap());
+        assert_eq!(r.deferred_until(), Some(ts("2026-01-01T00:15:00Z")));
     }
 
     #[test]

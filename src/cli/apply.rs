@@ -180,6 +180,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
         }
         apply(executor, saved_plan, &posts, &mut state).await
     })?;
+    let mut report = report;
+    // A deferred post goes out at the publishing workflow's next run after
+    // its earliest time, as the plan's forecast says. A workflow that cannot
+    // be read changes nothing here: the run is over, and `plan` reports it.
+    if let Ok(schedule) = crate::forecast::Schedule::read(&ctx.root) {
+        report.round_deferred_to(&schedule);
+    }
 
     // From here on the state is saved: nothing printed may stop the commit
     // or the job summary, so a failure to print waits until they are done.
