@@ -231,7 +231,16 @@ impl Report {
     pub fn render_summary(&self, color: bool) -> String {
         let mut out = String::new();
         let paint = |s: &str, f: fn(&str) -> String| if color { f(s) } else { s.to_owned() };
-        let published = self.published().filter(|(_, t)| !t.already).count();
+        // An edit sends a new version of a tweet: counted apart, so that a
+        // reader does not look for a new tweet on the account.
+        let edited = self
+            .posts
+            .iter()
+            .filter(|p| p.action == Action::Edit)
+            .flat_map(|p| &p.published)
+            .filter(|t| !t.already)
+            .count();
+        let published = self.published().filter(|(_, t)| !t.already).count() - edited;
         let adopted = self.published().filter(|(_, t)| t.already).count() + self.recovered.len();
         let deleted = self.deleted().count();
         let moved = self
@@ -335,6 +344,9 @@ impl Report {
             let _ = writeln!(out, "\nNothing to do: X matches the posts.");
         } else {
             let mut parts = vec![format!("{published} published")];
+            if edited > 0 {
+                parts.push(format!("{edited} edited"));
+            }
             if adopted > 0 {
                 parts.push(format!("{adopted} recovered from an earlier run"));
             }
@@ -601,6 +613,19 @@ mod tests {
         let mut r = sample();
         r.round_deferred_to(&crate::forecast::Schedule::parse("on: push\n").unwrap());
         assert_eq!(r.deferred_until(), Some(ts("2026-01-01T00:15:00Z")));
+    }
+
+    #[test]
+    fn an_edit_is_counted_as_edited_not_published() {
+        let mut r = sample();
+        let mut edit = PostReport::new("typo", Action::Edit, None);
+        edit.published.push(TweetRef::new(0, "200", false));
+        r.posts.push(edit);
+        let s = r.render_summary(false);
+        assert!(
+            s.contains("Apply: 1 published, 1 edited, 1 recovered from an earlier run"),
+            "{s}"
+        );
     }
 
     #[test]
