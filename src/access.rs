@@ -13,10 +13,7 @@
 //! published is a reply to the account's own.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::LazyLock;
-
-use serde::{Deserialize, Serialize};
 
 use crate::field::Field;
 use crate::post::{Post, Tweet};
@@ -24,50 +21,7 @@ use crate::problem::Problem;
 use crate::repeated_text::is_published;
 use crate::state::State;
 
-/// X's API access levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Access {
-    /// Pay per request; what new apps get since 6 Feb 2026.
-    #[default]
-    PayPerUse,
-    /// The older monthly subscriptions, kept by existing subscribers.
-    Basic,
-    Pro,
-    /// By contract; none of the self-serve restrictions apply.
-    Enterprise,
-}
-
-impl Access {
-    /// Every level, as written in `tweetform.yaml`.
-    pub const ALL: [Access; 4] = [
-        Access::PayPerUse,
-        Access::Basic,
-        Access::Pro,
-        Access::Enterprise,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Access::PayPerUse => "pay-per-use",
-            Access::Basic => "basic",
-            Access::Pro => "pro",
-            Access::Enterprise => "enterprise",
-        }
-    }
-
-    /// Whether X's restrictions on self-serve customers apply (every level
-    /// but Enterprise).
-    pub fn is_self_serve(self) -> bool {
-        self != Access::Enterprise
-    }
-}
-
-impl fmt::Display for Access {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::access_level::Access;
 
 /// X's price of a post, and of a post with a URL, at pay-per-use prices
 /// since 20 Apr 2026: what putting a link in the text instead of quoting

@@ -39,6 +39,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::api::{Limit, RateInfo};
 use crate::config::{BudgetConfig, BudgetPreset, CONFIG_FILE, WindowConfig};
+pub(crate) use crate::duration::parse_duration;
 pub(crate) use crate::endpoint::Scope;
 pub use crate::endpoint::{Endpoint, RequestKind};
 use crate::problem::Problem;
@@ -495,19 +496,6 @@ fn parse_windows(kind: RequestKind, windows: &[WindowConfig]) -> Result<Vec<Wind
             Ok(Window::new(w.limit, length))
         })
         .collect()
-}
-
-/// A duration in jiff's friendly format (`90s`, `15m`, `3h`, `1h 30m`) or
-/// ISO 8601 (`PT15M`). Shared with `apply --wait`.
-pub(crate) fn parse_duration(s: &str) -> Result<SignedDuration, String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err("empty".into());
-    }
-    if s == "0" {
-        return Ok(SignedDuration::ZERO);
-    }
-    s.parse::<SignedDuration>().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

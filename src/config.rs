@@ -4,7 +4,10 @@
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
-use crate::access::Access;
+use jiff::SignedDuration;
+
+use crate::access_level::Access;
+use crate::money::Usd;
 use crate::post::Pos;
 
 use serde::{Deserialize, Serialize};
@@ -34,7 +37,7 @@ pub struct Config {
     pub budget: Option<BudgetConfig>,
     /// X's prices, when they differ from the dated default table.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub prices: Option<crate::cost::PriceOverrides>,
+    pub prices: Option<crate::prices::PriceOverrides>,
     /// The account has X Premium: a changed published tweet still inside
     /// its edit window is edited in place instead of replaced.
     pub edits: bool,
@@ -128,7 +131,7 @@ pub struct CustomBudget {
     pub uploads: Option<Vec<WindowConfig>>,
     /// At most so many US dollars in any window (see [`crate::spend`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spend: Option<crate::spend::SpendConfig>,
+    pub spend: Option<SpendConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,14 +246,14 @@ impl Config {
 
     /// Whether and how long tweets may be edited in place (`edit_window`
     /// was checked when the file was loaded).
-    pub fn edits(&self) -> crate::plan::Edits {
-        crate::plan::Edits {
+    pub fn edits(&self) -> Edits {
+        Edits {
             enabled: self.edits,
             window: self
                 .edit_window
                 .as_deref()
-                .and_then(|w| crate::budget::parse_duration(w).ok())
-                .unwrap_or(crate::planner::DEFAULT_EDIT_WINDOW),
+                .and_then(|w| crate::duration::parse_duration(w).ok())
+                .unwrap_or(DEFAULT_EDIT_WINDOW),
         }
     }
 
@@ -262,8 +265,8 @@ impl Config {
     }
 
     /// The price table: the defaults with `prices:` applied.
-    pub fn prices(&self) -> crate::cost::Prices {
-        crate::cost::Prices::with(self.prices.as_ref())
+    pub fn prices(&self) -> crate::prices::Prices {
+        crate::prices::Prices::with(self.prices.as_ref())
     }
 
     pub fn state_path(&self, root: &Path) -> PathBuf {
@@ -314,7 +317,7 @@ const MAX_EDIT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(1
 /// `edit_window` is a duration above zero and at most an hour.
 fn check_edit_window(config: &Config, text: &str) -> Option<Problem> {
     let written = config.edit_window.as_deref()?;
-    let why = match crate::budget::parse_duration(written) {
+    let why = match crate::duration::parse_duration(written) {
         Err(e) => format!("`edit_window: {written}` is not a duration ({e})"),
         Ok(d) if d <= jiff::SignedDuration::ZERO => {
             format!("`edit_window: {written}` must be longer than zero")
@@ -351,6 +354,37 @@ fn leaves_root(root: &Path, path: &Path) -> Option<&'static str> {
         .ancestors()
         .find_map(|p| p.canonicalize().ok())?;
     (!existing.starts_with(&canonical_root)).then_some("a symlink leads out of it")
+}
+
+/// `spend:` in a custom budget of `tweetform.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpendConfig {
+    /// US dollars, such as `5.00`.
+    pub limit: Usd,
+    /// A duration such as `24h` (as the rate windows write it).
+    pub window: String,
+}
+
+/// Whether published tweets may be edited in place (`edits: true`: the
+/// account has X Premium) and for how long after they were published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edits {
+    pub enabled: bool,
+    pub window: SignedDuration,
+}
+
+/// X's fundamentals page: 30 minutes (its changelog says one hour, the
+/// upper bound a project may set).
+pub const DEFAULT_EDIT_WINDOW: SignedDuration = SignedDuration::from_mins(30);
+
+impl Default for Edits {
+    fn default() -> Self {
+        Edits {
+            enabled: false,
+            window: DEFAULT_EDIT_WINDOW,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -435,7 +469,7 @@ mod tests {
         let config = load("edits: true\nedit_window: 1h\n").unwrap();
         assert_eq!(
             config.edits(),
-            crate::plan::Edits {
+            Edits {
                 enabled: true,
                 window: jiff::SignedDuration::from_hours(1),
             }

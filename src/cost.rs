@@ -12,205 +12,14 @@
 //! repost, an alt-text call, the reads of `--refresh`), each with why it
 //! costs what it does when that is not obvious.
 
-use std::fmt;
+use serde::{Deserialize, Serialize};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::plan::{Plan, TweetOp};
 use crate::text::plural;
 
-/// Where the default prices come from.
-pub const PRICES_SOURCE: &str = "X's pricing page (x-api/getting-started/pricing)";
-
-/// An amount of US dollars, in whole micro-dollars.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
-pub struct Usd(pub u64);
-
-impl Usd {
-    /// Micro-dollars in a dollar.
-    const PER_DOLLAR: u64 = 1_000_000;
-
-    /// `dollars` and `micros` millionths: `Usd::new(0, 15_000)` is $0.015.
-    pub const fn new(dollars: u64, micros: u64) -> Usd {
-        Usd(dollars * Usd::PER_DOLLAR + micros)
-    }
-
-    /// The amount as a decimal without the sign: at least two decimals,
-    /// more only where they are not zero (`0.20`, `0.215`, `5.00`).
-    pub fn decimal(self) -> String {
-        let whole = self.0 / Usd::PER_DOLLAR;
-        let mut fraction = format!("{:06}", self.0 % Usd::PER_DOLLAR);
-        while fraction.len() > 2 && fraction.ends_with('0') {
-            fraction.pop();
-        }
-        format!("{whole}.{fraction}")
-    }
-
-    /// Reads `0.015`, `5`, `5.00`: at most six decimals, never negative.
-    pub fn parse(text: &str) -> Result<Usd, String> {
-        let text = text.trim().trim_start_matches('$');
-        let bad = || {
-            format!("`{text}` is not an amount of US dollars such as `0.015` (at most 6 decimals)")
-        };
-        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() && fraction.is_empty()
-            || !digits(whole)
-            || !digits(fraction)
-            || fraction.len() > 6
-        {
-            return Err(bad());
-        }
-        let whole: u64 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().map_err(|_| bad())?
-        };
-        let micros: u64 = format!("{fraction:0<6}").parse().map_err(|_| bad())?;
-        whole
-            .checked_mul(Usd::PER_DOLLAR)
-            .and_then(|w| w.checked_add(micros))
-            .map(Usd)
-            .ok_or_else(bad)
-    }
-
-    pub fn times(self, n: usize) -> Usd {
-        Usd(self.0.saturating_mul(n as u64))
-    }
-}
-
-impl std::ops::Add for Usd {
-    type Output = Usd;
-    fn add(self, other: Usd) -> Usd {
-        Usd(self.0.saturating_add(other.0))
-    }
-}
-
-impl std::iter::Sum for Usd {
-    fn sum<I: Iterator<Item = Usd>>(iter: I) -> Usd {
-        iter.fold(Usd(0), |a, b| a + b)
-    }
-}
-
-/// `$0.215`.
-impl fmt::Display for Usd {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "${}", self.decimal())
-    }
-}
-
-/// A decimal string (`"0.215"`): JSON numbers are floats to most readers.
-impl Serialize for Usd {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.decimal())
-    }
-}
-
-/// From a decimal string or a YAML number (`limit: 5.00`): a number is
-/// read back through its shortest decimal form, so `0.015` is 15,000
-/// micro-dollars exactly.
-impl<'de> Deserialize<'de> for Usd {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Usd;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an amount of US dollars such as 0.015")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Usd, E> {
-                Usd::parse(v).map_err(E::custom)
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Usd, E> {
-                Usd::parse(&v.to_string()).map_err(E::custom)
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Usd, E> {
-                Usd::parse(&v.to_string()).map_err(E::custom)
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Usd, E> {
-                if !v.is_finite() || v < 0.0 {
-                    return Err(E::custom(format!(
-                        "`{v}` is not an amount of US dollars such as `0.015`"
-                    )));
-                }
-                Usd::parse(&v.to_string()).map_err(E::custom)
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-/// X's prices for what tweetform sends, as of `date`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prices {
-    /// When these were X's prices (`2026-04-20`).
-    pub date: jiff::civil::Date,
-    /// A post (`POST /2/tweets`) without a link.
-    pub post_create: Usd,
-    /// A post whose text has a URL (any URL twitter-text finds).
-    pub post_create_with_url: Usd,
-    /// A delete of a post or the undo of a repost ("Interaction: Delete").
-    pub interaction_delete: Usd,
-    /// An alt-text call (`POST /2/media/metadata`).
-    pub media_metadata: Usd,
-    /// A read of the account's own data, per resource (a tweet by ID).
-    pub owned_read: Usd,
-}
-
-impl Default for Prices {
-    /// X's pay-per-use prices since 20 April 2026 ([`PRICES_SOURCE`]).
-    fn default() -> Self {
-        Prices {
-            date: jiff::civil::date(2026, 4, 20),
-            post_create: Usd::new(0, 15_000),
-            post_create_with_url: Usd::new(0, 200_000),
-            interaction_delete: Usd::new(0, 10_000),
-            media_metadata: Usd::new(0, 5_000),
-            owned_read: Usd::new(0, 1_000),
-        }
-    }
-}
-
-/// `prices:` in `tweetform.yaml`: the date of the table, and the prices
-/// that differ from the defaults.
-///
-/// ```yaml
-/// prices:
-///   date: 2026-09-01
-///   post_create_with_url: 0.25
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PriceOverrides {
-    pub date: jiff::civil::Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_create: Option<Usd>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_create_with_url: Option<Usd>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interaction_delete: Option<Usd>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_metadata: Option<Usd>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owned_read: Option<Usd>,
-}
+pub use crate::money::Usd;
+pub use crate::prices::{PRICES_SOURCE, PriceOverrides, Prices};
 
 impl Prices {
-    /// The defaults with `overrides` applied, if any.
-    pub fn with(overrides: Option<&PriceOverrides>) -> Prices {
-        let d = Prices::default();
-        let Some(o) = overrides else {
-            return d;
-        };
-        Prices {
-            date: o.date,
-            post_create: o.post_create.unwrap_or(d.post_create),
-            post_create_with_url: o.post_create_with_url.unwrap_or(d.post_create_with_url),
-            interaction_delete: o.interaction_delete.unwrap_or(d.interaction_delete),
-            media_metadata: o.media_metadata.unwrap_or(d.media_metadata),
-            owned_read: o.owned_read.unwrap_or(d.owned_read),
-        }
-    }
-
     /// The price of a post with `text`: more when X will link a URL in it.
     pub fn post(&self, text: &str) -> (CostKind, Usd) {
         if has_link(text) {
@@ -269,79 +78,6 @@ pub struct Cost {
 }
 
 impl Cost {
-    /// The cost of applying `plan` at `prices`: every change `apply` would
-    /// send (not waiting posts, not content X refused), and the reads of
-    /// its refresh.
-    pub fn of(plan: &Plan, prices: &Prices) -> Cost {
-        let mut items = Vec::new();
-        for change in plan.changes.iter().filter(|c| c.is_applied()) {
-            for tweet in &change.tweets {
-                let item = |kind, usd, why: Option<String>| CostItem {
-                    key: Some(change.key.clone()),
-                    index: Some(tweet.index),
-                    kind,
-                    usd,
-                    why,
-                };
-                match &tweet.op {
-                    TweetOp::Keep { .. } => {}
-                    // X prices an edit as the post it creates.
-                    TweetOp::Create { body, .. } | TweetOp::Edit { body, .. } => {
-                        let (kind, usd) = prices.post(&body.text);
-                        let why = (kind == CostKind::CreateWithUrl)
-                            .then(|| format!("contains a link: {usd}"));
-                        items.push(item(kind, usd, why));
-                        for file in body.media_files().iter().filter(|f| f.alt.is_some()) {
-                            items.push(item(
-                                CostKind::AltText,
-                                prices.media_metadata,
-                                Some(format!(
-                                    "alt text of {}: at most {} (none when an earlier upload of it is reused)",
-                                    file.path, prices.media_metadata
-                                )),
-                            ));
-                        }
-                    }
-                    TweetOp::Delete { .. } => {
-                        items.push(item(CostKind::Delete, prices.interaction_delete, None));
-                    }
-                    TweetOp::Unrepost { .. } => items.push(item(
-                        CostKind::Unrepost,
-                        prices.interaction_delete,
-                        Some(format!(
-                            "undoing a repost is an interaction delete: {}",
-                            prices.interaction_delete
-                        )),
-                    )),
-                    TweetOp::Repost { .. } => items.push(item(
-                        CostKind::Repost,
-                        Usd(0),
-                        Some("X's price table gives reposts no price: counted as $0".to_owned()),
-                    )),
-                }
-            }
-        }
-        if let Some(refresh) = plan.refresh.as_ref().filter(|r| r.read > 0) {
-            items.push(CostItem {
-                key: None,
-                index: None,
-                kind: CostKind::Read,
-                usd: prices.owned_read.times(refresh.read),
-                why: Some(format!(
-                    "at most: {} read by --refresh at {} each (X charges each once per UTC day)",
-                    plural(refresh.read, "published tweet", "published tweets"),
-                    prices.owned_read
-                )),
-            });
-        }
-        Cost {
-            total_usd: items.iter().map(|i| i.usd).sum(),
-            prices_date: prices.date,
-            items,
-            prices: prices.clone(),
-        }
-    }
-
     /// The tweets whose link makes them cost more.
     pub(crate) fn with_links(&self) -> impl Iterator<Item = &CostItem> {
         self.items
@@ -496,6 +232,7 @@ impl Spent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::{Plan, TweetOp};
 
     #[test]
     fn amounts_parse_exactly_and_print_with_at_least_two_decimals() {

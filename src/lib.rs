@@ -5,8 +5,10 @@
 //! [`api::XApi`], within [`budget`]) → state.
 
 pub mod access;
+pub(crate) mod access_level;
 pub(crate) mod action;
 pub mod api;
+pub(crate) mod atomic_file;
 pub mod budget;
 pub mod cli;
 pub mod client;
@@ -16,6 +18,7 @@ pub mod cost;
 pub(crate) mod credentials;
 pub(crate) mod diff;
 pub mod drift;
+pub(crate) mod duration;
 #[cfg(any(test, feature = "emulator"))]
 pub mod emulator_transport;
 pub(crate) mod endpoint;
@@ -35,15 +38,19 @@ pub mod lock;
 pub mod markdown;
 pub(crate) mod media_file;
 pub(crate) mod media_operations;
+pub(crate) mod money;
 pub(crate) mod multipart;
 pub(crate) mod oauth;
 pub(crate) mod operations;
 pub mod output;
 pub(crate) mod parse;
 pub mod plan;
+pub(crate) mod plan_cost;
 pub mod plan_json;
 pub(crate) mod planner;
 pub mod post;
+pub(crate) mod post_forecast;
+pub(crate) mod prices;
 pub mod problem;
 pub(crate) mod progress;
 pub(crate) mod project;

@@ -43,7 +43,7 @@ pub struct Plan {
     /// command fills it in; the JSON form carries it on each change, and a
     /// saved plan is read back without it (apply makes its own).
     #[serde(skip)]
-    pub forecast: Option<crate::forecast::Forecast>,
+    pub forecast: Option<crate::post_forecast::Forecast>,
 }
 
 /// One post's change. Its JSON form (with `destructive` computed from the

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::action::Action;
+pub use crate::config::Edits;
 use crate::plan::{Change, PLAN_FORMAT_VERSION, Plan, Refused, Summary, TweetChange, TweetOp};
 use crate::post::{Post, Tweet, repost_digest};
 use crate::state::{PublishedTweet, RepostRecord, State};
@@ -50,29 +51,8 @@ pub fn plan(posts: &[Post], state: &State, now: Timestamp) -> Plan {
     plan_with(posts, state, now, Edits::default())
 }
 
-/// Whether published tweets may be edited in place (`edits: true`: the
-/// account has X Premium) and for how long after they were published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Edits {
-    pub enabled: bool,
-    pub window: SignedDuration,
-}
-
-/// X's fundamentals page: 30 minutes (its changelog says one hour, the
-/// upper bound a project may set).
-pub const DEFAULT_EDIT_WINDOW: SignedDuration = SignedDuration::from_mins(30);
-
 /// X allows a tweet five edits (six versions).
 pub const MAX_EDITS: usize = 5;
-
-impl Default for Edits {
-    fn default() -> Self {
-        Edits {
-            enabled: false,
-            window: DEFAULT_EDIT_WINDOW,
-        }
-    }
-}
 
 /// [`plan`], where a changed published tweet may be an edit instead of a
 /// replace. With `edits.enabled`, a replace whose changed tweets can all be

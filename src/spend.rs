@@ -33,15 +33,7 @@ impl fmt::Display for SpendWindow {
     }
 }
 
-/// `spend:` in a custom budget of `tweetform.yaml`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpendConfig {
-    /// US dollars, such as `5.00`.
-    pub limit: Usd,
-    /// A duration such as `24h` (as the rate windows write it).
-    pub window: String,
-}
+pub use crate::config::SpendConfig;
 
 impl SpendWindow {
     /// The spend window `tweetform.yaml`'s budget asks for, if any.
@@ -52,7 +44,7 @@ impl SpendWindow {
         let Some(spend) = &custom.spend else {
             return Ok(None);
         };
-        let length = crate::budget::parse_duration(&spend.window).map_err(|message| {
+        let length = crate::duration::parse_duration(&spend.window).map_err(|message| {
             Problem::new(format!("{CONFIG_FILE}: budget.spend.window: {message}"))
                 .with_help("write the spend window as `{ limit: 5.00, window: 24h }`")
         })?;

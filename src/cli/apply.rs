@@ -117,7 +117,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8, Problem> {
     }
     // Temporary files of a save that a kill cut short; only an apply holding
     // the lock writes them, so none is in use now.
-    crate::state::remove_stale_temporaries(&state_path).map_err(|e| {
+    crate::atomic_file::remove_stale_temporaries(&state_path).map_err(|e| {
         Problem::new(format!(
             "cannot remove the temporary files an interrupted save left beside {}",
             state_path.display()
